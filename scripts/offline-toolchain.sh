@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Builds the Terraform providers this app uses from their Go modules into a
+# Terraform filesystem mirror, so that `terraform init` works without the
+# Terraform registry. Idempotent: builds are cached outside the clone, in
+# $CHATBATTLE_CACHE (default ~/.cache/chatbattle), keyed by provider version.
+#
+# Usage: scripts/offline-toolchain.sh [kafka] [docker] [null]   (default: all)
+#
+# Writes .offline/env (NAME=value lines) for `set -a; . .offline/env; set +a`.
+set -euo pipefail
+
+project_root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${CHATBATTLE_CACHE:-$HOME/.cache/chatbattle}
+mirror="$cache/terraform-mirror"
+cli_config="$cache/terraform.rc"
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+log() { printf 'offline-toolchain: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+command -v go >/dev/null || die "Go is not installed; it is needed to build the providers (apt-get install golang, or see https://go.dev/doc/install)."
+command -v node >/dev/null || die "Node.js is not installed."
+
+# Each provider version lives in exactly one place: the Kafka version in
+# cdktf.json (it drives `cdktf get`), the Docker and null versions in the
+# prebuilt bindings' package.json (the schema those bindings were made from).
+binding_version() { # $1 = npm package
+  node -e 'console.log(require(process.argv[1] + "/package.json").cdktf.provider.version)' "$project_root/node_modules/$1" 2>/dev/null \
+    || die "cannot read the provider version from $1; run 'npm ci' first."
+}
+kafka_version=$(node -e '
+  const spec = require(process.argv[1]).terraformProviders.find((p) => p.toLowerCase().startsWith("mongey/kafka"));
+  console.log(spec.split("@")[1].replace(/^[=\s~>]+/, ""));' "$project_root/cdktf.json")
+
+# A provider build: $1 name, $2 version, $3 command that builds into $4 (a path).
+install_into_mirror() { # $1 namespace $2 type $3 version $4 built binary
+  local dir="$mirror/registry.terraform.io/$1/$2/$3/linux_amd64"
+  mkdir -p "$dir"
+  install -m 0755 "$4" "$dir/terraform-provider-$2_v$3"
+}
+
+mirror_has() { # $1 namespace $2 type $3 version
+  [ -x "$mirror/registry.terraform.io/$1/$2/$3/linux_amd64/terraform-provider-$2_v$3" ]
+}
+
+# Mongey/kafka: its go.mod has a replace directive, so `go install` refuses it;
+# download the module and build it from a writable copy.
+build_kafka() {
+  local version=$1 src="$cache/src/kafka-$1"
+  mirror_has mongey kafka "$version" && { log "kafka $version: cached"; return; }
+  log "kafka $version: building from the Go module"
+  local dir
+  dir=$(cd "$cache" && go mod download -json "github.com/Mongey/terraform-provider-kafka@v$version" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const j = JSON.parse(s); if (j.Error) { console.error(j.Error); process.exit(1); } console.log(j.Dir); });') \
+    || die "the Go module proxy did not serve github.com/Mongey/terraform-provider-kafka@v$version"
+  rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  (cd "$src" && go build -trimpath -o "$cache/bin/terraform-provider-kafka_v$version" .)
+  install_into_mirror mongey kafka "$version" "$cache/bin/terraform-provider-kafka_v$version"
+}
+
+# kreuzwerker/docker and hashicorp/null declare the module path
+# github.com/terraform-providers/terraform-provider-<type> and tag v3.x without
+# a /v3 suffix, so no tagged version can be fetched by version. A small
+# wrapper module requires the declared path and replaces it with the upstream
+# repository at the pseudo-version of the release commit.
+declare -A release_commit=(
+  [docker@3.6.2]="github.com/kreuzwerker/terraform-provider-docker v0.0.0-20250613214648-2f20f8c3ce82"
+  [null@3.2.4]="github.com/hashicorp/terraform-provider-null v1.0.1-0.20250421213748-01034f80eb23"
+)
+build_with_wrapper() { # $1 type (docker|null) $2 version $3 namespace
+  local type=$1 version=$2 namespace=$3
+  mirror_has "$namespace" "$type" "$version" && { log "$type $version: cached"; return; }
+  local replacement=${release_commit[$type@$version]:-}
+  [ -n "$replacement" ] || die "no release commit is recorded for $type $version in $0; add its pseudo-version to release_commit."
+  local declared="github.com/terraform-providers/terraform-provider-$type"
+  local wrapper="$cache/src/$type-$version"
+  log "$type $version: building from the Go module ($replacement)"
+  rm -rf "$wrapper" && mkdir -p "$wrapper"
+  cat >"$wrapper/go.mod" <<EOF
+module chatbattle.local/provider-build/$type
+
+go 1.24
+
+tool $declared
+
+require $declared v0.0.0-00010101000000-000000000000
+
+replace $declared => $replacement
+EOF
+  if ! (cd "$wrapper" && go mod tidy >"$wrapper/tidy.log" 2>&1); then
+    die "$type $version could not be fetched from the Go module proxy:
+$(tail -n 3 "$wrapper/tidy.log")
+The proxy configured in GOPROXY ($(go env GOPROXY)) must serve $replacement."
+  fi
+  (cd "$wrapper" && go build -trimpath -o "$cache/bin/terraform-provider-${type}_v$version" "$declared")
+  install_into_mirror "$namespace" "$type" "$version" "$cache/bin/terraform-provider-${type}_v$version"
+}
+
+# A Terraform-compatible binary: terraform or tofu from PATH, else OpenTofu
+# built from its Go module.
+tofu_version=1.10.7
+find_terraform() {
+  if command -v terraform >/dev/null; then echo terraform
+  elif command -v tofu >/dev/null; then echo tofu
+  else
+    if [ ! -x "$cache/bin/tofu" ]; then
+      log "neither terraform nor tofu is on PATH: building OpenTofu $tofu_version from its Go module"
+      GOBIN="$cache/bin" go install "github.com/opentofu/opentofu/cmd/tofu@v$tofu_version" \
+        || die "could not build OpenTofu $tofu_version; install Terraform or OpenTofu by hand."
+    fi
+    echo tofu
+  fi
+}
+
+wanted=("$@")
+[ ${#wanted[@]} -gt 0 ] || wanted=(kafka docker null)
+mkdir -p "$cache/bin" "$mirror"
+for provider in "${wanted[@]}"; do
+  case $provider in
+    kafka) build_kafka "$kafka_version" ;;
+    docker) build_with_wrapper docker "$(binding_version @cdktf/provider-docker)" kreuzwerker ;;
+    null) build_with_wrapper null "$(binding_version @cdktf/provider-null)" hashicorp ;;
+    *) die "unknown provider '$provider' (expected kafka, docker or null)" ;;
+  esac
+done
+
+cat >"$cli_config" <<EOF
+disable_checkpoint = true
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/*/*"]
+  }
+}
+EOF
+
+terraform_binary=$(find_terraform)
+mkdir -p "$project_root/.offline"
+{
+  echo "TF_CLI_CONFIG_FILE=$cli_config"
+  echo "CHECKPOINT_DISABLE=1"
+  echo "PATH=$cache/bin:$PATH"
+  [ "$terraform_binary" = terraform ] || echo "TERRAFORM_BINARY_NAME=$terraform_binary"
+} >"$project_root/.offline/env"
+log "mirror: $mirror"
+log "wrote .offline/env (load it with: set -a; . .offline/env; set +a)"
