@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig, ConfigError } from "../lib/config/config";
+import { SETTINGS } from "../lib/config/settings";
+
+function problemsOf(env: Record<string, string>) {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseConfig", () => {
+  it("uses every default when nothing is set", () => {
+    const config = parseConfig({});
+    expect(config).toEqual({
+      bindAddress: "127.0.0.1",
+      clientHost: "127.0.0.1",
+      images: {
+        zookeeper: "confluentinc/cp-zookeeper:7.9.2",
+        kafka: "confluentinc/cp-kafka:7.9.2",
+        cassandra: "cassandra:4.1.11",
+      },
+      ports: {
+        zookeeper: 2181,
+        kafkaExternal: 9092,
+        kafkaInternal: 29092,
+        cassandraCql: 9042,
+        cassandraInternode: 7000,
+        cassandraInternodeTls: 7001,
+      },
+      cassandra: { keyspace: "twitch_chat", replicationFactor: 1, datacenter: "dc1" },
+    });
+  });
+
+  it("reads every setting", () => {
+    const config = parseConfig({
+      BIND_ADDRESS: "0.0.0.0",
+      ZOOKEEPER_IMAGE: "registry.local:5000/zk:3.8",
+      KAFKA_IMAGE: "kafka@sha256:" + "a".repeat(64),
+      CASSANDRA_IMAGE: "cassandra:5.0",
+      ZOOKEEPER_PORT: "12181",
+      KAFKA_EXTERNAL_PORT: "19092",
+      KAFKA_INTERNAL_PORT: "29093",
+      CASSANDRA_CQL_PORT: "19042",
+      CASSANDRA_INTERNODE_PORT: "17000",
+      CASSANDRA_INTERNODE_TLS_PORT: "17001",
+      CASSANDRA_KEYSPACE: "chat_dev",
+      CASSANDRA_REPLICATION_FACTOR: "3",
+      CASSANDRA_DATACENTER: "eu-west",
+    });
+    expect(config.clientHost).toBe("127.0.0.1");
+    expect(config.images.zookeeper).toBe("registry.local:5000/zk:3.8");
+    expect(config.ports).toEqual({
+      zookeeper: 12181,
+      kafkaExternal: 19092,
+      kafkaInternal: 29093,
+      cassandraCql: 19042,
+      cassandraInternode: 17000,
+      cassandraInternodeTls: 17001,
+    });
+    expect(config.cassandra).toEqual({ keyspace: "chat_dev", replicationFactor: 3, datacenter: "eu-west" });
+  });
+
+  it("trims surrounding white space", () => {
+    expect(parseConfig({ ZOOKEEPER_PORT: " 2182 " }).ports.zookeeper).toBe(2182);
+  });
+
+  it("reaches a specific bind address on that address, and :: on ::1", () => {
+    expect(parseConfig({ BIND_ADDRESS: "192.168.1.5" }).clientHost).toBe("192.168.1.5");
+    expect(parseConfig({ BIND_ADDRESS: "::" }).clientHost).toBe("::1");
+  });
+
+  it.each([
+    ["ZOOKEEPER_PORT", "abc"],
+    ["KAFKA_EXTERNAL_PORT", "0"],
+    ["KAFKA_INTERNAL_PORT", "65536"],
+    ["CASSANDRA_CQL_PORT", "-1"],
+    ["CASSANDRA_INTERNODE_PORT", "70.5"],
+    ["CASSANDRA_INTERNODE_TLS_PORT", "1e3"],
+  ])("rejects %s=%s as a port", (name, value) => {
+    expect(problemsOf({ [name]: value })).toEqual([
+      { name, value, defaultValue: expect.any(String), allowed: "must be a whole number from 1 to 65535" },
+    ]);
+  });
+
+  it("rejects two services on one host port, naming both", () => {
+    const problems = problemsOf({ ZOOKEEPER_PORT: "9042" });
+    expect(problems.map((p) => p.name)).toEqual(["ZOOKEEPER_PORT", "CASSANDRA_CQL_PORT"]);
+    expect(problems[0].allowed).toContain("CASSANDRA_CQL_PORT");
+    expect(problems[1].allowed).toContain("ZOOKEEPER_PORT");
+    expect(problems[1].value).toBeUndefined();
+  });
+
+  it("rejects a network listener on the broker's in-container host port", () => {
+    const problems = problemsOf({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "9092" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ name: "KAFKA_INTERNAL_PORT", value: "9092" });
+  });
+
+  it.each([
+    ["", "is set but empty"],
+    ["   ", "is set but empty"],
+    ["cp-kafka", "pinned tag"],
+    ["confluentinc/cp-kafka:latest", "not 'latest'"],
+    ["Confluentinc/CP-Kafka:7.9.2", "image reference"],
+    ["cp kafka:7.9.2", "image reference"],
+  ])("rejects KAFKA_IMAGE=%j", (value, message) => {
+    const problems = problemsOf({ KAFKA_IMAGE: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0].allowed).toContain(message);
+  });
+
+  it.each(["Twitch_Chat", "1chat", "chat-data", "a".repeat(49), "twitch chat"])("rejects keyspace %j", (value) => {
+    expect(problemsOf({ CASSANDRA_KEYSPACE: value })[0]).toMatchObject({ name: "CASSANDRA_KEYSPACE", value });
+  });
+
+  it("accepts a 48-character keyspace", () => {
+    expect(parseConfig({ CASSANDRA_KEYSPACE: "k".repeat(48) }).cassandra.keyspace).toHaveLength(48);
+  });
+
+  it.each(["0", "-1", "two", "1.5"])("rejects replication factor %j", (value) => {
+    expect(problemsOf({ CASSANDRA_REPLICATION_FACTOR: value })[0]).toMatchObject({
+      name: "CASSANDRA_REPLICATION_FACTOR",
+      allowed: "must be a whole number of at least 1",
+    });
+  });
+
+  it.each(["localhost", "300.1.1.1", "127.0.0.1:80"])("rejects BIND_ADDRESS=%j", (value) => {
+    expect(problemsOf({ BIND_ADDRESS: value })[0].name).toBe("BIND_ADDRESS");
+  });
+
+  it("reports every bad value at once, in settings order, in one readable message", () => {
+    const env = {
+      CASSANDRA_REPLICATION_FACTOR: "0",
+      BIND_ADDRESS: "nowhere",
+      CASSANDRA_KEYSPACE: "Bad-Name",
+      ZOOKEEPER_PORT: "abc",
+      CASSANDRA_IMAGE: "",
+    };
+    let message = "";
+    try {
+      parseConfig(env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const lines = message.split("\n");
+    expect(lines[0]).toBe("Invalid configuration (5 problems); nothing was synthesized:");
+    expect(lines.slice(1, 6)).toEqual([
+      '  - BIND_ADDRESS="nowhere": must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+      '  - CASSANDRA_IMAGE="": is set but empty; give it a value or remove it to use the default "cassandra:4.1.11"',
+      '  - ZOOKEEPER_PORT="abc": must be a whole number from 1 to 65535',
+      '  - CASSANDRA_KEYSPACE="Bad-Name": must be a CQL identifier: a lower-case letter, then up to 47 lower-case letters, digits or underscores',
+      '  - CASSANDRA_REPLICATION_FACTOR="0": must be a whole number of at least 1',
+    ]);
+    expect(lines[6]).toContain(".env.example");
+  });
+
+  it("has a valid default for every setting", () => {
+    expect(() => parseConfig(Object.fromEntries(SETTINGS.map((s) => [s.name, s.defaultValue])))).not.toThrow();
+  });
+});

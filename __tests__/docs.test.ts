@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { SETTINGS } from "../lib/config/settings";
+import { PROJECT_ROOT } from "./helpers/synth";
+
+const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), "utf8");
+
+describe("documentation matches the settings", () => {
+  const envExample = read(".env.example");
+  const readme = read("README.md");
+  const packageJson = JSON.parse(read("package.json"));
+
+  it.each(SETTINGS.map((s) => [s.name, s]))(".env.example documents %s with its default", (_, setting) => {
+    expect(envExample).toContain(`# ${setting.description}\n${setting.name}=${setting.defaultValue}\n`);
+  });
+
+  it(".env.example has no setting the app does not read", () => {
+    const names = [...envExample.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    expect(names).toEqual(SETTINGS.map((s) => s.name));
+  });
+
+  it.each(SETTINGS.map((s) => [s.name, s]))("the README's configuration table documents %s", (_, setting) => {
+    expect(readme).toContain(`| \`${setting.name}\` | \`${setting.defaultValue}\` | ${setting.description} |`);
+  });
+
+  it("the README documents every npm script", () => {
+    for (const script of Object.keys(packageJson.scripts)) expect(readme).toContain(`npm run ${script}`.replace("npm run test", "npm test"));
+  });
+});

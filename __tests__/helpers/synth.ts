@@ -1,0 +1,61 @@
+import { App } from "cdktf";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseConfig } from "../../lib/config/config";
+import { buildStacks } from "../../lib/app";
+import { STACK_NAMES } from "../../lib/stacks/names";
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+
+export type StackName = keyof typeof STACK_NAMES;
+// Synthesized Terraform JSON; tests navigate it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StackJson = any;
+
+export interface Synthesized {
+  readonly stacks: Record<StackName, StackJson>;
+  /** Raw text of each stack, as written to cdk.tf.json. */
+  readonly texts: Record<StackName, string>;
+  readonly manifest: StackJson;
+  /** The folder the app was synthesized into (already deleted). */
+  readonly outdir: string;
+}
+
+/**
+ * Synthesizes the whole app, as `cdktf synth` does, with the given settings
+ * (defaults for the rest) and returns what was written.
+ */
+export function synthesize(env: Record<string, string> = {}): Synthesized {
+  const outdir = mkdtempSync(join(tmpdir(), "chatbattle-synth-"));
+  try {
+    const app = new App({ outdir });
+    buildStacks(app, parseConfig(env), PROJECT_ROOT);
+    app.synth();
+    const texts = {} as Record<StackName, string>;
+    const stacks = {} as Record<StackName, StackJson>;
+    for (const name of Object.keys(STACK_NAMES) as StackName[]) {
+      texts[name] = readFileSync(join(outdir, "stacks", STACK_NAMES[name], "cdk.tf.json"), "utf8");
+      stacks[name] = JSON.parse(texts[name]);
+    }
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+    return { stacks, texts, manifest, outdir };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The docker_container resources of a stack, keyed by container name. */
+export function containersByName(stack: StackJson): Record<string, StackJson> {
+  return Object.fromEntries(
+    Object.values(stack.resource?.docker_container ?? {}).map((c: StackJson) => [c.name, c]),
+  );
+}
+
+/** A container's env list as a map. */
+export function envOf(container: StackJson): Record<string, string> {
+  return Object.fromEntries(
+    (container.env as string[]).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+  );
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { synthesize, PROJECT_ROOT, type StackName } from "./helpers/synth";
+import { tmpdir, homedir } from "node:os";
+
+describe("synthesized stacks (default configuration)", () => {
+  const synthesized = synthesize();
+
+  it.each(Object.keys(synthesized.stacks) as StackName[])("%s matches its snapshot", (name) => {
+    expect(synthesized.stacks[name]).toMatchSnapshot();
+  });
+
+  it("stack order and dependencies match their snapshot", () => {
+    const dependencies = Object.fromEntries(
+      Object.entries(synthesized.manifest.stacks).map(([name, s]: [string, any]) => [name, s.dependencies]),
+    );
+    expect(dependencies).toMatchSnapshot();
+  });
+
+  it("contains no machine-specific absolute path", () => {
+    for (const text of Object.values(synthesized.texts)) {
+      expect(text).not.toContain(PROJECT_ROOT);
+      expect(text).not.toContain(synthesized.outdir);
+      expect(text).not.toContain(tmpdir());
+      expect(text).not.toContain(homedir());
+    }
+  });
+});

@@ -1,0 +1,166 @@
+import { isIP } from "node:net";
+import { SETTINGS, type SettingName } from "./settings";
+
+/** Host ports the stack publishes, by what they serve. */
+export interface HostPorts {
+  readonly zookeeper: number;
+  readonly kafkaExternal: number;
+  readonly kafkaInternal: number;
+  readonly cassandraCql: number;
+  readonly cassandraInternode: number;
+  readonly cassandraInternodeTls: number;
+}
+
+/** The validated configuration every stack is built from. */
+export interface ChatBattleConfig {
+  /** Host address published ports listen on. */
+  readonly bindAddress: string;
+  /** Address a client on this machine uses to reach a published port. */
+  readonly clientHost: string;
+  readonly images: { readonly zookeeper: string; readonly kafka: string; readonly cassandra: string };
+  readonly ports: HostPorts;
+  readonly cassandra: {
+    readonly keyspace: string;
+    readonly replicationFactor: number;
+    readonly datacenter: string;
+  };
+}
+
+/** One bad setting: the variable, the value it had and what is allowed. */
+export interface ConfigProblem {
+  readonly name: string;
+  /** The value as given; undefined when the variable was unset and its default was used. */
+  readonly value: string | undefined;
+  /** The default, shown when the value was unset. */
+  readonly defaultValue: string;
+  readonly allowed: string;
+}
+
+function describeValue(p: ConfigProblem): string {
+  return p.value === undefined ? `${p.defaultValue} (the default)` : JSON.stringify(p.value);
+}
+
+/** Thrown with every bad setting at once, so a user fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly ConfigProblem[]) {
+    super(
+      [
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was synthesized:`,
+        ...problems.map((p) => `  - ${p.name}=${describeValue(p)}: ${p.allowed}`),
+        "Fix these in .env (see .env.example) or in the environment, then run the command again.",
+      ].join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Port the broker's host-facing listener uses inside its container. */
+export const KAFKA_CONTAINER_EXTERNAL_PORT = 9092;
+
+const PORT_SETTINGS = {
+  zookeeper: "ZOOKEEPER_PORT",
+  kafkaExternal: "KAFKA_EXTERNAL_PORT",
+  kafkaInternal: "KAFKA_INTERNAL_PORT",
+  cassandraCql: "CASSANDRA_CQL_PORT",
+  cassandraInternode: "CASSANDRA_INTERNODE_PORT",
+  cassandraInternodeTls: "CASSANDRA_INTERNODE_TLS_PORT",
+} as const satisfies Record<keyof HostPorts, SettingName>;
+
+// An image reference with an explicit tag or digest: [registry/]name(:tag|@sha256:…).
+const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._/:-][a-z0-9]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+// Unquoted CQL identifiers fold to lower case; Cassandra limits names to 48 characters.
+const CQL_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+const DATACENTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/**
+ * Parses and validates the settings in `env` (unset or empty means the
+ * default). Throws a {@link ConfigError} listing every bad value.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): ChatBattleConfig {
+  const problems: ConfigProblem[] = [];
+  const defaultOf = (name: SettingName) => SETTINGS.find((s) => s.name === name)!.defaultValue;
+  // Unset means the default; set but empty is a mistake (a line left half-edited).
+  const raw = (name: SettingName): string => env[name]?.trim() || defaultOf(name);
+  const problem = (name: SettingName, allowed: string) =>
+    problems.push({ name, value: env[name], defaultValue: defaultOf(name), allowed });
+  for (const { name } of SETTINGS) {
+    if (env[name] !== undefined && env[name]!.trim() === "") {
+      problem(name, `is set but empty; give it a value or remove it to use the default ${JSON.stringify(defaultOf(name))}`);
+    }
+  }
+
+  const integer = (name: SettingName, min: number, max: number, allowed: string): number => {
+    const text = raw(name);
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problem(name, allowed);
+      return NaN;
+    }
+    return value;
+  };
+
+  const bindAddress = raw("BIND_ADDRESS");
+  if (isIP(bindAddress) === 0) {
+    problem("BIND_ADDRESS", "must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+  }
+
+  const image = (name: SettingName): string => {
+    const value = raw(name);
+    if (!IMAGE_REFERENCE.test(value) || /:latest$/.test(value)) {
+      problem(name, "must be an image reference with a pinned tag or digest, e.g. confluentinc/cp-kafka:7.9.2 (not 'latest')");
+    }
+    return value;
+  };
+  const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: image("KAFKA_IMAGE"), cassandra: image("CASSANDRA_IMAGE") };
+
+  const ports = Object.fromEntries(
+    Object.entries(PORT_SETTINGS).map(([key, name]) => [key, integer(name, 1, 65535, "must be a whole number from 1 to 65535")]),
+  ) as unknown as HostPorts;
+
+  // Two services cannot publish the same host port.
+  const byPort = new Map<number, SettingName[]>();
+  for (const [key, name] of Object.entries(PORT_SETTINGS)) {
+    const port = ports[key as keyof HostPorts];
+    if (Number.isNaN(port)) continue;
+    byPort.set(port, [...(byPort.get(port) ?? []), name]);
+  }
+  for (const names of byPort.values()) {
+    if (names.length < 2) continue;
+    for (const name of names) {
+      const others = names.filter((n) => n !== name).join(", ");
+      problem(name, `host port is also used by ${others}; give each service its own port`);
+    }
+  }
+  if (ports.kafkaInternal === KAFKA_CONTAINER_EXTERNAL_PORT && !byPort.get(KAFKA_CONTAINER_EXTERNAL_PORT)?.includes("KAFKA_EXTERNAL_PORT")) {
+    problem("KAFKA_INTERNAL_PORT", `${KAFKA_CONTAINER_EXTERNAL_PORT} is the broker's host listener inside the container; choose another port`);
+  }
+
+  const keyspace = raw("CASSANDRA_KEYSPACE");
+  if (!CQL_IDENTIFIER.test(keyspace)) {
+    problem(
+      "CASSANDRA_KEYSPACE",
+      "must be a CQL identifier: a lower-case letter, then up to 47 lower-case letters, digits or underscores",
+    );
+  }
+  const replicationFactor = integer("CASSANDRA_REPLICATION_FACTOR", 1, 1000, "must be a whole number of at least 1");
+  const datacenter = raw("CASSANDRA_DATACENTER");
+  if (!DATACENTER_NAME.test(datacenter)) {
+    problem("CASSANDRA_DATACENTER", "must be letters, digits, '_', '.' or '-', e.g. dc1");
+  }
+
+  if (problems.length > 0) {
+    // One line per setting, in the order of SETTINGS (and of .env.example).
+    const order = SETTINGS.map((s) => s.name as string);
+    const firstPerSetting = problems.filter((p, i) => problems.findIndex((q) => q.name === p.name) === i);
+    throw new ConfigError(firstPerSetting.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)));
+  }
+
+  return {
+    bindAddress,
+    // A wildcard bind is reachable on loopback; a specific address only on itself.
+    clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,
+    images,
+    ports,
+    cassandra: { keyspace, replicationFactor, datacenter },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Every setting the app reads from `.env` or the environment, with its default
+ * and what it does. This table is the single source for the config parser,
+ * `.env.example` and the README's configuration table (a test keeps the two
+ * documents in step with it).
+ */
+export interface SettingSpec {
+  /** Environment variable name. */
+  readonly name: string;
+  /** Value used when the variable is unset or empty. */
+  readonly defaultValue: string;
+  /** One line for `.env.example` and the README. */
+  readonly description: string;
+}
+
+export const SETTINGS = [
+  {
+    name: "BIND_ADDRESS",
+    defaultValue: "127.0.0.1",
+    description:
+      "Host address every published port listens on. 127.0.0.1 keeps the unauthenticated services off the network; 0.0.0.0 exposes them on every interface.",
+  },
+  {
+    name: "ZOOKEEPER_IMAGE",
+    defaultValue: "confluentinc/cp-zookeeper:7.9.2",
+    description: "ZooKeeper image. Confluent Platform 8 has no ZooKeeper, so stay on the 7.9 line.",
+  },
+  {
+    name: "KAFKA_IMAGE",
+    defaultValue: "confluentinc/cp-kafka:7.9.2",
+    description: "Kafka image. Must run in ZooKeeper mode: the 7.9 line (Kafka 3.9); 8.x is KRaft only.",
+  },
+  {
+    name: "CASSANDRA_IMAGE",
+    defaultValue: "cassandra:4.1.11",
+    description: "Cassandra image.",
+  },
+  { name: "ZOOKEEPER_PORT", defaultValue: "2181", description: "Host port for ZooKeeper client connections." },
+  {
+    name: "KAFKA_EXTERNAL_PORT",
+    defaultValue: "9092",
+    description: "Host port for Kafka clients on this machine; the broker advertises localhost:<this port>.",
+  },
+  {
+    name: "KAFKA_INTERNAL_PORT",
+    defaultValue: "29092",
+    description:
+      "Kafka listener for containers on chatbattle-network, advertised as kafka:<this port>; also published on the host.",
+  },
+  { name: "CASSANDRA_CQL_PORT", defaultValue: "9042", description: "Host port for CQL clients." },
+  {
+    name: "CASSANDRA_INTERNODE_PORT",
+    defaultValue: "7000",
+    description: "Host port for Cassandra inter-node traffic.",
+  },
+  {
+    name: "CASSANDRA_INTERNODE_TLS_PORT",
+    defaultValue: "7001",
+    description: "Host port for Cassandra TLS inter-node traffic.",
+  },
+  {
+    name: "CASSANDRA_KEYSPACE",
+    defaultValue: "twitch_chat",
+    description: "Keyspace the schema is created in (lower-case CQL identifier, at most 48 characters).",
+  },
+  {
+    name: "CASSANDRA_REPLICATION_FACTOR",
+    defaultValue: "1",
+    description: "SimpleStrategy replication factor of the keyspace. The local stack has one node, so 1.",
+  },
+  {
+    name: "CASSANDRA_DATACENTER",
+    defaultValue: "dc1",
+    description: "Datacenter name of the Cassandra node; clients use it as their local datacenter.",
+  },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingName = (typeof SETTINGS)[number]["name"];

@@ -1,0 +1,67 @@
+import { Construct } from "constructs";
+import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
+import { ServiceContainer } from "./service-container";
+
+/** Cassandra's ports inside the container. */
+export const CASSANDRA_CONTAINER_PORTS = { cql: 9042, internode: 7000, internodeTls: 7001 } as const;
+
+export interface CassandraNodeProps {
+  /** cassandra:4.1 compatible image. */
+  readonly image: string;
+  readonly networkName: string;
+  readonly bindAddress: string;
+  /** Host ports for CQL, inter-node and TLS inter-node traffic. */
+  readonly hostPorts: { readonly cql: number; readonly internode: number; readonly internodeTls: number };
+  /** Datacenter name of the node (GossipingPropertyFileSnitch). */
+  readonly datacenter: string;
+  /** Volume for data, commit log and hints (/var/lib/cassandra). */
+  readonly dataVolumeName: string;
+}
+
+/** A single-node Cassandra cluster. */
+export class CassandraNode extends Construct {
+  public readonly container: Container;
+  /** Container port clients reach CQL on. */
+  public readonly cqlPort = CASSANDRA_CONTAINER_PORTS.cql;
+
+  constructor(scope: Construct, id: string, props: CassandraNodeProps) {
+    super(scope, id);
+    this.container = new ServiceContainer(this, "service", {
+      containerName: "chatbattle-cassandra",
+      serviceName: "cassandra",
+      image: props.image,
+      networkName: props.networkName,
+      bindAddress: props.bindAddress,
+      environment: {
+        CASSANDRA_CLUSTER_NAME: "chatbattle",
+        CASSANDRA_DC: props.datacenter,
+        CASSANDRA_RACK: "rack1",
+        CASSANDRA_ENDPOINT_SNITCH: "GossipingPropertyFileSnitch",
+        // One node: one token and no gossip settling shorten start-up a lot.
+        CASSANDRA_NUM_TOKENS: "1",
+        JVM_EXTRA_OPTS: "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        // Both must be set together; sized to the seed's 1-2 GB budget.
+        MAX_HEAP_SIZE: "1G",
+        HEAP_NEWSIZE: "256M",
+      },
+      ports: [
+        { containerPort: CASSANDRA_CONTAINER_PORTS.cql, hostPort: props.hostPorts.cql },
+        { containerPort: CASSANDRA_CONTAINER_PORTS.internode, hostPort: props.hostPorts.internode },
+        { containerPort: CASSANDRA_CONTAINER_PORTS.internodeTls, hostPort: props.hostPorts.internodeTls },
+      ],
+      volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/cassandra" }],
+      healthcheck: {
+        command: `cqlsh -e "SELECT release_version FROM system.local" > /dev/null 2>&1`,
+        intervalSeconds: 10,
+        timeoutSeconds: 30,
+        retries: 30,
+        startPeriodSeconds: 90,
+      },
+      // A cold start on a busy 2-core machine can take several minutes.
+      waitTimeoutSeconds: 600,
+      // Flushes memtables and the commit log on a clean stop.
+      stopGraceSeconds: 60,
+      memoryMiB: 2048,
+    }).container;
+  }
+}

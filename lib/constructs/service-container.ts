@@ -1,0 +1,112 @@
+import { Construct } from "constructs";
+import { Container } from "@cdktf/provider-docker/lib/container/index.js";
+import { Image } from "@cdktf/provider-docker/lib/image/index.js";
+import { goDuration } from "./go-duration";
+
+/** Label put on every Docker object of the project, so leftovers can be found. */
+export const PROJECT_LABEL = { label: "com.chatbattle.project", value: "chatbattle" } as const;
+
+/** How Docker decides the service is ready. */
+export interface HealthcheckProps {
+  /** Shell command run inside the container; exit 0 means healthy. */
+  readonly command: string;
+  /** @default 10 */
+  readonly intervalSeconds?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+  /** Failed probes, after the start period, before the container counts as unhealthy. */
+  readonly retries: number;
+  /** Grace period during which failed probes do not count. */
+  readonly startPeriodSeconds: number;
+}
+
+/** A host port published for a container port. */
+export interface PublishedPort {
+  readonly containerPort: number;
+  readonly hostPort: number;
+}
+
+/** A named Docker volume mounted into the container. */
+export interface VolumeMount {
+  readonly volumeName: string;
+  readonly containerPath: string;
+}
+
+export interface ServiceContainerProps {
+  /** Docker container name, e.g. chatbattle-kafka. */
+  readonly containerName: string;
+  /** Name other containers on the network use to reach this one, e.g. kafka. */
+  readonly serviceName: string;
+  /** Image reference; used from the local image store when present. */
+  readonly image: string;
+  /** Docker network the container joins. */
+  readonly networkName: string;
+  /** Host address the published ports listen on. */
+  readonly bindAddress: string;
+  /** Environment variables, in a stable order (the plan compares them as a list). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly ports: readonly PublishedPort[];
+  readonly volumes: readonly VolumeMount[];
+  readonly healthcheck: HealthcheckProps;
+  /** How long a deploy waits for the container to become healthy before failing. */
+  readonly waitTimeoutSeconds: number;
+  /** How long Docker lets the service shut down cleanly before killing it. */
+  readonly stopGraceSeconds: number;
+  /** Hard memory limit of the container. */
+  readonly memoryMiB: number;
+  /** Containers that must be healthy before this one is created. */
+  readonly dependsOn?: readonly Container[];
+}
+
+/**
+ * A long-running service: its image (kept locally on destroy) and a container
+ * that counts as created only once Docker reports it healthy, restarts with
+ * the Docker engine, stops gracefully and keeps its logs bounded.
+ */
+export class ServiceContainer extends Construct {
+  public readonly container: Container;
+  public readonly image: Image;
+
+  constructor(scope: Construct, id: string, props: ServiceContainerProps) {
+    super(scope, id);
+    const health = props.healthcheck;
+
+    this.image = new Image(this, "image", {
+      name: props.image,
+      // The image may have been built or pulled by hand; never delete it on destroy.
+      keepLocally: true,
+    });
+
+    this.container = new Container(this, "container", {
+      name: props.containerName,
+      image: this.image.imageId,
+      hostname: props.serviceName,
+      networksAdvanced: [{ name: props.networkName, aliases: [props.serviceName] }],
+      env: Object.entries(props.environment).map(([key, value]) => `${key}=${value}`),
+      ports: props.ports.map((p) => ({
+        internal: p.containerPort,
+        external: p.hostPort,
+        ip: props.bindAddress,
+        protocol: "tcp",
+      })),
+      volumes: props.volumes.map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath })),
+      healthcheck: {
+        test: ["CMD-SHELL", health.command],
+        interval: goDuration(health.intervalSeconds ?? 10),
+        timeout: goDuration(health.timeoutSeconds ?? 10),
+        retries: health.retries,
+        startPeriod: goDuration(health.startPeriodSeconds),
+      },
+      wait: true,
+      waitTimeout: props.waitTimeoutSeconds,
+      destroyGraceSeconds: props.stopGraceSeconds,
+      memory: props.memoryMiB,
+      restart: "unless-stopped",
+      mustRun: true,
+      logDriver: "json-file",
+      logOpts: { "max-size": "10m", "max-file": "3" },
+      labels: [PROJECT_LABEL],
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
+import { ServiceContainer } from "./service-container";
+
+/** ZooKeeper's client port inside the container and on the network. */
+export const ZOOKEEPER_CLIENT_PORT = 2181;
+
+export interface ZooKeeperProps {
+  /** cp-zookeeper 7.9 compatible image. */
+  readonly image: string;
+  readonly networkName: string;
+  readonly bindAddress: string;
+  /** Host port for client connections. */
+  readonly hostPort: number;
+  /** Volume for snapshots (/var/lib/zookeeper/data). */
+  readonly dataVolumeName: string;
+  /** Volume for transaction logs (/var/lib/zookeeper/log). */
+  readonly logVolumeName: string;
+}
+
+/** A single ZooKeeper node for Kafka's coordination. */
+export class ZooKeeper extends Construct {
+  public readonly container: Container;
+  /** connect string for containers on the network, e.g. zookeeper:2181. */
+  public readonly connectString: string;
+
+  constructor(scope: Construct, id: string, props: ZooKeeperProps) {
+    super(scope, id);
+    this.connectString = `zookeeper:${ZOOKEEPER_CLIENT_PORT}`;
+    this.container = new ServiceContainer(this, "service", {
+      containerName: "chatbattle-zookeeper",
+      serviceName: "zookeeper",
+      image: props.image,
+      networkName: props.networkName,
+      bindAddress: props.bindAddress,
+      environment: {
+        ZOOKEEPER_CLIENT_PORT: String(ZOOKEEPER_CLIENT_PORT),
+        ZOOKEEPER_TICK_TIME: "2000",
+        // The seed budgets ~256 MB for ZooKeeper.
+        KAFKA_HEAP_OPTS: "-Xms256m -Xmx256m",
+      },
+      ports: [{ containerPort: ZOOKEEPER_CLIENT_PORT, hostPort: props.hostPort }],
+      volumes: [
+        { volumeName: props.dataVolumeName, containerPath: "/var/lib/zookeeper/data" },
+        { volumeName: props.logVolumeName, containerPath: "/var/lib/zookeeper/log" },
+      ],
+      // Only `srvr` is whitelisted among the four-letter words; `ruok` fails silently.
+      healthcheck: {
+        command: `echo srvr | nc localhost ${ZOOKEEPER_CLIENT_PORT} | grep -q Mode`,
+        intervalSeconds: 5,
+        timeoutSeconds: 5,
+        retries: 12,
+        startPeriodSeconds: 10,
+      },
+      waitTimeoutSeconds: 120,
+      stopGraceSeconds: 30,
+      memoryMiB: 512,
+    }).container;
+  }
+}

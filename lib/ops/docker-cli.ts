@@ -1,0 +1,31 @@
+import { spawnSync } from "node:child_process";
+
+export class DockerUnavailableError extends Error {
+  override name = "DockerUnavailableError";
+}
+
+/**
+ * Runs the docker CLI and returns its standard output. Throws a
+ * DockerUnavailableError naming the fix when the CLI or the engine is missing.
+ */
+export function docker(args: readonly string[]): string {
+  const result = spawnSync("docker", args, { encoding: "utf8" });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
+    throw new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH.");
+  }
+  if (result.status !== 0) {
+    const stderr = result.stderr.trim();
+    if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(stderr)) {
+      throw new DockerUnavailableError(
+        `Docker is not reachable: ${stderr.split("\n")[0]}\nStart Docker (or set DOCKER_HOST), then run the command again.`,
+      );
+    }
+    throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);
+  }
+  return result.stdout;
+}
+
+/** Non-empty lines of a docker listing. */
+export function lines(output: string): string[] {
+  return output.split("\n").map((l) => l.trim()).filter(Boolean);
+}

@@ -1,0 +1,23 @@
+/**
+ * Names of the Docker objects the stacks share. They are plain strings rather
+ * than cross-stack references, so that stopping one stack never forces a
+ * change on another; stack dependencies keep the creation order.
+ */
+export const NETWORK_NAME = "chatbattle-network";
+
+export const VOLUME_NAMES = {
+  zookeeperData: "chatbattle-zookeeper-data",
+  zookeeperLogs: "chatbattle-zookeeper-logs",
+  kafkaData: "chatbattle-kafka-data",
+  cassandraData: "chatbattle-cassandra-data",
+} as const;
+
+/** Stack names, as given to `cdktf deploy`/`cdktf destroy`. */
+export const STACK_NAMES = {
+  volumes: "volumes",
+  network: "network",
+  kafka: "kafka",
+  cassandra: "cassandra",
+  topics: "topics",
+  schema: "schema",
+} as const;

@@ -1,0 +1,56 @@
+import { TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import { NullProvider } from "@cdktf/provider-null/lib/provider/index.js";
+import { Resource } from "@cdktf/provider-null/lib/resource/index.js";
+import { useProjectState } from "./project-state";
+import { STACK_NAMES } from "./names";
+import { checksumOfAll, type CqlFile } from "../schema/cql-files";
+
+export interface SchemaStackProps {
+  /** The files in cql/, in order. */
+  readonly cqlFiles: readonly CqlFile[];
+  /** Id of the Cassandra container: a new container gets the schema applied again. */
+  readonly cassandraContainerId: string;
+  /** Host and port a process on this machine reaches CQL on. */
+  readonly contactPoint: { readonly host: string; readonly port: number };
+  readonly datacenter: string;
+  readonly keyspace: string;
+  readonly replicationFactor: number;
+}
+
+/**
+ * Applies cql/ with the project's schema applier once Cassandra is healthy.
+ * The applier records what it applied, so a re-run only applies new files.
+ */
+export class SchemaStack extends TerraformStack {
+  constructor(scope: Construct, props: SchemaStackProps) {
+    super(scope, STACK_NAMES.schema);
+    useProjectState(this, STACK_NAMES.schema);
+    new NullProvider(this, "null", {});
+
+    const connection = {
+      CASSANDRA_CONTACT_POINTS: props.contactPoint.host,
+      CASSANDRA_PORT: String(props.contactPoint.port),
+      CASSANDRA_LOCAL_DATACENTER: props.datacenter,
+      CASSANDRA_KEYSPACE: props.keyspace,
+      CASSANDRA_REPLICATION_FACTOR: String(props.replicationFactor),
+    };
+    new Resource(this, "apply-cql", {
+      triggers: {
+        cql_checksum: checksumOfAll(props.cqlFiles),
+        cassandra_container_id: props.cassandraContainerId,
+        ...connection,
+      },
+      provisioners: [
+        {
+          type: "local-exec",
+          // Terraform runs in cdktf.out/stacks/schema; the applier lives in the project root.
+          workingDir: "../../..",
+          command: "npx tsx lib/schema/cli.ts apply",
+          // Credentials, if any, come from the caller's environment, never from this file.
+          environment: connection,
+        },
+      ],
+    });
+  }
+}

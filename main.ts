@@ -1,0 +1,25 @@
+import { App } from "cdktf";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseConfig, ConfigError } from "./lib/config/config";
+import { buildStacks } from "./lib/app";
+
+const projectRoot = dirname(fileURLToPath(import.meta.url));
+
+// .env first; variables already set in the environment win over it.
+if (existsSync(".env")) process.loadEnvFile(".env");
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // Exit before App is created: cdktf.out is left exactly as it was.
+  console.error(error.message);
+  process.exit(1);
+}
+
+const app = new App();
+buildStacks(app, config, projectRoot);
+app.synth();
