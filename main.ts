@@ -1,14 +1,13 @@
 import { App } from "cdktf";
-import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig, ConfigError } from "./lib/config/config";
 import { buildStacks } from "./lib/app";
+import { loadDotEnv } from "./lib/load-env";
 
 const projectRoot = dirname(fileURLToPath(import.meta.url));
 
-// .env first; variables already set in the environment win over it.
-if (existsSync(".env")) process.loadEnvFile(".env");
+loadDotEnv();
 
 let config;
 try {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS } from "../lib/config/settings";
+import { SCHEMA_SETTINGS } from "../lib/schema/schema-settings";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), "utf8");
@@ -24,7 +25,14 @@ describe("documentation matches the settings", () => {
     expect(readme).toContain(`| \`${setting.name}\` | \`${setting.defaultValue}\` | ${setting.description} |`);
   });
 
+  it.each(SCHEMA_SETTINGS.map((s) => [s.name, s]))("the README and .env.example document the applier setting %s", (_, setting) => {
+    expect(readme).toContain(`| \`${setting.name}\` | ${setting.defaultValue} | ${setting.description} |`);
+    expect(envExample).toContain(`# ${setting.description} Default: ${setting.defaultValue}.\n# ${setting.name}=\n`);
+  });
+
   it("the README documents every npm script", () => {
-    for (const script of Object.keys(packageJson.scripts)) expect(readme).toContain(`npm run ${script}`.replace("npm run test", "npm test"));
+    for (const script of Object.keys(packageJson.scripts)) {
+      expect(readme).toContain(script === "test" ? "npm test" : `npm run ${script}`);
+    }
   });
 });

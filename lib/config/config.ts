@@ -42,10 +42,14 @@ function describeValue(p: ConfigProblem): string {
 
 /** Thrown with every bad setting at once, so a user fixes them in one go. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    public readonly problems: readonly ConfigProblem[],
+    /** What the command did not do because of them. */
+    consequence = "nothing was synthesized",
+  ) {
     super(
       [
-        `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was synthesized:`,
+        `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); ${consequence}:`,
         ...problems.map((p) => `  - ${p.name}=${describeValue(p)}: ${p.allowed}`),
         "Fix these in .env (see .env.example) or in the environment, then run the command again.",
       ].join("\n"),

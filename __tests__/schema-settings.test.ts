@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { parseSchemaSettings, describeSettings } from "../lib/schema/schema-settings";
+import { ConfigError } from "../lib/config/config";
+
+const errorOf = (env: Record<string, string>) => {
+  try {
+    parseSchemaSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("parseSchemaSettings", () => {
+  it("defaults to the locally deployed node", () => {
+    expect(parseSchemaSettings({})).toEqual({
+      contactPoints: ["127.0.0.1"],
+      port: 9042,
+      localDatacenter: "dc1",
+      keyspace: "twitch_chat",
+      replication: { strategy: "SimpleStrategy", replicationFactor: 1 },
+      credentials: undefined,
+      tls: false,
+      waitSeconds: 120,
+    });
+  });
+
+  it("follows the app's settings for port, datacenter, keyspace and replication factor", () => {
+    const s = parseSchemaSettings({ CASSANDRA_CQL_PORT: "19042", CASSANDRA_DATACENTER: "eu", CASSANDRA_KEYSPACE: "k", CASSANDRA_REPLICATION_FACTOR: "3" });
+    expect(s).toMatchObject({ port: 19042, localDatacenter: "eu", keyspace: "k", replication: { replicationFactor: 3 } });
+  });
+
+  it("takes a real cluster's connection settings", () => {
+    const s = parseSchemaSettings({
+      CASSANDRA_CONTACT_POINTS: "10.0.0.1, 10.0.0.2:9043,[::1]:9044",
+      CASSANDRA_PORT: "9142",
+      CASSANDRA_LOCAL_DATACENTER: "eu-west",
+      CASSANDRA_USERNAME: "admin",
+      CASSANDRA_PASSWORD: "s3cret",
+      CASSANDRA_TLS: "true",
+      CASSANDRA_REPLICATION: "eu-west:3,us-east:2",
+    });
+    expect(s).toMatchObject({
+      contactPoints: ["10.0.0.1", "10.0.0.2:9043", "[::1]:9044"],
+      port: 9142,
+      localDatacenter: "eu-west",
+      credentials: { username: "admin", password: "s3cret" },
+      tls: { caFile: undefined },
+      replication: { strategy: "NetworkTopologyStrategy", perDatacenter: { "eu-west": 3, "us-east": 2 } },
+    });
+    expect(describeSettings(s)).not.toContain("s3cret");
+  });
+
+  it.each([
+    [{ CASSANDRA_REPLICATION: "dc1" }, "CASSANDRA_REPLICATION"],
+    [{ CASSANDRA_REPLICATION: "dc1:0" }, "CASSANDRA_REPLICATION"],
+    [{ CASSANDRA_REPLICATION: "dc1:1,dc1:2" }, "CASSANDRA_REPLICATION"],
+    [{ CASSANDRA_REPLICATION: "dc1:3", CASSANDRA_REPLICATION_FACTOR: "1" }, "CASSANDRA_REPLICATION"],
+    [{ CASSANDRA_PORT: "x" }, "CASSANDRA_PORT"],
+    [{ CASSANDRA_CONTACT_POINTS: "a b" }, "CASSANDRA_CONTACT_POINTS"],
+    [{ CASSANDRA_TLS: "yes" }, "CASSANDRA_TLS"],
+    [{ CASSANDRA_TLS: "true", CASSANDRA_TLS_CA_FILE: "/nonexistent/ca.pem" }, "CASSANDRA_TLS_CA_FILE"],
+    [{ CASSANDRA_USERNAME: "admin" }, "CASSANDRA_USERNAME"],
+    [{ SCHEMA_WAIT_SECONDS: "0" }, "SCHEMA_WAIT_SECONDS"],
+    [{ CASSANDRA_KEYSPACE: "Bad" }, "CASSANDRA_KEYSPACE"],
+  ])("rejects %j", (env, name) => {
+    expect(errorOf(env).problems.map((p) => p.name)).toEqual([name]);
+  });
+
+  it("never shows a password, not even a stray one", () => {
+    const error = errorOf({ CASSANDRA_PASSWORD: "hunter2" });
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message).toContain("CASSANDRA_PASSWORD");
+    expect(error.message).toContain("nothing was applied");
+  });
+});

@@ -1,0 +1,86 @@
+import cassandra from "cassandra-driver";
+import { readFileSync } from "node:fs";
+import type { SchemaSettings } from "./schema-settings";
+
+export type CassandraClient = cassandra.Client;
+
+export class CassandraUnreachableError extends Error {
+  override name = "CassandraUnreachableError";
+}
+
+/** Driver options for the settings. The password goes only to the driver. */
+export function clientOptions(settings: SchemaSettings, connectTimeoutMs: number): cassandra.ClientOptions {
+  return {
+    contactPoints: [...settings.contactPoints],
+    protocolOptions: { port: settings.port, maxSchemaAgreementWaitSeconds: 30 },
+    localDataCenter: settings.localDatacenter,
+    credentials: settings.credentials ? { ...settings.credentials } : undefined,
+    sslOptions: settings.tls
+      ? { rejectUnauthorized: true, ca: settings.tls.caFile ? [readFileSync(settings.tls.caFile)] : undefined }
+      : undefined,
+    socketOptions: { connectTimeout: connectTimeoutMs, readTimeout: 60_000 },
+    // One attempt per connect() call: this module does the retrying, with progress output.
+    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
+  };
+}
+
+/** The most useful line of a driver error: NoHostAvailable hides the cause per host. */
+export function describeDriverError(error: unknown): string {
+  if (error instanceof cassandra.errors.NoHostAvailableError) {
+    const inner = Object.entries(error.innerErrors ?? {}).map(([host, e]) => `${host}: ${(e as Error).message ?? e}`);
+    if (inner.length > 0) return inner.join("; ");
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export interface WaitOptions {
+  /** Progress lines go here. */
+  readonly log: (line: string) => void;
+  /** First pause between tries; doubled after each failure up to maxDelayMs. */
+  readonly initialDelayMs?: number;
+  readonly maxDelayMs?: number;
+}
+
+/**
+ * Connects once Cassandra accepts CQL, trying until settings.waitSeconds
+ * have passed, with growing pauses and a progress line per failed try.
+ * Fails with a CassandraUnreachableError naming host:port and the last error.
+ */
+export async function connectWhenReady(settings: SchemaSettings, options: WaitOptions): Promise<CassandraClient> {
+  const where = settings.contactPoints.map((h) => (/:\d+$/.test(h) ? h : `${h}:${settings.port}`)).join(", ");
+  const started = Date.now();
+  const deadline = started + settings.waitSeconds * 1000;
+  let delay = options.initialDelayMs ?? 500;
+  let lastError = "";
+  for (let attempt = 1; ; attempt += 1) {
+    const remaining = deadline - Date.now();
+    const client = new cassandra.Client(clientOptions(settings, Math.max(500, Math.min(5000, remaining))));
+    try {
+      await client.connect();
+      await client.execute("SELECT release_version FROM system.local");
+      if (attempt > 1) options.log(`Cassandra at ${where} accepts CQL (after ${secondsSince(started)} s)`);
+      return client;
+    } catch (error) {
+      lastError = describeDriverError(error);
+      await client.shutdown().catch(() => undefined);
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new CassandraUnreachableError(
+        `Cassandra at ${where} did not accept CQL within ${settings.waitSeconds} s (${attempt} tries). Last error: ${lastError}\n` +
+          "Is it running and healthy (docker ps --filter name=chatbattle-cassandra)? " +
+          "Check CASSANDRA_CONTACT_POINTS/CASSANDRA_PORT, or give it longer with SCHEMA_WAIT_SECONDS.",
+      );
+    }
+    const pause = Math.min(delay, left);
+    options.log(
+      `waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); next in ${(pause / 1000).toFixed(1)} s, ${Math.ceil(left / 1000)} s left`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+  }
+}
+
+function secondsSince(start: number): string {
+  return ((Date.now() - start) / 1000).toFixed(1);
+}
