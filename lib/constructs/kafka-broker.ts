@@ -65,9 +65,11 @@ export class KafkaBroker extends Construct {
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/kafka/data" }],
       // Probe through the network listener: it is advertised under a name that
-      // resolves inside the container, whatever host port was chosen.
+      // resolves inside the container, whatever host port was chosen. The probe
+      // is a JVM too: without its own small heap it would inherit the broker's
+      // 512 MB and could push the container past its memory limit.
       healthcheck: {
-        command: `kafka-broker-api-versions --bootstrap-server localhost:${props.internalPort} > /dev/null 2>&1`,
+        command: `KAFKA_HEAP_OPTS="-Xms32m -Xmx128m" kafka-broker-api-versions --bootstrap-server localhost:${props.internalPort} > /dev/null 2>&1`,
         intervalSeconds: 10,
         timeoutSeconds: 20,
         retries: 12,
