@@ -60,13 +60,18 @@ export async function applySchema(
     for (let i = startAt; i < file.statements.length; i += 1) {
       try {
         await client.execute(statements[i]);
-        // The driver waits for agreement itself, but gives up quietly after its timeout; make it an error.
-        await waitForSchemaAgreement(client, options.schemaAgreementSeconds ?? 60);
       } catch (error) {
-        await saveProgress(record, file, i, pending).catch(() => undefined);
+        // Progress up to the previous statement is already recorded.
         throw new StatementFailedError(failureReport(file, i, startAt, describeDriverError(error)));
       }
       await saveProgress(record, file, i + 1, pending);
+      // The driver waits for agreement itself, but gives up quietly after its timeout; make that an error.
+      if (!(await schemaAgrees(client, options.schemaAgreementSeconds ?? 60))) {
+        throw new StatementFailedError(
+          `cql/${file.name}:${file.statements[i].line}: statement ${i + 1} ran (and is recorded), but the nodes did not agree ` +
+            `on the schema within ${options.schemaAgreementSeconds ?? 60} s. Check that every node is up (nodetool describecluster), then run again.`,
+        );
+      }
     }
     options.log(`applied          cql/${file.name} (${file.statements.length - startAt} statement(s))`);
     applied.push(file.name);
@@ -101,16 +106,16 @@ async function saveProgress(record: AppliedFiles, file: ParsedCqlFile, ran: numb
   await record.write(entry(file, ran));
 }
 
-async function waitForSchemaAgreement(client: CassandraClient, seconds: number): Promise<void> {
+/** Whether every node reports the same schema version within `seconds`. */
+async function schemaAgrees(client: CassandraClient, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
   // checkSchemaAgreement exists on the driver's Metadata but is missing from its typings.
   const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
   while (!(await metadata.checkSchemaAgreement())) {
-    if (Date.now() > deadline) {
-      throw new Error(`the nodes did not agree on the schema within ${seconds} s; check that every node is up (nodetool describecluster)`);
-    }
+    if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+  return true;
 }
 
 function failureReport(file: ParsedCqlFile, failed: number, startAt: number, cassandraMessage: string): string {

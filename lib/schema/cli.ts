@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { loadDotEnv } from "../load-env";
 import { ConfigError } from "../config/config";
 import { parseSchemaSettings, describeSettings, type SchemaSettings } from "./schema-settings";
-import { connectWhenReady, CassandraUnreachableError, type CassandraClient } from "./connect";
+import { connectWhenReady, CassandraUnreachableError, describeDriverError, type CassandraClient } from "./connect";
 import { applySchema, StatementFailedError } from "./applier";
 import { verifySchema } from "./verify";
 import { readCqlFiles, CqlFileError } from "./cql-files";
@@ -68,9 +68,12 @@ async function main(argv: readonly string[]): Promise<number> {
     const known = [CassandraUnreachableError, StatementFailedError, PlanError, CqlSyntaxError, CqlFileError, TemplateError];
     if (known.some((type) => error instanceof type)) {
       console.error(`schema ${command} failed: ${(error as Error).message}`);
-      return 1;
+    } else {
+      // Anything else (a driver timeout, a permission error) still gets one clear line; the stack only helps us.
+      console.error(`schema ${command} failed: ${describeDriverError(error)}`);
+      if (process.env.DEBUG) console.error(error);
     }
-    throw error;
+    return 1;
   } finally {
     await client?.shutdown();
   }

@@ -33,6 +33,13 @@ export function describeDriverError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Authentication failures: retrying cannot help. */
+function isPermanent(error: unknown): boolean {
+  const inner =
+    error instanceof cassandra.errors.NoHostAvailableError ? Object.values(error.innerErrors ?? {}) : [error];
+  return inner.length > 0 && inner.every((e) => e instanceof cassandra.errors.AuthenticationError);
+}
+
 export interface WaitOptions {
   /** Progress lines go here. */
   readonly log: (line: string) => void;
@@ -63,6 +70,13 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
     } catch (error) {
       lastError = describeDriverError(error);
       await client.shutdown().catch(() => undefined);
+      // Wrong credentials or TLS settings do not fix themselves: fail now rather than at the deadline.
+      if (isPermanent(error)) {
+        throw new CassandraUnreachableError(
+          `Cassandra at ${where} refused the connection: ${lastError}\n` +
+            "Check CASSANDRA_USERNAME/CASSANDRA_PASSWORD and CASSANDRA_TLS/CASSANDRA_TLS_CA_FILE.",
+        );
+      }
     }
     const left = deadline - Date.now();
     if (left <= 0) {

@@ -82,7 +82,14 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startCassandra(options: { timeoutSeconds?: number } = {}): Promise<RunningCassandra> {
+export interface StartOptions {
+  /** @default 180 */
+  readonly timeoutSeconds?: number;
+  /** Require a login (PasswordAuthenticator, superuser cassandra/cassandra). @default false */
+  readonly passwordAuthentication?: boolean;
+}
+
+export async function startCassandra(options: StartOptions = {}): Promise<RunningCassandra> {
   const jars = ensureJars();
   const java = javaBinary();
   const home = mkdtempSync(join(tmpdir(), "chatbattle-cassandra-"));
@@ -94,7 +101,10 @@ export async function startCassandra(options: { timeoutSeconds?: number } = {}):
     .replaceAll("${DATA_DIR}", home)
     .replaceAll("${STORAGE_PORT}", String(storagePort))
     .replaceAll("${NATIVE_PORT}", String(nativePort));
-  writeFileSync(join(conf, "cassandra.yaml"), yaml);
+  const auth = options.passwordAuthentication
+    ? "authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\n"
+    : "";
+  writeFileSync(join(conf, "cassandra.yaml"), yaml + auth);
   writeFileSync(join(conf, "cassandra-rackdc.properties"), readFileSync(join(HERE, "cassandra-rackdc.properties")));
 
   const jvmOptions = readFileSync(join(HERE, "jvm17.options"), "utf8")
@@ -116,6 +126,8 @@ export async function startCassandra(options: { timeoutSeconds?: number } = {}):
     // One node: nothing to wait for.
     "-Dcassandra.skip_wait_for_gossip_to_settle=0",
     "-Djava.net.preferIPv4Stack=true",
+    // Create the default superuser at once instead of after 10 s.
+    "-Dcassandra.superuser_setup_delay_ms=0",
     "-cp",
     `${conf}:${join(jars.dir, "*")}`,
     "org.apache.cassandra.service.CassandraDaemon",
