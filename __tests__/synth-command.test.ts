@@ -1,33 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "./helpers/synth";
+import { copyProject, environmentWithoutSettings } from "./helpers/project";
 
 // `npm run synth` (cdktf synth) in a copy of the project, as a user runs it.
 describe("npm run synth", () => {
   let project: string;
+  let removeProject: () => void;
 
   beforeAll(() => {
-    project = mkdtempSync(join(tmpdir(), "chatbattle-project-"));
-    for (const entry of ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"]) {
-      cpSync(join(PROJECT_ROOT, entry), join(project, entry), { recursive: true });
-    }
-    symlinkSync(join(PROJECT_ROOT, "node_modules"), join(project, "node_modules"));
+    ({ dir: project, remove: removeProject } = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"]));
   });
-  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  afterAll(() => removeProject());
 
-  const synth = (env: Record<string, string> = {}) => {
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND)_/.test(k)),
-    );
-    return spawnSync("npm", ["run", "--silent", "synth"], {
+  const synth = (env: Record<string, string> = {}) =>
+    spawnSync("npm", ["run", "--silent", "synth"], {
       cwd: project,
       encoding: "utf8",
-      env: { ...clean, CHECKPOINT_DISABLE: "1", CI: "1", ...env },
+      env: { ...environmentWithoutSettings(), CHECKPOINT_DISABLE: "1", CI: "1", ...env },
     });
-  };
 
   it("refuses a bad .env with every problem named, a non-zero exit and cdktf.out untouched", () => {
     mkdirSync(join(project, "cdktf.out"), { recursive: true });

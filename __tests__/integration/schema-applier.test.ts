@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import cassandra from "cassandra-driver";
-import { PROJECT_ROOT } from "../helpers/synth";
+import { copyProject, environmentWithoutSettings } from "../helpers/project";
 
 const server = inject("cassandra");
 
@@ -14,14 +13,10 @@ const server = inject("cassandra");
  * commands run in it as a user runs them: npm run schema:apply / schema:verify.
  */
 class ProjectCopy {
-  readonly dir = mkdtempSync(join(tmpdir(), "chatbattle-schema-"));
+  private readonly copy = copyProject(["lib", "cql", "package.json", "tsconfig.json"], "chatbattle-schema-");
+  readonly dir = this.copy.dir;
 
-  constructor(readonly keyspace: string) {
-    for (const entry of ["lib", "cql", "package.json", "tsconfig.json"]) {
-      cpSync(join(PROJECT_ROOT, entry), join(this.dir, entry), { recursive: true });
-    }
-    symlinkSync(join(PROJECT_ROOT, "node_modules"), join(this.dir, "node_modules"));
-  }
+  constructor(readonly keyspace: string) {}
 
   write(file: string, text: string) {
     writeFileSync(join(this.dir, "cql", file), text);
@@ -32,13 +27,12 @@ class ProjectCopy {
   }
 
   run(command: "apply" | "verify", env: Record<string, string> = {}) {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CASSANDRA|SCHEMA|BIND)_/.test(k)));
     const started = Date.now();
     const result = spawnSync("npm", ["run", "--silent", `schema:${command}`], {
       cwd: this.dir,
       encoding: "utf8",
       env: {
-        ...inherited,
+        ...environmentWithoutSettings(),
         CASSANDRA_CONTACT_POINTS: server.host,
         CASSANDRA_PORT: String(server.port),
         CASSANDRA_KEYSPACE: this.keyspace,
@@ -49,7 +43,7 @@ class ProjectCopy {
   }
 
   remove() {
-    rmSync(this.dir, { recursive: true, force: true });
+    this.copy.remove();
   }
 }
 

@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import cassandra from "cassandra-driver";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { environmentWithoutSettings } from "../helpers/project";
 
 // A second node that requires a login, as a shared or production cluster does.
 describe("schema applier against a Cassandra that requires a login", () => {
@@ -33,13 +34,12 @@ describe("schema applier against a Cassandra that requires a login", () => {
   afterAll(async () => server?.stop());
 
   const apply = (username: string, password: string) => {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CASSANDRA|SCHEMA|BIND)_/.test(k)));
     const started = Date.now();
     const result = spawnSync("npm", ["run", "--silent", "schema:apply"], {
       cwd: PROJECT_ROOT,
       encoding: "utf8",
       env: {
-        ...inherited,
+        ...environmentWithoutSettings(),
         CASSANDRA_CONTACT_POINTS: `${server.host}:${server.port}`,
         CASSANDRA_KEYSPACE: "chat_auth",
         CASSANDRA_USERNAME: username,
