@@ -13,6 +13,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+// Jars and JVM flags are shared with the Cassandra stand-in image.
+const IMAGE_DIR = join(HERE, "../../images/cassandra");
 
 export interface RunningCassandra {
   readonly host: string;
@@ -31,7 +33,7 @@ function cacheDir(): string {
 
 /** The jar folder for the pom, resolving it with Maven on first use. */
 export function ensureJars(): { dir: string; seconds: number } {
-  const pom = join(HERE, "pom.xml");
+  const pom = join(IMAGE_DIR, "pom.xml");
   const key = createHash("sha256").update(readFileSync(pom)).digest("hex").slice(0, 16);
   const dir = join(cacheDir(), `cassandra-jars-${key}`);
   if (existsSync(join(dir, ".complete"))) return { dir, seconds: 0 };
@@ -107,7 +109,7 @@ export async function startCassandra(options: StartOptions = {}): Promise<Runnin
   writeFileSync(join(conf, "cassandra.yaml"), yaml + auth);
   writeFileSync(join(conf, "cassandra-rackdc.properties"), readFileSync(join(HERE, "cassandra-rackdc.properties")));
 
-  const jvmOptions = readFileSync(join(HERE, "jvm17.options"), "utf8")
+  const jvmOptions = readFileSync(join(IMAGE_DIR, "jvm17.options"), "utf8")
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("#"))
