@@ -25,10 +25,11 @@ export interface Synthesized {
 
 /**
  * Synthesizes the whole app, as `cdktf synth` does, with the given settings
- * (defaults for the rest) and returns what was written.
+ * (defaults for the rest) and returns what was written. The output folder is
+ * deleted afterwards unless `keepIn` names it.
  */
-export function synthesize(env: Record<string, string> = {}): Synthesized {
-  const outdir = mkdtempSync(join(tmpdir(), "chatbattle-synth-"));
+export function synthesize(env: Record<string, string> = {}, options: { keepIn?: string } = {}): Synthesized {
+  const outdir = options.keepIn ?? mkdtempSync(join(tmpdir(), "chatbattle-synth-"));
   try {
     const app = new App({ outdir });
     buildStacks(app, parseConfig(env), PROJECT_ROOT);
@@ -42,7 +43,7 @@ export function synthesize(env: Record<string, string> = {}): Synthesized {
     const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
     return { stacks, texts, manifest, outdir };
   } finally {
-    rmSync(outdir, { recursive: true, force: true });
+    if (!options.keepIn) rmSync(outdir, { recursive: true, force: true });
   }
 }
 
