@@ -122,6 +122,8 @@ describe("container lifecycle", () => {
       expect(c.restart).toBe("unless-stopped");
       expect(c.must_run).toBe(true);
       expect(c.memory).toBeGreaterThan(0);
+      // No swap, and no Docker-chosen default that the provider would read back as a diff.
+      expect(c.memory_swap).toBe(c.memory);
     },
   );
 

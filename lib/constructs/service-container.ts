@@ -101,6 +101,9 @@ export class ServiceContainer extends Construct {
       waitTimeout: props.waitTimeoutSeconds,
       destroyGraceSeconds: props.stopGraceSeconds,
       memory: props.memoryMiB,
+      // Swap equal to the limit means none: a swapping JVM stalls far worse than one that
+      // hits its limit. Set explicitly, or Docker picks twice the limit and plans show a diff.
+      memorySwap: props.memoryMiB,
       restart: "unless-stopped",
       mustRun: true,
       logDriver: "json-file",

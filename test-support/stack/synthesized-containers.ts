@@ -37,7 +37,7 @@ export function dockerRunArgs(container: Json, imageName: string): string[] {
     "--health-retries", String(h.retries),
     "--health-start-period", h.start_period,
   );
-  args.push("--memory", `${container.memory}m`, "--restart", container.restart, "--stop-timeout", String(container.destroy_grace_seconds));
+  args.push("--memory", `${container.memory}m`, "--memory-swap", `${container.memory_swap}m`, "--restart", container.restart, "--stop-timeout", String(container.destroy_grace_seconds));
   args.push("--log-driver", container.log_driver);
   for (const [key, value] of Object.entries(container.log_opts ?? {})) args.push("--log-opt", `${key}=${value}`);
   args.push(imageName);
