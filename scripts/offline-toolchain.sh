@@ -34,28 +34,40 @@ kafka_version=$(node -e '
 
 # A provider build: $1 name, $2 version, $3 command that builds into $4 (a path).
 install_into_mirror() { # $1 namespace $2 type $3 version $4 built binary
-  local dir="$mirror/registry.terraform.io/$1/$2/$3/linux_amd64"
-  mkdir -p "$dir"
-  install -m 0755 "$4" "$dir/terraform-provider-$2_v$3"
+  # OpenTofu reads a bare source like "mongey/kafka" as registry.opentofu.org/mongey/kafka,
+  # Terraform as registry.terraform.io/mongey/kafka: serve both (two copies).
+  local host
+  for host in registry.terraform.io registry.opentofu.org; do
+    local dir="$mirror/$host/$1/$2/$3/linux_amd64"
+    mkdir -p "$dir"
+    install -m 0755 "$4" "$dir/terraform-provider-$2_v$3.tmp"
+    mv "$dir/terraform-provider-$2_v$3.tmp" "$dir/terraform-provider-$2_v$3"
+  done
 }
 
 mirror_has() { # $1 namespace $2 type $3 version
-  [ -x "$mirror/registry.terraform.io/$1/$2/$3/linux_amd64/terraform-provider-$2_v$3" ]
+  [ -x "$mirror/registry.terraform.io/$1/$2/$3/linux_amd64/terraform-provider-$2_v$3" ] &&
+    [ -x "$mirror/registry.opentofu.org/$1/$2/$3/linux_amd64/terraform-provider-$2_v$3" ]
 }
 
-# Mongey/kafka: its go.mod has a replace directive, so `go install` refuses it;
-# download the module and build it from a writable copy.
-build_kafka() {
-  local version=$1 src="$cache/src/kafka-$1"
-  mirror_has mongey kafka "$version" && { log "kafka $version: cached"; return; }
-  log "kafka $version: building from the Go module"
-  local dir
-  dir=$(cd "$cache" && go mod download -json "github.com/Mongey/terraform-provider-kafka@v$version" | node -e '
+# Modules whose go.mod has replace directives (Mongey/kafka, OpenTofu) cannot be
+# built with `go install`: download the module and build from a writable copy.
+build_module_copy() { # $1 module $2 version $3 package dir inside it $4 output binary
+  local module=$1 version=$2 package=$3 output=$4
+  local src="$cache/src/$(basename "$module")-$version" dir
+  dir=$(cd "$cache" && go mod download -json "$module@v$version" | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       const j = JSON.parse(s); if (j.Error) { console.error(j.Error); process.exit(1); } console.log(j.Dir); });') \
-    || die "the Go module proxy did not serve github.com/Mongey/terraform-provider-kafka@v$version"
+    || die "the Go module proxy did not serve $module@v$version"
   rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
-  (cd "$src" && go build -trimpath -o "$cache/bin/terraform-provider-kafka_v$version" .)
+  (cd "$src" && go build -trimpath -o "$output" "./$package")
+}
+
+build_kafka() {
+  local version=$1
+  mirror_has mongey kafka "$version" && { log "kafka $version: cached"; return; }
+  log "kafka $version: building from the Go module"
+  build_module_copy github.com/Mongey/terraform-provider-kafka "$version" . "$cache/bin/terraform-provider-kafka_v$version"
   install_into_mirror mongey kafka "$version" "$cache/bin/terraform-provider-kafka_v$version"
 }
 
@@ -104,11 +116,11 @@ find_terraform() {
   if command -v terraform >/dev/null; then echo terraform
   elif command -v tofu >/dev/null; then echo tofu
   else
-    if [ ! -x "$cache/bin/tofu" ]; then
+    if [ ! -x "$cache/bin/tofu-$tofu_version" ]; then
       log "neither terraform nor tofu is on PATH: building OpenTofu $tofu_version from its Go module"
-      GOBIN="$cache/bin" go install "github.com/opentofu/opentofu/cmd/tofu@v$tofu_version" \
-        || die "could not build OpenTofu $tofu_version; install Terraform or OpenTofu by hand."
+      build_module_copy github.com/opentofu/opentofu "$tofu_version" cmd/tofu "$cache/bin/tofu-$tofu_version"
     fi
+    ln -sf "tofu-$tofu_version" "$cache/bin/tofu"
     echo tofu
   fi
 }
@@ -130,18 +142,21 @@ disable_checkpoint = true
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
-    include = ["registry.terraform.io/*/*"]
+    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]
   }
 }
 EOF
 
 terraform_binary=$(find_terraform)
-mkdir -p "$project_root/.offline"
+# Replace only the lines this script owns; others (the images) stay.
+env_file="$project_root/.offline/env"
+mkdir -p "$(dirname "$env_file")" && touch "$env_file"
+sed -i '/^\(TF_CLI_CONFIG_FILE\|CHECKPOINT_DISABLE\|PATH\|TERRAFORM_BINARY_NAME\)=/d' "$env_file"
 {
   echo "TF_CLI_CONFIG_FILE=$cli_config"
   echo "CHECKPOINT_DISABLE=1"
   echo "PATH=$cache/bin:$PATH"
   [ "$terraform_binary" = terraform ] || echo "TERRAFORM_BINARY_NAME=$terraform_binary"
-} >"$project_root/.offline/env"
+} >>"$env_file"
 log "mirror: $mirror"
 log "wrote .offline/env (load it with: set -a; . .offline/env; set +a)"

@@ -77,8 +77,8 @@ const CQL_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
 const DATACENTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /**
- * Parses and validates the settings in `env` (unset or empty means the
- * default). Throws a {@link ConfigError} listing every bad value.
+ * Parses and validates the settings in `env` (unset means the default; set
+ * but empty is an error). Throws a {@link ConfigError} listing every bad value.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ChatBattleConfig {
   const problems: ConfigProblem[] = [];
