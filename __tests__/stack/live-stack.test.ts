@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
@@ -222,5 +222,42 @@ describe("the synthesized stack on real servers", () => {
     expect(row?.get("message")).toBe(message);
     // The topics are still there, as declared, so the topics stack plans nothing.
     expect(terraform("topics", ["plan", "-detailed-exitcode"]).status).toBe(0);
+  });
+});
+
+describe("npm run reset", () => {
+  // reset works on the project folder it runs in: here `work`, which holds this run's state/.
+  const reset = () =>
+    spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "lib", "ops", "reset.ts")], {
+      cwd: work,
+      encoding: "utf8",
+      env: environmentWithoutSettings(),
+    });
+  const nothingLeft = () => {
+    const left = findProjectObjects();
+    expect([...left.containers, ...left.networks, ...left.volumes]).toEqual([]);
+    expect(existsSync(join(work, "state"))).toBe(false);
+  };
+
+  it("removes everything of a running stack, Terraform state included", async () => {
+    expect(existsSync(join(work, "state", "topics.tfstate"))).toBe(true);
+    const result = await timed("reset: running stack", () => reset());
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("containers: chatbattle-cassandra, chatbattle-kafka, chatbattle-zookeeper");
+    expect(result.stdout).toContain("volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs");
+    expect(result.stdout).toContain("Terraform state: state/topics.tfstate");
+    nothingLeft();
+  });
+
+  it("removes what a stopped stack leaves (volumes, state), and then has nothing to do", () => {
+    // What `npm run stop` leaves behind: the volumes and the state files.
+    for (const name of ["chatbattle-kafka-data", "chatbattle-cassandra-data"]) docker(["volume", "create", name]);
+    mkdirSync(join(work, "state"));
+    writeFileSync(join(work, "state", "volumes.tfstate"), "{}");
+    const result = reset();
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data");
+    nothingLeft();
+    expect(reset().stdout).toContain("reset: nothing of the project is left; nothing to do.");
   });
 });
