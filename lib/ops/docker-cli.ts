@@ -5,10 +5,11 @@ export class DockerUnavailableError extends Error {
 }
 
 /**
- * Runs the docker CLI and returns its standard output. Throws a
- * DockerUnavailableError naming the fix when the CLI or the engine is missing.
+ * Runs the docker CLI and returns its standard output, trimmed. Throws a
+ * DockerUnavailableError naming the fix when the CLI or the engine is
+ * missing, and an Error when the command fails unless `allowFailure` is set.
  */
-export function docker(args: readonly string[]): string {
+export function docker(args: readonly string[], options: { allowFailure?: boolean } = {}): string {
   const result = spawnSync("docker", args, { encoding: "utf8" });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
     throw new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH.");
@@ -20,9 +21,9 @@ export function docker(args: readonly string[]): string {
         `Docker is not reachable: ${stderr.split("\n")[0]}\nStart Docker (or set DOCKER_HOST), then run the command again.`,
       );
     }
-    throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);
+    if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);
   }
-  return result.stdout;
+  return result.stdout.trim();
 }
 
 /** Non-empty lines of a docker listing. */

@@ -5,18 +5,13 @@
  * real servers; it does not stand in for the Docker provider's own logic.
  */
 import { spawnSync } from "node:child_process";
+import { docker } from "../../lib/ops/docker-cli";
 
 // Synthesized Terraform JSON.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-export function docker(args: readonly string[], options: { allowFailure?: boolean } = {}): string {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
-  if (result.status !== 0 && !options.allowFailure) {
-    throw new Error(`docker ${args.join(" ")} failed: ${result.stderr || result.error?.message}`);
-  }
-  return result.stdout.trim();
-}
+export { docker };
 
 /** `docker run` arguments for one synthesized docker_container. */
 export function dockerRunArgs(container: Json, imageName: string): string[] {
