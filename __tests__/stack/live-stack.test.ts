@@ -138,6 +138,13 @@ describe("the synthesized stack on real servers", () => {
     }
   });
 
+  it("passes pre-flight while the stack runs: its ports are its own", () => {
+    const result = spawnSync("npm", ["run", "--silent", "preflight"], { cwd: PROJECT_ROOT, encoding: "utf8", env: environmentWithoutSettings() });
+    expect(result.status, result.stdout).toBe(0);
+    expect(result.stdout).toContain("127.0.0.1:9092 is held by the running ChatBattle stack");
+    expect(result.stdout).toContain("preflight: ready to deploy");
+  });
+
   it("publishes every host port on 127.0.0.1 only", () => {
     for (const name of ["chatbattle-zookeeper", "chatbattle-kafka", "chatbattle-cassandra"]) {
       const bindings = JSON.parse(docker(["inspect", "--format", "{{json .NetworkSettings.Ports}}", name]));

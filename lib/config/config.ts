@@ -61,7 +61,8 @@ export class ConfigError extends Error {
 /** Port the broker's host-facing listener uses inside its container. */
 export const KAFKA_CONTAINER_EXTERNAL_PORT = 9092;
 
-const PORT_SETTINGS = {
+/** The setting behind each host port. */
+export const PORT_SETTINGS = {
   zookeeper: "ZOOKEEPER_PORT",
   kafkaExternal: "KAFKA_EXTERNAL_PORT",
   kafkaInternal: "KAFKA_INTERNAL_PORT",

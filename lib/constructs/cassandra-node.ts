@@ -2,6 +2,9 @@ import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
 
+/** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */
+export const CASSANDRA_MEMORY_MIB = 2048;
+
 /** Cassandra's ports inside the container. */
 export const CASSANDRA_CONTAINER_PORTS = { cql: 9042, internode: 7000, internodeTls: 7001 } as const;
 
@@ -61,7 +64,7 @@ export class CassandraNode extends Construct {
       waitTimeoutSeconds: 600,
       // Flushes memtables and the commit log on a clean stop.
       stopGraceSeconds: 60,
-      memoryMiB: 2048,
+      memoryMiB: CASSANDRA_MEMORY_MIB,
     }).container;
   }
 }

@@ -3,6 +3,9 @@ import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
 import { KAFKA_CONTAINER_EXTERNAL_PORT } from "../config/config";
 
+/** Memory limit of the container: 512 MB heap plus page cache headroom and the healthcheck probe. */
+export const KAFKA_MEMORY_MIB = 1024;
+
 export interface KafkaBrokerProps {
   /** cp-kafka 7.9 compatible image (ZooKeeper mode). */
   readonly image: string;
@@ -78,7 +81,7 @@ export class KafkaBroker extends Construct {
       waitTimeoutSeconds: 300,
       // A clean shutdown writes the recovery checkpoints; a kill forces log recovery.
       stopGraceSeconds: 60,
-      memoryMiB: 1024,
+      memoryMiB: KAFKA_MEMORY_MIB,
       dependsOn: [props.zookeeper],
     }).container;
   }

@@ -2,6 +2,9 @@ import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
 
+/** Memory limit of the container: 256 MB heap plus JVM overhead. */
+export const ZOOKEEPER_MEMORY_MIB = 512;
+
 /** ZooKeeper's client port inside the container and on the network. */
 export const ZOOKEEPER_CLIENT_PORT = 2181;
 
@@ -54,7 +57,7 @@ export class ZooKeeper extends Construct {
       },
       waitTimeoutSeconds: 120,
       stopGraceSeconds: 30,
-      memoryMiB: 512,
+      memoryMiB: ZOOKEEPER_MEMORY_MIB,
     }).container;
   }
 }

@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createServer, type Server } from "node:net";
+import { spawnSync } from "node:child_process";
+import { checkDockerMemory, checkPorts, checkTerraform, STACK_MEMORY_MIB } from "../lib/ops/preflight";
+import { parseConfig } from "../lib/config/config";
+import { PROJECT_ROOT } from "./helpers/synth";
+import { environmentWithoutSettings } from "./helpers/project";
+
+let occupied: Server | undefined;
+afterEach(() => new Promise<void>((resolve) => (occupied ? occupied.close(() => resolve()) : resolve())));
+
+const occupy = (port = 0) =>
+  new Promise<number>((resolve) => {
+    occupied = createServer().listen(port, "127.0.0.1", () => resolve((occupied!.address() as { port: number }).port));
+  });
+
+describe("pre-flight checks", () => {
+  it("names a host port that another program holds and the setting that moves it", async () => {
+    const port = await occupy();
+    const config = parseConfig({ CASSANDRA_CQL_PORT: String(port) });
+    const results = await checkPorts(config, new Set());
+    expect(results.find((r) => r.check === `port ${port}`)).toEqual({
+      check: `port ${port}`,
+      ok: false,
+      detail: `127.0.0.1:${port} is already in use by another program; stop it, or set CASSANDRA_CQL_PORT to a free port`,
+    });
+  });
+
+  it("accepts a port that the running stack itself holds (a redeploy)", async () => {
+    const port = await occupy();
+    const results = await checkPorts(parseConfig({ ZOOKEEPER_PORT: String(port) }), new Set([port]));
+    expect(results.find((r) => r.check === `port ${port}`)?.ok).toBe(true);
+  });
+
+  it("says how much memory the stack needs when Docker has too little", () => {
+    const result = checkDockerMemory(2 * 1024 ** 3);
+    expect(result.ok).toBe(false);
+    expect(result.detail).toContain("has 2.0 GiB of memory; the stack needs 3.5 GiB");
+    expect(STACK_MEMORY_MIB).toBe(3584);
+    expect(checkDockerMemory(8 * 1024 ** 3).ok).toBe(true);
+  });
+
+  it("fails when neither Terraform nor OpenTofu can be run", () => {
+    const result = checkTerraform({ TERRAFORM_BINARY_NAME: "no-such-terraform-binary" });
+    expect(result).toMatchObject({ ok: false, check: "Terraform" });
+    expect(result.detail).toContain("no-such-terraform-binary was not found on PATH");
+  });
+
+  it("npm run preflight refuses, exit 1, when a port is occupied", async () => {
+    const port = await occupy();
+    const result = spawnSync("npm", ["run", "--silent", "preflight"], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: { ...environmentWithoutSettings(), KAFKA_EXTERNAL_PORT: String(port) },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain(`FAIL  port ${port}`);
+    expect(result.stdout).toContain(`set KAFKA_EXTERNAL_PORT to a free port`);
+    expect(result.stdout).toMatch(/preflight: \d+ problem\(s\); nothing was changed/);
+  });
+});
