@@ -74,7 +74,12 @@ async function portInUse(host: string, port: number): Promise<boolean> {
 /** Host ports the project's own running containers publish: a redeploy may reuse them. */
 export function portsOfProjectContainers(): Set<number> {
   const listing = docker(["ps", "--filter", `label=${PROJECT_LABEL.label}=${PROJECT_LABEL.value}`, "--format", "{{.Ports}}"]);
-  return new Set([...listing.matchAll(/:(\d+)->/g)].map((m) => Number(m[1])));
+  // Docker folds consecutive ports into ranges: 127.0.0.1:7000-7001->7000-7001/tcp.
+  const ports = new Set<number>();
+  for (const [, first, last] of listing.matchAll(/:(\d+)(?:-(\d+))?->/g)) {
+    for (let port = Number(first); port <= Number(last ?? first); port += 1) ports.add(port);
+  }
+  return ports;
 }
 
 export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet<number>): Promise<CheckResult[]> {
