@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
 import { spawnSync } from "node:child_process";
-import { checkDockerMemory, checkPorts, checkTerraform, STACK_MEMORY_MIB } from "../lib/ops/preflight";
+import { checkDockerMemory, checkPorts, checkTerraform, publishedHostPorts, STACK_MEMORY_MIB } from "../lib/ops/preflight";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { environmentWithoutSettings } from "./helpers/project";
@@ -30,6 +30,15 @@ describe("pre-flight checks", () => {
     const port = await occupy();
     const results = await checkPorts(parseConfig({ ZOOKEEPER_PORT: String(port) }), new Set([port]));
     expect(results.find((r) => r.check === `port ${port}`)?.ok).toBe(true);
+  });
+
+  it("reads the running stack's host ports from docker ps, ranges included", () => {
+    const listing = [
+      "127.0.0.1:7000-7001->7000-7001/tcp, 127.0.0.1:9042->9042/tcp",
+      "127.0.0.1:9092->9092/tcp, 127.0.0.1:29092->29092/tcp",
+      "0.0.0.0:2181->2181/tcp, :::2181->2181/tcp",
+    ].join("\n");
+    expect([...publishedHostPorts(listing)].sort((a, b) => a - b)).toEqual([2181, 7000, 7001, 9042, 9092, 29092]);
   });
 
   it("says how much memory the stack needs when Docker has too little", () => {

@@ -73,7 +73,13 @@ async function portInUse(host: string, port: number): Promise<boolean> {
 
 /** Host ports the project's own running containers publish: a redeploy may reuse them. */
 export function portsOfProjectContainers(): Set<number> {
-  const listing = docker(["ps", "--filter", `label=${PROJECT_LABEL.label}=${PROJECT_LABEL.value}`, "--format", "{{.Ports}}"]);
+  return publishedHostPorts(
+    docker(["ps", "--filter", `label=${PROJECT_LABEL.label}=${PROJECT_LABEL.value}`, "--format", "{{.Ports}}"]),
+  );
+}
+
+/** Host ports in `docker ps --format {{.Ports}}` output. */
+export function publishedHostPorts(listing: string): Set<number> {
   // Docker folds consecutive ports into ranges: 127.0.0.1:7000-7001->7000-7001/tcp.
   const ports = new Set<number>();
   for (const [, first, last] of listing.matchAll(/:(\d+)(?:-(\d+))?->/g)) {
