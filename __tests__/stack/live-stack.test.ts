@@ -50,6 +50,16 @@ function terraform(stack: string, args: string[]) {
   return { status: result.status, output: result.stdout + result.stderr };
 }
 
+/** An npm script of the project, run as a user runs it. */
+function npmRun(script: string, args: string[] = []) {
+  const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
+    cwd: PROJECT_ROOT,
+    encoding: "utf8",
+    env: environmentWithoutSettings(),
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** What the broker itself reports for a topic. */
 function describeTopic(name: string) {
   const text = docker(["exec", "chatbattle-kafka", "kafka-topics", "--describe", "--topic", name, "--bootstrap-server", "localhost:29092"]);
@@ -168,6 +178,24 @@ describe("the synthesized stack on real servers", () => {
     }
   });
 
+  it("lists and describes the topics with npm run topics", () => {
+    const list = npmRun("topics");
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout.split("\n")).toEqual([
+      "TOPIC                 PARTITIONS  REPLICATION  DECLARED",
+      "channel-stats         3           1            yes",
+      "twitch-chat-messages  3           1            yes",
+      "",
+    ]);
+    const describe = npmRun("topics", ["describe", "channel-stats"]);
+    expect(describe.status, describe.stderr).toBe(0);
+    expect(describe.stdout).toContain("Topic channel-stats: 3 partitions");
+    expect(describe.stdout).toMatch(/^0 +1 +1 +1$/m);
+    expect(describe.stdout).toMatch(/^min\.cleanable\.dirty\.ratio +0\.1$/m);
+    expect(describe.stdout).toMatch(/^retention\.ms +86400000$/m);
+    expect(npmRun("topics", ["describe", "no-such-topic"]).stderr).toContain("no topic named no-such-topic");
+  });
+
   it("plans no change on a second run (no perpetual diff)", async () => {
     const plan = await timed("topics: no-op plan", () => terraform("topics", ["plan", "-detailed-exitcode"]));
     expect(plan.status, plan.output).toBe(0);
@@ -177,6 +205,9 @@ describe("the synthesized stack on real servers", () => {
     docker(["exec", "chatbattle-kafka", "kafka-configs", "--bootstrap-server", "localhost:29092", "--alter", "--entity-type", "topics",
       "--entity-name", "channel-stats", "--add-config", "retention.ms=1000"]);
     expect(describeTopic("channel-stats").config["retention.ms"]).toBe("1000");
+    const health = npmRun("health");
+    expect(health.status).toBe(1);
+    expect(health.stdout).toContain("topics drifted: channel-stats: retention.ms=1000 (declared 86400000)");
     const plan = terraform("topics", ["plan", "-detailed-exitcode"]);
     expect(plan.status, plan.output).toBe(2);
     expect(terraform("topics", ["apply", "-auto-approve"]).status).toBe(0);
@@ -200,6 +231,28 @@ describe("the synthesized stack on real servers", () => {
     expect(verify.status, verify.stdout).toBe(0);
   });
 
+  it("reports every service healthy with npm run health, as a table and as JSON", () => {
+    const table = npmRun("health");
+    expect(table.status, table.stdout + table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^zookeeper +chatbattle-zookeeper +running +healthy +yes +srvr: mode standalone$/m);
+    expect(table.stdout).toMatch(/^kafka +chatbattle-kafka +running +healthy +yes +1 broker\(s\); 2 topics as declared$/m);
+    expect(table.stdout).toMatch(/^cassandra +chatbattle-cassandra +running +healthy +yes +CQL answers; schema matches cql\/ \(10 checks\)$/m);
+    const json = JSON.parse(npmRun("health", ["--json"]).stdout);
+    expect(json.healthy).toBe(true);
+    expect(json.services.map((s: any) => [s.service, s.ready])).toEqual([["zookeeper", true], ["kafka", true], ["cassandra", true]]);
+  });
+
+  it("reports a killed container, and waits with --wait until it is back", async () => {
+    docker(["kill", "chatbattle-zookeeper"]);
+    const down = npmRun("health");
+    expect(down.status).toBe(1);
+    expect(down.stdout).toMatch(/^zookeeper +chatbattle-zookeeper +exited +\w+ +NO +container is exited$/m);
+    docker(["start", "chatbattle-zookeeper"]);
+    const back = await timed("health --wait after a ZooKeeper restart", () => npmRun("health", ["--wait", "120"]));
+    expect(back.status, back.stdout + back.stderr).toBe(0);
+    expect(back.stderr).toContain("health: waiting for zookeeper");
+  });
+
   it("keeps messages and rows when the containers are replaced (stop/start)", async () => {
     const message = `kept-${Date.now()}`;
     const produce = spawnSync("docker", ["exec", "-i", "chatbattle-kafka", "kafka-console-producer", "--bootstrap-server", "localhost:29092", "--topic", "twitch-chat-messages"], {
@@ -217,6 +270,11 @@ describe("the synthesized stack on real servers", () => {
     await client.shutdown();
 
     await timed("stop: graceful container removal", () => removeContainers(true));
+    for (const command of ["health", "topics"]) {
+      const stopped = npmRun(command);
+      expect(stopped.status).toBe(1);
+      expect(stopped.stderr).toContain(`${command}: the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy.`);
+    }
     await timed("start with data: containers healthy again", () => startContainers());
 
     const consumed = docker(["exec", "chatbattle-kafka", "kafka-console-consumer", "--bootstrap-server", "localhost:29092",
@@ -266,5 +324,8 @@ describe("npm run reset", () => {
     expect(result.stdout).toContain("volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data");
     nothingLeft();
     expect(reset().stdout).toContain("reset: nothing of the project is left; nothing to do.");
+    for (const command of ["health", "topics"]) {
+      expect(npmRun(command).stderr).toContain(`${command}: the stack is not deployed (no ChatBattle containers or volumes on this Docker engine).`);
+    }
   });
 });

@@ -9,7 +9,7 @@ export class CassandraUnreachableError extends Error {
 }
 
 /** Driver options for the settings. The password goes only to the driver. */
-export function clientOptions(settings: SchemaSettings, connectTimeoutMs: number): cassandra.ClientOptions {
+export function clientOptions(settings: SchemaSettings, connectTimeoutMs: number, readTimeoutMs = 60_000): cassandra.ClientOptions {
   return {
     contactPoints: [...settings.contactPoints],
     protocolOptions: { port: settings.port, maxSchemaAgreementWaitSeconds: 30 },
@@ -18,7 +18,7 @@ export function clientOptions(settings: SchemaSettings, connectTimeoutMs: number
     sslOptions: settings.tls
       ? { rejectUnauthorized: true, ca: settings.tls.caFile ? [readFileSync(settings.tls.caFile)] : undefined }
       : undefined,
-    socketOptions: { connectTimeout: connectTimeoutMs, readTimeout: 60_000 },
+    socketOptions: { connectTimeout: connectTimeoutMs, readTimeout: readTimeoutMs },
     // One attempt per connect() call: this module does the retrying, with progress output.
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
   };
@@ -46,6 +46,8 @@ export interface WaitOptions {
   /** First pause between tries; doubled after each failure up to maxDelayMs. */
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
+  /** How long one request may take; a node that accepts connections but not yet CQL hangs here. @default 60000 */
+  readonly readTimeoutMs?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
   let lastError = "";
   for (let attempt = 1; ; attempt += 1) {
     const remaining = deadline - Date.now();
-    const client = new cassandra.Client(clientOptions(settings, Math.max(500, Math.min(5000, remaining))));
+    const client = new cassandra.Client(clientOptions(settings, Math.max(500, Math.min(5000, remaining)), options.readTimeoutMs));
     try {
       await client.connect();
       await client.execute("SELECT release_version FROM system.local");

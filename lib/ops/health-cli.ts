@@ -1,0 +1,47 @@
+/**
+ * npm run health [-- --json] [-- --wait <seconds>]
+ * One row per service: container state, Docker's health, and a real client's
+ * view (ZooKeeper srvr; Kafka metadata and the declared topics; Cassandra CQL
+ * and the schema). Exit 0 when all are healthy, 1 otherwise, 2 on bad usage.
+ */
+import { parseArgs } from "node:util";
+import { loadDotEnv } from "../load-env";
+import { parseConfig, ConfigError } from "../config/config";
+import { checkHealth, requireDeployed, NotDeployedError } from "./health";
+import { healthJson, renderHealth } from "./health-report";
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { json: { type: "boolean" }, wait: { type: "string" } } });
+  const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
+  if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
+    console.error(`health: --wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
+    return 2;
+  }
+  loadDotEnv();
+  const config = parseConfig(process.env);
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (;;) {
+    requireDeployed("health");
+    const rows = await checkHealth(config, process.env);
+    const healthy = rows.every((r) => r.ready);
+    if (healthy || Date.now() >= deadline) {
+      console.log(values.json ? healthJson(rows) : renderHealth(rows));
+      if (!healthy && waitSeconds > 0) console.error(`health: not healthy after ${waitSeconds} s`);
+      return healthy ? 0 : 1;
+    }
+    const waiting = rows.filter((r) => !r.ready).map((r) => `${r.service} (${r.detail})`);
+    console.error(`health: waiting for ${waiting.join(", ")}; ${Math.ceil((deadline - Date.now()) / 1000)} s left`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(3000, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof NotDeployedError || error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  } else {
+    throw error;
+  }
+}

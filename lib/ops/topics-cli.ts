@@ -1,0 +1,72 @@
+/**
+ * npm run topics                      — every topic: partitions, replication, declared or not
+ * npm run topics -- describe <name>   — partitions with leader, replicas and ISR, and the
+ *                                       configs that differ from the broker's defaults
+ */
+import { loadDotEnv } from "../load-env";
+import { parseConfig, ConfigError } from "../config/config";
+import { TOPICS } from "../topics";
+import { connectAdmin, describeTopics } from "./kafka-admin";
+import { requireDeployed, NotDeployedError } from "./health";
+import { formatTable } from "./table";
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command = "list", name, ...rest] = argv;
+  if (!["list", "describe"].includes(command) || (command === "describe" && !name) || rest.length > 0 || (command === "list" && name)) {
+    console.error("usage: npm run topics [-- describe <topic>]");
+    return 2;
+  }
+  loadDotEnv();
+  const config = parseConfig(process.env);
+  requireDeployed("topics");
+  const bootstrap = `localhost:${config.ports.kafkaExternal}`;
+  let admin;
+  try {
+    admin = await connectAdmin(bootstrap);
+  } catch (error) {
+    console.error(`topics: Kafka at ${bootstrap} does not answer (${(error as Error).message}). Is it healthy? npm run health`);
+    return 1;
+  }
+  try {
+    const names = (await admin.listTopics()).filter((n) => !n.startsWith("__")).sort();
+    if (command === "list") {
+      const live = (await describeTopics(admin, names)).sort((a, b) => a.name.localeCompare(b.name));
+      console.log(
+        formatTable(
+          ["TOPIC", "PARTITIONS", "REPLICATION", "DECLARED"],
+          live.map((t) => [t.name, String(t.partitions.length), String(Math.min(...t.partitions.map((p) => p.replicas.length))),
+            TOPICS.some((d) => d.name === t.name) ? "yes" : "no"]),
+        ),
+      );
+      return 0;
+    }
+    if (!names.includes(name)) {
+      console.error(`topics: no topic named ${name}; existing: ${names.join(", ") || "(none)"}`);
+      return 1;
+    }
+    const [topic] = await describeTopics(admin, [name]);
+    console.log(`Topic ${topic.name}: ${topic.partitions.length} partitions`);
+    console.log(
+      formatTable(
+        ["PARTITION", "LEADER", "REPLICAS", "ISR"],
+        topic.partitions.map((p) => [String(p.partition), String(p.leader), p.replicas.join(","), p.isr.join(",")]),
+      ),
+    );
+    const overrides = Object.entries(topic.overrides).sort(([a], [b]) => a.localeCompare(b));
+    console.log(overrides.length === 0 ? "\nConfigs: all broker defaults" : `\n${formatTable(["CONFIG", "VALUE"], overrides)}`);
+    return 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof NotDeployedError || error instanceof ConfigError) {
+    console.error(error.message);
+    process.exitCode = error instanceof ConfigError ? 2 : 1;
+  } else {
+    throw error;
+  }
+}
