@@ -292,8 +292,8 @@ describe("the synthesized stack on real servers", () => {
 
 describe("npm run reset", () => {
   // reset works on the project folder it runs in: here `work`, which holds this run's state/.
-  const reset = () =>
-    spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "lib", "ops", "reset.ts")], {
+  const reset = (args = ["--yes"]) =>
+    spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "lib", "ops", "reset.ts"), ...args], {
       cwd: work,
       encoding: "utf8",
       env: environmentWithoutSettings(),
@@ -303,6 +303,15 @@ describe("npm run reset", () => {
     expect([...left.containers, ...left.networks, ...left.volumes]).toEqual([]);
     expect(existsSync(join(work, "state"))).toBe(false);
   };
+
+  it("asks for confirmation, and without a terminal or --yes removes nothing", () => {
+    const refused = reset([]);
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain("reset: about to remove");
+    expect(refused.stderr).toContain("Confirm with: npm run reset -- --yes");
+    expect(refused.stdout).toContain("reset: nothing was removed.");
+    expect(findProjectObjects().volumes).toHaveLength(4);
+  });
 
   it("removes everything of a running stack, Terraform state included", async () => {
     expect(existsSync(join(work, "state", "topics.tfstate"))).toBe(true);

@@ -1,5 +1,5 @@
 /**
- * `npm run reset`: removes everything of the project, whether the stack is up,
+ * `npm run reset [-- --yes]`: removes everything of the project, whether the stack is up,
  * stopped or half-gone: containers, the network, the data volumes and every
  * stack's Terraform state. Images stay. It talks to Docker directly rather
  * than through Terraform, so it also works when the state is lost or the
@@ -7,11 +7,25 @@
  */
 import { rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
 import { docker, DockerUnavailableError } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
 import { STATE_DIR } from "../stacks/project-state";
 
-function main(projectRoot: string): void {
+/** Asks on the terminal; without one, only --yes can confirm. */
+async function confirmed(assumeYes: boolean): Promise<boolean> {
+  if (assumeYes) return true;
+  if (!process.stdin.isTTY) {
+    console.error("reset: this deletes all data. Confirm with: npm run reset -- --yes");
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await prompt.question("Delete all of this, data included? Type 'yes' to confirm: ");
+  prompt.close();
+  return answer.trim().toLowerCase() === "yes";
+}
+
+async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
   const found = findProjectObjects();
   const stateDir = join(projectRoot, STATE_DIR);
   const stateFiles = existsSync(stateDir) ? readdirSync(stateDir).map((f) => join(STATE_DIR, f)) : [];
@@ -24,10 +38,14 @@ function main(projectRoot: string): void {
   ] as const;
   if (plan.every(([, items]) => items.length === 0)) {
     console.log("reset: nothing of the project is left; nothing to do.");
-    return;
+    return 0;
   }
-  console.log("reset: removing");
+  console.log("reset: about to remove");
   for (const [what, items] of plan) if (items.length > 0) console.log(`  ${what}: ${items.join(", ")}`);
+  if (!(await confirmed(assumeYes))) {
+    console.log("reset: nothing was removed.");
+    return 1;
+  }
 
   // Containers first: a volume or network in use cannot be removed.
   if (found.containers.length > 0) docker(["rm", "--force", "--volumes", ...found.containers]);
@@ -35,14 +53,19 @@ function main(projectRoot: string): void {
   if (found.volumes.length > 0) docker(["volume", "rm", ...found.volumes]);
   rmSync(stateDir, { recursive: true, force: true });
   console.log("reset: done. `npm run deploy` starts from nothing.");
+  return 0;
 }
 
-try {
-  main(process.cwd());
-} catch (error) {
-  if (error instanceof DockerUnavailableError) {
+const args = process.argv.slice(2);
+if (args.some((a) => a !== "--yes")) {
+  console.error("usage: npm run reset [-- --yes]");
+  process.exitCode = 2;
+} else {
+  try {
+    process.exitCode = await main(process.cwd(), args.includes("--yes"));
+  } catch (error) {
+    if (!(error instanceof DockerUnavailableError)) throw error;
     console.error(`reset: ${error.message}\nNothing was removed.`);
-    process.exit(1);
+    process.exitCode = 1;
   }
-  throw error;
 }
