@@ -6,9 +6,10 @@
  */
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
-import { parseConfig, ConfigError } from "../config/config";
-import { checkHealth, requireDeployed, NotDeployedError } from "./health";
+import { parseConfig } from "../config/config";
+import { checkHealth, requireDeployed } from "./health";
 import { healthJson, renderHealth } from "./health-report";
+import { runCommand } from "./run-command";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { json: { type: "boolean" }, wait: { type: "string" } } });
@@ -35,13 +36,4 @@ async function main(): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof NotDeployedError || error instanceof ConfigError) {
-    console.error(error.message);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-  } else {
-    throw error;
-  }
-}
+await runCommand(() => main());

@@ -4,11 +4,12 @@
  *                                       configs that differ from the broker's defaults
  */
 import { loadDotEnv } from "../load-env";
-import { parseConfig, ConfigError } from "../config/config";
+import { parseConfig } from "../config/config";
 import { TOPICS } from "../topics";
 import { connectAdmin, describeTopics } from "./kafka-admin";
-import { requireDeployed, NotDeployedError } from "./health";
+import { requireDeployed } from "./health";
 import { formatTable } from "./table";
+import { runCommand } from "./run-command";
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command = "list", name, ...rest] = argv;
@@ -60,13 +61,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  if (error instanceof NotDeployedError || error instanceof ConfigError) {
-    console.error(error.message);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
-  } else {
-    throw error;
-  }
-}
+await runCommand(() => main(process.argv.slice(2)));
