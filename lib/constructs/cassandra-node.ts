@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
+import { CONTAINER_NAMES } from "../stacks/names";
 
 /** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */
 export const CASSANDRA_MEMORY_MIB = 2048;
@@ -30,7 +31,7 @@ export class CassandraNode extends Construct {
   constructor(scope: Construct, id: string, props: CassandraNodeProps) {
     super(scope, id);
     this.container = new ServiceContainer(this, "service", {
-      containerName: "chatbattle-cassandra",
+      containerName: CONTAINER_NAMES.cassandra,
       serviceName: "cassandra",
       image: props.image,
       networkName: props.networkName,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
+import { CONTAINER_NAMES } from "../stacks/names";
 import { KAFKA_CONTAINER_EXTERNAL_PORT } from "../config/config";
 
 /** Memory limit of the container: 512 MB heap plus page cache headroom and the healthcheck probe. */
@@ -40,7 +41,7 @@ export class KafkaBroker extends Construct {
     this.internalBootstrapServers = `kafka:${props.internalPort}`;
 
     this.container = new ServiceContainer(this, "service", {
-      containerName: "chatbattle-kafka",
+      containerName: CONTAINER_NAMES.kafka,
       serviceName: "kafka",
       image: props.image,
       networkName: props.networkName,

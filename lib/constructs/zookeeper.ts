@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer } from "./service-container";
+import { CONTAINER_NAMES } from "../stacks/names";
 
 /** Memory limit of the container: 256 MB heap plus JVM overhead. */
 export const ZOOKEEPER_MEMORY_MIB = 512;
@@ -31,7 +32,7 @@ export class ZooKeeper extends Construct {
     super(scope, id);
     this.connectString = `zookeeper:${ZOOKEEPER_CLIENT_PORT}`;
     this.container = new ServiceContainer(this, "service", {
-      containerName: "chatbattle-zookeeper",
+      containerName: CONTAINER_NAMES.zookeeper,
       serviceName: "zookeeper",
       image: props.image,
       networkName: props.networkName,

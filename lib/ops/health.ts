@@ -2,7 +2,8 @@ import { createConnection } from "node:net";
 import type { ChatBattleConfig } from "../config/config";
 import { TOPICS, type TopicSpec } from "../topics";
 import { docker } from "./docker-cli";
-import { CONTAINER_NAMES, findProjectObjects } from "./project-objects";
+import { findProjectObjects } from "./project-objects";
+import { CONTAINER_NAMES } from "../stacks/names";
 import { connectAdmin, describeTopics, type LiveTopic } from "./kafka-admin";
 import { parseSchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
@@ -25,11 +26,6 @@ export class NotDeployedError extends Error {
   override name = "NotDeployedError";
 }
 
-const SERVICE_OF: Record<(typeof CONTAINER_NAMES)[number], ServiceHealth["service"]> = {
-  "chatbattle-zookeeper": "zookeeper",
-  "chatbattle-kafka": "kafka",
-  "chatbattle-cassandra": "cassandra",
-};
 
 /**
  * Throws a NotDeployedError saying what to do when there are no containers:
@@ -141,8 +137,8 @@ export async function checkHealth(
     cassandra: () => probeCassandra(env),
   };
   return Promise.all(
-    CONTAINER_NAMES.map(async (container) => {
-      const service = SERVICE_OF[container];
+    (Object.keys(CONTAINER_NAMES) as ServiceHealth["service"][]).map(async (service) => {
+      const container = CONTAINER_NAMES[service];
       const { state, dockerHealth } = containerState(container);
       const probe = state === "running" ? await probes[service]() : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";

@@ -1,8 +1,7 @@
-import { NETWORK_NAME, VOLUME_NAMES } from "../stacks/names";
+import { CONTAINER_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../stacks/names";
 import { PROJECT_LABEL } from "../constructs/service-container";
 import { docker, lines } from "./docker-cli";
 
-export const CONTAINER_NAMES = ["chatbattle-zookeeper", "chatbattle-kafka", "chatbattle-cassandra"] as const;
 
 /** Docker objects of the project that exist now: by label, and by name for any made without it. */
 export interface ProjectObjects {
@@ -22,7 +21,7 @@ export function findProjectObjects(): ProjectObjects {
   const byName = (kind: Kind, names: readonly string[]) => list(kind, []).filter((n) => names.includes(n));
   const byLabel = (kind: Kind) => list(kind, ["--filter", LABEL_FILTER]);
   return {
-    containers: union(byName("container", CONTAINER_NAMES), byLabel("container")),
+    containers: union(byName("container", Object.values(CONTAINER_NAMES)), byLabel("container")),
     networks: union(byName("network", [NETWORK_NAME]), byLabel("network")),
     volumes: union(byName("volume", Object.values(VOLUME_NAMES)), byLabel("volume")),
   };

@@ -5,6 +5,13 @@
  */
 export const NETWORK_NAME = "chatbattle-network";
 
+/** Container of each service; the seed's names, which docker commands and logs refer to. */
+export const CONTAINER_NAMES = {
+  zookeeper: "chatbattle-zookeeper",
+  kafka: "chatbattle-kafka",
+  cassandra: "chatbattle-cassandra",
+} as const;
+
 export const VOLUME_NAMES = {
   zookeeperData: "chatbattle-zookeeper-data",
   zookeeperLogs: "chatbattle-zookeeper-logs",
