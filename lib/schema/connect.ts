@@ -33,11 +33,13 @@ export function describeDriverError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Authentication failures: retrying cannot help. */
+/** Authentication and certificate failures: retrying cannot help. */
 function isPermanent(error: unknown): boolean {
   const inner =
     error instanceof cassandra.errors.NoHostAvailableError ? Object.values(error.innerErrors ?? {}) : [error];
-  return inner.length > 0 && inner.every((e) => e instanceof cassandra.errors.AuthenticationError);
+  const certificateProblem = (e: unknown) =>
+    /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(String((e as NodeJS.ErrnoException)?.code ?? ""));
+  return inner.length > 0 && inner.every((e) => e instanceof cassandra.errors.AuthenticationError || certificateProblem(e));
 }
 
 export interface WaitOptions {

@@ -89,6 +89,8 @@ export interface StartOptions {
   readonly timeoutSeconds?: number;
   /** Require a login (PasswordAuthenticator, superuser cassandra/cassandra). @default false */
   readonly passwordAuthentication?: boolean;
+  /** Accept only TLS client connections, with this PKCS12 keystore. @default plain connections */
+  readonly clientTls?: { readonly keystorePath: string; readonly password: string };
 }
 
 export async function startCassandra(options: StartOptions = {}): Promise<RunningCassandra> {
@@ -106,7 +108,18 @@ export async function startCassandra(options: StartOptions = {}): Promise<Runnin
   const auth = options.passwordAuthentication
     ? "authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\n"
     : "";
-  writeFileSync(join(conf, "cassandra.yaml"), yaml + auth);
+  const tls = options.clientTls
+    ? [
+        "client_encryption_options:",
+        "  enabled: true",
+        "  optional: false",
+        `  keystore: ${options.clientTls.keystorePath}`,
+        `  keystore_password: ${options.clientTls.password}`,
+        "  store_type: PKCS12",
+        "",
+      ].join("\n")
+    : "";
+  writeFileSync(join(conf, "cassandra.yaml"), yaml + auth + tls);
   writeFileSync(join(conf, "cassandra-rackdc.properties"), readFileSync(join(HERE, "cassandra-rackdc.properties")));
 
   const jvmOptions = readFileSync(join(IMAGE_DIR, "jvm17.options"), "utf8")
