@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { spawnSync } from "node:child_process";
 import { checkDockerMemory, checkPorts, checkTerraform, publishedHostPorts, STACK_MEMORY_MIB } from "../lib/ops/preflight";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
-import { environmentWithoutSettings } from "./helpers/project";
+import { runNpmScript } from "./helpers/project";
 
 let occupied: Server | undefined;
 afterEach(() => new Promise<void>((resolve) => (occupied ? occupied.close(() => resolve()) : resolve())));
@@ -57,11 +56,7 @@ describe("pre-flight checks", () => {
 
   it("npm run preflight refuses, exit 1, when a port is occupied", async () => {
     const port = await occupy();
-    const result = spawnSync("npm", ["run", "--silent", "preflight"], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: { ...environmentWithoutSettings(), KAFKA_EXTERNAL_PORT: String(port) },
-    });
+    const result = runNpmScript(PROJECT_ROOT, "preflight", { KAFKA_EXTERNAL_PORT: String(port) });
     expect(result.status).toBe(1);
     expect(result.stdout).toContain(`FAIL  port ${port}`);
     expect(result.stdout).toContain(`set KAFKA_EXTERNAL_PORT to a free port`);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { copyProject, environmentWithoutSettings } from "./helpers/project";
+import { copyProject, runNpmScript } from "./helpers/project";
 
 // `npm run synth` (cdktf synth) in a copy of the project, as a user runs it.
 describe("npm run synth", () => {
@@ -14,12 +13,7 @@ describe("npm run synth", () => {
   });
   afterAll(() => removeProject());
 
-  const synth = (env: Record<string, string> = {}) =>
-    spawnSync("npm", ["run", "--silent", "synth"], {
-      cwd: project,
-      encoding: "utf8",
-      env: { ...environmentWithoutSettings(), CHECKPOINT_DISABLE: "1", CI: "1", ...env },
-    });
+  const synth = (env: Record<string, string> = {}) => runNpmScript(project, "synth", { CHECKPOINT_DISABLE: "1", CI: "1", ...env });
 
   it("refuses a bad .env with every problem named, a non-zero exit and cdktf.out untouched", () => {
     mkdirSync(join(project, "cdktf.out"), { recursive: true });

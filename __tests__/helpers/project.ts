@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,4 +20,34 @@ export function environmentWithoutSettings(): Record<string, string | undefined>
   return Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_/.test(k)),
   );
+}
+
+/** What an npm script printed and how it ended. */
+export interface ScriptRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout then stderr. */
+  readonly output: string;
+  readonly seconds: number;
+}
+
+/**
+ * Runs `npm run --silent <script> [-- args]` in `cwd` as a user would, with
+ * none of the app's settings inherited: only those in `env` apply.
+ */
+export function runNpmScript(cwd: string, script: string, env: Record<string, string> = {}, args: readonly string[] = []): ScriptRun {
+  const started = Date.now();
+  const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
+    cwd,
+    encoding: "utf8",
+    env: { ...environmentWithoutSettings(), ...env },
+  });
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: result.stdout + result.stderr,
+    seconds: (Date.now() - started) / 1000,
+  };
 }

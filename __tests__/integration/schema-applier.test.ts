@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import cassandra from "cassandra-driver";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { copyProject, runNpmScript } from "../helpers/project";
 
 const server = inject("cassandra");
 
@@ -27,19 +26,12 @@ class ProjectCopy {
   }
 
   run(command: "apply" | "verify", env: Record<string, string> = {}) {
-    const started = Date.now();
-    const result = spawnSync("npm", ["run", "--silent", `schema:${command}`], {
-      cwd: this.dir,
-      encoding: "utf8",
-      env: {
-        ...environmentWithoutSettings(),
-        CASSANDRA_CONTACT_POINTS: server.host,
-        CASSANDRA_PORT: String(server.port),
-        CASSANDRA_KEYSPACE: this.keyspace,
-        ...env,
-      },
+    return runNpmScript(this.dir, `schema:${command}`, {
+      CASSANDRA_CONTACT_POINTS: server.host,
+      CASSANDRA_PORT: String(server.port),
+      CASSANDRA_KEYSPACE: this.keyspace,
+      ...env,
     });
-    return { status: result.status, output: result.stdout + result.stderr, seconds: (Date.now() - started) / 1000 };
   }
 
   remove() {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import cassandra from "cassandra-driver";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
 import { PROJECT_ROOT } from "../helpers/synth";
-import { environmentWithoutSettings } from "../helpers/project";
+import { runNpmScript } from "../helpers/project";
 
 // A second node that requires a login, as a shared or production cluster does.
 describe("schema applier against a Cassandra that requires a login", () => {
@@ -33,22 +32,14 @@ describe("schema applier against a Cassandra that requires a login", () => {
   });
   afterAll(async () => server?.stop());
 
-  const apply = (username: string, password: string) => {
-    const started = Date.now();
-    const result = spawnSync("npm", ["run", "--silent", "schema:apply"], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: {
-        ...environmentWithoutSettings(),
-        CASSANDRA_CONTACT_POINTS: `${server.host}:${server.port}`,
-        CASSANDRA_KEYSPACE: "chat_auth",
-        CASSANDRA_USERNAME: username,
-        CASSANDRA_PASSWORD: password,
-        SCHEMA_WAIT_SECONDS: "60",
-      },
+  const apply = (username: string, password: string) =>
+    runNpmScript(PROJECT_ROOT, "schema:apply", {
+      CASSANDRA_CONTACT_POINTS: `${server.host}:${server.port}`,
+      CASSANDRA_KEYSPACE: "chat_auth",
+      CASSANDRA_USERNAME: username,
+      CASSANDRA_PASSWORD: password,
+      SCHEMA_WAIT_SECONDS: "60",
     });
-    return { status: result.status, output: result.stdout + result.stderr, seconds: (Date.now() - started) / 1000 };
-  };
 
   it("applies with the right credentials and never prints the password", () => {
     const { status, output } = apply("schema_admin", "pw-Zx81-secret");

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
 import { PROJECT_ROOT } from "../helpers/synth";
-import { environmentWithoutSettings } from "../helpers/project";
+import { runNpmScript } from "../helpers/project";
 
 // A node that accepts TLS client connections only, with a certificate from its own CA.
 describe("schema applier against a Cassandra that requires TLS", () => {
@@ -32,21 +32,13 @@ describe("schema applier against a Cassandra that requires TLS", () => {
     if (certs) rmSync(certs, { recursive: true, force: true });
   });
 
-  const apply = (env: Record<string, string>) => {
-    const started = Date.now();
-    const result = spawnSync("npm", ["run", "--silent", "schema:apply"], {
-      cwd: PROJECT_ROOT,
-      encoding: "utf8",
-      env: {
-        ...environmentWithoutSettings(),
-        CASSANDRA_CONTACT_POINTS: `${server.host}:${server.port}`,
-        CASSANDRA_KEYSPACE: "chat_tls",
-        SCHEMA_WAIT_SECONDS: "60",
-        ...env,
-      },
+  const apply = (env: Record<string, string>) =>
+    runNpmScript(PROJECT_ROOT, "schema:apply", {
+      CASSANDRA_CONTACT_POINTS: `${server.host}:${server.port}`,
+      CASSANDRA_KEYSPACE: "chat_tls",
+      SCHEMA_WAIT_SECONDS: "60",
+      ...env,
     });
-    return { status: result.status, output: result.stdout + result.stderr, seconds: (Date.now() - started) / 1000 };
-  };
 
   it("applies over TLS, verifying the node's certificate against the given CA", () => {
     const { status, output } = apply({ CASSANDRA_TLS: "true", CASSANDRA_TLS_CA_FILE: join(certs, "ca.pem") });

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseEnv } from "node:util";
 import cassandra from "cassandra-driver";
 import { synthesize, containersByName, PROJECT_ROOT, type Synthesized, type StackJson } from "../helpers/synth";
-import { environmentWithoutSettings } from "../helpers/project";
+import { environmentWithoutSettings, runNpmScript } from "../helpers/project";
 import { docker, dockerRunArgs, imageOf, waitHealthy, healthOf } from "../../test-support/stack/synthesized-containers";
 import { TOPICS } from "../../lib/topics";
 import { findProjectObjects } from "../../lib/ops/project-objects";
@@ -51,14 +51,7 @@ function terraform(stack: string, args: string[]) {
 }
 
 /** An npm script of the project, run as a user runs it. */
-function npmRun(script: string, args: string[] = []) {
-  const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    env: environmentWithoutSettings(),
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const npmRun = (script: string, args: string[] = []) => runNpmScript(PROJECT_ROOT, script, {}, args);
 
 /** What the broker itself reports for a topic. */
 function describeTopic(name: string) {
@@ -149,7 +142,7 @@ describe("the synthesized stack on real servers", () => {
   });
 
   it("passes pre-flight while the stack runs: its ports are its own", () => {
-    const result = spawnSync("npm", ["run", "--silent", "preflight"], { cwd: PROJECT_ROOT, encoding: "utf8", env: environmentWithoutSettings() });
+    const result = npmRun("preflight");
     expect(result.status, result.stdout).toBe(0);
     expect(result.stdout).toContain("127.0.0.1:9092 is held by the running ChatBattle stack");
     expect(result.stdout).toContain("preflight: ready to deploy");
@@ -227,7 +220,7 @@ describe("the synthesized stack on real servers", () => {
     );
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain("schema: 2 file(s) applied");
-    const verify = spawnSync("npm", ["run", "--silent", "schema:verify"], { cwd: PROJECT_ROOT, encoding: "utf8", env: environmentWithoutSettings() });
+    const verify = npmRun("schema:verify");
     expect(verify.status, verify.stdout).toBe(0);
   });
 
