@@ -34,8 +34,10 @@ function cacheDir(): string {
 /** The jar folder for the pom, resolving it with Maven on first use. */
 export function ensureJars(): { dir: string; seconds: number } {
   const pom = join(IMAGE_DIR, "pom.xml");
-  const key = createHash("sha256").update(readFileSync(pom)).digest("hex").slice(0, 16);
-  const dir = join(cacheDir(), `cassandra-jars-${key}`);
+  // The same folder scripts/offline-images.sh uses for this pom (jars-<first 12 hex of its sha256>),
+  // so the jars are resolved once for the tests and the stand-in image.
+  const key = createHash("sha256").update(readFileSync(pom)).digest("hex").slice(0, 12);
+  const dir = join(cacheDir(), `jars-${key}`);
   if (existsSync(join(dir, ".complete"))) return { dir, seconds: 0 };
   const started = Date.now();
   const partial = `${dir}.partial`;
