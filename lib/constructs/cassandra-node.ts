@@ -25,8 +25,6 @@ export interface CassandraNodeProps {
 /** A single-node Cassandra cluster. */
 export class CassandraNode extends Construct {
   public readonly container: Container;
-  /** Container port clients reach CQL on. */
-  public readonly cqlPort = CASSANDRA_CONTAINER_PORTS.cql;
 
   constructor(scope: Construct, id: string, props: CassandraNodeProps) {
     super(scope, id);

@@ -9,7 +9,7 @@ export class CassandraUnreachableError extends Error {
 }
 
 /** Driver options for the settings. The password goes only to the driver. */
-export function clientOptions(settings: SchemaSettings, connectTimeoutMs: number, readTimeoutMs = 60_000): cassandra.ClientOptions {
+function clientOptions(settings: SchemaSettings, connectTimeoutMs: number, readTimeoutMs = 60_000): cassandra.ClientOptions {
   return {
     contactPoints: [...settings.contactPoints],
     protocolOptions: { port: settings.port, maxSchemaAgreementWaitSeconds: 30 },
