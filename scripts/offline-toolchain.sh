@@ -4,7 +4,7 @@
 # Terraform registry. Idempotent: builds are cached outside the clone, in
 # $CHATBATTLE_CACHE (default ~/.cache/chatbattle), keyed by provider version.
 #
-# Usage: scripts/offline-toolchain.sh [kafka] [docker] [null]   (default: all)
+# Usage: scripts/offline-toolchain.sh [kafka] [docker]   (default: both)
 #
 # Writes .offline/env (NAME=value lines) for `set -a; . .offline/env; set +a`.
 set -euo pipefail
@@ -21,13 +21,9 @@ die() { log "error: $*"; exit 1; }
 command -v go >/dev/null || die "Go is not installed; it is needed to build the providers (apt-get install golang, or see https://go.dev/doc/install)."
 command -v node >/dev/null || die "Node.js is not installed."
 
-# Each provider version lives in exactly one place: the Kafka version in
-# cdktf.json (it drives `cdktf get`), the Docker and null versions in the
-# prebuilt bindings' package.json (the schema those bindings were made from).
-binding_version() { # $1 = npm package
-  node -e 'console.log(require(process.argv[1] + "/package.json").cdktf.provider.version)' "$project_root/node_modules/$1" 2>/dev/null \
-    || die "cannot read the provider version from $1; run 'npm ci' first."
-}
+# Each provider version lives in one place: Mongey/kafka's in cdktf.json (it
+# drives `cdktf get`); kreuzwerker/docker is the newest the Go module proxy
+# serves, installed under the release named at the top of its CHANGELOG.md.
 kafka_version=$(node -e '
   const spec = require(process.argv[1]).terraformProviders.find((p) => p.toLowerCase().startsWith("mongey/kafka"));
   console.log(spec.split("@")[1].replace(/^[=\s~>]+/, ""));' "$project_root/cdktf.json")
@@ -71,26 +67,32 @@ build_kafka() {
   install_into_mirror mongey kafka "$version" "$cache/bin/terraform-provider-kafka_v$version"
 }
 
-# kreuzwerker/docker and hashicorp/null declare the module path
-# github.com/terraform-providers/terraform-provider-<type> and tag v3.x without
-# a /v3 suffix, so no tagged version can be fetched by version. A small
-# wrapper module requires the declared path and replaces it with the upstream
-# repository at the pseudo-version of the release commit.
-declare -A release_commit=(
-  [docker@3.6.2]="github.com/kreuzwerker/terraform-provider-docker v0.0.0-20250613214648-2f20f8c3ce82"
-  [null@3.2.4]="github.com/hashicorp/terraform-provider-null v1.0.1-0.20250421213748-01034f80eb23"
-)
-build_with_wrapper() { # $1 type (docker|null) $2 version $3 namespace
-  local type=$1 version=$2 namespace=$3
-  mirror_has "$namespace" "$type" "$version" && { log "$type $version: cached"; return; }
-  local replacement=${release_commit[$type@$version]:-}
-  [ -n "$replacement" ] || die "no release commit is recorded for $type $version in $0; add its pseudo-version to release_commit."
-  local declared="github.com/terraform-providers/terraform-provider-$type"
-  local wrapper="$cache/src/$type-$version"
-  log "$type $version: building from the Go module ($replacement)"
+# kreuzwerker/docker declares the module path
+# github.com/terraform-providers/terraform-provider-docker and tags v4.x without
+# a /v4 suffix, so the proxy serves no tagged version; it serves the newest
+# commit (@latest) as a pseudo-version. A small wrapper module requires the
+# declared path and replaces it with that commit.
+build_docker() {
+  local upstream=github.com/kreuzwerker/terraform-provider-docker
+  local declared=github.com/terraform-providers/terraform-provider-docker
+  local info pseudo dir version
+  info=$(cd "$cache" && go mod download -json "$upstream@latest") \
+    || die "the Go module proxy ($(go env GOPROXY)) did not serve $upstream@latest"
+  read -r pseudo dir < <(node -e '
+    const j = JSON.parse(process.argv[1]); if (j.Error) { console.error(j.Error); process.exit(1); }
+    console.log(j.Version, j.Dir);' "$info") || die "could not read the module download of $upstream@latest"
+  # The release this commit belongs to: the first "## [vX.Y.Z]" heading of its changelog.
+  version=$(sed -n 's/^## \[v\([0-9][0-9.]*\)\].*/\1/p' "$dir/CHANGELOG.md" | head -n 1)
+  [ -n "$version" ] || die "no release heading (## [vX.Y.Z]) found in $upstream@$pseudo's CHANGELOG.md"
+  local stamp="$mirror/.docker-$version-source"
+  if mirror_has kreuzwerker docker "$version" && [ "$(cat "$stamp" 2>/dev/null)" = "$pseudo" ]; then
+    log "docker $version ($pseudo): cached"; return
+  fi
+  local wrapper="$cache/src/docker-wrapper"
+  log "docker $version: building $upstream@$pseudo"
   rm -rf "$wrapper" && mkdir -p "$wrapper"
   cat >"$wrapper/go.mod" <<EOF
-module chatbattle.local/provider-build/$type
+module chatbattle.local/provider-build/docker
 
 go 1.24
 
@@ -98,15 +100,14 @@ tool $declared
 
 require $declared v0.0.0-00010101000000-000000000000
 
-replace $declared => $replacement
+replace $declared => $upstream $pseudo
 EOF
-  if ! (cd "$wrapper" && go mod tidy >"$wrapper/tidy.log" 2>&1); then
-    die "$type $version could not be fetched from the Go module proxy:
-$(tail -n 3 "$wrapper/tidy.log")
-The proxy configured in GOPROXY ($(go env GOPROXY)) must serve $replacement."
-  fi
-  (cd "$wrapper" && go build -trimpath -o "$cache/bin/terraform-provider-${type}_v$version" "$declared")
-  install_into_mirror "$namespace" "$type" "$version" "$cache/bin/terraform-provider-${type}_v$version"
+  (cd "$wrapper" && go mod tidy >"$wrapper/tidy.log" 2>&1) \
+    || die "the dependencies of $upstream@$pseudo could not be fetched:
+$(tail -n 3 "$wrapper/tidy.log")"
+  (cd "$wrapper" && go build -trimpath -o "$cache/bin/terraform-provider-docker_v$version" "$declared")
+  install_into_mirror kreuzwerker docker "$version" "$cache/bin/terraform-provider-docker_v$version"
+  echo "$pseudo" >"$stamp"
 }
 
 # A Terraform-compatible binary: terraform or tofu from PATH, else OpenTofu
@@ -126,14 +127,13 @@ find_terraform() {
 }
 
 wanted=("$@")
-[ ${#wanted[@]} -gt 0 ] || wanted=(kafka docker null)
+[ ${#wanted[@]} -gt 0 ] || wanted=(kafka docker)
 mkdir -p "$cache/bin" "$mirror"
 for provider in "${wanted[@]}"; do
   case $provider in
     kafka) build_kafka "$kafka_version" ;;
-    docker) build_with_wrapper docker "$(binding_version @cdktf/provider-docker)" kreuzwerker ;;
-    null) build_with_wrapper null "$(binding_version @cdktf/provider-null)" hashicorp ;;
-    *) die "unknown provider '$provider' (expected kafka, docker or null)" ;;
+    docker) build_docker ;;
+    *) die "unknown provider '$provider' (expected kafka or docker)" ;;
   esac
 done
 
