@@ -240,7 +240,7 @@ describe("topics", () => {
 });
 
 describe("schema step", () => {
-  const resource = Object.values(stacks.schema.resource.null_resource)[0] as StackJson;
+  const resource = Object.values(stacks.schema.resource.terraform_data)[0] as StackJson;
   const exec = resource.provisioner[0]["local-exec"];
 
   it("runs the project's schema applier from the project root", () => {
@@ -255,19 +255,19 @@ describe("schema step", () => {
   });
 
   it("re-runs when a CQL file changes", () => {
-    expect(resource.triggers.cql_checksum).toBe(checksumOfAll(readCqlFiles(join(PROJECT_ROOT, "cql"))));
+    expect(resource.triggers_replace.cql_checksum).toBe(checksumOfAll(readCqlFiles(join(PROJECT_ROOT, "cql"))));
   });
 
   it("re-runs when the Cassandra container changes", () => {
-    expect(resource.triggers.cassandra_container_id).toMatch(
+    expect(resource.triggers_replace.cassandra_container_id).toMatch(
       /^\$\{data\.terraform_remote_state\.[\w-]+cassandra\.outputs\.[\w-]+\}$/,
     );
   });
 
   it("re-runs when the keyspace settings change", () => {
     const custom = synthesize({ CASSANDRA_KEYSPACE: "chat_dev", CASSANDRA_REPLICATION_FACTOR: "2" });
-    const customResource = Object.values(custom.stacks.schema.resource.null_resource)[0] as StackJson;
-    expect(customResource.triggers).toMatchObject({ CASSANDRA_KEYSPACE: "chat_dev", CASSANDRA_REPLICATION_FACTOR: "2" });
+    const customResource = Object.values(custom.stacks.schema.resource.terraform_data)[0] as StackJson;
+    expect(customResource.triggers_replace).toMatchObject({ CASSANDRA_KEYSPACE: "chat_dev", CASSANDRA_REPLICATION_FACTOR: "2" });
   });
 });
 

@@ -1,7 +1,5 @@
-import { TerraformStack } from "cdktf";
+import { DataResource, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { NullProvider } from "@cdktf/provider-null/lib/provider/index.js";
-import { Resource } from "@cdktf/provider-null/lib/resource/index.js";
 import { useProjectState } from "./project-state";
 import { STACK_NAMES } from "./names";
 import { checksumOfAll, type CqlFile } from "../schema/cql-files";
@@ -21,12 +19,13 @@ export interface SchemaStackProps {
 /**
  * Applies cql/ with the project's schema applier once Cassandra is healthy.
  * The applier records what it applied, so a re-run only applies new files.
+ * The step is Terraform's built-in terraform_data resource (null_resource's
+ * successor): the same lifecycle and provisioners, and no provider to install.
  */
 export class SchemaStack extends TerraformStack {
   constructor(scope: Construct, props: SchemaStackProps) {
     super(scope, STACK_NAMES.schema);
     useProjectState(this, STACK_NAMES.schema);
-    new NullProvider(this, "null", {});
 
     const connection = {
       CASSANDRA_CONTACT_POINTS: props.contactPoint.host,
@@ -35,8 +34,8 @@ export class SchemaStack extends TerraformStack {
       CASSANDRA_KEYSPACE: props.keyspace,
       CASSANDRA_REPLICATION_FACTOR: String(props.replicationFactor),
     };
-    new Resource(this, "apply-cql", {
-      triggers: {
+    new DataResource(this, "apply-cql", {
+      triggersReplace: {
         cql_checksum: checksumOfAll(props.cqlFiles),
         cassandra_container_id: props.cassandraContainerId,
         ...connection,
