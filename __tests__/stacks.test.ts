@@ -4,6 +4,7 @@ import { readCqlFiles, checksumOfAll } from "../lib/schema/cql-files";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { goDuration } from "../lib/constructs/go-duration";
+import { TOPICS } from "../lib/topics";
 
 const { stacks, manifest } = synthesize();
 const kafkaContainers = containersByName(stacks.kafka);
@@ -232,6 +233,15 @@ describe("topics", () => {
       "cleanup.policy": "compact",
       "min.cleanable.dirty.ratio": "0.1",
     });
+  });
+
+  it("creates the first topic alone, then the others, so the provider never opens its controller connection twice at once", () => {
+    const entries = Object.entries(stacks.topics.resource.kafka_topic) as [string, StackJson][];
+    const [firstKey, first] = entries.find(([, t]) => t.name === TOPICS[0].name)!;
+    const rest = entries.filter(([key]) => key !== firstKey);
+    expect(first.depends_on).toBeUndefined();
+    expect(rest).toHaveLength(TOPICS.length - 1);
+    for (const [, topic] of rest) expect(topic.depends_on).toEqual([`kafka_topic.${firstKey}`]);
   });
 
   it("pins the Kafka provider version the bindings were generated from", () => {

@@ -27,13 +27,22 @@ export class TopicsStack extends TerraformStack {
       tlsEnabled: false,
       timeout: 60,
     });
+    // The provider's Kafka client (sarama) reopens its connection to the
+    // controller on first use, and two resources using it at once can find it
+    // "not connected": a cold deploy then created one topic and failed the
+    // other with "kafka: broker not connected". So the first topic is created
+    // (and refreshed) alone; the connection is then open and the others go in
+    // parallel. Ordering only: changing it replaces nothing.
+    let first: Topic | undefined;
     for (const topic of props.topics) {
-      new Topic(this, `topic-${topic.name}`, {
+      const resource = new Topic(this, `topic-${topic.name}`, {
         name: topic.name,
         partitions: topic.partitions,
         replicationFactor: topic.replicationFactor,
         config: { ...topic.config },
+        dependsOn: first ? [first] : undefined,
       });
+      first ??= resource;
     }
   }
 }
