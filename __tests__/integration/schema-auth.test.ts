@@ -9,7 +9,7 @@ describe("schema applier against a Cassandra that requires a login", () => {
   let server: RunningCassandra;
   beforeAll(async () => {
     server = await startCassandra({ passwordAuthentication: true });
-    console.log(`integration: Cassandra 5.0 with PasswordAuthenticator started in ${server.startupSeconds.toFixed(1)} s`);
+    console.log(`integration: Cassandra ${server.releaseVersion} with PasswordAuthenticator started in ${server.startupSeconds.toFixed(1)} s`);
     // The superuser exists once the auth keyspace is set up; wait until a login works.
     const client = new cassandra.Client({
       contactPoints: [server.host],

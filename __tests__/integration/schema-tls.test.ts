@@ -25,7 +25,7 @@ describe("schema applier against a Cassandra that requires TLS", () => {
     execFileSync("openssl", ["pkcs12", "-export", "-in", inCerts("node.pem"), "-inkey", inCerts("node.key"), "-name", "node",
       "-passout", "pass:changeit", "-out", inCerts("node.p12")], { stdio: "ignore" });
     server = await startCassandra({ clientTls: { keystorePath: inCerts("node.p12"), password: "changeit" } });
-    console.log(`integration: Cassandra 5.0 with client TLS started in ${server.startupSeconds.toFixed(1)} s`);
+    console.log(`integration: Cassandra ${server.releaseVersion} with client TLS started in ${server.startupSeconds.toFixed(1)} s`);
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Stand-in for the cassandra:4.1 image (docker-library), running Cassandra 5.0
-# on Java 17: the same CASSANDRA_* variables, heap variables and data path.
+# Stand-in for the cassandra:4.1 image (docker-library), running Cassandra 4.1
+# on Java 11: the same CASSANDRA_* variables, heap variables and data path.
 set -euo pipefail
 fail() { echo "$*" >&2; exit 1; }
 
@@ -47,10 +47,10 @@ start_native_transport: true
 YAML
 printf 'dc=%s\nrack=%s\n' "${CASSANDRA_DC:-dc1}" "${CASSANDRA_RACK:-rack1}" >"$conf/cassandra-rackdc.properties"
 
-# With G1 (jvm17.options) cassandra-env.sh uses only the heap size; HEAP_NEWSIZE is checked, not applied.
+# With G1 (jvm11.options) cassandra-env.sh uses only the heap size; HEAP_NEWSIZE is checked, not applied.
 heap=(-Xms1g -Xmx1g)
 [ -n "${MAX_HEAP_SIZE-}" ] && heap=("-Xms$MAX_HEAP_SIZE" "-Xmx$MAX_HEAP_SIZE")
-mapfile -t jvm < <(grep -v '^#' "$conf/jvm17.options" | grep . | tr ' ' '\n')
+mapfile -t jvm < <(grep -v '^#' "$conf/jvm11.options" | grep . | tr ' ' '\n')
 jamm=$(ls /opt/cassandra/lib/jamm-*.jar)
 
 echo "===> starting Cassandra: listen $listen, rpc $rpc, seeds $seeds, snitch $snitch, dc ${CASSANDRA_DC:-dc1}"

@@ -22,10 +22,7 @@ export async function setup(project: TestProject): Promise<void> {
     return;
   }
   server = await startCassandra();
-  console.log(
-    `integration: Cassandra 5.0 started on 127.0.0.1:${server.port} in ${server.startupSeconds.toFixed(1)} s` +
-      (server.jarSeconds > 0 ? ` (jars resolved in ${server.jarSeconds.toFixed(1)} s first)` : " (jars cached)"),
-  );
+  console.log(`integration: Cassandra ${server.releaseVersion} started on 127.0.0.1:${server.port} in ${server.startupSeconds.toFixed(1)} s`);
   project.provide("cassandra", { host: server.host, port: server.port, datacenter: server.datacenter });
 }
 
