@@ -117,3 +117,12 @@ export async function runPreflight(config: ChatBattleConfig): Promise<CheckResul
   results.push(...(await checkPorts(config, dockerResult.ok ? portsOfProjectContainers() : new Set())));
   return results;
 }
+
+/** Prints one line per check and a verdict; true when every check passed. */
+export function printPreflight(results: readonly CheckResult[]): boolean {
+  const width = Math.max(...results.map((r) => r.check.length));
+  for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.check.padEnd(width)}  ${r.detail}`);
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(failed === 0 ? "preflight: ready to deploy" : `preflight: ${failed} problem(s); nothing was changed`);
+  return failed === 0;
+}

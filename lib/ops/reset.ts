@@ -11,6 +11,7 @@ import { createInterface } from "node:readline/promises";
 import { docker, DockerUnavailableError } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
 import { STATE_DIR } from "../stacks/project-state";
+import { acquireProjectLock, ProjectLockedError } from "./project-lock";
 
 /** Asks on the terminal; without one, only --yes can confirm. */
 async function confirmed(assumeYes: boolean): Promise<boolean> {
@@ -26,6 +27,7 @@ async function confirmed(assumeYes: boolean): Promise<boolean> {
 }
 
 async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
+  acquireProjectLock(projectRoot, "npm run reset");
   const found = findProjectObjects();
   const stateDir = join(projectRoot, STATE_DIR);
   const stateFiles = existsSync(stateDir) ? readdirSync(stateDir).map((f) => join(STATE_DIR, f)) : [];
@@ -64,8 +66,13 @@ if (args.some((a) => a !== "--yes")) {
   try {
     process.exitCode = await main(process.cwd(), args.includes("--yes"));
   } catch (error) {
-    if (!(error instanceof DockerUnavailableError)) throw error;
-    console.error(`reset: ${error.message}\nNothing was removed.`);
+    if (error instanceof ProjectLockedError) {
+      console.error(error.message);
+    } else if (error instanceof DockerUnavailableError) {
+      console.error(`reset: ${error.message}\nNothing was removed.`);
+    } else {
+      throw error;
+    }
     process.exitCode = 1;
   }
 }

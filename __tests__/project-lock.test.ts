@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { acquireProjectLock, LOCK_FILE, ProjectLockedError } from "../lib/ops/project-lock";
+import { stacksLockedSince } from "../lib/ops/state-locks";
+
+const dirs: string[] = [];
+const project = () => {
+  const dir = mkdtempSync(join(tmpdir(), "chatbattle-lock-"));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("the project lock", () => {
+  it("refuses a second holder, naming the first, until it is released", () => {
+    const dir = project();
+    const release = acquireProjectLock(dir, "npm run deploy");
+    expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
+    expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(
+      new RegExp(`^npm run stop: npm run deploy \\(pid ${process.pid}, started .+\\) is already changing this stack; nothing was done`),
+    );
+    release();
+    expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
+    acquireProjectLock(dir, "npm run stop")();
+  });
+
+  it("takes over a lock whose holder is no longer running", () => {
+    const dir = project();
+    // A pid that certainly ended: a child that has exited.
+    const gone = spawnSync("true").pid!;
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: gone, command: "npm run deploy", startedAt: "then" }));
+    const release = acquireProjectLock(dir, "npm run deploy");
+    expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).pid).toBe(process.pid);
+    release();
+  });
+});
+
+describe("Terraform's state locks", () => {
+  it("lists the stacks whose state was locked since a moment and is still held", () => {
+    const dir = project();
+    mkdirSync(join(dir, "state"));
+    const since = Date.now();
+    writeFileSync(join(dir, "state", ".kafka.tfstate.lock.info"), "{}");
+    writeFileSync(join(dir, "state", "kafka.tfstate"), "{}");
+    // A lock file left long before: not this command's.
+    writeFileSync(join(dir, "state", ".topics.tfstate.lock.info"), "{}");
+    utimesSync(join(dir, "state", ".topics.tfstate.lock.info"), new Date(since - 60_000), new Date(since - 60_000));
+    expect(stacksLockedSince(dir, since - 1000)).toEqual(["kafka"]);
+    expect(stacksLockedSince(project(), since)).toEqual([]);
+  });
+});
