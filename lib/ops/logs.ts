@@ -1,0 +1,87 @@
+/**
+ * npm run logs [-- <service>…] [--tail N] [--no-follow]
+ *
+ * The services' logs, interleaved, each line prefixed with its service as
+ * `docker-compose logs` does. Follows new lines until Ctrl-C unless
+ * --no-follow is given; then the lines already written are printed in time
+ * order and the command ends. Exit codes: 0, 1 when the stack is not running,
+ * 2 on bad usage.
+ */
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+import { CONTAINER_NAMES } from "../stacks/names";
+import { docker } from "./docker-cli";
+import { requireDeployed } from "./health";
+import { runCommand } from "./run-command";
+import { formatLogLine, parseLogLine, type LogLine, type Service } from "./log-lines";
+
+const SERVICES = Object.keys(CONTAINER_NAMES) as Service[];
+const USAGE = `usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (services: ${SERVICES.join(", ")})`;
+
+/** Streams one container's log lines (stdout and stderr) to `onLine`; resolves when docker logs ends. */
+function streamLogs(service: Service, args: readonly string[], onLine: (line: LogLine) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("docker", ["logs", "--timestamps", ...args, CONTAINER_NAMES[service]], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let previous = "";
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on("line", (text) => {
+        const line = parseLogLine(service, text, previous);
+        previous = line.time;
+        onLine(line);
+      });
+    }
+    child.once("error", reject);
+    child.once("close", () => resolve());
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
+    });
+  } catch (error) {
+    console.error(`logs: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const unknown = positionals.filter((p) => !SERVICES.includes(p as Service));
+  const tail = values.tail ?? "all";
+  if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {
+    console.error(`logs: ${unknown.length > 0 ? `no service named ${unknown.join(", ")}` : `--tail takes a number or "all", got ${JSON.stringify(tail)}`}\n${USAGE}`);
+    return 2;
+  }
+  const wanted = positionals.length > 0 ? (positionals as Service[]) : SERVICES;
+  requireDeployed("logs");
+  const existing = wanted.filter((s) => docker(["container", "inspect", CONTAINER_NAMES[s]], { allowFailure: true }) !== "");
+  const missing = wanted.filter((s) => !existing.includes(s));
+  if (existing.length === 0) {
+    console.error(`logs: no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`);
+    return 1;
+  }
+  if (missing.length > 0) console.error(`logs: ${missing.join(", ")} has no container; showing ${existing.join(", ")}`);
+
+  const width = Math.max(...existing.map((s) => s.length));
+  const follow = !values["no-follow"];
+  const args = ["--tail", tail, ...(follow ? ["--follow"] : [])];
+  if (follow) {
+    // Lines are printed as they come; Ctrl-C ends the command and the docker logs processes with it.
+    await Promise.all(existing.map((s) => streamLogs(s, args, (line) => console.log(formatLogLine(line, width)))));
+    return 0;
+  }
+  const lines: LogLine[] = [];
+  await Promise.all(existing.map((s) => streamLogs(s, args, (line) => lines.push(line))));
+  // A stable sort keeps each container's own order for lines with the same time.
+  for (const line of lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))) {
+    console.log(formatLogLine(line, width));
+  }
+  return 0;
+}
+
+await runCommand(() => main(process.argv.slice(2)));
