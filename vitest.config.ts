@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts"],
-    exclude: ["__tests__/integration/**", "__tests__/stack/**"],
+    exclude: ["__tests__/integration/**", "__tests__/e2e/**"],
     testTimeout: 60_000,
   },
 });

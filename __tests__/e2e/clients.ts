@@ -1,0 +1,123 @@
+/**
+ * The end-to-end test's own Kafka and Cassandra clients: what the stack holds
+ * is checked as any client of it would see it, not through the app's code.
+ */
+import kafkajs from "kafkajs";
+import cassandra from "cassandra-driver";
+
+const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
+
+// A fresh broker creates __consumer_offsets on the first consumer group, and answers
+// "coordinator not available" until then: the client retries through that.
+const kafka = (bootstrap: string) =>
+  new Kafka({ clientId: "chatbattle-e2e", brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+
+/** A topic as the broker reports it: partitions, replication and the configs set on the topic itself. */
+export interface ReportedTopic {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: Record<string, string>;
+}
+
+export async function topicsAsReported(bootstrap: string): Promise<Record<string, ReportedTopic>> {
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter((n) => !n.startsWith("__"));
+    const metadata = await admin.fetchTopicMetadata({ topics: names });
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    });
+    return Object.fromEntries(
+      metadata.topics.map((t) => {
+        const entries = configs.resources.find((r) => r.resourceName === t.name)?.configEntries ?? [];
+        return [
+          t.name,
+          {
+            partitions: t.partitions.length,
+            replicationFactor: Math.min(...t.partitions.map((p) => p.replicas.length)),
+            config: Object.fromEntries(entries.filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue])),
+          },
+        ];
+      }),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function produce(bootstrap: string, topic: string, value: string): Promise<void> {
+  const producer = kafka(bootstrap).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: [{ key: "e2e", value }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/**
+ * Reads `topic` from the beginning until a message with `value` arrives; false
+ * after `timeoutMs`. A consumer that gives up fails the call with its reason.
+ */
+export async function consumed(bootstrap: string, topic: string, value: string, timeoutMs = 60_000): Promise<boolean> {
+  const consumer = kafka(bootstrap).consumer({ groupId: `chatbattle-e2e-${Date.now()}-${Math.random()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    return await new Promise<boolean>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        clearTimeout(timer);
+        reject(new Error(`the consumer of ${topic} gave up: ${payload.error.message}`));
+      });
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString() === value) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+export async function withCassandra<T>(contactPoint: string, work: (client: cassandra.Client) => Promise<T>): Promise<T> {
+  const [host, port] = contactPoint.split(":");
+  const client = new cassandra.Client({ contactPoints: [host], localDataCenter: "dc1", protocolOptions: { port: Number(port) } });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** The keyspace's replication and the table's columns and options, as system_schema reports them. */
+export async function schemaAsReported(client: cassandra.Client, keyspace: string, table: string) {
+  const ks = (await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace])).first();
+  const options = (
+    await client.execute("SELECT default_time_to_live, compaction FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", [
+      keyspace,
+      table,
+    ])
+  ).first();
+  const columns = (
+    await client.execute("SELECT column_name, type, kind, position, clustering_order FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?", [
+      keyspace,
+      table,
+    ])
+  ).rows
+    .map((c) => ({ name: c.column_name, type: c.type, kind: c.kind, position: c.position, order: c.clustering_order }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    replication: ks?.replication as Record<string, string> | undefined,
+    defaultTimeToLive: options?.default_time_to_live as number | undefined,
+    compaction: options?.compaction as Record<string, string> | undefined,
+    columns,
+  };
+}
