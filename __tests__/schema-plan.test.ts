@@ -96,9 +96,12 @@ describe("readCqlFiles", () => {
   };
 
   it("orders files by number, not by text", () => {
-    const dir = dirWith({ "010_c.cql": "c", "002_b.cql": "b", "001_a.cql": "a" });
+    // As text, "1000_a" sorts before "999_z"; as numbers 999 comes first. Different
+    // digit counts are the only way the two orders part, so this case is the test.
+    const dir = dirWith({ "1000_a.cql": "d", "999_z.cql": "c", "002_b.cql": "b", "001_a.cql": "a" });
     try {
-      expect(readCqlFiles(dir).map((f) => f.name)).toEqual(["001_a.cql", "002_b.cql", "010_c.cql"]);
+      expect(["1000_a.cql", "999_z.cql"].sort()).toEqual(["1000_a.cql", "999_z.cql"]);
+      expect(readCqlFiles(dir).map((f) => f.name)).toEqual(["001_a.cql", "002_b.cql", "999_z.cql", "1000_a.cql"]);
     } finally {
       rmSync(dir, { recursive: true });
     }
