@@ -34,15 +34,28 @@ export interface ScriptRun {
 
 /**
  * Runs `npm run --silent <script> [-- args]` in `cwd` as a user would, with
- * none of the app's settings inherited: only those in `env` apply.
+ * none of the app's settings inherited: only those in `env` apply. A script
+ * still running after `deadlineSeconds` is stopped and the call throws with
+ * its last output: a synchronous call is out of reach of the test's timeout.
  */
-export function runNpmScript(cwd: string, script: string, env: Record<string, string> = {}, args: readonly string[] = []): ScriptRun {
+export function runNpmScript(
+  cwd: string,
+  script: string,
+  env: Record<string, string> = {},
+  args: readonly string[] = [],
+  deadlineSeconds = 180,
+): ScriptRun {
   const started = Date.now();
   const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
     cwd,
     encoding: "utf8",
     env: { ...environmentWithoutSettings(), ...env },
+    timeout: deadlineSeconds * 1000,
   });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
+    const last = `${result.stdout ?? ""}${result.stderr ?? ""}`.trimEnd().split("\n").slice(-30).join("\n");
+    throw new Error(`npm run ${script} did not finish within ${deadlineSeconds} s; its last output:\n${last}`);
+  }
   return {
     status: result.status,
     stdout: result.stdout,
