@@ -1,11 +1,8 @@
 import { App } from "cdktf";
-import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseConfig, ConfigError } from "./lib/config/config";
 import { buildStacks } from "./lib/app";
 import { loadDotEnv } from "./lib/load-env";
-
-const projectRoot = dirname(fileURLToPath(import.meta.url));
+import { PROJECT_ROOT } from "./lib/project-root";
 
 loadDotEnv();
 
@@ -16,9 +13,9 @@ try {
   if (!(error instanceof ConfigError)) throw error;
   // Exit before App is created: cdktf.out is left exactly as it was.
   console.error(error.message);
-  process.exit(1);
+  process.exit(error.exitCode);
 }
 
 const app = new App();
-buildStacks(app, config, projectRoot);
+buildStacks(app, config, PROJECT_ROOT);
 app.synth();

@@ -31,7 +31,7 @@ describe("parseConfig", () => {
         cassandraInternode: 7000,
         cassandraInternodeTls: 7001,
       },
-      cassandra: { keyspace: "twitch_chat", replicationFactor: 1, datacenter: "dc1" },
+      cassandra: { keyspace: "twitch_chat", replication: { strategy: "SimpleStrategy", replicationFactor: 1 }, datacenter: "dc1" },
     });
   });
 
@@ -61,7 +61,7 @@ describe("parseConfig", () => {
       cassandraInternode: 17000,
       cassandraInternodeTls: 17001,
     });
-    expect(config.cassandra).toEqual({ keyspace: "chat_dev", replicationFactor: 3, datacenter: "eu-west" });
+    expect(config.cassandra).toEqual({ keyspace: "chat_dev", replication: { strategy: "SimpleStrategy", replicationFactor: 3 }, datacenter: "eu-west" });
   });
 
   it("trims surrounding white space", () => {
@@ -94,10 +94,19 @@ describe("parseConfig", () => {
     expect(problems[1].value).toBeUndefined();
   });
 
-  it("rejects a network listener on the broker's in-container host port", () => {
-    const problems = problemsOf({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "9092" });
-    expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatchObject({ name: "KAFKA_INTERNAL_PORT", value: "9092" });
+  it("accepts the network listener on 9092 when clients on this machine use another port", () => {
+    // Inside the container each listener uses its host port's number, so only equal host ports collide.
+    expect(parseConfig({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "9092" }).ports).toMatchObject({ kafkaExternal: 19092, kafkaInternal: 9092 });
+  });
+
+  it("reads per-datacenter replication, and refuses it beside a replication factor", () => {
+    expect(parseConfig({ CASSANDRA_REPLICATION: "dc1:1" }).cassandra.replication).toEqual({
+      strategy: "NetworkTopologyStrategy",
+      perDatacenter: { dc1: 1 },
+    });
+    expect(problemsOf({ CASSANDRA_REPLICATION: "dc1:1", CASSANDRA_REPLICATION_FACTOR: "1" })).toMatchObject([
+      { name: "CASSANDRA_REPLICATION", allowed: "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them" },
+    ]);
   });
 
   it.each([

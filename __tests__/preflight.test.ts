@@ -58,7 +58,7 @@ describe("pre-flight checks", () => {
     const port = await occupy();
     const result = runNpmScript(PROJECT_ROOT, "preflight", { KAFKA_EXTERNAL_PORT: String(port) });
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain(`FAIL  port ${port}`);
+    expect(result.stdout).toMatch(new RegExp(`^FAIL +port ${port} +127.0.0.1:${port} is already in use`, "m"));
     expect(result.stdout).toContain(`set KAFKA_EXTERNAL_PORT to a free port`);
     expect(result.stdout).toMatch(/preflight: \d+ problem\(s\); nothing was changed/);
   });

@@ -20,7 +20,7 @@ describe("the project lock", () => {
     const release = acquireProjectLock(dir, "npm run deploy");
     expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
     expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(
-      new RegExp(`^npm run stop: npm run deploy \\(pid ${process.pid}, started .+\\) is already changing this stack; nothing was done`),
+      new RegExp(`^npm run deploy \\(pid ${process.pid}, started .+\\) is already changing this stack; nothing was done\\. Wait for it to finish, then run npm run stop again\\.$`),
     );
     release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);

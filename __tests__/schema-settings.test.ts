@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { parseSchemaSettings, describeSettings } from "../lib/schema/schema-settings";
+import { parseSchemaSettings as parseWith, describeSettings } from "../lib/schema/schema-settings";
 import { ConfigError } from "../lib/config/config";
+import { serviceEndpoints } from "../lib/app";
+import { PROJECT_ROOT } from "./helpers/synth";
+
+// The deployed node, where its construct says it is, as the commands ask for it.
+const deployed = (config: Parameters<typeof serviceEndpoints>[0]) => {
+  const endpoints = serviceEndpoints(config, PROJECT_ROOT);
+  return { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
+};
+const parseSchemaSettings = (env: Record<string, string>) => parseWith(env, deployed);
 
 const errorOf = (env: Record<string, string>) => {
   try {
@@ -15,7 +24,7 @@ const errorOf = (env: Record<string, string>) => {
 describe("parseSchemaSettings", () => {
   it("defaults to the locally deployed node", () => {
     expect(parseSchemaSettings({})).toEqual({
-      contactPoints: ["127.0.0.1"],
+      contactPoints: ["127.0.0.1:9042"],
       port: 9042,
       localDatacenter: "dc1",
       keyspace: "twitch_chat",
@@ -28,7 +37,23 @@ describe("parseSchemaSettings", () => {
 
   it("follows the app's settings for port, datacenter, keyspace and replication factor", () => {
     const s = parseSchemaSettings({ CASSANDRA_CQL_PORT: "19042", CASSANDRA_DATACENTER: "eu", CASSANDRA_KEYSPACE: "k", CASSANDRA_REPLICATION_FACTOR: "3" });
-    expect(s).toMatchObject({ port: 19042, localDatacenter: "eu", keyspace: "k", replication: { replicationFactor: 3 } });
+    expect(s).toMatchObject({ contactPoints: ["127.0.0.1:19042"], localDatacenter: "eu", keyspace: "k", replication: { replicationFactor: 3 } });
+  });
+
+  it("asks where the deployed node is only when the contact points or the datacenter are not given", () => {
+    const asked: string[] = [];
+    parseWith({ CASSANDRA_CONTACT_POINTS: "10.0.0.1", CASSANDRA_LOCAL_DATACENTER: "eu" }, () => {
+      asked.push("asked");
+      return { contactPoint: "unused:1", datacenter: "unused" };
+    });
+    expect(asked).toEqual([]);
+  });
+
+  it("treats a setting set but empty as a mistake, as the app does, rather than as the default", () => {
+    for (const name of ["CASSANDRA_CONTACT_POINTS", "CASSANDRA_LOCAL_DATACENTER", "CASSANDRA_REPLICATION", "SCHEMA_WAIT_SECONDS", "CASSANDRA_TLS"]) {
+      const error = errorOf({ [name]: " " });
+      expect(error.problems.map((p) => [p.name, p.allowed.slice(0, 17)])).toEqual([[name, "is set but empty;"]]);
+    }
   });
 
   it("takes a real cluster's connection settings", () => {

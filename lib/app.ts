@@ -1,6 +1,9 @@
 import { App } from "cdktf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChatBattleConfig } from "./config/config";
+import { replicationSettings } from "./config/replication";
 import { VolumesStack } from "./stacks/volumes-stack";
 import { NetworkStack } from "./stacks/network-stack";
 import { KafkaStack } from "./stacks/kafka-stack";
@@ -38,15 +41,47 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   const topics = new TopicsStack(app, { bootstrapServers: kafka.broker.bootstrapServers, topics: TOPICS });
   topics.addDependency(kafka);
 
+  const node = cassandra.cassandraNode;
   const schema = new SchemaStack(app, {
     cqlFiles: readCqlFiles(join(projectRoot, "cql")),
-    cassandraContainerId: cassandra.cassandraNode.container.id,
-    contactPoint: { host: config.clientHost, port: config.ports.cassandraCql },
-    datacenter: config.cassandra.datacenter,
-    keyspace: config.cassandra.keyspace,
-    replicationFactor: config.cassandra.replicationFactor,
+    cassandraContainerId: node.container.id,
+    applierSettings: {
+      CASSANDRA_CONTACT_POINTS: node.contactPoint,
+      CASSANDRA_LOCAL_DATACENTER: node.datacenter,
+      CASSANDRA_KEYSPACE: config.cassandra.keyspace,
+      ...replicationSettings(config.cassandra.replication),
+    },
   });
   schema.addDependency(cassandra);
 
   return { volumes, network, kafka, cassandra, topics, schema };
+}
+
+/** How a client on this machine reaches each service a configuration deploys. */
+export interface ServiceEndpoints {
+  /** host:port of ZooKeeper's client port. */
+  readonly zookeeper: string;
+  readonly kafkaBootstrapServers: string;
+  readonly cassandraContactPoint: string;
+  readonly cassandraDatacenter: string;
+}
+
+/**
+ * The endpoints as the constructs that run the services state them: the
+ * stacks are built in memory (into a scratch folder, removed again), not
+ * synthesized, and nothing here works an address out a second time.
+ */
+export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string): ServiceEndpoints {
+  const outdir = mkdtempSync(join(tmpdir(), "chatbattle-endpoints-"));
+  try {
+    const stacks = buildStacks(new App({ outdir }), config, projectRoot);
+    return {
+      zookeeper: stacks.kafka.zookeeper.hostConnectString,
+      kafkaBootstrapServers: stacks.kafka.broker.bootstrapServers,
+      cassandraContactPoint: stacks.cassandra.cassandraNode.contactPoint,
+      cassandraDatacenter: stacks.cassandra.cassandraNode.datacenter,
+    };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,11 @@
 /**
- * Names of the Docker objects the stacks share. They are plain strings rather
- * than cross-stack references, so that stopping one stack never forces a
- * change on another; stack dependencies keep the creation order.
+ * Names of the Docker objects and stacks, and the label on every Docker
+ * object of the project. A neutral module: configuration, constructs, stacks
+ * and commands all read it, and it reads nothing.
+ *
+ * The network and volume names are plain strings rather than cross-stack
+ * references, so that stopping one stack never forces a change on another;
+ * stack dependencies keep the creation order.
  */
 export const NETWORK_NAME = "chatbattle-network";
 
@@ -11,6 +15,9 @@ export const CONTAINER_NAMES = {
   kafka: "chatbattle-kafka",
   cassandra: "chatbattle-cassandra",
 } as const;
+
+/** A service of the stack, by the name containers on the network use for it. */
+export type ServiceName = keyof typeof CONTAINER_NAMES;
 
 export const VOLUME_NAMES = {
   zookeeperData: "chatbattle-zookeeper-data",
@@ -28,3 +35,6 @@ export const STACK_NAMES = {
   topics: "topics",
   schema: "schema",
 } as const;
+
+/** Label put on every Docker object of the project, so leftovers can be found. */
+export const PROJECT_LABEL = { label: "com.chatbattle.project", value: "chatbattle" } as const;

@@ -22,7 +22,7 @@ import { TOPICS } from "../../lib/topics";
 
 const CONTAINERS = { zookeeper: "chatbattle-zookeeper", kafka: "chatbattle-kafka", cassandra: "chatbattle-cassandra" } as const;
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
-const BOOTSTRAP = "localhost:9092";
+const BOOTSTRAP = "127.0.0.1:9092";
 const CQL = "127.0.0.1:9042";
 
 // Deadlines, in seconds: generous beside what each step takes here, short of hanging.
@@ -353,7 +353,7 @@ describe("7. interrupted and concurrent deploys", () => {
     }
     expect(second.status).toBe(1);
     expect(second.seconds).toBeLessThan(15);
-    expect(second.output).toMatch(/^npm run deploy: npm run deploy \(pid \d+, started .+\) is already changing this stack; nothing was done\./m);
+    expect(second.output).toMatch(/^deploy: npm run deploy \(pid \d+, started .+\) is already changing this stack; nothing was done\./m);
     const firstResult = await first.done;
     expectCleanDeploy(firstResult);
     expect(containerIds()).toEqual(before);

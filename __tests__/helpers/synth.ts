@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseConfig } from "../../lib/config/config";
 import { buildStacks } from "../../lib/app";
-import { STACK_NAMES } from "../../lib/stacks/names";
+import { STACK_NAMES } from "../../lib/names";
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 

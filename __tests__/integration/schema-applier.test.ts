@@ -12,7 +12,7 @@ const server = inject("cassandra");
  * commands run in it as a user runs them: npm run schema:apply / schema:verify.
  */
 class ProjectCopy {
-  private readonly copy = copyProject(["lib", "cql", "package.json", "tsconfig.json"], "chatbattle-schema-");
+  private readonly copy = copyProject(["lib", "cql", ".gen", "package.json", "tsconfig.json"], "chatbattle-schema-");
   readonly dir = this.copy.dir;
 
   constructor(readonly keyspace: string) {}
@@ -236,6 +236,21 @@ describe("schema applier settings against a real Cassandra", () => {
       expect(output).toContain("ECONNREFUSED");
       // The deadline holds: 4 s of waiting plus the command's own start-up.
       expect(seconds).toBeLessThan(4 + 10);
+    } finally {
+      project.remove();
+    }
+  });
+
+  it("fails at once, naming the datacenters there are and the setting, when the local datacenter is wrong", () => {
+    const project = new ProjectCopy("never_created_dc");
+    try {
+      const { status, output, seconds } = project.run("apply", { CASSANDRA_LOCAL_DATACENTER: "nope", SCHEMA_WAIT_SECONDS: "60" });
+      expect(status).toBe(1);
+      expect(output).toContain(`has no datacenter named 'nope'; its nodes are in: ${server.datacenter}.`);
+      expect(output).toContain("Set CASSANDRA_LOCAL_DATACENTER to one of them");
+      expect(output).not.toContain("waiting for Cassandra");
+      // SCHEMA_WAIT_SECONDS is 60: a retry loop would take that long.
+      expect(seconds).toBeLessThan(30);
     } finally {
       project.remove();
     }

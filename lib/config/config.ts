@@ -1,5 +1,11 @@
 import { isIP } from "node:net";
 import { SETTINGS, type SettingName } from "./settings";
+import { SettingsReader, type ConfigProblem } from "./settings-reader";
+import { readReplication, type Replication } from "./replication";
+import { CommandError } from "../errors";
+
+export type { ConfigProblem } from "./settings-reader";
+export type { Replication } from "./replication";
 
 /** Host ports the stack publishes, by what they serve. */
 export interface HostPorts {
@@ -21,19 +27,10 @@ export interface ChatBattleConfig {
   readonly ports: HostPorts;
   readonly cassandra: {
     readonly keyspace: string;
-    readonly replicationFactor: number;
+    /** CASSANDRA_REPLICATION_FACTOR or CASSANDRA_REPLICATION, whichever is set. */
+    readonly replication: Replication;
     readonly datacenter: string;
   };
-}
-
-/** One bad setting: the variable, the value it had and what is allowed. */
-export interface ConfigProblem {
-  readonly name: string;
-  /** The value as given; undefined when the variable was unset and its default was used. */
-  readonly value: string | undefined;
-  /** The default, shown when the value was unset. */
-  readonly defaultValue: string;
-  readonly allowed: string;
 }
 
 function describeValue(p: ConfigProblem): string {
@@ -41,7 +38,7 @@ function describeValue(p: ConfigProblem): string {
 }
 
 /** Thrown with every bad setting at once, so a user fixes them in one go. */
-export class ConfigError extends Error {
+export class ConfigError extends CommandError {
   constructor(
     public readonly problems: readonly ConfigProblem[],
     /** What the command did not do because of them. */
@@ -53,13 +50,11 @@ export class ConfigError extends Error {
         ...problems.map((p) => `  - ${p.name}=${describeValue(p)}: ${p.allowed}`),
         "Fix these in .env (see .env.example) or in the environment, then run the command again.",
       ].join("\n"),
+      2,
     );
     this.name = "ConfigError";
   }
 }
-
-/** Port the broker's host-facing listener uses inside its container. */
-export const KAFKA_CONTAINER_EXTERNAL_PORT = 9092;
 
 /** The setting behind each host port. */
 export const PORT_SETTINGS = {
@@ -82,17 +77,10 @@ const DATACENTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  * but empty is an error). Throws a {@link ConfigError} listing every bad value.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ChatBattleConfig {
-  const problems: ConfigProblem[] = [];
+  const settings = new SettingsReader(env);
   const defaultOf = (name: SettingName) => SETTINGS.find((s) => s.name === name)!.defaultValue;
-  // Unset means the default; set but empty is a mistake (a line left half-edited).
-  const raw = (name: SettingName): string => env[name]?.trim() || defaultOf(name);
-  const problem = (name: SettingName, allowed: string) =>
-    problems.push({ name, value: env[name], defaultValue: defaultOf(name), allowed });
-  for (const { name } of SETTINGS) {
-    if (env[name] !== undefined && env[name]!.trim() === "") {
-      problem(name, `is set but empty; give it a value or remove it to use the default ${JSON.stringify(defaultOf(name))}`);
-    }
-  }
+  const raw = (name: SettingName): string => settings.get(name, defaultOf(name)) ?? defaultOf(name);
+  const problem = (name: SettingName, allowed: string) => settings.problem(name, allowed, defaultOf(name));
 
   const integer = (name: SettingName, min: number, max: number, allowed: string): number => {
     const text = raw(name);
@@ -136,9 +124,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       problem(name, `host port is also used by ${others}; give each service its own port`);
     }
   }
-  if (ports.kafkaInternal === KAFKA_CONTAINER_EXTERNAL_PORT && !byPort.get(KAFKA_CONTAINER_EXTERNAL_PORT)?.includes("KAFKA_EXTERNAL_PORT")) {
-    problem("KAFKA_INTERNAL_PORT", `${KAFKA_CONTAINER_EXTERNAL_PORT} is the broker's host listener inside the container; choose another port`);
-  }
 
   const keyspace = raw("CASSANDRA_KEYSPACE");
   if (!CQL_IDENTIFIER.test(keyspace)) {
@@ -147,17 +132,21 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
       "must be a CQL identifier: a lower-case letter, then up to 47 lower-case letters, digits or underscores",
     );
   }
-  const replicationFactor = integer("CASSANDRA_REPLICATION_FACTOR", 1, 1000, "must be a whole number of at least 1");
+  const replication = readReplication(settings);
   const datacenter = raw("CASSANDRA_DATACENTER");
   if (!DATACENTER_NAME.test(datacenter)) {
     problem("CASSANDRA_DATACENTER", "must be letters, digits, '_', '.' or '-', e.g. dc1");
   }
 
-  if (problems.length > 0) {
-    // One line per setting, in the order of SETTINGS (and of .env.example).
-    const order = SETTINGS.map((s) => s.name as string);
+  if (settings.problems.length > 0) {
+    // One line per setting, in the order of SETTINGS (and of .env.example); others after them.
+    const order = (name: string) => {
+      const index = SETTINGS.findIndex((s) => s.name === name);
+      return index === -1 ? SETTINGS.length : index;
+    };
+    const problems = settings.problems;
     const firstPerSetting = problems.filter((p, i) => problems.findIndex((q) => q.name === p.name) === i);
-    throw new ConfigError(firstPerSetting.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)));
+    throw new ConfigError(firstPerSetting.sort((a, b) => order(a.name) - order(b.name)));
   }
 
   return {
@@ -166,6 +155,6 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,
     images,
     ports,
-    cassandra: { keyspace, replicationFactor, datacenter },
+    cassandra: { keyspace, replication, datacenter },
   };
 }

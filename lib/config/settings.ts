@@ -39,7 +39,7 @@ export const SETTINGS = [
   {
     name: "KAFKA_EXTERNAL_PORT",
     defaultValue: "9092",
-    description: "Host port for Kafka clients on this machine; the broker advertises localhost:<this port>.",
+    description: "Host port for Kafka clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
   },
   {
     name: "KAFKA_INTERNAL_PORT",
@@ -66,7 +66,7 @@ export const SETTINGS = [
   {
     name: "CASSANDRA_REPLICATION_FACTOR",
     defaultValue: "1",
-    description: "SimpleStrategy replication factor of the keyspace. The local stack has one node, so 1.",
+    description: "SimpleStrategy replication factor of the keyspace; set this or CASSANDRA_REPLICATION, not both. The local stack has one node, so 1.",
   },
   {
     name: "CASSANDRA_DATACENTER",

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
-import { ServiceContainer } from "./service-container";
-import { CONTAINER_NAMES } from "../stacks/names";
+import { ServiceContainer, type ServiceProps } from "./service-container";
+import { joinHostPort } from "../endpoint";
 
 /** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */
 export const CASSANDRA_MEMORY_MIB = 2048;
@@ -9,13 +9,7 @@ export const CASSANDRA_MEMORY_MIB = 2048;
 /** Cassandra's ports inside the container. */
 export const CASSANDRA_CONTAINER_PORTS = { cql: 9042, internode: 7000, internodeTls: 7001 } as const;
 
-export interface CassandraNodeProps {
-  /** cassandra:4.1 compatible image. */
-  readonly image: string;
-  readonly networkName: string;
-  readonly bindAddress: string;
-  /** Host ports for CQL, inter-node and TLS inter-node traffic. */
-  readonly hostPorts: { readonly cql: number; readonly internode: number; readonly internodeTls: number };
+export interface CassandraNodeProps extends ServiceProps<"cql" | "internode" | "internodeTls"> {
   /** Datacenter name of the node (GossipingPropertyFileSnitch). */
   readonly datacenter: string;
   /** Volume for data, commit log and hints (/var/lib/cassandra). */
@@ -25,11 +19,17 @@ export interface CassandraNodeProps {
 /** A single-node Cassandra cluster. */
 export class CassandraNode extends Construct {
   public readonly container: Container;
+  /** host:port a CQL client on this machine connects to, e.g. 127.0.0.1:9042 or [::1]:9042. */
+  public readonly contactPoint: string;
+  /** The node's datacenter: what a client names as its local datacenter. */
+  public readonly datacenter: string;
 
   constructor(scope: Construct, id: string, props: CassandraNodeProps) {
     super(scope, id);
+    this.contactPoint = joinHostPort(props.clientHost, props.hostPorts.cql);
+    this.datacenter = props.datacenter;
     this.container = new ServiceContainer(this, "service", {
-      containerName: CONTAINER_NAMES.cassandra,
+      containerName: props.containerName,
       serviceName: "cassandra",
       image: props.image,
       networkName: props.networkName,
@@ -52,15 +52,15 @@ export class CassandraNode extends Construct {
         { containerPort: CASSANDRA_CONTAINER_PORTS.internodeTls, hostPort: props.hostPorts.internodeTls },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/cassandra" }],
+      // A cold start on a busy 2-core machine can take minutes: up to 10 in all
+      // (60 s + 18 × (10 s + 20 s)) before Docker, and so the deploy, gives up.
       healthcheck: {
         command: `cqlsh -e "SELECT release_version FROM system.local" > /dev/null 2>&1`,
         intervalSeconds: 10,
-        timeoutSeconds: 30,
-        retries: 30,
-        startPeriodSeconds: 90,
+        timeoutSeconds: 20,
+        retries: 18,
+        startPeriodSeconds: 60,
       },
-      // A cold start on a busy 2-core machine can take several minutes.
-      waitTimeoutSeconds: 600,
       // Flushes memtables and the commit log on a clean stop.
       stopGraceSeconds: 60,
       memoryMiB: CASSANDRA_MEMORY_MIB,

@@ -2,9 +2,27 @@ import { Construct } from "constructs";
 import { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { Image } from "@cdktf/provider-docker/lib/image/index.js";
 import { goDuration } from "./go-duration";
+import { PROJECT_LABEL } from "../names";
 
-/** Label put on every Docker object of the project, so leftovers can be found. */
-export const PROJECT_LABEL = { label: "com.chatbattle.project", value: "chatbattle" } as const;
+/**
+ * What every service construct is told: its container, image and network,
+ * and where it is published on this machine. `hostPorts` names each
+ * published port by its purpose.
+ */
+export interface ServiceProps<PortPurpose extends string> {
+  /** Docker container name, e.g. chatbattle-kafka. */
+  readonly containerName: string;
+  /** Image reference; used from the local image store when present. */
+  readonly image: string;
+  /** Docker network the container joins. */
+  readonly networkName: string;
+  /** Host address the published ports listen on, e.g. 127.0.0.1. */
+  readonly bindAddress: string;
+  /** Address a client on this machine reaches a published port on (127.0.0.1 for a 0.0.0.0 bind). */
+  readonly clientHost: string;
+  /** Host port of each published port, by purpose. */
+  readonly hostPorts: Readonly<Record<PortPurpose, number>>;
+}
 
 /** How Docker decides the service is ready. */
 export interface HealthcheckProps {
@@ -18,6 +36,16 @@ export interface HealthcheckProps {
   readonly retries: number;
   /** Grace period during which failed probes do not count. */
   readonly startPeriodSeconds: number;
+}
+
+/**
+ * How long Docker may take to call a container unhealthy: the start period,
+ * then every retry failing at its timeout. The deploy waits exactly this
+ * long, so it fails when Docker gives up, never while Docker would still
+ * accept a slow start.
+ */
+export function healthcheckWorstCaseSeconds(health: HealthcheckProps): number {
+  return health.startPeriodSeconds + health.retries * ((health.intervalSeconds ?? 10) + (health.timeoutSeconds ?? 10));
 }
 
 /** A host port published for a container port. */
@@ -47,9 +75,8 @@ export interface ServiceContainerProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly ports: readonly PublishedPort[];
   readonly volumes: readonly VolumeMount[];
+  /** Decides readiness; a deploy waits for it as long as Docker would, see {@link healthcheckWorstCaseSeconds}. */
   readonly healthcheck: HealthcheckProps;
-  /** How long a deploy waits for the container to become healthy before failing. */
-  readonly waitTimeoutSeconds: number;
   /** How long Docker lets the service shut down cleanly before killing it. */
   readonly stopGraceSeconds: number;
   /** Hard memory limit of the container. */
@@ -98,7 +125,7 @@ export class ServiceContainer extends Construct {
         startPeriod: goDuration(health.startPeriodSeconds),
       },
       wait: true,
-      waitTimeout: props.waitTimeoutSeconds,
+      waitTimeout: healthcheckWorstCaseSeconds(health),
       destroyGraceSeconds: props.stopGraceSeconds,
       memory: props.memoryMiB,
       // Swap equal to the limit means none: a swapping JVM stalls far worse than one that

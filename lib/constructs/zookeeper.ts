@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
-import { ServiceContainer } from "./service-container";
-import { CONTAINER_NAMES } from "../stacks/names";
+import { ServiceContainer, type ServiceProps } from "./service-container";
+import { joinHostPort } from "../endpoint";
 
 /** Memory limit of the container: 256 MB heap plus JVM overhead. */
 export const ZOOKEEPER_MEMORY_MIB = 512;
@@ -9,13 +9,7 @@ export const ZOOKEEPER_MEMORY_MIB = 512;
 /** ZooKeeper's client port inside the container and on the network. */
 export const ZOOKEEPER_CLIENT_PORT = 2181;
 
-export interface ZooKeeperProps {
-  /** cp-zookeeper 7.9 compatible image. */
-  readonly image: string;
-  readonly networkName: string;
-  readonly bindAddress: string;
-  /** Host port for client connections. */
-  readonly hostPort: number;
+export interface ZooKeeperProps extends ServiceProps<"client"> {
   /** Volume for snapshots (/var/lib/zookeeper/data). */
   readonly dataVolumeName: string;
   /** Volume for transaction logs (/var/lib/zookeeper/log). */
@@ -25,14 +19,17 @@ export interface ZooKeeperProps {
 /** A single ZooKeeper node for Kafka's coordination. */
 export class ZooKeeper extends Construct {
   public readonly container: Container;
-  /** connect string for containers on the network, e.g. zookeeper:2181. */
+  /** Connect string for containers on the network, e.g. zookeeper:2181. */
   public readonly connectString: string;
+  /** host:port a client on this machine connects to, e.g. 127.0.0.1:2181. */
+  public readonly hostConnectString: string;
 
   constructor(scope: Construct, id: string, props: ZooKeeperProps) {
     super(scope, id);
     this.connectString = `zookeeper:${ZOOKEEPER_CLIENT_PORT}`;
+    this.hostConnectString = joinHostPort(props.clientHost, props.hostPorts.client);
     this.container = new ServiceContainer(this, "service", {
-      containerName: CONTAINER_NAMES.zookeeper,
+      containerName: props.containerName,
       serviceName: "zookeeper",
       image: props.image,
       networkName: props.networkName,
@@ -43,7 +40,7 @@ export class ZooKeeper extends Construct {
         // The seed budgets ~256 MB for ZooKeeper.
         KAFKA_HEAP_OPTS: "-Xms256m -Xmx256m",
       },
-      ports: [{ containerPort: ZOOKEEPER_CLIENT_PORT, hostPort: props.hostPort }],
+      ports: [{ containerPort: ZOOKEEPER_CLIENT_PORT, hostPort: props.hostPorts.client }],
       volumes: [
         { volumeName: props.dataVolumeName, containerPath: "/var/lib/zookeeper/data" },
         { volumeName: props.logVolumeName, containerPath: "/var/lib/zookeeper/log" },
@@ -56,7 +53,6 @@ export class ZooKeeper extends Construct {
         retries: 12,
         startPeriodSeconds: 10,
       },
-      waitTimeoutSeconds: 120,
       stopGraceSeconds: 30,
       memoryMiB: ZOOKEEPER_MEMORY_MIB,
     }).container;

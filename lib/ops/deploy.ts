@@ -5,15 +5,15 @@
  * turn instead of synthesizing into the same cdktf.out.
  * Exit codes: cdktf's own; 1 when pre-flight fails or the stack is locked; 2 on bad settings.
  */
-import { fileURLToPath } from "node:url";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { printPreflight, runPreflight } from "./preflight";
 import { acquireProjectLock } from "./project-lock";
 import { providerLockFlags, runCdktf } from "./cdktf-cli";
 import { runCommand } from "./run-command";
+import { PROJECT_ROOT } from "../project-root";
 
-const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+const projectRoot = PROJECT_ROOT;
 
 async function main(): Promise<number> {
   loadDotEnv();
@@ -23,4 +23,4 @@ async function main(): Promise<number> {
   return runCdktf(projectRoot, ["deploy", "*", "--auto-approve", ...providerLockFlags(process.env)], process.env);
 }
 
-await runCommand(main);
+await runCommand("deploy", main);

@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { CommandError } from "../errors";
 
-export class DockerUnavailableError extends Error {
+/** The docker CLI is missing or the engine does not answer. */
+export class DockerUnavailableError extends CommandError {
   override name = "DockerUnavailableError";
 }
 
@@ -18,7 +20,7 @@ export function docker(args: readonly string[], options: { allowFailure?: boolea
     const stderr = result.stderr.trim();
     if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(stderr)) {
       throw new DockerUnavailableError(
-        `Docker is not reachable: ${stderr.split("\n")[0]}\nStart Docker (or set DOCKER_HOST), then run the command again.`,
+        `Docker is not reachable (${stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
       );
     }
     if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);

@@ -8,22 +8,29 @@ import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { checkHealth, requireDeployed } from "./health";
+import { serviceEndpoints } from "../app";
+import { PROJECT_ROOT } from "../project-root";
+import { UsageError } from "../errors";
 import { healthJson, renderHealth } from "./health-report";
 import { runCommand } from "./run-command";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: "boolean" }, wait: { type: "string" } } });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { json: { type: "boolean" }, wait: { type: "string" } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. usage: npm run health [-- --json] [-- --wait <seconds>]`);
+  }
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
-    console.error(`health: --wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
-    return 2;
+    throw new UsageError(`--wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
   }
   loadDotEnv();
-  const config = parseConfig(process.env);
+  const endpoints = serviceEndpoints(parseConfig(process.env), PROJECT_ROOT);
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    requireDeployed("health");
-    const rows = await checkHealth(config, process.env);
+    requireDeployed();
+    const rows = await checkHealth(endpoints, process.env);
     const healthy = rows.every((r) => r.ready);
     if (healthy || Date.now() >= deadline) {
       console.log(values.json ? healthJson(rows) : renderHealth(rows));
@@ -36,4 +43,4 @@ async function main(): Promise<number> {
   }
 }
 
-await runCommand(() => main());
+await runCommand("health", main);

@@ -1,13 +1,15 @@
 import { createConnection } from "node:net";
-import type { ChatBattleConfig } from "../config/config";
+import type { ServiceEndpoints } from "../app";
+import { splitHostPort } from "../endpoint";
 import { TOPICS, type TopicSpec } from "../topics";
 import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
-import { CONTAINER_NAMES } from "../stacks/names";
+import { CONTAINER_NAMES } from "../names";
 import { connectAdmin, describeTopics, type LiveTopic } from "./kafka-admin";
 import { parseSchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
+import { CommandError } from "../errors";
 
 /** One service's health: what Docker says and what a real client sees. */
 export interface ServiceHealth {
@@ -22,7 +24,7 @@ export interface ServiceHealth {
   readonly detail: string;
 }
 
-export class NotDeployedError extends Error {
+export class NotDeployedError extends CommandError {
   override name = "NotDeployedError";
 }
 
@@ -31,13 +33,13 @@ export class NotDeployedError extends Error {
  * Throws a NotDeployedError saying what to do when there are no containers:
  * never deployed, or stopped (volumes left).
  */
-export function requireDeployed(command: string): void {
+export function requireDeployed(): void {
   const found = findProjectObjects();
   if (found.containers.length > 0) return;
   throw new NotDeployedError(
     found.volumes.length > 0
-      ? `${command}: the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy.`
-      : `${command}: the stack is not deployed (no ChatBattle containers or volumes on this Docker engine). Deploy it with npm run deploy.`,
+      ? "the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy."
+      : "the stack is not deployed (no ChatBattle containers or volumes on this Docker engine). Deploy it with npm run deploy.",
   );
 }
 
@@ -107,8 +109,12 @@ async function probeKafka(bootstrap: string): Promise<{ ready: boolean; detail: 
   }
 }
 
-async function probeCassandra(env: Readonly<Record<string, string | undefined>>): Promise<{ ready: boolean; detail: string }> {
-  const settings = { ...parseSchemaSettings(env), waitSeconds: 1 };
+async function probeCassandra(
+  endpoints: ServiceEndpoints,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ready: boolean; detail: string }> {
+  const deployed = { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
+  const settings = { ...parseSchemaSettings(env, () => deployed), waitSeconds: 1 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
@@ -120,7 +126,7 @@ async function probeCassandra(env: Readonly<Record<string, string | undefined>>)
   } catch (error) {
     // The unreachable error explains at length; a health row wants the cause.
     const message = describeDriverError(error).split("\n")[0];
-    return { ready: false, detail: /Last error: (.*)$/.exec(message)?.[1] ?? message };
+    return { ready: false, detail: /Last error: (.*?)\. Is it running/.exec(message)?.[1] ?? message };
   } finally {
     await client?.shutdown();
   }
@@ -128,13 +134,14 @@ async function probeCassandra(env: Readonly<Record<string, string | undefined>>)
 
 /** The health of every service; does not throw for unhealthy services. */
 export async function checkHealth(
-  config: ChatBattleConfig,
+  endpoints: ServiceEndpoints,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ServiceHealth[]> {
+  const zookeeper = splitHostPort(endpoints.zookeeper);
   const probes = {
-    zookeeper: () => probeZooKeeper(config.clientHost, config.ports.zookeeper),
-    kafka: () => probeKafka(`localhost:${config.ports.kafkaExternal}`),
-    cassandra: () => probeCassandra(env),
+    zookeeper: () => probeZooKeeper(zookeeper.host, zookeeper.port),
+    kafka: () => probeKafka(endpoints.kafkaBootstrapServers),
+    cassandra: () => probeCassandra(endpoints, env),
   };
   return Promise.all(
     (Object.keys(CONTAINER_NAMES) as ServiceHealth["service"][]).map(async (service) => {

@@ -1,7 +1,7 @@
-import type { CONTAINER_NAMES } from "../stacks/names";
+import type { ServiceName } from "../names";
 
 /** A service of the stack, as `npm run logs` names it. */
-export type Service = keyof typeof CONTAINER_NAMES;
+export type Service = ServiceName;
 
 /** `docker logs --timestamps` starts each line with an RFC 3339 time and a space. */
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/;

@@ -10,9 +10,10 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { CONTAINER_NAMES } from "../stacks/names";
+import { CONTAINER_NAMES } from "../names";
 import { docker } from "./docker-cli";
-import { requireDeployed } from "./health";
+import { NotDeployedError, requireDeployed } from "./health";
+import { UsageError } from "../errors";
 import { runCommand } from "./run-command";
 import { formatLogLine, parseLogLine, type LogLine, type Service } from "./log-lines";
 
@@ -47,23 +48,21 @@ async function main(argv: string[]): Promise<number> {
       options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
     });
   } catch (error) {
-    console.error(`logs: ${(error as Error).message}\n${USAGE}`);
-    return 2;
+    throw new UsageError(`${(error as Error).message}. ${USAGE}`);
   }
   const { values, positionals } = parsed;
   const unknown = positionals.filter((p) => !SERVICES.includes(p as Service));
   const tail = values.tail ?? "all";
   if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {
-    console.error(`logs: ${unknown.length > 0 ? `no service named ${unknown.join(", ")}` : `--tail takes a number or "all", got ${JSON.stringify(tail)}`}\n${USAGE}`);
-    return 2;
+    const what = unknown.length > 0 ? `no service named ${unknown.join(", ")}` : `--tail takes a number or "all", got ${JSON.stringify(tail)}`;
+    throw new UsageError(`${what}. ${USAGE}`);
   }
   const wanted = positionals.length > 0 ? (positionals as Service[]) : SERVICES;
-  requireDeployed("logs");
+  requireDeployed();
   const existing = wanted.filter((s) => docker(["container", "inspect", CONTAINER_NAMES[s]], { allowFailure: true }) !== "");
   const missing = wanted.filter((s) => !existing.includes(s));
   if (existing.length === 0) {
-    console.error(`logs: no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`);
-    return 1;
+    throw new NotDeployedError(`no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`);
   }
   if (missing.length > 0) console.error(`logs: ${missing.join(", ")} has no container; showing ${existing.join(", ")}`);
 
@@ -84,4 +83,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-await runCommand(() => main(process.argv.slice(2)));
+await runCommand("logs", () => main(process.argv.slice(2)));

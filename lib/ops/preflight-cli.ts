@@ -4,14 +4,11 @@
  * passes, 1 otherwise, 2 on bad configuration.
  */
 import { loadDotEnv } from "../load-env";
-import { parseConfig, ConfigError } from "../config/config";
+import { parseConfig } from "../config/config";
 import { printPreflight, runPreflight } from "./preflight";
+import { runCommand } from "./run-command";
 
-loadDotEnv();
-try {
-  process.exitCode = printPreflight(await runPreflight(parseConfig(process.env))) ? 0 : 1;
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(new ConfigError(error.problems, "nothing was checked").message);
-  process.exitCode = 2;
-}
+await runCommand("preflight", async () => {
+  loadDotEnv();
+  return printPreflight(await runPreflight(parseConfig(process.env))) ? 0 : 1;
+});

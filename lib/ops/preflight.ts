@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { PORT_SETTINGS, type ChatBattleConfig, type HostPorts } from "../config/config";
-import { PROJECT_LABEL } from "../constructs/service-container";
+import { PROJECT_LABEL } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
 import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
 import { docker, DockerUnavailableError } from "./docker-cli";
+import { formatTable } from "./table";
 
 /** The outcome of one pre-flight check. */
 export interface CheckResult {
@@ -118,10 +119,9 @@ export async function runPreflight(config: ChatBattleConfig): Promise<CheckResul
   return results;
 }
 
-/** Prints one line per check and a verdict; true when every check passed. */
+/** Prints one row per check and a verdict; true when every check passed. */
 export function printPreflight(results: readonly CheckResult[]): boolean {
-  const width = Math.max(...results.map((r) => r.check.length));
-  for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.check.padEnd(width)}  ${r.detail}`);
+  console.log(formatTable(["RESULT", "CHECK", "DETAIL"], results.map((r) => [r.ok ? "ok" : "FAIL", r.check, r.detail])));
   const failed = results.filter((r) => !r.ok).length;
   console.log(failed === 0 ? "preflight: ready to deploy" : `preflight: ${failed} problem(s); nothing was changed`);
   return failed === 0;

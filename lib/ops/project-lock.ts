@@ -1,11 +1,12 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { CommandError } from "../errors";
 
 /** File in the project folder that the command changing the stacks holds. */
 export const LOCK_FILE = ".chatbattle.lock";
 
 /** Another command is changing the stacks of this project folder. */
-export class ProjectLockedError extends Error {
+export class ProjectLockedError extends CommandError {
   override name = "ProjectLockedError";
 }
 
@@ -54,7 +55,7 @@ export function acquireProjectLock(projectRoot: string, command: string): () => 
       const holder = readHolder(path);
       if (holder && isRunning(holder.pid)) {
         throw new ProjectLockedError(
-          `${command}: ${holder.command} (pid ${holder.pid}, started ${holder.startedAt}) is already changing this stack; ` +
+          `${holder.command} (pid ${holder.pid}, started ${holder.startedAt}) is already changing this stack; ` +
             `nothing was done. Wait for it to finish, then run ${command} again.`,
         );
       }

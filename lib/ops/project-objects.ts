@@ -1,5 +1,5 @@
-import { CONTAINER_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../stacks/names";
-import { PROJECT_LABEL } from "../constructs/service-container";
+import { CONTAINER_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../names";
+import { PROJECT_LABEL } from "../names";
 import { docker, lines } from "./docker-cli";
 
 

@@ -8,10 +8,13 @@
 import { rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { docker, DockerUnavailableError } from "./docker-cli";
+import { runCommand } from "./run-command";
+import { UsageError } from "../errors";
+import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
 import { STATE_DIR } from "../stacks/project-state";
-import { acquireProjectLock, ProjectLockedError } from "./project-lock";
+import { acquireProjectLock } from "./project-lock";
+import { PROJECT_ROOT } from "../project-root";
 
 /** Asks on the terminal; without one, only --yes can confirm. */
 async function confirmed(assumeYes: boolean): Promise<boolean> {
@@ -59,20 +62,7 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
 }
 
 const args = process.argv.slice(2);
-if (args.some((a) => a !== "--yes")) {
-  console.error("usage: npm run reset [-- --yes]");
-  process.exitCode = 2;
-} else {
-  try {
-    process.exitCode = await main(process.cwd(), args.includes("--yes"));
-  } catch (error) {
-    if (error instanceof ProjectLockedError) {
-      console.error(error.message);
-    } else if (error instanceof DockerUnavailableError) {
-      console.error(`reset: ${error.message}\nNothing was removed.`);
-    } else {
-      throw error;
-    }
-    process.exitCode = 1;
-  }
-}
+await runCommand("reset", async () => {
+  if (args.some((a) => a !== "--yes")) throw new UsageError("usage: npm run reset [-- --yes]");
+  return main(PROJECT_ROOT, args.includes("--yes"));
+});

@@ -8,13 +8,13 @@
  * already being destroyed and starts `terraform destroy` on it again and
  * again, so it never ends. The first call synthesizes; the others reuse it.
  */
-import { fileURLToPath } from "node:url";
-import { CONTAINER_NAMES, STACK_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../stacks/names";
+import { CONTAINER_NAMES, STACK_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../names";
 import { acquireProjectLock } from "./project-lock";
 import { providerLockFlags, runCdktf } from "./cdktf-cli";
 import { runCommand } from "./run-command";
+import { PROJECT_ROOT } from "../project-root";
 
-const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+const projectRoot = PROJECT_ROOT;
 
 /** Dependants before what they depend on: the network goes last. */
 const STOPPED_STACKS = [STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network];
@@ -36,4 +36,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-await runCommand(main);
+await runCommand("stop", main);

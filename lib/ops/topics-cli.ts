@@ -8,25 +8,25 @@ import { parseConfig } from "../config/config";
 import { TOPICS } from "../topics";
 import { connectAdmin, describeTopics } from "./kafka-admin";
 import { requireDeployed } from "./health";
+import { serviceEndpoints } from "../app";
+import { PROJECT_ROOT } from "../project-root";
+import { ServiceUnreachableError, UsageError } from "../errors";
 import { formatTable } from "./table";
 import { runCommand } from "./run-command";
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command = "list", name, ...rest] = argv;
   if (!["list", "describe"].includes(command) || (command === "describe" && !name) || rest.length > 0 || (command === "list" && name)) {
-    console.error("usage: npm run topics [-- describe <topic>]");
-    return 2;
+    throw new UsageError("usage: npm run topics [-- describe <topic>]");
   }
   loadDotEnv();
-  const config = parseConfig(process.env);
-  requireDeployed("topics");
-  const bootstrap = `localhost:${config.ports.kafkaExternal}`;
+  const bootstrap = serviceEndpoints(parseConfig(process.env), PROJECT_ROOT).kafkaBootstrapServers;
+  requireDeployed();
   let admin;
   try {
     admin = await connectAdmin(bootstrap);
   } catch (error) {
-    console.error(`topics: Kafka at ${bootstrap} does not answer (${(error as Error).message}). Is it healthy? npm run health`);
-    return 1;
+    throw new ServiceUnreachableError(`Kafka at ${bootstrap} does not answer (${(error as Error).message}); is it healthy? npm run health`);
   }
   try {
     const names = (await admin.listTopics()).filter((n) => !n.startsWith("__")).sort();
@@ -61,4 +61,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-await runCommand(() => main(process.argv.slice(2)));
+await runCommand("topics", () => main(process.argv.slice(2)));

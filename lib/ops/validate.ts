@@ -11,13 +11,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { runCommand } from "./run-command";
+import { PROJECT_ROOT } from "../project-root";
 import { acquireProjectLock } from "./project-lock";
 import { checkStack, readSynthesizedStacks } from "./terraform-stacks";
 import { formatTable } from "./table";
 
-const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+const projectRoot = PROJECT_ROOT;
 const outdir = join(projectRoot, "cdktf.out");
 
 async function main(): Promise<number> {
@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   });
   if (synth.status !== 0) {
     console.error("validate: synthesis failed (see above); nothing was validated.");
-    return synth.status === 1 ? 2 : 1;
+    return synth.status === 2 ? 2 : 1;
   }
   const checks = readSynthesizedStacks(outdir).map((stack) => {
     const check = checkStack(stack, process.env);
@@ -45,4 +45,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-await runCommand(main);
+await runCommand("validate", main);

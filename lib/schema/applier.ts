@@ -4,8 +4,9 @@ import { AppliedFiles } from "./applied-files";
 import { parseCqlFile, planApply, type ParsedCqlFile } from "./plan";
 import { renderCql, type TemplateValues } from "./render";
 import type { CqlFile } from "./cql-files";
+import { CommandError } from "../errors";
 
-export class StatementFailedError extends Error {
+export class StatementFailedError extends CommandError {
   override name = "StatementFailedError";
 }
 

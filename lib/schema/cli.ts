@@ -5,19 +5,19 @@
  * Exit codes: 0 success, 1 failure (unreachable, refused, a statement failed,
  * a mismatch), 2 bad configuration or usage.
  */
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { loadDotEnv } from "../load-env";
-import { ConfigError } from "../config/config";
-import { parseSchemaSettings, describeSettings, type SchemaSettings } from "./schema-settings";
-import { connectWhenReady, CassandraUnreachableError, describeDriverError, type CassandraClient } from "./connect";
-import { applySchema, StatementFailedError } from "./applier";
+import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "./schema-settings";
+import { connectWhenReady, describeDriverError, type CassandraClient } from "./connect";
+import { applySchema } from "./applier";
 import { verifySchema } from "./verify";
-import { readCqlFiles, CqlFileError } from "./cql-files";
-import { PlanError } from "./plan";
-import { CqlSyntaxError } from "./cql-splitter";
-import { TemplateError } from "./render";
+import { readCqlFiles } from "./cql-files";
+import { formatTable } from "../ops/table";
+import { runCommand } from "../ops/run-command";
+import { PROJECT_ROOT } from "../project-root";
+import { CommandError, UsageError } from "../errors";
 
-const CQL_DIR = fileURLToPath(new URL("../../cql", import.meta.url));
+const CQL_DIR = join(PROJECT_ROOT, "cql");
 const log = (line: string) => console.log(line);
 
 async function apply(settings: SchemaSettings, client: CassandraClient): Promise<number> {
@@ -31,10 +31,12 @@ async function apply(settings: SchemaSettings, client: CassandraClient): Promise
 
 async function verify(settings: SchemaSettings, client: CassandraClient): Promise<number> {
   const checks = await verifySchema(client, settings.keyspace, settings.replication);
-  const width = Math.max(...checks.map((c) => c.what.length));
-  for (const c of checks) {
-    log(`${c.ok ? "ok      " : "MISMATCH"}  ${c.what.padEnd(width)}  ${c.ok ? c.actual : `expected ${c.expected}, found ${c.actual}`}`);
-  }
+  log(
+    formatTable(
+      ["RESULT", "CHECK", "FOUND"],
+      checks.map((c) => [c.ok ? "ok" : "MISMATCH", c.what, c.ok ? c.actual : `expected ${c.expected}, found ${c.actual}`]),
+    ),
+  );
   const bad = checks.filter((c) => !c.ok).length;
   log(bad === 0 ? "schema: matches cql/" : `schema: ${bad} mismatch(es) with cql/`);
   return bad === 0 ? 0 : 1;
@@ -42,41 +44,34 @@ async function verify(settings: SchemaSettings, client: CassandraClient): Promis
 
 const COMMANDS = { apply, verify } as const;
 
-async function main(argv: readonly string[]): Promise<number> {
-  const command = argv[0] as keyof typeof COMMANDS;
-  if (!(command in COMMANDS) || argv.length > 1) {
-    console.error("usage: tsx lib/schema/cli.ts apply|verify   (npm run schema:apply, npm run schema:verify)");
-    return 2;
-  }
+async function main(command: keyof typeof COMMANDS): Promise<number> {
   loadDotEnv();
-  let settings: SchemaSettings;
-  try {
-    settings = parseSchemaSettings(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
+  // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where its construct says it is.
+  // The app is loaded only then: the deploy's schema step passes the contact points.
+  const app = needsDeployedCassandra(process.env) ? await import("../app") : undefined;
+  const settings = parseSchemaSettings(process.env, (config) => {
+    const endpoints = app!.serviceEndpoints(config, PROJECT_ROOT);
+    return { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
+  });
   log(`schema: connecting to ${describeSettings(settings)}`);
   let client: CassandraClient | undefined;
   try {
     client = await connectWhenReady(settings, { log });
     return await COMMANDS[command](settings, client);
   } catch (error) {
-    const known = [CassandraUnreachableError, StatementFailedError, PlanError, CqlSyntaxError, CqlFileError, TemplateError];
-    if (known.some((type) => error instanceof type)) {
-      console.error(`schema ${command} failed: ${(error as Error).message}`);
-    } else {
-      // Anything else (a driver timeout, a permission error) still gets one clear line; the stack only helps us.
-      console.error(`schema ${command} failed: ${describeDriverError(error)}`);
-      if (process.env.DEBUG) console.error(error);
-    }
-    return 1;
+    if (error instanceof CommandError) throw error;
+    // A driver timeout, a permission error: still one clear line (DEBUG=1 shows the rest).
+    if (process.env.DEBUG) console.error(error);
+    throw new CommandError(describeDriverError(error));
   } finally {
     await client?.shutdown();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const [command, ...extra] = process.argv.slice(2);
+await runCommand(`schema ${command ?? ""}`.trim(), async () => {
+  if (!(command in COMMANDS) || extra.length > 0) {
+    throw new UsageError("usage: tsx lib/schema/cli.ts apply|verify   (npm run schema:apply, npm run schema:verify)");
+  }
+  return main(command as keyof typeof COMMANDS);
+});

@@ -1,11 +1,41 @@
 import cassandra from "cassandra-driver";
 import { readFileSync } from "node:fs";
-import type { SchemaSettings } from "./schema-settings";
+import { contactEndpoints, type SchemaSettings } from "./schema-settings";
+import { CommandError, ServiceUnreachableError } from "../errors";
 
 export type CassandraClient = cassandra.Client;
 
-export class CassandraUnreachableError extends Error {
+/** Cassandra did not accept CQL within the wait. */
+export class CassandraUnreachableError extends ServiceUnreachableError {
   override name = "CassandraUnreachableError";
+}
+
+/** Cassandra answered but refused the settings (credentials, certificate, datacenter): retrying cannot help. */
+export class CassandraRefusedError extends CommandError {
+  override name = "CassandraRefusedError";
+}
+
+const UNKNOWN_DATACENTER = /localDataCenter was configured as '(.*)', but only found hosts in data centers: \[(.*)\]/;
+
+/**
+ * The refusal, in words that name the setting to change, when `error` is one
+ * that no retry can cure; undefined otherwise.
+ */
+function permanentRefusal(error: unknown, where: string): string | undefined {
+  const datacenter = UNKNOWN_DATACENTER.exec(error instanceof Error ? error.message : "");
+  if (datacenter) {
+    return (
+      `Cassandra at ${where} has no datacenter named '${datacenter[1]}'; its nodes are in: ${datacenter[2]}. ` +
+      "Set CASSANDRA_LOCAL_DATACENTER to one of them (for the deployed node, CASSANDRA_DATACENTER names it)."
+    );
+  }
+  if (isPermanent(error)) {
+    return (
+      `Cassandra at ${where} refused the connection: ${describeDriverError(error)}. ` +
+      "Check CASSANDRA_USERNAME/CASSANDRA_PASSWORD and CASSANDRA_TLS/CASSANDRA_TLS_CA_FILE."
+    );
+  }
+  return undefined;
 }
 
 /** Driver options for the settings. The password goes only to the driver. */
@@ -58,7 +88,7 @@ export interface WaitOptions {
  * Fails with a CassandraUnreachableError naming host:port and the last error.
  */
 export async function connectWhenReady(settings: SchemaSettings, options: WaitOptions): Promise<CassandraClient> {
-  const where = settings.contactPoints.map((h) => (/:\d+$/.test(h) ? h : `${h}:${settings.port}`)).join(", ");
+  const where = contactEndpoints(settings).join(", ");
   const started = Date.now();
   const deadline = started + settings.waitSeconds * 1000;
   let delay = options.initialDelayMs ?? 500;
@@ -74,19 +104,15 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
     } catch (error) {
       lastError = describeDriverError(error);
       await client.shutdown().catch(() => undefined);
-      // Wrong credentials or TLS settings do not fix themselves: fail now rather than at the deadline.
-      if (isPermanent(error)) {
-        throw new CassandraUnreachableError(
-          `Cassandra at ${where} refused the connection: ${lastError}\n` +
-            "Check CASSANDRA_USERNAME/CASSANDRA_PASSWORD and CASSANDRA_TLS/CASSANDRA_TLS_CA_FILE.",
-        );
-      }
+      // Wrong credentials, TLS settings or datacenter do not fix themselves: fail now, not at the deadline.
+      const refusal = permanentRefusal(error, where);
+      if (refusal) throw new CassandraRefusedError(refusal);
     }
     const left = deadline - Date.now();
     if (left <= 0) {
       throw new CassandraUnreachableError(
-        `Cassandra at ${where} did not accept CQL within ${settings.waitSeconds} s (${attempt} tries). Last error: ${lastError}\n` +
-          "Is it running and healthy (docker ps --filter name=chatbattle-cassandra)? " +
+        `Cassandra at ${where} did not accept CQL within ${settings.waitSeconds} s (${attempt} tries). Last error: ${lastError}. ` +
+          "Is it running and healthy (npm run health)? " +
           "Check CASSANDRA_CONTACT_POINTS/CASSANDRA_PORT, or give it longer with SCHEMA_WAIT_SECONDS.",
       );
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CommandError } from "../errors";
 
 /** A schema file from cql/, in the order it is applied. */
 export interface CqlFile {
@@ -16,7 +17,7 @@ export interface CqlFile {
 /** NNN_description.cql: the number fixes the order; it never changes once applied. */
 export const CQL_FILE_NAME = /^(\d{3,})_[a-z0-9_]+\.cql$/;
 
-export class CqlFileError extends Error {
+export class CqlFileError extends CommandError {
   override name = "CqlFileError";
 }
 

@@ -1,3 +1,5 @@
+import { CommandError } from "../errors";
+
 /** One statement of a CQL file, without its terminating semicolon. */
 export interface CqlStatement {
   /** Statement text with comments removed and surrounding white space trimmed. */
@@ -6,7 +8,7 @@ export interface CqlStatement {
   readonly line: number;
 }
 
-export class CqlSyntaxError extends Error {
+export class CqlSyntaxError extends CommandError {
   override name = "CqlSyntaxError";
   constructor(
     public readonly file: string,

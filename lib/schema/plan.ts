@@ -1,5 +1,6 @@
 import { sha256, type CqlFile } from "./cql-files";
 import { splitCql, type CqlStatement } from "./cql-splitter";
+import { CommandError } from "../errors";
 
 /** A CQL file split into statements, each with the checksum of its text. */
 export interface ParsedCqlFile extends CqlFile {
@@ -34,7 +35,7 @@ export interface ApplyPlan {
   readonly missingFiles: readonly string[];
 }
 
-export class PlanError extends Error {
+export class PlanError extends CommandError {
   override name = "PlanError";
 }
 

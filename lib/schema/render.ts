@@ -1,7 +1,5 @@
-/** How the keyspace is replicated. */
-export type Replication =
-  | { readonly strategy: "SimpleStrategy"; readonly replicationFactor: number }
-  | { readonly strategy: "NetworkTopologyStrategy"; readonly perDatacenter: Readonly<Record<string, number>> };
+import type { Replication } from "../config/config";
+import { CommandError } from "../errors";
 
 /** The replication as a CQL map literal, keys in a stable order. */
 export function replicationCql(replication: Replication): string {
@@ -20,7 +18,7 @@ export interface TemplateValues {
   readonly replication: Replication;
 }
 
-export class TemplateError extends Error {
+export class TemplateError extends CommandError {
   override name = "TemplateError";
 }
 

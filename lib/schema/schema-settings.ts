@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { ConfigError, parseConfig, type ConfigProblem } from "../config/config";
-import type { Replication } from "./render";
+import { ConfigError, parseConfig, type ChatBattleConfig, type Replication } from "../config/config";
+import { SettingsReader } from "../config/settings-reader";
 
 /**
  * Settings of the schema applier beyond the app's own. Each defaults to what
@@ -10,7 +10,7 @@ import type { Replication } from "./render";
 export const SCHEMA_SETTINGS = [
   {
     name: "CASSANDRA_CONTACT_POINTS",
-    defaultValue: "the host BIND_ADDRESS is reachable on (127.0.0.1)",
+    defaultValue: "the deployed node (127.0.0.1:CASSANDRA_CQL_PORT)",
     description: "Comma-separated hosts (host or host:port) the applier connects to.",
   },
   { name: "CASSANDRA_PORT", defaultValue: "CASSANDRA_CQL_PORT (9042)", description: "CQL port for contact points given without one." },
@@ -22,7 +22,7 @@ export const SCHEMA_SETTINGS = [
   {
     name: "CASSANDRA_REPLICATION",
     defaultValue: "unset: SimpleStrategy with CASSANDRA_REPLICATION_FACTOR",
-    description: "Per-datacenter replication for NetworkTopologyStrategy, e.g. dc1:3,dc2:3. Overrides CASSANDRA_REPLICATION_FACTOR.",
+    description: "Per-datacenter replication for NetworkTopologyStrategy, e.g. dc1:3,dc2:3, used by the deploy and the applier alike; set this or CASSANDRA_REPLICATION_FACTOR, not both.",
   },
   { name: "CASSANDRA_USERNAME", defaultValue: "unset: no authentication", description: "User for PasswordAuthenticator." },
   { name: "CASSANDRA_PASSWORD", defaultValue: "unset", description: "Password of CASSANDRA_USERNAME. Never printed." },
@@ -51,95 +51,100 @@ export interface SchemaSettings {
   readonly waitSeconds: number;
 }
 
+/** How a client reaches the Cassandra that the app deploys, as its construct states it. */
+export interface DeployedCassandra {
+  /** host:port, an IPv6 host in brackets. */
+  readonly contactPoint: string;
+  readonly datacenter: string;
+}
+
+/** Whether the applier falls back to the deployed node: no contact points or no local datacenter given. */
+export function needsDeployedCassandra(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.CASSANDRA_CONTACT_POINTS === undefined || env.CASSANDRA_LOCAL_DATACENTER === undefined;
+}
+
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-const DATACENTER_RF = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d+)$/;
 
 /**
  * The applier's settings from `env`: the app's own settings (validated as
- * the app validates them) plus those in {@link SCHEMA_SETTINGS}. Throws a
- * ConfigError listing every bad value.
+ * the app validates them) plus those in {@link SCHEMA_SETTINGS}, with the one
+ * rule for an empty value that the app uses. Unset contact points and local
+ * datacenter mean the deployed node: `deployed` says where it is, and is only
+ * asked when needed. Throws a ConfigError listing every bad value.
  */
-export function parseSchemaSettings(env: Readonly<Record<string, string | undefined>>): SchemaSettings {
-  const problems: ConfigProblem[] = [];
-  let app;
+export function parseSchemaSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  deployed: (config: ChatBattleConfig) => DeployedCassandra,
+): SchemaSettings {
+  const settings = new SettingsReader(env);
+  let app: ChatBattleConfig | undefined;
   try {
     app = parseConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
+    settings.problems.push(...error.problems);
   }
-  const value = (name: string) => env[name]?.trim() || undefined;
-  const problem = (name: string, allowed: string, defaultValue = "") =>
-    problems.push({ name, value: env[name], defaultValue, allowed });
+  const shown = (name: string) => SCHEMA_SETTINGS.find((spec) => spec.name === name)!.defaultValue;
+  const value = (name: string) => settings.get(name, shown(name));
 
-  // The driver takes IPv6 addresses in brackets, like [::1]:9042.
-  const defaultHost = app?.clientHost.includes(":") ? `[${app.clientHost}]` : (app?.clientHost ?? "127.0.0.1");
-  const contactPoints = (value("CASSANDRA_CONTACT_POINTS") ?? defaultHost)
+  const contactPointsText = value("CASSANDRA_CONTACT_POINTS");
+  const localDatacenterText = value("CASSANDRA_LOCAL_DATACENTER");
+  const local = app && needsDeployedCassandra(env) ? deployed(app) : undefined;
+
+  const contactPoints = (contactPointsText ?? local?.contactPoint ?? "")
     .split(",")
     .map((h) => h.trim())
     .filter(Boolean);
-  if (contactPoints.length === 0 || !contactPoints.every((h) => HOST.test(h))) {
-    problem("CASSANDRA_CONTACT_POINTS", "must be a comma-separated list of host or host:port, e.g. 10.0.0.1,10.0.0.2:9043");
+  if (contactPointsText !== undefined && (contactPoints.length === 0 || !contactPoints.every((h) => HOST.test(h)))) {
+    settings.problem("CASSANDRA_CONTACT_POINTS", "must be a comma-separated list of host or host:port, e.g. 10.0.0.1,10.0.0.2:9043,[::1]:9044");
   }
 
   let port = app?.ports.cassandraCql ?? 9042;
-  if (value("CASSANDRA_PORT") !== undefined) {
-    port = /^\d+$/.test(value("CASSANDRA_PORT")!) ? Number(value("CASSANDRA_PORT")) : NaN;
-    if (!(port >= 1 && port <= 65535)) problem("CASSANDRA_PORT", "must be a whole number from 1 to 65535");
+  const portText = value("CASSANDRA_PORT");
+  if (portText !== undefined) {
+    port = /^\d+$/.test(portText) ? Number(portText) : NaN;
+    if (!(port >= 1 && port <= 65535)) settings.problem("CASSANDRA_PORT", "must be a whole number from 1 to 65535");
   }
 
-  const localDatacenter = value("CASSANDRA_LOCAL_DATACENTER") ?? app?.cassandra.datacenter ?? "dc1";
-
-  let replication: Replication = { strategy: "SimpleStrategy", replicationFactor: app?.cassandra.replicationFactor ?? 1 };
-  const perDc = value("CASSANDRA_REPLICATION");
-  if (perDc !== undefined) {
-    const entries = perDc.split(",").map((e) => DATACENTER_RF.exec(e.trim()));
-    const names = entries.map((m) => m?.[1]);
-    if (entries.some((m) => !m || Number(m[2]) < 1) || new Set(names).size !== names.length) {
-      problem("CASSANDRA_REPLICATION", "must be datacenter:factor pairs, each factor at least 1, each datacenter once, e.g. dc1:3,dc2:3");
-    } else if (env.CASSANDRA_REPLICATION_FACTOR?.trim()) {
-      problem("CASSANDRA_REPLICATION", "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them");
-    } else {
-      replication = {
-        strategy: "NetworkTopologyStrategy",
-        perDatacenter: Object.fromEntries(entries.map((m) => [m![1], Number(m![2])])),
-      };
-    }
-  }
+  const localDatacenter = localDatacenterText ?? local?.datacenter ?? "";
 
   const username = value("CASSANDRA_USERNAME");
-  const password = env.CASSANDRA_PASSWORD;
-  if (username && !password) problem("CASSANDRA_USERNAME", "is set but CASSANDRA_PASSWORD is not; set both or neither");
+  const password = settings.get("CASSANDRA_PASSWORD", shown("CASSANDRA_PASSWORD"));
+  if (username && !password) settings.problem("CASSANDRA_USERNAME", "is set but CASSANDRA_PASSWORD is not; set both or neither");
   if (!username && password) {
-    // Never echo a password, not even a wrong one.
-    problems.push({ name: "CASSANDRA_PASSWORD", value: "(hidden)", defaultValue: "", allowed: "is set but CASSANDRA_USERNAME is not; set both or neither" });
+    settings.problem("CASSANDRA_PASSWORD", "is set but CASSANDRA_USERNAME is not; set both or neither", "", { hideValue: true });
   }
 
   const tlsText = (value("CASSANDRA_TLS") ?? "false").toLowerCase();
-  if (!["true", "false"].includes(tlsText)) problem("CASSANDRA_TLS", "must be true or false");
+  if (!["true", "false"].includes(tlsText)) settings.problem("CASSANDRA_TLS", "must be true or false");
   const caFile = value("CASSANDRA_TLS_CA_FILE");
-  if (caFile !== undefined && !existsSync(caFile)) problem("CASSANDRA_TLS_CA_FILE", "must be the path of an existing PEM file");
-  if (caFile !== undefined && tlsText !== "true") problem("CASSANDRA_TLS_CA_FILE", "is set but CASSANDRA_TLS is not true");
+  if (caFile !== undefined && !existsSync(caFile)) settings.problem("CASSANDRA_TLS_CA_FILE", "must be the path of an existing PEM file");
+  if (caFile !== undefined && tlsText !== "true") settings.problem("CASSANDRA_TLS_CA_FILE", "is set but CASSANDRA_TLS is not true");
 
   const waitText = value("SCHEMA_WAIT_SECONDS") ?? "120";
   const waitSeconds = /^\d+$/.test(waitText) ? Number(waitText) : NaN;
-  if (!(waitSeconds >= 1 && waitSeconds <= 3600)) problem("SCHEMA_WAIT_SECONDS", "must be a whole number of seconds from 1 to 3600");
+  if (!(waitSeconds >= 1 && waitSeconds <= 3600)) settings.problem("SCHEMA_WAIT_SECONDS", "must be a whole number of seconds from 1 to 3600");
 
-  if (problems.length > 0 || !app) throw new ConfigError(problems, "nothing was applied");
+  if (settings.problems.length > 0 || !app) throw new ConfigError(settings.problems, "nothing was applied");
   return {
     contactPoints,
     port,
     localDatacenter,
     keyspace: app.cassandra.keyspace,
-    replication,
+    replication: app.cassandra.replication,
     credentials: username && password ? { username, password } : undefined,
     tls: tlsText === "true" ? { caFile } : false,
     waitSeconds,
   };
 }
 
+/** Each contact point as host:port, CASSANDRA_PORT filled in where none was given (IPv6 hosts come bracketed). */
+export function contactEndpoints(s: Pick<SchemaSettings, "contactPoints" | "port">): string[] {
+  return s.contactPoints.map((h) => (/:\d+$/.test(h) ? h : `${h}:${s.port}`));
+}
+
 /** The settings as they may be shown: the password never appears. */
 export function describeSettings(s: SchemaSettings): string {
   const auth = s.credentials ? `user ${s.credentials.username}, password set` : "no authentication";
-  return `${s.contactPoints.join(",")} port ${s.port}, local datacenter ${s.localDatacenter}, ${auth}, TLS ${s.tls ? "on" : "off"}`;
+  return `${contactEndpoints(s).join(",")}, local datacenter ${s.localDatacenter}, ${auth}, TLS ${s.tls ? "on" : "off"}`;
 }

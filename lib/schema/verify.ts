@@ -1,6 +1,6 @@
 import type { CassandraClient } from "./connect";
 import { EXPECTED_TABLES, type ExpectedTable } from "./expected-schema";
-import type { Replication } from "./render";
+import type { Replication } from "../config/config";
 
 /** One comparison of the live schema with what cql/ declares. */
 export interface SchemaCheck {

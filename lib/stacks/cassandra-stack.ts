@@ -1,6 +1,6 @@
 import type { Construct } from "constructs";
 import { DockerStack } from "./docker-stack";
-import { NETWORK_NAME, STACK_NAMES, VOLUME_NAMES } from "./names";
+import { CONTAINER_NAMES, NETWORK_NAME, STACK_NAMES, VOLUME_NAMES } from "../names";
 import { CassandraNode } from "../constructs/cassandra-node";
 import type { ChatBattleConfig } from "../config/config";
 
@@ -11,9 +11,11 @@ export class CassandraStack extends DockerStack {
   constructor(scope: Construct, config: ChatBattleConfig) {
     super(scope, STACK_NAMES.cassandra);
     this.cassandraNode = new CassandraNode(this, "cassandra", {
+      containerName: CONTAINER_NAMES.cassandra,
       image: config.images.cassandra,
       networkName: NETWORK_NAME,
       bindAddress: config.bindAddress,
+      clientHost: config.clientHost,
       hostPorts: {
         cql: config.ports.cassandraCql,
         internode: config.ports.cassandraInternode,

@@ -1,33 +1,34 @@
 import type { Construct } from "constructs";
 import { DockerStack } from "./docker-stack";
-import { NETWORK_NAME, STACK_NAMES, VOLUME_NAMES } from "./names";
+import { CONTAINER_NAMES, NETWORK_NAME, STACK_NAMES, VOLUME_NAMES } from "../names";
 import { ZooKeeper } from "../constructs/zookeeper";
 import { KafkaBroker } from "../constructs/kafka-broker";
 import type { ChatBattleConfig } from "../config/config";
 
 /** ZooKeeper, then the Kafka broker once ZooKeeper is healthy. */
 export class KafkaStack extends DockerStack {
+  public readonly zookeeper: ZooKeeper;
   public readonly broker: KafkaBroker;
 
   constructor(scope: Construct, config: ChatBattleConfig) {
     super(scope, STACK_NAMES.kafka);
-    const zookeeper = new ZooKeeper(this, "zookeeper", {
+    const published = { networkName: NETWORK_NAME, bindAddress: config.bindAddress, clientHost: config.clientHost };
+    this.zookeeper = new ZooKeeper(this, "zookeeper", {
+      ...published,
+      containerName: CONTAINER_NAMES.zookeeper,
       image: config.images.zookeeper,
-      networkName: NETWORK_NAME,
-      bindAddress: config.bindAddress,
-      hostPort: config.ports.zookeeper,
+      hostPorts: { client: config.ports.zookeeper },
       dataVolumeName: VOLUME_NAMES.zookeeperData,
       logVolumeName: VOLUME_NAMES.zookeeperLogs,
     });
     this.broker = new KafkaBroker(this, "kafka", {
+      ...published,
+      containerName: CONTAINER_NAMES.kafka,
       image: config.images.kafka,
-      networkName: NETWORK_NAME,
-      bindAddress: config.bindAddress,
-      zookeeperConnect: zookeeper.connectString,
-      externalPort: config.ports.kafkaExternal,
-      internalPort: config.ports.kafkaInternal,
+      hostPorts: { external: config.ports.kafkaExternal, internal: config.ports.kafkaInternal },
+      zookeeperConnect: this.zookeeper.connectString,
       dataVolumeName: VOLUME_NAMES.kafkaData,
-      zookeeper: zookeeper.container,
+      zookeeper: this.zookeeper.container,
     });
   }
 }

@@ -1,8 +1,7 @@
 import type { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network/index.js";
 import { DockerStack } from "./docker-stack";
-import { NETWORK_NAME, STACK_NAMES } from "./names";
-import { PROJECT_LABEL } from "../constructs/service-container";
+import { NETWORK_NAME, PROJECT_LABEL, STACK_NAMES } from "../names";
 
 /** The bridge network on which the services reach each other by name. */
 export class NetworkStack extends DockerStack {

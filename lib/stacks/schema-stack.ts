@@ -1,7 +1,7 @@
 import { DataResource, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { useProjectState } from "./project-state";
-import { STACK_NAMES } from "./names";
+import { STACK_NAMES } from "../names";
 import { checksumOfAll, type CqlFile } from "../schema/cql-files";
 
 export interface SchemaStackProps {
@@ -9,11 +9,12 @@ export interface SchemaStackProps {
   readonly cqlFiles: readonly CqlFile[];
   /** Id of the Cassandra container: a new container gets the schema applied again. */
   readonly cassandraContainerId: string;
-  /** Host and port a process on this machine reaches CQL on. */
-  readonly contactPoint: { readonly host: string; readonly port: number };
-  readonly datacenter: string;
-  readonly keyspace: string;
-  readonly replicationFactor: number;
+  /**
+   * The applier's settings (CASSANDRA_CONTACT_POINTS, …) for this stack's
+   * Cassandra, as its construct states them; a change re-runs the step.
+   * Never a password: credentials come from the caller's environment.
+   */
+  readonly applierSettings: Readonly<Record<string, string>>;
 }
 
 /**
@@ -26,19 +27,11 @@ export class SchemaStack extends TerraformStack {
   constructor(scope: Construct, props: SchemaStackProps) {
     super(scope, STACK_NAMES.schema);
     useProjectState(this, STACK_NAMES.schema);
-
-    const connection = {
-      CASSANDRA_CONTACT_POINTS: props.contactPoint.host,
-      CASSANDRA_PORT: String(props.contactPoint.port),
-      CASSANDRA_LOCAL_DATACENTER: props.datacenter,
-      CASSANDRA_KEYSPACE: props.keyspace,
-      CASSANDRA_REPLICATION_FACTOR: String(props.replicationFactor),
-    };
     new DataResource(this, "apply-cql", {
       triggersReplace: {
         cql_checksum: checksumOfAll(props.cqlFiles),
         cassandra_container_id: props.cassandraContainerId,
-        ...connection,
+        ...props.applierSettings,
       },
       provisioners: [
         {
@@ -46,8 +39,7 @@ export class SchemaStack extends TerraformStack {
           // Terraform runs in cdktf.out/stacks/schema; the applier lives in the project root.
           workingDir: "../../..",
           command: "npx tsx lib/schema/cli.ts apply",
-          // Credentials, if any, come from the caller's environment, never from this file.
-          environment: connection,
+          environment: { ...props.applierSettings },
         },
       ],
     });

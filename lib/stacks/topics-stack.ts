@@ -3,7 +3,7 @@ import type { Construct } from "constructs";
 import { KafkaProvider } from "../../.gen/providers/kafka/provider/index.js";
 import { Topic } from "../../.gen/providers/kafka/topic/index.js";
 import { useProjectState } from "./project-state";
-import { STACK_NAMES } from "./names";
+import { STACK_NAMES } from "../names";
 import type { TopicSpec } from "../topics";
 
 export interface TopicsStackProps {

@@ -1,8 +1,7 @@
 import type { Construct } from "constructs";
 import { Volume } from "@cdktf/provider-docker/lib/volume/index.js";
 import { DockerStack } from "./docker-stack";
-import { STACK_NAMES, VOLUME_NAMES } from "./names";
-import { PROJECT_LABEL } from "../constructs/service-container";
+import { PROJECT_LABEL, STACK_NAMES, VOLUME_NAMES } from "../names";
 
 /**
  * The named volumes that hold all data. A stack of their own, so that `stop`
