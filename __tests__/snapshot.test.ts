@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { synthesize, PROJECT_ROOT, type StackName } from "./helpers/synth";
-import { tmpdir, homedir } from "node:os";
+import { homedir } from "node:os";
 
 describe("synthesized stacks (default configuration)", () => {
   const synthesized = synthesize();
@@ -12,8 +12,9 @@ describe("synthesized stacks (default configuration)", () => {
   it("contains no machine-specific absolute path", () => {
     for (const text of Object.values(synthesized.texts)) {
       expect(text).not.toContain(PROJECT_ROOT);
+      // The host's temporary folder shows up through the output folder, synthesized into it;
+      // a bare "/tmp" may appear in paths inside the containers, which are the same everywhere.
       expect(text).not.toContain(synthesized.outdir);
-      expect(text).not.toContain(tmpdir());
       expect(text).not.toContain(homedir());
     }
   });

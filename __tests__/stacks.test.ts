@@ -124,10 +124,9 @@ describe("images", () => {
 
 describe("container lifecycle", () => {
   it.each(["chatbattle-zookeeper", "chatbattle-kafka", "chatbattle-cassandra"])(
-    "%s waits for health, stops gracefully, restarts and has a memory limit",
+    "%s has a healthcheck, stops gracefully, restarts and has a memory limit",
     (name) => {
       const c = allContainers[name];
-      expect(c.wait).toBe(true);
       expect(c.healthcheck.test[0]).toBe("CMD-SHELL");
       expect(c.destroy_grace_seconds).toBeGreaterThanOrEqual(30);
       expect(c.restart).toBe("unless-stopped");
@@ -168,6 +167,10 @@ describe("container lifecycle", () => {
       expect(wait).toBeGreaterThanOrEqual(worstCase);
     },
   );
+
+  it("waits for Kafka and Cassandra to be healthy (Kafka healthy needs ZooKeeper)", () => {
+    expect([kafka.wait, cassandra.wait]).toEqual([true, true]);
+  });
 
   it("gives a cold Cassandra up to 10 minutes", () => {
     expect(cassandra.wait_timeout).toBeGreaterThanOrEqual(600);
@@ -212,12 +215,17 @@ describe("service configuration", () => {
 });
 
 describe("ordering", () => {
-  it("creates ZooKeeper before Kafka", () => {
+  it("creates ZooKeeper before Kafka and destroys it after, but starts Kafka without waiting for ZooKeeper's health", () => {
     const zookeeperKey = Object.entries(stacks.kafka.resource.docker_container).find(
       ([, c]: [string, StackJson]) => c.name === "chatbattle-zookeeper",
     )![0];
+    // The dependency orders creation and, reversed, destruction: the broker deregisters first.
     expect(kafka.depends_on).toEqual([`docker_container.${zookeeperKey}`]);
     expect(zookeeper.depends_on).toBeUndefined();
+    // The broker waits up to a minute for ZooKeeper itself; the deploy waits for the broker.
+    expect(zookeeper.wait).toBe(false);
+    expect(kafka.wait).toBe(true);
+    expect(envOf(kafka).KAFKA_ZOOKEEPER_CONNECTION_TIMEOUT_MS).toBe("60000");
   });
 
   it("runs topics after Kafka and the schema after Cassandra, in two independent branches", () => {

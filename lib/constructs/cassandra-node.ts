@@ -52,13 +52,16 @@ export class CassandraNode extends Construct {
         { containerPort: CASSANDRA_CONTAINER_PORTS.internodeTls, hostPort: props.hostPorts.internodeTls },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/cassandra" }],
-      // A cold start on a busy 2-core machine can take minutes: up to 10 in all
-      // (60 s + 18 × (10 s + 20 s)) before Docker, and so the deploy, gives up.
+      // Ready: a CQL query answers. Alive: the CQL port accepts connections,
+      // which Cassandra opens only once it has started. A cold start on a busy
+      // 2-core machine can take minutes: about 10 in all (60 s + 6 × (2 s +
+      // 90 s)) before Docker, and so the deploy, gives up.
       healthcheck: {
-        command: `cqlsh -e "SELECT release_version FROM system.local" > /dev/null 2>&1`,
-        intervalSeconds: 10,
-        timeoutSeconds: 20,
-        retries: 18,
+        alive: `bash -c '</dev/tcp/127.0.0.1/${CASSANDRA_CONTAINER_PORTS.cql}'`,
+        ready: `cqlsh -e "SELECT release_version FROM system.local" > /dev/null 2>&1`,
+        intervalSeconds: 2,
+        timeoutSeconds: 90,
+        retries: 6,
         startPeriodSeconds: 60,
       },
       // Flushes memtables and the commit log on a clean stop.

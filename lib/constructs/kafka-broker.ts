@@ -11,9 +11,16 @@ export interface KafkaBrokerProps extends ServiceProps<"external" | "internal"> 
   readonly zookeeperConnect: string;
   /** Volume for the log segments (/var/lib/kafka/data). */
   readonly dataVolumeName: string;
-  /** ZooKeeper container, which must be healthy first. */
+  /**
+   * The ZooKeeper container: created first and destroyed last, so that the
+   * broker deregisters before ZooKeeper stops. Otherwise its registration
+   * outlives it, and the next start waits for that session to time out.
+   */
   readonly zookeeper: Container;
 }
+
+/** How long the broker waits for ZooKeeper at start-up before it gives up. */
+export const ZOOKEEPER_CONNECTION_TIMEOUT_MS = 60_000;
 
 /**
  * A single Kafka broker in ZooKeeper mode with two listeners: PLAINTEXT for
@@ -21,6 +28,11 @@ export interface KafkaBrokerProps extends ServiceProps<"external" | "internal"> 
  * on this machine (<client host>:<external>). Inside the container each
  * listener uses the same port number as on the host, so the two can never
  * collide: the host ports are distinct.
+ *
+ * It starts once the ZooKeeper container runs, not once ZooKeeper is
+ * healthy: the broker itself waits for ZooKeeper (up to a minute), which takes
+ * the two JVMs' start-ups off each other's path. The deploy waits until the
+ * broker is healthy, which it cannot be without ZooKeeper.
  */
 export class KafkaBroker extends Construct {
   public readonly container: Container;
@@ -44,6 +56,7 @@ export class KafkaBroker extends Construct {
       environment: {
         KAFKA_BROKER_ID: "1",
         KAFKA_ZOOKEEPER_CONNECT: props.zookeeperConnect,
+        KAFKA_ZOOKEEPER_CONNECTION_TIMEOUT_MS: String(ZOOKEEPER_CONNECTION_TIMEOUT_MS),
         KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${internal},PLAINTEXT_HOST://0.0.0.0:${external}`,
         // A client on this machine is told to come back where it reached the broker.
         KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${this.internalBootstrapServers},PLAINTEXT_HOST://${this.bootstrapServers}`,
@@ -64,17 +77,19 @@ export class KafkaBroker extends Construct {
         { containerPort: internal, hostPort: internal },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/kafka/data" }],
-      // Probe through the network listener: it is advertised under a name that
-      // resolves inside the container, whatever the client host is. The tool
-      // waits until the broker lists itself in its metadata (registered, its
-      // controller known). The probe is a JVM too: without its own small heap
-      // it would inherit the broker's 512 MB and could pass the memory limit.
+      // Ready: through the network listener (advertised under a name that
+      // resolves inside the container, whatever the client host is), the tool
+      // waits until the broker lists itself in its metadata: registered, its
+      // controller known. It is a JVM: without its own small heap it would
+      // inherit the broker's 512 MB and could pass the memory limit. Alive: the
+      // listener accepts connections (bash's /dev/tcp; no client needed).
       healthcheck: {
-        command: `KAFKA_HEAP_OPTS="-Xms32m -Xmx128m" kafka-broker-api-versions --bootstrap-server localhost:${internal} > /dev/null 2>&1`,
-        intervalSeconds: 10,
-        timeoutSeconds: 20,
-        retries: 12,
-        startPeriodSeconds: 20,
+        alive: `bash -c '</dev/tcp/127.0.0.1/${internal}'`,
+        ready: `KAFKA_HEAP_OPTS="-Xms32m -Xmx128m" kafka-broker-api-versions --bootstrap-server localhost:${internal} > /dev/null 2>&1`,
+        intervalSeconds: 2,
+        timeoutSeconds: 60,
+        retries: 5,
+        startPeriodSeconds: 30,
       },
       // A clean shutdown writes the recovery checkpoints; a kill forces log recovery.
       stopGraceSeconds: 60,

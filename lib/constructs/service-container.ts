@@ -26,8 +26,14 @@ export interface ServiceProps<PortPurpose extends string> {
 
 /** How Docker decides the service is ready. */
 export interface HealthcheckProps {
-  /** Shell command run inside the container; exit 0 means healthy. */
-  readonly command: string;
+  /** Cheap shell check that the service is up, such as its port accepting a connection; exit 0 means yes. */
+  readonly alive: string;
+  /**
+   * The full shell check, a real client request, when `alive` alone does not
+   * mean ready. See {@link healthcheckCommand} for how the two combine.
+   * @default `alive` is the whole check
+   */
+  readonly ready?: string;
   /** @default 10 */
   readonly intervalSeconds?: number;
   /** @default 10 */
@@ -46,6 +52,26 @@ export interface HealthcheckProps {
  */
 export function healthcheckWorstCaseSeconds(health: HealthcheckProps): number {
   return health.startPeriodSeconds + health.retries * ((health.intervalSeconds ?? 10) + (health.timeoutSeconds ?? 10));
+}
+
+/**
+ * The probe Docker runs. With only `alive`, that check. With `ready` too:
+ * after each container start the probe waits (every 0.2 s, within its
+ * timeout) until `alive` passes, runs `ready` once and, when it passes,
+ * leaves a marker; from then on it runs only `alive`. So readiness is
+ * noticed within a fraction of a second of it happening, while a JVM or
+ * Python client is not started on every probe for the container's lifetime.
+ * The marker is named after PID 1's start time (field 22 of /proc/1/stat), so
+ * a restarted container is fully checked again.
+ */
+export function healthcheckCommand(health: Pick<HealthcheckProps, "alive" | "ready">): string {
+  if (!health.ready) return health.alive;
+  return [
+    `ready=/tmp/.healthy-$(cut -d' ' -f22 /proc/1/stat)`,
+    `[ -f $ready ] && exec ${health.alive}`,
+    `until ${health.alive} 2>/dev/null; do sleep 0.2; done`,
+    `${health.ready} && touch $ready`,
+  ].join("; ");
 }
 
 /** A host port published for a container port. */
@@ -81,8 +107,15 @@ export interface ServiceContainerProps {
   readonly stopGraceSeconds: number;
   /** Hard memory limit of the container. */
   readonly memoryMiB: number;
-  /** Containers that must be healthy before this one is created. */
+  /** Containers created before this one (and destroyed after it). */
   readonly dependsOn?: readonly Container[];
+  /**
+   * Whether creating the container waits until Docker reports it healthy.
+   * False for a service another one waits for by itself: its creation then
+   * returns once it runs, and what depends on it starts at once.
+   * @default true
+   */
+  readonly awaitHealthy?: boolean;
 }
 
 /**
@@ -118,13 +151,13 @@ export class ServiceContainer extends Construct {
       })),
       volumes: props.volumes.map((v) => ({ volumeName: v.volumeName, containerPath: v.containerPath })),
       healthcheck: {
-        test: ["CMD-SHELL", health.command],
+        test: ["CMD-SHELL", healthcheckCommand(health)],
         interval: goDuration(health.intervalSeconds ?? 10),
         timeout: goDuration(health.timeoutSeconds ?? 10),
         retries: health.retries,
         startPeriod: goDuration(health.startPeriodSeconds),
       },
-      wait: true,
+      wait: props.awaitHealthy ?? true,
       waitTimeout: healthcheckWorstCaseSeconds(health),
       destroyGraceSeconds: props.stopGraceSeconds,
       memory: props.memoryMiB,

@@ -16,7 +16,11 @@ export interface ZooKeeperProps extends ServiceProps<"client"> {
   readonly logVolumeName: string;
 }
 
-/** A single ZooKeeper node for Kafka's coordination. */
+/**
+ * A single ZooKeeper node for Kafka's coordination. Its creation does not wait
+ * for it to be healthy: the broker, created next, waits for it by itself, and
+ * the deploy waits for the broker.
+ */
 export class ZooKeeper extends Construct {
   public readonly container: Container;
   /** Connect string for containers on the network, e.g. zookeeper:2181. */
@@ -46,15 +50,17 @@ export class ZooKeeper extends Construct {
         { volumeName: props.logVolumeName, containerPath: "/var/lib/zookeeper/log" },
       ],
       // Only `srvr` is whitelisted among the four-letter words; `ruok` fails silently.
+      // Cheap enough to run every second.
       healthcheck: {
-        command: `echo srvr | nc localhost ${ZOOKEEPER_CLIENT_PORT} | grep -q Mode`,
-        intervalSeconds: 5,
+        alive: `echo srvr | nc localhost ${ZOOKEEPER_CLIENT_PORT} | grep -q Mode`,
+        intervalSeconds: 1,
         timeoutSeconds: 5,
-        retries: 12,
+        retries: 20,
         startPeriodSeconds: 10,
       },
       stopGraceSeconds: 30,
       memoryMiB: ZOOKEEPER_MEMORY_MIB,
+      awaitHealthy: false,
     }).container;
   }
 }

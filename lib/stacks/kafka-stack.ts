@@ -5,7 +5,7 @@ import { ZooKeeper } from "../constructs/zookeeper";
 import { KafkaBroker } from "../constructs/kafka-broker";
 import type { ChatBattleConfig } from "../config/config";
 
-/** ZooKeeper, then the Kafka broker once ZooKeeper is healthy. */
+/** ZooKeeper, then the Kafka broker as soon as ZooKeeper's container runs; the broker waits for ZooKeeper itself. */
 export class KafkaStack extends DockerStack {
   public readonly zookeeper: ZooKeeper;
   public readonly broker: KafkaBroker;
