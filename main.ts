@@ -1,6 +1,5 @@
-import { App } from "cdktf";
 import { parseConfig, ConfigError } from "./lib/config/config";
-import { buildStacks } from "./lib/app";
+import { synthesizeApp } from "./lib/app";
 import { loadDotEnv } from "./lib/load-env";
 import { PROJECT_ROOT } from "./lib/project-root";
 
@@ -16,6 +15,4 @@ try {
   process.exit(error.exitCode);
 }
 
-const app = new App();
-buildStacks(app, config, PROJECT_ROOT);
-app.synth();
+synthesizeApp(config, PROJECT_ROOT);

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquireProjectLock, LOCK_FILE, ProjectLockedError } from "../lib/ops/project-lock";
-import { stacksLockedSince } from "../lib/ops/state-locks";
 
 const dirs: string[] = [];
 const project = () => {
@@ -35,20 +34,5 @@ describe("the project lock", () => {
     const release = acquireProjectLock(dir, "npm run deploy");
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).pid).toBe(process.pid);
     release();
-  });
-});
-
-describe("Terraform's state locks", () => {
-  it("lists the stacks whose state was locked since a moment and is still held", () => {
-    const dir = project();
-    mkdirSync(join(dir, "state"));
-    const since = Date.now();
-    writeFileSync(join(dir, "state", ".kafka.tfstate.lock.info"), "{}");
-    writeFileSync(join(dir, "state", "kafka.tfstate"), "{}");
-    // A lock file left long before: not this command's.
-    writeFileSync(join(dir, "state", ".topics.tfstate.lock.info"), "{}");
-    utimesSync(join(dir, "state", ".topics.tfstate.lock.info"), new Date(since - 60_000), new Date(since - 60_000));
-    expect(stacksLockedSince(dir, since - 1000)).toEqual(["kafka"]);
-    expect(stacksLockedSince(project(), since)).toEqual([]);
   });
 });

@@ -57,6 +57,16 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   return { volumes, network, kafka, cassandra, topics, schema };
 }
 
+/**
+ * Synthesizes every stack into `outdir` (cdktf's own default, cdktf.out or
+ * CDKTF_OUTDIR, when not given): what `cdktf synth` runs, in this process.
+ */
+export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string): void {
+  const app = new App(outdir ? { outdir } : {});
+  buildStacks(app, config, projectRoot);
+  app.synth();
+}
+
 /** How a client on this machine reaches each service a configuration deploys. */
 export interface ServiceEndpoints {
   /** host:port of ZooKeeper's client port. */

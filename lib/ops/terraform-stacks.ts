@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -10,6 +10,10 @@ export interface SynthesizedStack {
   readonly dir: string;
   /** Provider local names it requires, e.g. docker, kafka. */
   readonly providers: readonly string[];
+  /** Its required_providers block: source and version constraint by local name. */
+  readonly requiredProviders: Readonly<Record<string, unknown>>;
+  /** Where its local backend keeps the state; undefined for another backend. */
+  readonly statePath?: string;
 }
 
 /** The stacks cdktf wrote to `outdir`, in the manifest's order. */
@@ -18,10 +22,14 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   return Object.values(manifest.stacks as Record<string, { name: string; workingDirectory: string; synthesizedStackPath: string }>).map(
     (stack) => {
       const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"));
+      const dir = join(outdir, stack.workingDirectory);
+      const localState: string | undefined = json.terraform?.backend?.local?.path;
       return {
         name: stack.name,
-        dir: join(outdir, stack.workingDirectory),
+        dir,
         providers: Object.keys(json.terraform?.required_providers ?? {}),
+        requiredProviders: json.terraform?.required_providers ?? {},
+        statePath: localState === undefined ? undefined : resolve(dir, localState),
       };
     },
   );

@@ -38,7 +38,8 @@ export class SchemaStack extends TerraformStack {
           type: "local-exec",
           // Terraform runs in cdktf.out/stacks/schema; the applier lives in the project root.
           workingDir: "../../..",
-          command: "npx tsx lib/schema/cli.ts apply",
+          // The project's own tsx, not npx, which would first look it up.
+          command: "node_modules/.bin/tsx lib/schema/cli.ts apply",
           environment: { ...props.applierSettings },
         },
       ],
