@@ -4,7 +4,8 @@
 # Terraform registry. Idempotent: builds are cached outside the clone, in
 # $CHATBATTLE_CACHE (default ~/.cache/chatbattle), keyed by provider version.
 #
-# Usage: scripts/offline-toolchain.sh [kafka] [docker]   (default: both)
+# Usage: scripts/offline-toolchain.sh [kafka] [docker] [compose]   (default: kafka docker)
+# compose: Docker Compose v2, for the benchmark's baseline only (npm run bench).
 #
 # Writes .offline/env (NAME=value lines) for `set -a; . .offline/env; set +a`.
 set -euo pipefail
@@ -110,6 +111,23 @@ $(tail -n 3 "$wrapper/tidy.log")"
   echo "$pseudo" >"$stamp"
 }
 
+# Docker Compose v2, for npm run bench's baseline. Its go.mod has exclude
+# directives, so it is built from a copy of the module like the Kafka provider.
+compose_version=2.40.3
+build_compose() {
+  if [ -x "$cache/bin/docker-compose" ] && "$cache/bin/docker-compose" version 2>/dev/null | grep -q "v$compose_version"; then
+    log "docker compose $compose_version: cached"; return
+  fi
+  log "docker compose $compose_version: building from the Go module (several minutes the first time)"
+  local module=github.com/docker/compose/v2 dir src="$cache/src/compose-$compose_version"
+  dir=$(cd "$cache" && go mod download -json "$module@v$compose_version" | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const j = JSON.parse(s); if (j.Error) { console.error(j.Error); process.exit(1); } console.log(j.Dir); });') \
+    || die "the Go module proxy did not serve $module@v$compose_version"
+  rm -rf "$src" && mkdir -p "$(dirname "$src")" && cp -r "$dir" "$src" && chmod -R u+w "$src"
+  (cd "$src" && go build -trimpath -ldflags "-X $module/internal.Version=v$compose_version" -o "$cache/bin/docker-compose" ./cmd)
+}
+
 # A Terraform-compatible binary: terraform or tofu from PATH, else OpenTofu
 # built from its Go module.
 tofu_version=1.10.7
@@ -133,7 +151,8 @@ for provider in "${wanted[@]}"; do
   case $provider in
     kafka) build_kafka "$kafka_version" ;;
     docker) build_docker ;;
-    *) die "unknown provider '$provider' (expected kafka or docker)" ;;
+    compose) build_compose ;;
+    *) die "unknown provider '$provider' (expected kafka, docker or compose)" ;;
   esac
 done
 

@@ -1,0 +1,239 @@
+/**
+ * npm run bench [-- --rounds N] [--no-scaling]
+ *
+ * The app against what a user would otherwise run, the seed's docker-compose
+ * file with its two init containers, on this Docker engine, alternating which
+ * side goes first in each round. Per scenario (cold, start with data, no-op,
+ * stop, reset) it prints median, min and max of each side and the ratio
+ * app/compose; then the floor (each service's own start-to-ready), where the
+ * app's cold deploy spends its time, and how its cost grows with the number
+ * of topics. Writes all of it as JSON to bench/results/.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { spawnSync } from "node:child_process";
+import { runCommand } from "../lib/ops/run-command";
+import { UsageError, CommandError } from "../lib/errors";
+import { docker } from "../lib/ops/docker-cli";
+import { findProjectObjects } from "../lib/ops/project-objects";
+import { formatTable } from "../lib/ops/table";
+import { PROJECT_ROOT } from "../lib/project-root";
+import type { ServiceName } from "../lib/names";
+import type { StepTiming } from "../lib/ops/stack-runner";
+import { copyProject } from "../test-support/project-copy";
+import { synthesizedContainers } from "./synthesized";
+import { composeOverride, initSchemaCql, summarize, type Summary } from "./baseline";
+import { measureFloor } from "./floor";
+import { AppSide, ComposeSide, findCompose, SCENARIOS, type Scenario, type Side } from "./sides";
+
+const PROJECT_ENTRIES = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
+const SCALING_TOPICS = [2, 20, 100];
+
+const s1 = (seconds: number) => `${seconds.toFixed(1)} s`;
+const span = (s: Summary) => `${s1(s.median)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
+
+
+/** A copy of the project whose lib/topics.ts declares `count` topics instead of the seed's two. */
+function projectWithTopics(count: number) {
+  const project = copyProject(PROJECT_ENTRIES, `chatbattle-bench-topics${count}-`);
+  const topics = Array.from({ length: count }, (_, i) => `  { name: "bench-topic-${i}", partitions: 3, replicationFactor: 1, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } },`);
+  const file = join(project.dir, "lib", "topics.ts");
+  const original = readFileSync(file, "utf8");
+  const head = original.slice(0, original.indexOf("export const TOPICS"));
+  writeFileSync(file, `${head}// A bench-only list: ${count} topics.\nexport const TOPICS: readonly TopicSpec[] = [\n${topics.join("\n")}\n];\n`);
+  return project;
+}
+
+function readTimings(file: string): { seconds: number; synthSeconds: number; steps: StepTiming[] } {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+function versionOf(command: string[]): string {
+  const result = spawnSync(command[0], command.slice(1), { encoding: "utf8" });
+  return (result.stdout || result.stderr || "").split("\n")[0].trim();
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ options: { rounds: { type: "string" }, "no-scaling": { type: "boolean" } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. usage: npm run bench [-- --rounds N] [--no-scaling]`);
+  }
+  const rounds = Number(values.rounds ?? "3");
+  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
+
+  const env = process.env;
+  const existing = findProjectObjects();
+  if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
+    throw new CommandError(
+      `this Docker engine has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); ` +
+        "the benchmark needs it empty. npm run reset removes a deployed stack.",
+    );
+  }
+  const compose = findCompose(env);
+  const containers = synthesizedContainers(env);
+  const work = mkdtempSync(join(tmpdir(), "chatbattle-bench-"));
+  const project = copyProject(PROJECT_ENTRIES, "chatbattle-bench-app-");
+  writeFileSync(join(work, "init-schema.cql"), initSchemaCql());
+  writeFileSync(join(work, "override.json"), composeOverride(containers));
+  const app = new AppSide(project.dir, env);
+  const baseline = new ComposeSide(
+    compose.command,
+    [join(PROJECT_ROOT, "bench", "compose", "docker-compose.yml"), join(work, "override.json")],
+    work,
+    { ...env, INIT_SCHEMA_CQL: join(work, "init-schema.cql") },
+  );
+  try {
+    // A run stopped half-way may have left the baseline's objects, which the check above does not see.
+    await baseline.clean();
+    const machine = {
+      cpus: cpus().length,
+      memoryGiB: Math.round(totalmem() / 1024 ** 3),
+      docker: docker(["version", "--format", "{{.Server.Version}}"]),
+      compose: compose.version,
+      terraform: versionOf([env.TERRAFORM_BINARY_NAME || "terraform", "version"]),
+    };
+    console.log(`bench: ${rounds} round(s) on ${machine.cpus} cores, ${machine.memoryGiB} GiB; Docker ${machine.docker}; ${machine.compose}; ${machine.terraform}`);
+
+    console.log("bench: the floor (each service alone, from docker run until a client gets an answer) …");
+    const floorSamples = await measureFloor(containers, rounds);
+    const floor = Object.fromEntries(Object.entries(floorSamples).map(([s, samples]) => [s, summarize(samples)])) as Record<ServiceName, Summary>;
+
+    const samples: Record<Side["name"], Record<Scenario, number[]>> = {
+      app: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
+      compose: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
+    };
+    const breakdownFile = join(work, "cold-deploy-timings.json");
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const side of round % 2 === 1 ? [app, baseline] : [baseline, app]) {
+        await side.clean();
+        const times: Record<Scenario, number> = {
+          cold: side === app && round === 1 ? await app.up(breakdownFile) : await side.up(),
+          noop: await side.up(),
+          stop: await side.stop(),
+          startWithData: await side.up(),
+          reset: await side.reset(),
+        };
+        for (const scenario of SCENARIOS) samples[side.name][scenario].push(times[scenario]);
+        console.log(`bench: round ${round}, ${side.name.padEnd(7)} ${SCENARIOS.map((s) => `${s} ${s1(times[s])}`).join(", ")}`);
+      }
+    }
+
+    const scaling: { topics: number; coldTopicsApply: number; coldDeploy: number; noopDeploy: number }[] = [];
+    let scalingError: string | undefined;
+    if (!values["no-scaling"]) {
+      try {
+        for (const count of SCALING_TOPICS) {
+          const copy = projectWithTopics(count);
+          try {
+            const side = new AppSide(copy.dir, env);
+            await side.clean();
+            const file = join(work, `topics-${count}.json`);
+            const coldDeploy = await side.up(file);
+            const coldTopicsApply = readTimings(file).steps.find((s) => s.stack === "topics" && s.step === "apply")!.seconds;
+            const noopDeploy = await side.up();
+            await side.reset();
+            scaling.push({ topics: count, coldTopicsApply, coldDeploy, noopDeploy });
+            console.log(`bench: ${count} topics: cold topics apply ${s1(coldTopicsApply)}, no-op deploy ${s1(noopDeploy)}`);
+          } finally {
+            copy.remove();
+          }
+        }
+      } catch (error) {
+        // The rounds above stand; say what went wrong here and keep them.
+        scalingError = (error as Error).message;
+        console.error(`bench: the scaling runs failed: ${scalingError}`);
+      }
+    }
+
+    const summary = Object.fromEntries(
+      (["app", "compose"] as const).map((side) => [side, Object.fromEntries(SCENARIOS.map((s) => [s, summarize(samples[side][s])]))]),
+    ) as Record<Side["name"], Record<Scenario, Summary>>;
+    const breakdown = readTimings(breakdownFile);
+    report({ machine, floor, summary, breakdown, scaling });
+
+    const resultsDir = join(PROJECT_ROOT, "bench", "results");
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${new Date().toISOString().replaceAll(":", "-")}.json`);
+    writeFileSync(file, JSON.stringify({ machine, rounds, floor: floorSamples, samples, summary, breakdown, scaling, scalingError }, null, 2));
+    console.log(`\nbench: results written to ${file}`);
+    return scalingError ? 1 : 0;
+  } finally {
+    // Whatever happened, leave the engine as the benchmark found it: neither side's objects.
+    await baseline.clean().catch(() => undefined);
+    await new AppSide(project.dir, env).clean().catch(() => undefined);
+    project.remove();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const LABELS: Record<Scenario, string> = {
+  cold: "cold (no volumes)",
+  startWithData: "start with data",
+  noop: "no-op (all up)",
+  stop: "stop",
+  reset: "reset",
+};
+
+function report(r: {
+  machine: Record<string, unknown>;
+  floor: Record<ServiceName, Summary>;
+  summary: Record<"app" | "compose", Record<Scenario, Summary>>;
+  breakdown: { seconds: number; synthSeconds: number; steps: StepTiming[] };
+  scaling: { topics: number; coldTopicsApply: number; coldDeploy: number; noopDeploy: number }[];
+}): void {
+  const { app, compose } = r.summary;
+  console.log("\nScenario medians (min–max), app/compose:");
+  console.log(
+    formatTable(
+      ["SCENARIO", "COMPOSE", "APP", "APP/COMPOSE"],
+      SCENARIOS.map((s) => [LABELS[s], span(compose[s]), span(app[s]), (app[s].median / compose[s].median).toFixed(2)]),
+    ),
+  );
+
+  console.log("\nFloor: each service alone, docker run to a client's answer (median, min–max):");
+  console.log(formatTable(["SERVICE", "START-TO-READY"], Object.entries(r.floor).map(([s, f]) => [s, span(f)])));
+  const slowest = Math.max(...Object.values(r.floor).map((f) => f.median));
+
+  const targets: [string, boolean, string][] = [
+    ["cold ≤ 0.75 × compose", app.cold.median <= 0.75 * compose.cold.median, (app.cold.median / compose.cold.median).toFixed(2)],
+    ["start with data ≤ 0.75 × compose", app.startWithData.median <= 0.75 * compose.startWithData.median, (app.startWithData.median / compose.startWithData.median).toFixed(2)],
+    ["cold ≤ 2.5 × the slowest floor", app.cold.median <= 2.5 * slowest, `${(app.cold.median / slowest).toFixed(2)} × ${s1(slowest)}`],
+    ["no-op ≤ 5 s", app.noop.median <= 5, s1(app.noop.median)],
+    ["stop ≤ compose", app.stop.median <= compose.stop.median, `${s1(app.stop.median)} vs ${s1(compose.stop.median)}`],
+    ["reset ≤ compose", app.reset.median <= compose.reset.median, `${s1(app.reset.median)} vs ${s1(compose.reset.median)}`],
+  ];
+  console.log("\nTargets:");
+  console.log(formatTable(["TARGET", "MET", "MEASURED"], targets.map(([t, ok, m]) => [t, ok ? "yes" : "NO", m])));
+
+  console.log(`\nWhere the app's first cold deploy went (${s1(r.breakdown.seconds)} in all, synth ${s1(r.breakdown.synthSeconds)}):`);
+  console.log(
+    formatTable(
+      ["STACK", "STEP", "TIME", "OF WHICH"],
+      r.breakdown.steps.map((s) => [
+        s.stack,
+        s.step,
+        s1(s.seconds),
+        Object.entries(s.slowResources ?? {})
+          .filter(([address]) => /^(docker_container|terraform_data)\./.test(address))
+          .map(([address, seconds]) => `${address.startsWith("terraform_data") ? "schema step" : `${address.split(".")[1].split("_")[0]} healthy`} ${seconds} s`)
+          .join(", "),
+      ]),
+    ),
+  );
+
+  if (r.scaling.length > 0) {
+    console.log("\nHow cost grows with the number of declared topics:");
+    console.log(
+      formatTable(
+        ["TOPICS", "COLD TOPICS APPLY", "COLD DEPLOY", "NO-OP DEPLOY"],
+        r.scaling.map((s) => [String(s.topics), s1(s.coldTopicsApply), s1(s.coldDeploy), s1(s.noopDeploy)]),
+      ),
+    );
+  }
+}
+
+await runCommand("bench", main);

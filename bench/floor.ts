@@ -1,0 +1,60 @@
+/**
+ * The floor: how long each service takes from `docker run` until a client on
+ * this machine gets an answer, polled every 100 ms, with the app's own
+ * container settings and nothing else running. Kafka is started once
+ * ZooKeeper answers; that wait is not counted.
+ */
+import { docker } from "../lib/ops/docker-cli";
+import type { ServiceName } from "../lib/names";
+import { splitHostPort } from "../lib/endpoint";
+import { cassandraReady, kafkaReady, secondsUntil, zookeeperReady } from "./readiness";
+import type { SynthesizedContainer } from "./synthesized";
+
+const NETWORK = "chatbattle-bench-floor";
+
+/** `docker run` of a synthesized container, healthcheck left out: the floor asks the service itself. */
+function run(container: SynthesizedContainer): void {
+  docker([
+    "run", "--detach", "--name", `${container.name}-floor`,
+    "--network", NETWORK, "--network-alias", container.service,
+    ...container.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
+    ...container.env.flatMap((e) => ["--env", e]),
+    "--memory", `${container.memoryMiB}m`, "--memory-swap", `${container.memoryMiB}m`,
+    container.image,
+  ]);
+}
+
+function remove(containers: readonly SynthesizedContainer[]): void {
+  docker(["rm", "--force", "--volumes", ...containers.map((c) => `${c.name}-floor`)], { allowFailure: true });
+}
+
+const hostPort = (c: SynthesizedContainer, internal: number) => c.ports.find((p) => p.internal === internal)!.external;
+const datacenterOf = (c: SynthesizedContainer) => c.env.find((e) => e.startsWith("CASSANDRA_DC="))!.split("=")[1];
+
+/** `samples` start-to-ready times of each service, in seconds. */
+export async function measureFloor(containers: Record<ServiceName, SynthesizedContainer>, samples: number): Promise<Record<ServiceName, number[]>> {
+  const { zookeeper, kafka, cassandra } = containers;
+  const result: Record<ServiceName, number[]> = { zookeeper: [], kafka: [], cassandra: [] };
+  docker(["network", "create", NETWORK]);
+  try {
+    for (let i = 0; i < samples; i += 1) {
+      let started = Date.now();
+      run(zookeeper);
+      result.zookeeper.push(await secondsUntil(() => zookeeperReady("127.0.0.1", hostPort(zookeeper, 2181)), started, 120));
+      const kafkaHost = splitHostPort(/PLAINTEXT_HOST:\/\/([^,]+)/.exec(kafka.env.find((e) => e.startsWith("KAFKA_ADVERTISED_LISTENERS="))!)![1]);
+      started = Date.now();
+      run(kafka);
+      result.kafka.push(await secondsUntil(() => kafkaReady(kafkaHost.host, kafkaHost.port), started, 180));
+      remove([kafka, zookeeper]);
+
+      started = Date.now();
+      run(cassandra);
+      result.cassandra.push(await secondsUntil(() => cassandraReady("127.0.0.1", hostPort(cassandra, 9042), datacenterOf(cassandra)), started, 300));
+      remove([cassandra]);
+    }
+  } finally {
+    remove([zookeeper, kafka, cassandra]);
+    docker(["network", "rm", NETWORK], { allowFailure: true });
+  }
+  return result;
+}

@@ -1,0 +1,56 @@
+/**
+ * The app's containers as its stacks synthesize them: the one source for the
+ * images and healthchecks the benchmark gives both sides, and for how the
+ * floor runs each service on its own.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { synthesizeApp } from "../lib/app";
+import { parseConfig } from "../lib/config/config";
+import { CONTAINER_NAMES, type ServiceName } from "../lib/names";
+import { PROJECT_ROOT } from "../lib/project-root";
+
+export interface SynthesizedContainer {
+  readonly service: ServiceName;
+  readonly name: string;
+  readonly image: string;
+  readonly env: readonly string[];
+  readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip: string }[];
+  readonly memoryMiB: number;
+  readonly healthcheck: {
+    readonly test: readonly string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly retries: number;
+    readonly start_period: string;
+  };
+}
+
+/** Every container of the app with the settings in `env`, by service. */
+export function synthesizedContainers(env: Readonly<Record<string, string | undefined>>): Record<ServiceName, SynthesizedContainer> {
+  const outdir = mkdtempSync(join(tmpdir(), "chatbattle-bench-synth-"));
+  try {
+    synthesizeApp(parseConfig(env), PROJECT_ROOT, outdir);
+    const containers: Partial<Record<ServiceName, SynthesizedContainer>> = {};
+    for (const stack of ["kafka", "cassandra"]) {
+      const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+      for (const c of Object.values(json.resource.docker_container) as any[]) {
+        const service = (Object.keys(CONTAINER_NAMES) as ServiceName[]).find((s) => CONTAINER_NAMES[s] === c.name)!;
+        const imageId = /^\$\{docker_image\.([^.]+)\.image_id\}$/.exec(c.image)![1];
+        containers[service] = {
+          service,
+          name: c.name,
+          image: json.resource.docker_image[imageId].name,
+          env: c.env,
+          ports: c.ports,
+          memoryMiB: c.memory,
+          healthcheck: c.healthcheck,
+        };
+      }
+    }
+    return containers as Record<ServiceName, SynthesizedContainer>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
