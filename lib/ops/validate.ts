@@ -9,31 +9,24 @@
  * need a running broker and Cassandra (npm run deploy shows their plans).
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings.
  */
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { runCommand } from "./run-command";
+import { loadDotEnv } from "../load-env";
+import { parseConfig } from "../config/config";
+import { synthesizeApp } from "../app";
 import { PROJECT_ROOT } from "../project-root";
 import { acquireProjectLock } from "./project-lock";
 import { checkStack, readSynthesizedStacks } from "./terraform-stacks";
 import { formatTable } from "./table";
 
-const projectRoot = PROJECT_ROOT;
-const outdir = join(projectRoot, "cdktf.out");
+const outdir = join(PROJECT_ROOT, "cdktf.out");
 
 async function main(): Promise<number> {
+  loadDotEnv();
+  const config = parseConfig(process.env);
   // It synthesizes into and initializes the same cdktf.out a deploy works in.
-  acquireProjectLock(projectRoot, "npm run validate");
-  // The app itself loads .env and validates the settings; a bad one exits 1 with the list.
-  const synth = spawnSync(join(projectRoot, "node_modules", ".bin", "tsx"), ["main.ts"], {
-    cwd: projectRoot,
-    encoding: "utf8",
-    stdio: ["ignore", "inherit", "inherit"],
-    timeout: 120_000,
-  });
-  if (synth.status !== 0) {
-    console.error("validate: synthesis failed (see above); nothing was validated.");
-    return synth.status === 2 ? 2 : 1;
-  }
+  acquireProjectLock(PROJECT_ROOT, "npm run validate");
+  synthesizeApp(config, PROJECT_ROOT, outdir);
   const checks = readSynthesizedStacks(outdir).map((stack) => {
     const check = checkStack(stack, process.env);
     console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
