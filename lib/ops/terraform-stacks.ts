@@ -111,7 +111,7 @@ export function checkStack(stack: SynthesizedStack, env: Env): StackCheck {
   const plan = runTerraform(stack.dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"], env);
   if (plan.status === 0) return { stack: stack.name, ok: true, detail: "valid; plan: no changes" };
   if (plan.status === 2) {
-    const summary = /Plan: .*$/m.exec(plan.output)?.[0] ?? "changes";
+    const summary = /Plan: (.*)$/m.exec(plan.output)?.[1] ?? "changes";
     return { stack: stack.name, ok: true, detail: `valid; plan: ${summary}` };
   }
   return fail("plan", plan.output);
