@@ -22,16 +22,6 @@ export interface RunResult {
   readonly timings: readonly StepTiming[];
 }
 
-/** A stack with the stacks it depends on. */
-interface Node extends SynthesizedStack {
-  readonly dependencies: readonly string[];
-}
-
-function readStacks(outdir: string): Node[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  return readSynthesizedStacks(outdir).map((s) => ({ ...s, dependencies: manifest.stacks[s.name].dependencies as string[] }));
-}
-
 /** "Creation complete after 12s [id=…]" and the like: Terraform's own measure of a resource. */
 const COMPLETE = /^(\S+?)(?: \([^)]*\))?: (?:Creation|Modifications|Destruction) complete after (?:(\d+)m)?(\d+)s/;
 
@@ -44,7 +34,7 @@ const COMPLETE = /^(\S+?)(?: \([^)]*\))?: (?:Creation|Modifications|Destruction)
  * from the terminal; this waits for it to stop and save its state.
  */
 export class StackRunner {
-  private readonly stacks: Node[];
+  private readonly stacks: SynthesizedStack[];
   private readonly width: number;
   private interrupted = false;
   readonly timings: StepTiming[] = [];
@@ -53,7 +43,7 @@ export class StackRunner {
     outdir: string,
     private readonly env: Env,
   ) {
-    this.stacks = readStacks(outdir);
+    this.stacks = readSynthesizedStacks(outdir);
     this.width = Math.max(...this.stacks.map((s) => s.name.length));
   }
 
@@ -80,7 +70,7 @@ export class StackRunner {
     const selected = this.stacks.filter((s) => names.includes(s.name));
     await this.initialize(selected);
     // Reverse order: a stack waits for the selected stacks that depend on it.
-    const dependants = (stack: Node) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
+    const dependants = (stack: SynthesizedStack) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
     return this.walk(selected, dependants, "destroy");
   }
 
@@ -91,7 +81,7 @@ export class StackRunner {
    * concurrent inits break each other there (seen here: 5 of 28 inits failed
    * with the cache, 0 of 16 without). With a cache of the user's, one at a time.
    */
-  private async initialize(stacks: readonly Node[]): Promise<void> {
+  private async initialize(stacks: readonly SynthesizedStack[]): Promise<void> {
     const needed = stacks.filter((s) => !isInitialized(s));
     const waves = this.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : [needed];
     for (const wave of waves) {
@@ -116,9 +106,13 @@ export class StackRunner {
   }
 
   /** Runs `action` on every stack once `waitFor(stack)` are done; skips what depends on a failure. */
-  private async walk(stacks: readonly Node[], waitFor: (s: Node) => readonly string[], action: "apply" | "destroy"): Promise<RunResult> {
+  private async walk(
+    stacks: readonly SynthesizedStack[],
+    waitFor: (s: SynthesizedStack) => readonly string[],
+    action: "apply" | "destroy",
+  ): Promise<RunResult> {
     const done = new Map<string, Promise<boolean>>();
-    const run = (stack: Node): Promise<boolean> => {
+    const run = (stack: SynthesizedStack): Promise<boolean> => {
       if (!done.has(stack.name)) {
         const before = waitFor(stack).map((name) => run(stacks.find((s) => s.name === name)!));
         done.set(
@@ -147,13 +141,14 @@ export class StackRunner {
   }
 
   /**
-   * Runs Terraform in a stack, its output prefixed with the stack. Resolves
-   * true on success, or with the exit code when `exitCodes` is set.
+   * Runs Terraform in a stack, its output prefixed with the stack (or not
+   * shown at all when `quiet`). Resolves true on success, or with the exit
+   * code when `exitCodes` is set.
    */
-  private terraform(stack: Node, step: StepTiming["step"], args: string[], options: { quiet: true; exitCodes: true }): Promise<number>;
-  private terraform(stack: Node, step: StepTiming["step"], args: string[]): Promise<boolean>;
+  private terraform(stack: SynthesizedStack, step: StepTiming["step"], args: string[], options: { quiet: true; exitCodes: true }): Promise<number>;
+  private terraform(stack: SynthesizedStack, step: StepTiming["step"], args: string[]): Promise<boolean>;
   private terraform(
-    stack: Node,
+    stack: SynthesizedStack,
     step: StepTiming["step"],
     args: string[],
     options: { quiet?: boolean; exitCodes?: boolean } = {},
@@ -166,13 +161,11 @@ export class StackRunner {
         env: { ...this.env, TF_IN_AUTOMATION: "1" },
         stdio: ["ignore", "pipe", "pipe"],
       });
-      let captured = "";
       for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on("line", (line) => {
           const complete = COMPLETE.exec(line);
           if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
-          if (options.quiet) captured += `${line}\n`;
-          else if (line.trim()) this.print(stack.name, line);
+          if (!options.quiet && line.trim()) this.print(stack.name, line);
         });
       }
       child.once("error", reject);

@@ -8,9 +8,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface SynthesizedStack {
   readonly name: string;
   readonly dir: string;
-  /** Provider local names it requires, e.g. docker, kafka. */
-  readonly providers: readonly string[];
-  /** Its required_providers block: source and version constraint by local name. */
+  /** Stacks that must be deployed before it (and destroyed after it). */
+  readonly dependencies: readonly string[];
+  /** Its required_providers block, source and version constraint by local name (docker, kafka). */
   readonly requiredProviders: Readonly<Record<string, unknown>>;
   /** Where its local backend keeps the state; undefined for another backend. */
   readonly statePath?: string;
@@ -19,7 +19,8 @@ export interface SynthesizedStack {
 /** The stacks cdktf wrote to `outdir`, in the manifest's order. */
 export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
-  return Object.values(manifest.stacks as Record<string, { name: string; workingDirectory: string; synthesizedStackPath: string }>).map(
+  type ManifestStack = { name: string; workingDirectory: string; synthesizedStackPath: string; dependencies: string[] };
+  return Object.values(manifest.stacks as Record<string, ManifestStack>).map(
     (stack) => {
       const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"));
       const dir = join(outdir, stack.workingDirectory);
@@ -27,7 +28,7 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
       return {
         name: stack.name,
         dir,
-        providers: Object.keys(json.terraform?.required_providers ?? {}),
+        dependencies: stack.dependencies,
         requiredProviders: json.terraform?.required_providers ?? {},
         statePath: localState === undefined ? undefined : resolve(dir, localState),
       };
@@ -106,7 +107,7 @@ export function checkStack(stack: SynthesizedStack, env: Env): StackCheck {
   if (init.status !== 0) return fail("init", init.output);
   const validate = runTerraform(stack.dir, ["validate"], env);
   if (validate.status !== 0) return fail("validate", validate.output);
-  if (!stack.providers.includes("docker")) return { stack: stack.name, ok: true, detail: "valid (not planned: needs its service running)" };
+  if (!("docker" in stack.requiredProviders)) return { stack: stack.name, ok: true, detail: "valid (not planned: needs its service running)" };
   // Read-only: no state lock, so a deploy in progress is neither blocked nor blocks this.
   const plan = runTerraform(stack.dir, ["plan", "-input=false", "-lock=false", "-detailed-exitcode"], env);
   if (plan.status === 0) return { stack: stack.name, ok: true, detail: "valid; plan: no changes" };
