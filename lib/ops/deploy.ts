@@ -10,7 +10,6 @@
  * (npm run bench reads it).
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
@@ -18,7 +17,7 @@ import { printPreflight, runPreflight } from "./preflight";
 import { acquireProjectLock } from "./project-lock";
 import { StackRunner } from "./stack-runner";
 import { runCommand } from "./run-command";
-import { PROJECT_ROOT } from "../project-root";
+import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 
 async function main(): Promise<number> {
@@ -29,11 +28,10 @@ async function main(): Promise<number> {
   if (!printPreflight(await runPreflight(config))) return 1;
 
   const synthStarted = Date.now();
-  const outdir = join(PROJECT_ROOT, "cdktf.out");
-  synthesizeApp(config, PROJECT_ROOT, outdir);
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
   const synthSeconds = (Date.now() - synthStarted) / 1000;
 
-  const runner = new StackRunner(outdir, process.env);
+  const runner = new StackRunner(SYNTH_DIR, process.env);
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;

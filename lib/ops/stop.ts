@@ -4,7 +4,6 @@
  * then the network. The volumes stack, the topics and the schema are left
  * alone, so the next deploy brings the same data back.
  */
-import { join } from "node:path";
 import { CONTAINER_NAMES, STACK_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../names";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
@@ -12,7 +11,7 @@ import { synthesizeApp } from "../app";
 import { acquireProjectLock } from "./project-lock";
 import { StackRunner } from "./stack-runner";
 import { runCommand } from "./run-command";
-import { PROJECT_ROOT } from "../project-root";
+import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 
 async function main(): Promise<number> {
@@ -21,9 +20,8 @@ async function main(): Promise<number> {
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
   console.log(`stop: removing containers ${Object.values(CONTAINER_NAMES).join(", ")} and network ${NETWORK_NAME}`);
   console.log(`stop: keeping volumes ${Object.values(VOLUME_NAMES).join(", ")}, the topics and the schema`);
-  const outdir = join(PROJECT_ROOT, "cdktf.out");
-  synthesizeApp(config, PROJECT_ROOT, outdir);
-  const result = await new StackRunner(outdir, process.env).destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]);
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  const result = await new StackRunner(SYNTH_DIR, process.env).destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]);
   if (result.failed.length > 0) {
     throw new CommandError(`destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`);
   }

@@ -9,25 +9,23 @@
  * need a running broker and Cassandra (npm run deploy shows their plans).
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings.
  */
-import { join } from "node:path";
 import { runCommand } from "./run-command";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
-import { PROJECT_ROOT } from "../project-root";
+import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { acquireProjectLock } from "./project-lock";
 import { checkStack, readSynthesizedStacks } from "./terraform-stacks";
 import { formatTable } from "./table";
 
-const outdir = join(PROJECT_ROOT, "cdktf.out");
 
 async function main(): Promise<number> {
   loadDotEnv();
   const config = parseConfig(process.env);
   // It synthesizes into and initializes the same cdktf.out a deploy works in.
   acquireProjectLock(PROJECT_ROOT, "npm run validate");
-  synthesizeApp(config, PROJECT_ROOT, outdir);
-  const checks = readSynthesizedStacks(outdir).map((stack) => {
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  const checks = readSynthesizedStacks(SYNTH_DIR).map((stack) => {
     const check = checkStack(stack, process.env);
     console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
     return check;
