@@ -5,10 +5,7 @@ import { serviceEndpoints } from "../lib/app";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 // The deployed node, where its construct says it is, as the commands ask for it.
-const deployed = (config: Parameters<typeof serviceEndpoints>[0]) => {
-  const endpoints = serviceEndpoints(config, PROJECT_ROOT);
-  return { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
-};
+const deployed = (config: Parameters<typeof serviceEndpoints>[0]) => serviceEndpoints(config, PROJECT_ROOT).cassandra;
 const parseSchemaSettings = (env: Record<string, string>) => parseWith(env, deployed);
 
 const errorOf = (env: Record<string, string>) => {

@@ -12,6 +12,7 @@ import { TopicsStack } from "./stacks/topics-stack";
 import { SchemaStack } from "./stacks/schema-stack";
 import { TOPICS } from "./topics";
 import { readCqlFiles } from "./schema/cql-files";
+import type { DeployedCassandra } from "./schema/schema-settings";
 
 export interface ChatBattleStacks {
   readonly volumes: VolumesStack;
@@ -72,8 +73,8 @@ export interface ServiceEndpoints {
   /** host:port of ZooKeeper's client port. */
   readonly zookeeper: string;
   readonly kafkaBootstrapServers: string;
-  readonly cassandraContactPoint: string;
-  readonly cassandraDatacenter: string;
+  /** Cassandra's contact point and datacenter, as the schema applier takes them. */
+  readonly cassandra: DeployedCassandra;
 }
 
 /**
@@ -88,8 +89,7 @@ export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string):
     return {
       zookeeper: stacks.kafka.zookeeper.hostConnectString,
       kafkaBootstrapServers: stacks.kafka.broker.bootstrapServers,
-      cassandraContactPoint: stacks.cassandra.cassandraNode.contactPoint,
-      cassandraDatacenter: stacks.cassandra.cassandraNode.datacenter,
+      cassandra: { contactPoint: stacks.cassandra.cassandraNode.contactPoint, datacenter: stacks.cassandra.cassandraNode.datacenter },
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

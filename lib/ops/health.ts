@@ -113,8 +113,7 @@ async function probeCassandra(
   endpoints: ServiceEndpoints,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ ready: boolean; detail: string }> {
-  const deployed = { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
-  const settings = { ...parseSchemaSettings(env, () => deployed), waitSeconds: 1 };
+  const settings = { ...parseSchemaSettings(env, () => endpoints.cassandra), waitSeconds: 1 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });

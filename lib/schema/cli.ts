@@ -49,10 +49,7 @@ async function main(command: keyof typeof COMMANDS): Promise<number> {
   // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where its construct says it is.
   // The app is loaded only then: the deploy's schema step passes the contact points.
   const app = needsDeployedCassandra(process.env) ? await import("../app") : undefined;
-  const settings = parseSchemaSettings(process.env, (config) => {
-    const endpoints = app!.serviceEndpoints(config, PROJECT_ROOT);
-    return { contactPoint: endpoints.cassandraContactPoint, datacenter: endpoints.cassandraDatacenter };
-  });
+  const settings = parseSchemaSettings(process.env, (config) => app!.serviceEndpoints(config, PROJECT_ROOT).cassandra);
   log(`schema: connecting to ${describeSettings(settings)}`);
   let client: CassandraClient | undefined;
   try {
