@@ -5,14 +5,11 @@ import { PROJECT_ROOT } from "./lib/project-root";
 
 loadDotEnv();
 
-let config;
 try {
-  config = parseConfig(process.env);
+  synthesizeApp(parseConfig(process.env), PROJECT_ROOT);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
-  // Exit before App is created: cdktf.out is left exactly as it was.
+  // Settings are all read before any stack is synthesized: cdktf.out is left exactly as it was.
   console.error(error.message);
   process.exit(error.exitCode);
 }
-
-synthesizeApp(config, PROJECT_ROOT);

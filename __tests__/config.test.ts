@@ -16,6 +16,11 @@ describe("parseConfig", () => {
   it("uses every default when nothing is set", () => {
     const config = parseConfig({});
     expect(config).toEqual({
+      target: "local",
+      stateBackend: "local",
+      kafkaCluster: undefined,
+      topicDurability: { replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined },
+      stateLockTimeoutSeconds: 60,
       bindAddress: "127.0.0.1",
       clientHost: "127.0.0.1",
       images: {

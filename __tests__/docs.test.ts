@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SETTINGS } from "../lib/config/settings";
 import { SCHEMA_SETTINGS } from "../lib/schema/schema-settings";
+import { TARGET_SETTINGS } from "../lib/config/target";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), "utf8");
@@ -26,6 +27,11 @@ describe("documentation matches the settings", () => {
   });
 
   it.each(SCHEMA_SETTINGS.map((s) => [s.name, s]))("the README and .env.example document the applier setting %s", (_, setting) => {
+    expect(readme).toContain(`| \`${setting.name}\` | ${setting.defaultValue} | ${setting.description} |`);
+    expect(envExample).toContain(`# ${setting.description} Default: ${setting.defaultValue}.\n# ${setting.name}=\n`);
+  });
+
+  it.each(TARGET_SETTINGS.map((s) => [s.name, s]))("the README and .env.example document the target setting %s", (_, setting) => {
     expect(readme).toContain(`| \`${setting.name}\` | ${setting.defaultValue} | ${setting.description} |`);
     expect(envExample).toContain(`# ${setting.description} Default: ${setting.defaultValue}.\n# ${setting.name}=\n`);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatTable } from "../lib/ops/table";
 import { healthJson, renderHealth } from "../lib/ops/health-report";
 import { topicDrift, type ServiceHealth } from "../lib/ops/health";
-import { TOPICS } from "../lib/topics";
+import { declaredTopics } from "../lib/topics";
 
 const rows: ServiceHealth[] = [
   { service: "zookeeper", container: "chatbattle-zookeeper", state: "running", dockerHealth: "healthy", ready: true, detail: "srvr: mode standalone" },
@@ -35,8 +35,8 @@ describe("health report", () => {
 });
 
 describe("topicDrift", () => {
-  const declared = TOPICS.find((t) => t.name === "channel-stats")!;
-  const partitions = [0, 1, 2].map((partition) => ({ partition, leader: 1, replicas: [1], isr: [1] }));
+  const declared = declaredTopics({ replicationFactor: 1 }).find((t) => t.name === "channel-stats")!;
+  const partitions = [0, 1, 2].map((partition) => ({ partition, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }));
 
   it("finds nothing when the broker matches the declaration", () => {
     expect(topicDrift(declared, { name: declared.name, partitions, overrides: { ...declared.config } })).toEqual([]);

@@ -38,11 +38,11 @@ const span = (s: Summary) => `${s1(s.median)} (${s.min.toFixed(1)}–${s.max.toF
 /** A copy of the project whose lib/topics.ts declares `count` topics instead of the seed's two. */
 function projectWithTopics(count: number) {
   const project = copyProject(PROJECT_ENTRIES, `chatbattle-bench-topics${count}-`);
-  const topics = Array.from({ length: count }, (_, i) => `  { name: "bench-topic-${i}", partitions: 3, replicationFactor: 1, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } },`);
+  const topics = Array.from({ length: count }, (_, i) => `  { name: "bench-topic-${i}", partitions: 3, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } },`);
   const file = join(project.dir, "lib", "topics.ts");
   const original = readFileSync(file, "utf8");
   const head = original.slice(0, original.indexOf("export const TOPICS"));
-  writeFileSync(file, `${head}// A bench-only list: ${count} topics.\nexport const TOPICS: readonly TopicSpec[] = [\n${topics.join("\n")}\n];\n`);
+  writeFileSync(file, `${head}// A bench-only list: ${count} topics.\nexport const TOPICS: readonly TopicDefinition[] = [\n${topics.join("\n")}\n];\n`);
   return project;
 }
 

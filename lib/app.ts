@@ -10,24 +10,65 @@ import { KafkaStack } from "./stacks/kafka-stack";
 import { CassandraStack } from "./stacks/cassandra-stack";
 import { TopicsStack } from "./stacks/topics-stack";
 import { SchemaStack } from "./stacks/schema-stack";
-import { TOPICS } from "./topics";
-import { readCqlFiles } from "./schema/cql-files";
-import type { DeployedCassandra } from "./schema/schema-settings";
+import { declaredTopics, type TopicSpec } from "./topics";
+import { readCqlFiles, type CqlFile } from "./schema/cql-files";
+import { applierEnvironment, parseSchemaSettings, type DeployedCassandra } from "./schema/schema-settings";
+import { useStateBackend } from "./stacks/state-backend";
 
-export interface ChatBattleStacks {
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The Docker stacks of the local target. */
+export interface LocalStacks {
   readonly volumes: VolumesStack;
   readonly network: NetworkStack;
   readonly kafka: KafkaStack;
   readonly cassandra: CassandraStack;
+}
+
+export interface ChatBattleStacks {
+  /** Undefined on the cluster target, which deploys no Docker stack. */
+  readonly local?: LocalStacks;
   readonly topics: TopicsStack;
   readonly schema: SchemaStack;
 }
 
 /**
- * Builds every stack into `app`. Order: volumes → network → {kafka → topics,
- * cassandra → schema}, the two branches independent of each other.
+ * Builds the target's stacks into `app`, each with its state where
+ * STATE_BACKEND says.
+ * - local: volumes → network → {kafka → topics, cassandra → schema}, the two
+ *   branches independent of each other.
+ * - cluster: topics and schema only, pointed at the existing clusters; the
+ *   applier's connection settings come from `env` (credentials stay there).
  */
-export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string): ChatBattleStacks {
+export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string, env: Env = process.env): ChatBattleStacks {
+  const topicSpecs = declaredTopics(config.topicDurability);
+  const cqlFiles = readCqlFiles(join(projectRoot, "cql"));
+  let stacks: ChatBattleStacks;
+  if (config.target === "cluster") {
+    const kafka = config.kafkaCluster!;
+    const topics = new TopicsStack(app, {
+      kafka: {
+        bootstrapServers: kafka.bootstrapServers,
+        tls: kafka.securityProtocol === "SSL" || kafka.securityProtocol === "SASL_SSL",
+        saslMechanism: kafka.saslMechanism,
+      },
+      topics: topicSpecs,
+    });
+    const applier = parseSchemaSettings(env, () => {
+      throw new Error("a cluster target has no deployed Cassandra");
+    });
+    const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
+    stacks = { topics, schema };
+  } else {
+    stacks = buildLocalStacks(app, config, topicSpecs, cqlFiles);
+  }
+  for (const stack of [...Object.values(stacks.local ?? {}), stacks.topics, stacks.schema]) {
+    useStateBackend(stack, stack.node.id, config.stateBackend);
+  }
+  return stacks;
+}
+
+function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readonly TopicSpec[], cqlFiles: readonly CqlFile[]): ChatBattleStacks {
   const volumes = new VolumesStack(app);
   const network = new NetworkStack(app);
 
@@ -39,12 +80,15 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   cassandra.addDependency(volumes);
   cassandra.addDependency(network);
 
-  const topics = new TopicsStack(app, { bootstrapServers: kafka.broker.bootstrapServers, topics: TOPICS });
+  const topics = new TopicsStack(app, {
+    kafka: { bootstrapServers: [kafka.broker.bootstrapServers], tls: false },
+    topics: topicSpecs,
+  });
   topics.addDependency(kafka);
 
   const node = cassandra.cassandraNode;
   const schema = new SchemaStack(app, {
-    cqlFiles: readCqlFiles(join(projectRoot, "cql")),
+    cqlFiles,
     cassandraContainerId: node.container.id,
     applierSettings: {
       CASSANDRA_CONTACT_POINTS: node.contactPoint,
@@ -55,16 +99,17 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   });
   schema.addDependency(cassandra);
 
-  return { volumes, network, kafka, cassandra, topics, schema };
+  return { local: { volumes, network, kafka, cassandra }, topics, schema };
 }
 
 /**
- * Synthesizes every stack into `outdir` (cdktf's own default, cdktf.out or
- * CDKTF_OUTDIR, when not given): what `cdktf synth` runs, in this process.
+ * Synthesizes the target's stacks into `outdir` (cdktf's own default,
+ * cdktf.out or CDKTF_OUTDIR, when not given): what `cdktf synth` runs, in
+ * this process.
  */
-export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string): void {
+export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string, env: Env = process.env): void {
   const app = new App(outdir ? { outdir } : {});
-  buildStacks(app, config, projectRoot);
+  buildStacks(app, config, projectRoot, env);
   app.synth();
 }
 
@@ -85,7 +130,8 @@ export interface ServiceEndpoints {
 export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string): ServiceEndpoints {
   const outdir = mkdtempSync(join(tmpdir(), "chatbattle-endpoints-"));
   try {
-    const stacks = buildStacks(new App({ outdir }), config, projectRoot);
+    const stacks = buildStacks(new App({ outdir }), config, projectRoot).local;
+    if (!stacks) throw new Error("serviceEndpoints: the cluster target deploys no services");
     return {
       zookeeper: stacks.kafka.zookeeper.hostConnectString,
       kafkaBootstrapServers: stacks.kafka.broker.bootstrapServers,

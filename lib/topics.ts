@@ -1,10 +1,33 @@
-/** A Kafka topic as the pipeline needs it. */
-export interface TopicSpec {
+import type { TopicDurability } from "./config/target";
+
+/** A Kafka topic as the pipeline needs it, on any target. */
+export interface TopicDefinition {
   readonly name: string;
   readonly partitions: number;
-  readonly replicationFactor: number;
   /** Topic-level configs; keys left out take the broker's defaults. */
   readonly config: Readonly<Record<string, string>>;
+}
+
+/** A topic as one target declares it: the definition with that target's durability. */
+export interface TopicSpec extends TopicDefinition {
+  readonly replicationFactor: number;
+}
+
+/**
+ * The topics a target declares: each definition with the target's replication
+ * factor, min.insync.replicas (when set) and partitions (when set). The
+ * topics stack creates these and health compares the brokers with these.
+ */
+export function declaredTopics(durability: TopicDurability, definitions: readonly TopicDefinition[] = TOPICS): TopicSpec[] {
+  return definitions.map((topic) => ({
+    ...topic,
+    partitions: durability.partitions ?? topic.partitions,
+    replicationFactor: durability.replicationFactor,
+    config:
+      durability.minInsyncReplicas === undefined
+        ? topic.config
+        : { ...topic.config, "min.insync.replicas": String(durability.minInsyncReplicas) },
+  }));
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,19 +36,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * The topics of the seed. Lowering `partitions` makes Terraform delete and
  * recreate the topic, which loses its messages: only ever raise it.
  */
-export const TOPICS: readonly TopicSpec[] = [
+export const TOPICS: readonly TopicDefinition[] = [
   {
     // Raw chat messages from Twitch.
     name: "twitch-chat-messages",
     partitions: 3,
-    replicationFactor: 1,
     config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete" },
   },
   {
     // Aggregated statistics per channel; compacted to the latest value per key.
     name: "channel-stats",
     partitions: 3,
-    replicationFactor: 1,
     config: { "retention.ms": String(DAY_MS), "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1" },
   },
 ];

@@ -32,15 +32,16 @@ export function synthesize(env: Record<string, string> = {}, options: { keepIn?:
   const outdir = options.keepIn ?? mkdtempSync(join(tmpdir(), "chatbattle-synth-"));
   try {
     const app = new App({ outdir });
-    buildStacks(app, parseConfig(env), PROJECT_ROOT);
+    buildStacks(app, parseConfig(env), PROJECT_ROOT, env);
     app.synth();
+    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
     const texts = {} as Record<StackName, string>;
     const stacks = {} as Record<StackName, StackJson>;
-    for (const name of Object.keys(STACK_NAMES) as StackName[]) {
+    // The stacks the target synthesizes: all six locally, topics and schema on a cluster.
+    for (const name of (Object.keys(STACK_NAMES) as StackName[]).filter((n) => STACK_NAMES[n] in manifest.stacks)) {
       texts[name] = readFileSync(join(outdir, "stacks", STACK_NAMES[name], "cdk.tf.json"), "utf8");
       stacks[name] = JSON.parse(texts[name]);
     }
-    const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
     return { stacks, texts, manifest, outdir };
   } finally {
     if (!options.keepIn) rmSync(outdir, { recursive: true, force: true });

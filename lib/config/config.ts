@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { SETTINGS, type SettingName } from "./settings";
 import { SettingsReader, type ConfigProblem } from "./settings-reader";
 import { readReplication, type Replication } from "./replication";
+import { TARGET_SETTINGS, readKafkaConnection, readTarget, readTopicDurability, type KafkaConnection, type StateBackend, type Target, type TopicDurability } from "./target";
 import { CommandError } from "../errors";
 
 export type { ConfigProblem } from "./settings-reader";
@@ -19,6 +20,14 @@ export interface HostPorts {
 
 /** The validated configuration every stack is built from. */
 export interface ChatBattleConfig {
+  /** local: the Docker stack and its topics and schema; cluster: topics and schema on existing clusters. */
+  readonly target: Target;
+  readonly stateBackend: StateBackend;
+  /** The existing Kafka cluster; set exactly when the target is cluster. */
+  readonly kafkaCluster?: KafkaConnection;
+  readonly topicDurability: TopicDurability;
+  /** How long Terraform waits for another run's state lock. */
+  readonly stateLockTimeoutSeconds: number;
   /** Host address published ports listen on. */
   readonly bindAddress: string;
   /** Address a client on this machine uses to reach a published port. */
@@ -78,6 +87,9 @@ const DATACENTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ChatBattleConfig {
   const settings = new SettingsReader(env);
+  const { target, stateBackend } = readTarget(settings);
+  const kafkaCluster = readKafkaConnection(settings, target);
+  const topicDurability = readTopicDurability(settings, target);
   const defaultOf = (name: SettingName) => SETTINGS.find((s) => s.name === name)!.defaultValue;
   const raw = (name: SettingName): string => settings.get(name, defaultOf(name)) ?? defaultOf(name);
   const problem = (name: SettingName, allowed: string) => settings.problem(name, allowed, defaultOf(name));
@@ -92,6 +104,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     return value;
   };
 
+  const stateLockTimeoutSeconds = integer("STATE_LOCK_TIMEOUT", 0, 3600, "must be a whole number of seconds from 0 to 3600");
   const bindAddress = raw("BIND_ADDRESS");
   if (isIP(bindAddress) === 0) {
     problem("BIND_ADDRESS", "must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
@@ -140,9 +153,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
   if (settings.problems.length > 0) {
     // One line per setting, in the order of SETTINGS (and of .env.example); others after them.
+    const documented: readonly string[] = [...SETTINGS, ...TARGET_SETTINGS].map((s) => s.name);
     const order = (name: string) => {
-      const index = SETTINGS.findIndex((s) => s.name === name);
-      return index === -1 ? SETTINGS.length : index;
+      const index = documented.indexOf(name);
+      return index === -1 ? documented.length : index;
     };
     const problems = settings.problems;
     const firstPerSetting = problems.filter((p, i) => problems.findIndex((q) => q.name === p.name) === i);
@@ -150,6 +164,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
 
   return {
+    target,
+    stateBackend,
+    kafkaCluster,
+    topicDurability,
+    stateLockTimeoutSeconds,
     bindAddress,
     // A wildcard bind is reachable on loopback; a specific address only on itself.
     clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,

@@ -15,10 +15,28 @@ export interface SettingSpec {
 
 export const SETTINGS = [
   {
+    name: "CHATBATTLE_TARGET",
+    defaultValue: "local",
+    description:
+      "local deploys ZooKeeper, Kafka and Cassandra on Docker, then the topics and schema; cluster deploys only the topics and schema, to the existing clusters that the KAFKA_* and CASSANDRA_* settings name.",
+  },
+  {
+    name: "STATE_BACKEND",
+    defaultValue: "local",
+    description:
+      "Where Terraform keeps each stack's state: local (files in state/) or pg (PostgreSQL at PG_CONN_STR, shared and locked, for a team).",
+  },
+  {
     name: "BIND_ADDRESS",
     defaultValue: "127.0.0.1",
     description:
       "Host address every published port listens on. 127.0.0.1 keeps the unauthenticated services off the network; 0.0.0.0 exposes them on every interface.",
+  },
+  {
+    name: "STATE_LOCK_TIMEOUT",
+    defaultValue: "60",
+    description:
+      "Seconds deploy and stop wait for another run's lock on a stack's state (with pg, PostgreSQL's lock) before they give up on that stack, changing nothing.",
   },
   {
     name: "ZOOKEEPER_IMAGE",

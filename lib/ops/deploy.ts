@@ -31,7 +31,9 @@ async function main(): Promise<number> {
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
   const synthSeconds = (Date.now() - synthStarted) / 1000;
 
-  const runner = new StackRunner(SYNTH_DIR, process.env);
+  // The Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics: give it the absolute path.
+  const caFile = config.kafkaCluster?.caFile;
+  const runner = new StackRunner(SYNTH_DIR, caFile ? { ...process.env, KAFKA_CA_CERT: caFile } : process.env, config.stateLockTimeoutSeconds);
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
@@ -47,6 +49,11 @@ async function main(): Promise<number> {
   if (interrupted) {
     console.error("deploy: interrupted; Terraform saved what it had done. npm run deploy carries on from there.");
     return 130;
+  }
+  if (result.failed.length > 0 && runner.locked.length === result.failed.length) {
+    throw new CommandError(
+      `the state of ${runner.locked.join(", ")} is locked by another run (see above); those stacks were not changed. Deploy again when that run has finished.`,
+    );
   }
   if (result.failed.length > 0) {
     throw new CommandError(

@@ -1,17 +1,18 @@
 /**
  * npm run health [-- --json] [-- --wait <seconds>]
  * One row per service: container state, Docker's health, and a real client's
- * view (ZooKeeper srvr; Kafka metadata and the declared topics; Cassandra CQL
- * and the schema). Exit 0 when all are healthy, 1 otherwise, 2 on bad usage.
+ * view (ZooKeeper srvr; Kafka metadata, offline brokers, under-replicated
+ * partitions and the declared topics; Cassandra CQL and the schema). On the
+ * cluster target, the Kafka and Cassandra rows only, asked at their endpoints. Exit 0 when all are healthy, 1 otherwise, 2 on bad usage.
  */
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { checkHealth, requireDeployed } from "./health";
+import { checkClusterHealth, checkHealth, requireDeployed } from "./health";
 import { serviceEndpoints } from "../app";
 import { PROJECT_ROOT } from "../project-root";
 import { UsageError } from "../errors";
-import { healthJson, renderHealth } from "./health-report";
+import { healthJson, renderClusterHealth, renderHealth } from "./health-report";
 import { runCommand } from "./run-command";
 
 async function main(): Promise<number> {
@@ -26,14 +27,26 @@ async function main(): Promise<number> {
     throw new UsageError(`--wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
   }
   loadDotEnv();
-  const endpoints = serviceEndpoints(parseConfig(process.env), PROJECT_ROOT);
+  const config = parseConfig(process.env);
+  // On a cluster there are no containers: ask the services themselves.
+  const check =
+    config.target === "cluster"
+      ? async () => {
+          const rows = await checkClusterHealth(config, process.env);
+          return { rows, text: renderClusterHealth(rows) };
+        }
+      : async () => {
+          requireDeployed();
+          const rows = await checkHealth(config, endpoints!, process.env);
+          return { rows, text: renderHealth(rows) };
+        };
+  const endpoints = config.target === "local" ? serviceEndpoints(config, PROJECT_ROOT) : undefined;
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
-    requireDeployed();
-    const rows = await checkHealth(endpoints, process.env);
+    const { rows, text } = await check();
     const healthy = rows.every((r) => r.ready);
     if (healthy || Date.now() >= deadline) {
-      console.log(values.json ? healthJson(rows) : renderHealth(rows));
+      console.log(values.json ? healthJson(rows) : text);
       if (!healthy && waitSeconds > 0) console.error(`health: not healthy after ${waitSeconds} s`);
       return healthy ? 0 : 1;
     }

@@ -1,4 +1,4 @@
-import type { ServiceHealth } from "./health";
+import type { ClusterServiceHealth, ServiceHealth } from "./health";
 import { formatTable } from "./table";
 
 /** The health rows as a table for people. */
@@ -9,7 +9,15 @@ export function renderHealth(rows: readonly ServiceHealth[]): string {
   );
 }
 
+/** The cluster target's rows as a table: no containers, the endpoints asked instead. */
+export function renderClusterHealth(rows: readonly ClusterServiceHealth[]): string {
+  return formatTable(
+    ["SERVICE", "ENDPOINT", "READY", "DETAIL"],
+    rows.map((r) => [r.service, r.endpoint, r.ready ? "yes" : "NO", r.detail]),
+  );
+}
+
 /** The health rows as JSON for scripts: `healthy` is true only when every service is ready. */
-export function healthJson(rows: readonly ServiceHealth[]): string {
+export function healthJson(rows: readonly (ServiceHealth | ClusterServiceHealth)[]): string {
   return JSON.stringify({ healthy: rows.every((r) => r.ready), services: rows }, null, 2);
 }

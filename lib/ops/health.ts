@@ -1,12 +1,13 @@
 import { createConnection } from "node:net";
 import type { ServiceEndpoints } from "../app";
 import { splitHostPort } from "../endpoint";
-import { TOPICS, type TopicSpec } from "../topics";
+import { declaredTopics, type TopicSpec } from "../topics";
+import type { ChatBattleConfig } from "../config/config";
 import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
 import { CONTAINER_NAMES } from "../names";
-import { connectAdmin, describeTopics, type LiveTopic } from "./kafka-admin";
-import { parseSchemaSettings } from "../schema/schema-settings";
+import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "./kafka-admin";
+import { contactEndpoints, parseSchemaSettings, type DeployedCassandra } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
 import { CommandError } from "../errors";
@@ -92,28 +93,51 @@ export function topicDrift(declared: TopicSpec, live: LiveTopic | undefined): st
   return drift;
 }
 
-async function probeKafka(bootstrap: string): Promise<{ ready: boolean; detail: string }> {
+/** Partitions whose in-sync replicas are fewer than their replicas, as topic/partition. */
+export function underReplicatedPartitions(topics: readonly LiveTopic[]): string[] {
+  return topics.flatMap((t) =>
+    t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partition} (in sync ${p.isr.join(",") || "none"} of ${p.replicas.join(",")})`),
+  );
+}
+
+/**
+ * What a Kafka client sees: brokers online, brokers that partitions name as
+ * replicas but that are not in the cluster (offline), under-replicated
+ * partitions of every topic, and the declared topics as declared.
+ */
+export async function probeKafka(target: KafkaClientTarget, declared: readonly TopicSpec[]): Promise<{ ready: boolean; detail: string }> {
   let admin;
   try {
-    admin = await connectAdmin(bootstrap);
+    admin = await connectAdmin(target);
     const cluster = await admin.describeCluster();
-    const existing = new Set(await admin.listTopics());
-    const live = await describeTopics(admin, TOPICS.map((t) => t.name).filter((n) => existing.has(n)));
-    const drift = TOPICS.flatMap((t) => topicDrift(t, live.find((l) => l.name === t.name)));
-    if (drift.length > 0) return { ready: false, detail: `topics drifted: ${drift.join("; ")}` };
-    return { ready: true, detail: `${cluster.brokers.length} broker(s); ${TOPICS.length} topics as declared` };
+    const names = await admin.listTopics();
+    const live = await describeTopics(admin, names);
+    const online = new Set(cluster.brokers.map((b) => b.nodeId));
+    const offline = [...new Set(live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas])))].filter((id) => !online.has(id)).sort((a, b) => a - b);
+    const underReplicated = underReplicatedPartitions(live);
+    const drift = declared.flatMap((t) => topicDrift(t, live.find((l) => l.name === t.name)));
+    const problems = [
+      ...(offline.length > 0 ? [`broker(s) ${offline.join(", ")} offline`] : []),
+      ...(underReplicated.length > 0 ? [`${underReplicated.length} under-replicated partition(s): ${underReplicated.join("; ")}`] : []),
+      ...(drift.length > 0 ? [`topics drifted: ${drift.join("; ")}`] : []),
+    ];
+    const brokers = `${online.size} broker(s) online`;
+    return problems.length > 0
+      ? { ready: false, detail: `${brokers}; ${problems.join("; ")}` }
+      : { ready: true, detail: `${brokers}; ${declared.length} topics as declared; no under-replicated partitions` };
   } catch (error) {
-    return { ready: false, detail: `${bootstrap}: ${(error as Error).message}` };
+    return { ready: false, detail: error instanceof CommandError ? error.message : `${target.describe}: ${(error as Error).message}` };
   } finally {
     await admin?.disconnect().catch(() => undefined);
   }
 }
 
-async function probeCassandra(
-  endpoints: ServiceEndpoints,
+/** Whether CQL answers and the schema matches cql/, for the applier's settings (the deployed node by default). */
+export async function probeCassandra(
   env: Readonly<Record<string, string | undefined>>,
+  deployed: () => DeployedCassandra,
 ): Promise<{ ready: boolean; detail: string }> {
-  const settings = { ...parseSchemaSettings(env, () => endpoints.cassandra), waitSeconds: 1 };
+  const settings = { ...parseSchemaSettings(env, deployed), waitSeconds: 1 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
@@ -133,14 +157,16 @@ async function probeCassandra(
 
 /** The health of every service; does not throw for unhealthy services. */
 export async function checkHealth(
+  config: ChatBattleConfig,
   endpoints: ServiceEndpoints,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ServiceHealth[]> {
   const zookeeper = splitHostPort(endpoints.zookeeper);
+  const kafka = kafkaClientTarget(config, env, () => endpoints.kafkaBootstrapServers);
   const probes = {
     zookeeper: () => probeZooKeeper(zookeeper.host, zookeeper.port),
-    kafka: () => probeKafka(endpoints.kafkaBootstrapServers),
-    cassandra: () => probeCassandra(endpoints, env),
+    kafka: () => probeKafka(kafka, declaredTopics(config.topicDurability)),
+    cassandra: () => probeCassandra(env, () => endpoints.cassandra),
   };
   return Promise.all(
     (Object.keys(CONTAINER_NAMES) as ServiceHealth["service"][]).map(async (service) => {
@@ -152,4 +178,32 @@ export async function checkHealth(
       return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail };
     }),
   );
+}
+
+/** One service of an existing cluster, as a client sees it. */
+export interface ClusterServiceHealth {
+  readonly service: "kafka" | "cassandra";
+  /** Where it was asked: bootstrap servers or contact points. */
+  readonly endpoint: string;
+  readonly ready: boolean;
+  readonly detail: string;
+}
+
+/** The health of the cluster target's Kafka and Cassandra; does not throw for unhealthy services. */
+export async function checkClusterHealth(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>): Promise<ClusterServiceHealth[]> {
+  const kafka = kafkaClientTarget(config, env, () => {
+    throw new Error("not the local target");
+  });
+  const noDeployedNode = () => {
+    throw new Error("a cluster target has no deployed Cassandra");
+  };
+  const cassandraEndpoint = contactEndpoints(parseSchemaSettings(env, noDeployedNode)).join(",");
+  const [kafkaProbe, cassandraProbe] = await Promise.all([
+    probeKafka(kafka, declaredTopics(config.topicDurability)),
+    probeCassandra(env, noDeployedNode),
+  ]);
+  return [
+    { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },
+    { service: "cassandra", endpoint: cassandraEndpoint, ...cassandraProbe },
+  ];
 }

@@ -1,29 +1,99 @@
-import kafkajs, { type Admin } from "kafkajs";
+import kafkajs, { type Admin, type SASLOptions } from "kafkajs";
+import { readFileSync } from "node:fs";
+import type { ChatBattleConfig } from "../config/config";
+import { CommandError, ServiceUnreachableError } from "../errors";
 
 // kafkajs is CommonJS: take its values from the default export.
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** How an operating command reaches Kafka: the local broker, or a cluster with its TLS and SASL. */
+export interface KafkaClientTarget {
+  readonly brokers: readonly string[];
+  /** TLS, trusting the CA in this PEM text (undefined: the system's CAs). */
+  readonly tls?: { readonly ca?: string };
+  readonly sasl?: { readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; readonly username: string; readonly password: string };
+  /** For messages: the mechanism and user, never the password. */
+  readonly describe: string;
+}
+
 /**
- * A Kafka admin client for the broker's host listener that fails fast: the
- * operating commands report a broker that does not answer, they do not wait.
+ * The Kafka the configuration points at. On a cluster, the SASL user and
+ * password are read here from the environment, where they live (the config
+ * holds no secret). `localBootstrap` is asked only on the local target.
  */
-export async function connectAdmin(bootstrapServer: string): Promise<Admin> {
+export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap: () => string): KafkaClientTarget {
+  const cluster = config.kafkaCluster;
+  if (!cluster) {
+    const broker = localBootstrap();
+    return { brokers: [broker], describe: broker };
+  }
+  const tls = cluster.securityProtocol === "SSL" || cluster.securityProtocol === "SASL_SSL";
+  const mechanism = cluster.saslMechanism?.toLowerCase() as NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;
+  const sasl = mechanism ? { mechanism, username: env.KAFKA_SASL_USERNAME!.trim(), password: env.KAFKA_SASL_PASSWORD! } : undefined;
+  return {
+    brokers: cluster.bootstrapServers,
+    tls: tls ? { ca: cluster.caFile && readFileSync(cluster.caFile, "utf8") } : undefined,
+    sasl,
+    describe: `${cluster.bootstrapServers.join(",")} (${cluster.securityProtocol}${sasl ? `, ${cluster.saslMechanism} as ${sasl.username}` : ""})`,
+  };
+}
+
+/** Kafka refused the login or the certificate: retrying cannot help. */
+export class KafkaRefusedError extends CommandError {
+  override name = "KafkaRefusedError";
+}
+
+/**
+ * The error in words that name the setting to change. A refused login or
+ * certificate is a {@link KafkaRefusedError}; anything else a
+ * ServiceUnreachableError. The password never appears.
+ */
+export function explainKafkaError(target: KafkaClientTarget, error: unknown): CommandError {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : "";
+  if (name === "KafkaJSSASLAuthenticationError" || /SASL .*authentication failed/i.test(message)) {
+    return new KafkaRefusedError(
+      `Kafka at ${target.describe} refused the login: ${message.replace(target.sasl?.password ?? "\0", "(hidden)")}. ` +
+        "Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM.",
+    );
+  }
+  if (/certificate|self.signed|SSL|TLS|EPROTO/i.test(message)) {
+    return new KafkaRefusedError(`Kafka at ${target.describe}: TLS failed (${message}). Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL.`);
+  }
+  return new ServiceUnreachableError(`Kafka at ${target.describe} does not answer (${message}).`);
+}
+
+/**
+ * A Kafka admin client that fails fast: the operating commands report a
+ * broker that does not answer, they do not wait. Throws what
+ * {@link explainKafkaError} makes of a failure.
+ */
+export async function connectAdmin(target: KafkaClientTarget): Promise<Admin> {
   const kafka = new Kafka({
     clientId: "chatbattle-ops",
-    brokers: [bootstrapServer],
+    brokers: [...target.brokers],
+    ssl: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca ? [target.tls.ca] : undefined } : undefined,
+    sasl: target.sasl as SASLOptions | undefined,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
+    authenticationTimeout: 5000,
     requestTimeout: 10000,
     retry: { retries: 1, initialRetryTime: 300 },
   });
   const admin = kafka.admin();
-  await admin.connect();
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw explainKafkaError(target, error);
+  }
   return admin;
 }
 
 export interface LiveTopic {
   readonly name: string;
-  readonly partitions: readonly { partition: number; leader: number; replicas: number[]; isr: number[] }[];
+  readonly partitions: readonly { partition: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }[];
   /** Topic configs that are not the broker's defaults. */
   readonly overrides: Readonly<Record<string, string>>;
 }
@@ -44,7 +114,7 @@ export async function describeTopics(admin: Admin, names: readonly string[]): Pr
     return {
       name: topic.name,
       partitions: topic.partitions
-        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr }))
+        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas ?? [] }))
         .sort((a, b) => a.partition - b.partition),
       overrides,
     };

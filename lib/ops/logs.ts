@@ -12,6 +12,8 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { CONTAINER_NAMES } from "../names";
 import { docker } from "./docker-cli";
+import { loadDotEnv } from "../load-env";
+import { refuseOnCluster } from "./local-only";
 import { NotDeployedError, requireDeployed } from "./health";
 import { UsageError } from "../errors";
 import { runCommand } from "./run-command";
@@ -40,6 +42,8 @@ function streamLogs(service: Service, args: readonly string[], onLine: (line: Lo
 }
 
 async function main(argv: string[]): Promise<number> {
+  loadDotEnv();
+  refuseOnCluster("npm run logs", process.env);
   let parsed;
   try {
     parsed = parseArgs({

@@ -7,6 +7,7 @@ import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
 import { docker, DockerUnavailableError } from "./docker-cli";
 import { formatTable } from "./table";
+import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
 
 /** The outcome of one pre-flight check. */
 export interface CheckResult {
@@ -109,8 +110,17 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet
   return results;
 }
 
-/** Every check, in order; later checks that need Docker are skipped when it is unreachable. */
-export async function runPreflight(config: ChatBattleConfig): Promise<CheckResult[]> {
+/**
+ * Every check, in order. Local target: Docker, its memory, Terraform, the
+ * ports (checks that need Docker are skipped when it is unreachable).
+ * Cluster target: Terraform, Kafka (login, brokers for the replication
+ * factor) and Cassandra (CQL with the credentials), no Docker.
+ */
+export async function runPreflight(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CheckResult[]> {
+  if (config.target === "cluster") {
+    const [kafka, cassandra] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(env)]);
+    return [checkTerraform(env), ...kafka, cassandra];
+  }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
   if (dockerResult.ok) results.push(checkDockerMemory(dockerResult.memoryBytes!));

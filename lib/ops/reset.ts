@@ -9,10 +9,12 @@ import { rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runCommand } from "./run-command";
+import { loadDotEnv } from "../load-env";
+import { refuseOnCluster } from "./local-only";
 import { UsageError } from "../errors";
 import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
-import { STATE_DIR } from "../stacks/project-state";
+import { STATE_DIR } from "../stacks/state-backend";
 import { acquireProjectLock } from "./project-lock";
 import { PROJECT_ROOT } from "../project-root";
 
@@ -64,5 +66,7 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
 const args = process.argv.slice(2);
 await runCommand("reset", async () => {
   if (args.some((a) => a !== "--yes")) throw new UsageError("usage: npm run reset [-- --yes]");
+  loadDotEnv();
+  refuseOnCluster("npm run reset", process.env);
   return main(PROJECT_ROOT, args.includes("--yes"));
 });

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { readSynthesizedStacks, terraformBinary, type SynthesizedStack } from "./terraform-stacks";
 import { CommandError } from "../errors";
@@ -38,10 +38,20 @@ export class StackRunner {
   private readonly width: number;
   private interrupted = false;
   readonly timings: StepTiming[] = [];
+  /** Each stack's output of its last Terraform command, to explain a failure. */
+  private readonly lastOutput = new Map<string, string[]>();
+  /** Stacks that failed because another run held their state's lock. */
+  readonly locked: string[] = [];
 
+  /**
+   * @param lockTimeoutSeconds how long plan, apply and destroy wait for
+   *   another run's lock on a stack's state (a file lock, or PostgreSQL's
+   *   with the pg backend) before they give up without changing it.
+   */
   constructor(
     outdir: string,
     private readonly env: Env,
+    private readonly lockTimeoutSeconds = 60,
   ) {
     this.stacks = readSynthesizedStacks(outdir);
     this.width = Math.max(...this.stacks.map((s) => s.name.length));
@@ -87,8 +97,16 @@ export class StackRunner {
     for (const wave of waves) {
       const results = await Promise.all(wave.map((s) => this.terraform(s, "init", ["init", "-input=false"])));
       const failed = wave.filter((_, i) => !results[i]);
+      const moved = failed.filter((s) => this.lastOutput.get(s.name)?.some((line) => /Backend configuration changed/.test(line)));
+      if (moved.length > 0) {
+        throw new StackFailure(
+          `the state backend of ${moved.map((s) => s.name).join(", ")} changed (STATE_BACKEND), and Terraform keeps the state where it was; nothing was changed. ` +
+            `To move the state, run ${moved.map((s) => `\`terraform -chdir=${relative(process.cwd(), s.dir)} init -migrate-state\``).join(" and ")} ` +
+            "(it asks before copying), then deploy again; or set STATE_BACKEND back.",
+        );
+      }
       if (failed.length > 0) throw new StackFailure(`terraform init failed in ${failed.map((s) => s.name).join(", ")}; see above`);
-      for (const stack of wave) writeFileSync(providersStamp(stack), JSON.stringify(stack.requiredProviders));
+      for (const stack of wave) writeFileSync(providersStamp(stack), initStamp(stack));
     }
   }
 
@@ -100,7 +118,7 @@ export class StackRunner {
   private async nothingToDo(): Promise<boolean> {
     if (!this.stacks.every((s) => stateHasResources(s))) return false;
     const codes = await Promise.all(
-      this.stacks.map((s) => this.terraform(s, "plan", ["plan", "-input=false", "-detailed-exitcode"], { quiet: true, exitCodes: true })),
+      this.stacks.map((s) => this.terraform(s, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout()], { quiet: true, exitCodes: true })),
     );
     return codes.every((code) => code === 0);
   }
@@ -126,7 +144,7 @@ export class StackRunner {
             // Destroying needs no fresh read first: the provider takes a container
             // that is already gone as removed.
             const refresh = action === "destroy" ? ["-refresh=false"] : [];
-            return this.terraform(stack, action, [action, "-auto-approve", "-input=false", ...refresh]);
+            return this.terraform(stack, action, [action, "-auto-approve", "-input=false", this.lockTimeout(), ...refresh]);
           }),
         );
       }
@@ -134,6 +152,27 @@ export class StackRunner {
     };
     const results = await Promise.all(stacks.map(run));
     return { failed: stacks.filter((_, i) => !results[i]).map((s) => s.name), timings: this.timings };
+  }
+
+  private lockTimeout(): string {
+    return `-lock-timeout=${this.lockTimeoutSeconds}s`;
+  }
+
+  /**
+   * After a failed command: when another run held the state's lock, one line
+   * that says who and since when (Terraform's lock info, which holds no
+   * secret), and that this stack was left as it was.
+   */
+  private explainLock(stack: SynthesizedStack): void {
+    const output = this.lastOutput.get(stack.name) ?? [];
+    if (!output.some((line) => /Error acquiring the state lock/.test(line))) return;
+    const info = (field: string) => output.map((line) => new RegExp(`^\\s*${field}:\\s*(.*)$`).exec(line)?.[1]).find(Boolean);
+    this.locked.push(stack.name);
+    this.print(
+      stack.name,
+      `state is locked by another run (${info("Who") ?? "unknown"}, ${info("Operation") ?? "unknown operation"}, since ${info("Created") ?? "unknown"}); ` +
+        `waited ${this.lockTimeoutSeconds} s (STATE_LOCK_TIMEOUT) and changed nothing. Deploy again when it has finished.`,
+    );
   }
 
   private print(stack: string, line: string): void {
@@ -161,8 +200,11 @@ export class StackRunner {
         env: { ...this.env, TF_IN_AUTOMATION: "1" },
         stdio: ["ignore", "pipe", "pipe"],
       });
+      const output: string[] = [];
+      this.lastOutput.set(stack.name, output);
       for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on("line", (line) => {
+          output.push(line);
           const complete = COMPLETE.exec(line);
           if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
           if (!options.quiet && line.trim()) this.print(stack.name, line);
@@ -172,6 +214,7 @@ export class StackRunner {
       child.once("close", (code) => {
         this.timings.push({ stack: stack.name, step, seconds: (Date.now() - started) / 1000, slowResources });
         // A failed quiet plan (a broker that is down, say) is not an error here: the deploy then applies.
+        if (code !== 0) this.explainLock(stack);
         if (options.exitCodes) resolve(code ?? 1);
         else resolve(code === 0);
       });
@@ -194,11 +237,12 @@ function providersStamp(stack: SynthesizedStack): string {
  */
 function isInitialized(stack: SynthesizedStack): boolean {
   const locked = Object.keys(stack.requiredProviders).length === 0 || existsSync(join(stack.dir, ".terraform.lock.hcl"));
-  return (
-    locked &&
-    existsSync(providersStamp(stack)) &&
-    readFileSync(providersStamp(stack), "utf8") === JSON.stringify(stack.requiredProviders)
-  );
+  return locked && existsSync(providersStamp(stack)) && readFileSync(providersStamp(stack), "utf8") === initStamp(stack);
+}
+
+/** What `terraform init` set up: the providers and the backend (another backend needs init again). */
+function initStamp(stack: SynthesizedStack): string {
+  return JSON.stringify({ providers: stack.requiredProviders, backend: stack.backend });
 }
 
 /** Whether the stack's state (at the path its backend names) holds any resource. */

@@ -11,17 +11,19 @@ import { synthesizeApp } from "../app";
 import { acquireProjectLock } from "./project-lock";
 import { StackRunner } from "./stack-runner";
 import { runCommand } from "./run-command";
+import { refuseOnCluster } from "./local-only";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 
 async function main(): Promise<number> {
   loadDotEnv();
+  refuseOnCluster("npm run stop", process.env);
   const config = parseConfig(process.env);
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
   console.log(`stop: removing containers ${Object.values(CONTAINER_NAMES).join(", ")} and network ${NETWORK_NAME}`);
   console.log(`stop: keeping volumes ${Object.values(VOLUME_NAMES).join(", ")}, the topics and the schema`);
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
-  const result = await new StackRunner(SYNTH_DIR, process.env).destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]);
+  const result = await new StackRunner(SYNTH_DIR, process.env, config.stateLockTimeoutSeconds).destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]);
   if (result.failed.length > 0) {
     throw new CommandError(`destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`);
   }

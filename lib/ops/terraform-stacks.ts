@@ -14,6 +14,8 @@ export interface SynthesizedStack {
   readonly requiredProviders: Readonly<Record<string, unknown>>;
   /** Where its local backend keeps the state; undefined for another backend. */
   readonly statePath?: string;
+  /** Its backend block as synthesized, e.g. { local: { path } } or { pg: { schema_name } }. */
+  readonly backend: Readonly<Record<string, unknown>>;
 }
 
 /** The stacks cdktf wrote to `outdir`, in the manifest's order. */
@@ -31,6 +33,7 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
         dependencies: stack.dependencies,
         requiredProviders: json.terraform?.required_providers ?? {},
         statePath: localState === undefined ? undefined : resolve(dir, localState),
+        backend: json.terraform?.backend ?? {},
       };
     },
   );

@@ -6,7 +6,7 @@
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { TOPICS } from "../topics";
-import { connectAdmin, describeTopics } from "./kafka-admin";
+import { connectAdmin, describeTopics, kafkaClientTarget } from "./kafka-admin";
 import { requireDeployed } from "./health";
 import { serviceEndpoints } from "../app";
 import { PROJECT_ROOT } from "../project-root";
@@ -20,23 +20,26 @@ async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError("usage: npm run topics [-- describe <topic>]");
   }
   loadDotEnv();
-  const bootstrap = serviceEndpoints(parseConfig(process.env), PROJECT_ROOT).kafkaBootstrapServers;
-  requireDeployed();
+  const config = parseConfig(process.env);
+  const target = kafkaClientTarget(config, process.env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBootstrapServers);
+  if (config.target === "local") requireDeployed();
   let admin;
   try {
-    admin = await connectAdmin(bootstrap);
+    admin = await connectAdmin(target);
   } catch (error) {
-    throw new ServiceUnreachableError(`Kafka at ${bootstrap} does not answer (${(error as Error).message}); is it healthy? npm run health`);
+    if (error instanceof ServiceUnreachableError) throw new ServiceUnreachableError(`${error.message} Is it healthy? npm run health`);
+    throw error;
   }
   try {
     const names = (await admin.listTopics()).filter((n) => !n.startsWith("__")).sort();
+    const declared = new Set(TOPICS.map((t) => t.name));
     if (command === "list") {
       const live = (await describeTopics(admin, names)).sort((a, b) => a.name.localeCompare(b.name));
       console.log(
         formatTable(
           ["TOPIC", "PARTITIONS", "REPLICATION", "DECLARED"],
           live.map((t) => [t.name, String(t.partitions.length), String(Math.min(...t.partitions.map((p) => p.replicas.length))),
-            TOPICS.some((d) => d.name === t.name) ? "yes" : "no"]),
+            declared.has(t.name) ? "yes" : "no"]),
         ),
       );
       return 0;

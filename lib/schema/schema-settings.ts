@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { ConfigError, parseConfig, type ChatBattleConfig, type Replication } from "../config/config";
 import { SettingsReader } from "../config/settings-reader";
+import { replicationSettings } from "../config/replication";
 
 /**
  * Settings of the schema applier beyond the app's own. Each defaults to what
@@ -89,7 +91,17 @@ export function parseSchemaSettings(
 
   const contactPointsText = value("CASSANDRA_CONTACT_POINTS");
   const localDatacenterText = value("CASSANDRA_LOCAL_DATACENTER");
-  const local = app && needsDeployedCassandra(env) ? deployed(app) : undefined;
+  // On a cluster there is no deployed node to fall back on: both must be given.
+  const onCluster = app?.target === "cluster";
+  if (onCluster) {
+    if (contactPointsText === undefined) {
+      settings.problem("CASSANDRA_CONTACT_POINTS", "is required with CHATBATTLE_TARGET=cluster: the cluster's nodes, e.g. cassandra-1.example.com,cassandra-2.example.com", "unset");
+    }
+    if (localDatacenterText === undefined) {
+      settings.problem("CASSANDRA_LOCAL_DATACENTER", "is required with CHATBATTLE_TARGET=cluster: the datacenter of the contact points, e.g. dc1", "unset");
+    }
+  }
+  const local = app && !onCluster && needsDeployedCassandra(env) ? deployed(app) : undefined;
 
   const contactPoints = (contactPointsText ?? local?.contactPoint ?? "")
     .split(",")
@@ -133,7 +145,8 @@ export function parseSchemaSettings(
     keyspace: app.cassandra.keyspace,
     replication: app.cassandra.replication,
     credentials: username && password ? { username, password } : undefined,
-    tls: tlsText === "true" ? { caFile } : false,
+    // Absolute, so that it means the same file wherever Terraform runs the step.
+    tls: tlsText === "true" ? { caFile: caFile && resolve(caFile) } : false,
     waitSeconds,
   };
 }
@@ -147,4 +160,21 @@ export function contactEndpoints(s: Pick<SchemaSettings, "contactPoints" | "port
 export function describeSettings(s: SchemaSettings): string {
   const auth = s.credentials ? `user ${s.credentials.username}, password set` : "no authentication";
   return `${contactEndpoints(s).join(",")}, local datacenter ${s.localDatacenter}, ${auth}, TLS ${s.tls ? "on" : "off"}`;
+}
+
+/**
+ * The settings as the applier reads them back from its environment, minus
+ * the credentials: what the schema step on a cluster passes to the applier
+ * and re-runs on when it changes. The user and password stay in the
+ * environment of whoever runs the deploy, out of cdktf.out and the state.
+ */
+export function applierEnvironment(s: SchemaSettings): Record<string, string> {
+  return {
+    CASSANDRA_CONTACT_POINTS: contactEndpoints(s).join(","),
+    CASSANDRA_LOCAL_DATACENTER: s.localDatacenter,
+    CASSANDRA_KEYSPACE: s.keyspace,
+    ...replicationSettings(s.replication),
+    CASSANDRA_TLS: String(Boolean(s.tls)),
+    ...(s.tls && s.tls.caFile ? { CASSANDRA_TLS_CA_FILE: s.tls.caFile } : {}),
+  };
 }

@@ -1,7 +1,6 @@
 import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider/index.js";
-import { useProjectState } from "./project-state";
 
 /**
  * The kreuzwerker/docker releases the app runs on. The bindings
@@ -14,12 +13,11 @@ export const DOCKER_PROVIDER_VERSION = "~> 4.6";
 
 /**
  * A stack of Docker objects on the local engine (DOCKER_HOST, else the
- * default socket), with its state kept in the project's state folder.
+ * default socket). The app says where its state lives.
  */
 export class DockerStack extends TerraformStack {
   constructor(scope: Construct, stackName: string) {
     super(scope, stackName);
-    useProjectState(this, stackName);
     new DockerProvider(this, "docker", {});
     this.addOverride("terraform.required_providers.docker.version", DOCKER_PROVIDER_VERSION);
   }

@@ -1,14 +1,16 @@
 import { DataResource, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { useProjectState } from "./project-state";
 import { STACK_NAMES } from "../names";
 import { checksumOfAll, type CqlFile } from "../schema/cql-files";
 
 export interface SchemaStackProps {
   /** The files in cql/, in order. */
   readonly cqlFiles: readonly CqlFile[];
-  /** Id of the Cassandra container: a new container gets the schema applied again. */
-  readonly cassandraContainerId: string;
+  /**
+   * Id of the Cassandra container, when the app runs it: a new container gets
+   * the schema applied again. Undefined for an existing cluster.
+   */
+  readonly cassandraContainerId?: string;
   /**
    * The applier's settings (CASSANDRA_CONTACT_POINTS, …) for this stack's
    * Cassandra, as its construct states them; a change re-runs the step.
@@ -26,11 +28,10 @@ export interface SchemaStackProps {
 export class SchemaStack extends TerraformStack {
   constructor(scope: Construct, props: SchemaStackProps) {
     super(scope, STACK_NAMES.schema);
-    useProjectState(this, STACK_NAMES.schema);
     new DataResource(this, "apply-cql", {
       triggersReplace: {
         cql_checksum: checksumOfAll(props.cqlFiles),
-        cassandra_container_id: props.cassandraContainerId,
+        ...(props.cassandraContainerId === undefined ? {} : { cassandra_container_id: props.cassandraContainerId }),
         ...props.applierSettings,
       },
       provisioners: [

@@ -2,15 +2,33 @@ import { TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { KafkaProvider } from "../../.gen/providers/kafka/provider/index.js";
 import { Topic } from "../../.gen/providers/kafka/topic/index.js";
-import { useProjectState } from "./project-state";
 import { STACK_NAMES } from "../names";
 import type { TopicSpec } from "../topics";
+import type { SaslMechanism } from "../config/target";
+
+/** How the Kafka provider reaches the brokers. No credentials: the provider reads them from the environment. */
+export interface KafkaClientSettings {
+  /** host:port of brokers, e.g. 127.0.0.1:9092. Must be static: the provider connects lazily. */
+  readonly bootstrapServers: readonly string[];
+  readonly tls: boolean;
+  readonly saslMechanism?: SaslMechanism;
+}
 
 export interface TopicsStackProps {
-  /** Host-side bootstrap servers, e.g. localhost:9092. Must be static: the provider connects lazily. */
-  readonly bootstrapServers: string;
+  readonly kafka: KafkaClientSettings;
   readonly topics: readonly TopicSpec[];
 }
+
+/**
+ * The provider's spelling of each mechanism. Always written out: left unset,
+ * the provider would read KAFKA_SASL_MECHANISM from the environment, where
+ * this app's setting uses Kafka's own spelling (SCRAM-SHA-512).
+ */
+const PROVIDER_SASL_MECHANISM: Record<SaslMechanism, string> = {
+  PLAIN: "plain",
+  "SCRAM-SHA-256": "scram-sha256",
+  "SCRAM-SHA-512": "scram-sha512",
+};
 
 /**
  * The Kafka topics. A stack of its own, planned only after the broker stack
@@ -20,11 +38,12 @@ export interface TopicsStackProps {
 export class TopicsStack extends TerraformStack {
   constructor(scope: Construct, props: TopicsStackProps) {
     super(scope, STACK_NAMES.topics);
-    useProjectState(this, STACK_NAMES.topics);
     new KafkaProvider(this, "kafka", {
-      bootstrapServers: [props.bootstrapServers],
-      // The local broker speaks plaintext; the provider defaults to TLS.
-      tlsEnabled: false,
+      bootstrapServers: [...props.kafka.bootstrapServers],
+      // Always explicit: the provider defaults to TLS. It reads the CA file
+      // (KAFKA_CA_CERT) and the SASL user and password from the environment.
+      tlsEnabled: props.kafka.tls,
+      saslMechanism: props.kafka.saslMechanism && PROVIDER_SASL_MECHANISM[props.kafka.saslMechanism],
       timeout: 60,
     });
     // The provider's Kafka client (sarama) reopens its connection to the
