@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatTable } from "../lib/ops/table";
 import { healthJson, renderHealth } from "../lib/ops/health-report";
-import { topicDrift, type ServiceHealth } from "../lib/ops/health";
+import { topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/ops/health";
 import { declaredTopics } from "../lib/topics";
 
 const rows: ServiceHealth[] = [
@@ -56,5 +56,25 @@ describe("topicDrift", () => {
       "channel-stats: min.cleanable.dirty.ratio=(broker default) (declared 0.1)",
       "channel-stats: segment.ms=60000 (declared (broker default))",
     ]);
+  });
+});
+
+describe("underReplicatedPartitions", () => {
+  const partition = (n: number, isr: number[]) => ({ partition: n, leader: isr[0], replicas: [1, 2, 3], isr, offlineReplicas: [] });
+
+  it("names the lagging partitions per topic with how many replicas are in sync, and counts long lists", () => {
+    const topics = [
+      { name: "chat", partitions: [partition(0, [1, 2]), partition(1, [1, 2, 3]), partition(2, [2])], overrides: {} },
+      { name: "stats", partitions: [partition(0, [1, 2, 3])], overrides: {} },
+      { name: "__consumer_offsets", partitions: Array.from({ length: 50 }, (_, n) => partition(n, [1, 2])), overrides: {} },
+    ];
+    expect(underReplicatedPartitions(topics)).toEqual({
+      count: 52,
+      byTopic: ["chat 0,2 (2 of 3, 1 of 3 in sync)", "__consumer_offsets 50 partitions (2 of 3 in sync)"],
+    });
+  });
+
+  it("finds none when every replica is in sync", () => {
+    expect(underReplicatedPartitions([{ name: "chat", partitions: [partition(0, [1, 2, 3])], overrides: {} }])).toEqual({ count: 0, byTopic: [] });
   });
 });

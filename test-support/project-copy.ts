@@ -17,6 +17,6 @@ export function copyProject(entries: readonly string[], prefix = "chatbattle-pro
 /** This process's environment without any of the app's or the applier's settings. */
 export function environmentWithoutSettings(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_/.test(k)),
+    Object.entries(process.env).filter(([k]) => !/^((ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_|(CHATBATTLE_TARGET|STATE_BACKEND|STATE_LOCK_TIMEOUT|PG_CONN_STR)$)/.test(k)),
   );
 }

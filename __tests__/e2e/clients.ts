@@ -2,15 +2,31 @@
  * The end-to-end test's own Kafka and Cassandra clients: what the stack holds
  * is checked as any client of it would see it, not through the app's code.
  */
-import kafkajs from "kafkajs";
+import kafkajs, { type SASLOptions } from "kafkajs";
 import cassandra from "cassandra-driver";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
+/** A broker's host:port, or a cluster with TLS and SASL (as the ops' KafkaClientTarget has it). */
+export type KafkaAccess =
+  | string
+  | {
+      readonly brokers: readonly string[];
+      readonly tls?: { readonly ca?: string };
+      readonly sasl?: { readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; readonly username: string; readonly password: string };
+    };
+
 // A fresh broker creates __consumer_offsets on the first consumer group, and answers
 // "coordinator not available" until then: the client retries through that.
-const kafka = (bootstrap: string) =>
-  new Kafka({ clientId: "chatbattle-e2e", brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+const kafka = (access: KafkaAccess) =>
+  new Kafka({
+    clientId: "chatbattle-e2e",
+    brokers: typeof access === "string" ? [access] : [...access.brokers],
+    ssl: typeof access !== "string" && access.tls ? { ca: access.tls.ca ? [access.tls.ca] : undefined } : undefined,
+    sasl: typeof access !== "string" && access.sasl ? ({ ...access.sasl } as SASLOptions) : undefined,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 300 },
+  });
 
 /** A topic as the broker reports it: partitions, replication and the configs set on the topic itself. */
 export interface ReportedTopic {
@@ -19,7 +35,7 @@ export interface ReportedTopic {
   readonly config: Record<string, string>;
 }
 
-export async function topicsAsReported(bootstrap: string): Promise<Record<string, ReportedTopic>> {
+export async function topicsAsReported(bootstrap: KafkaAccess): Promise<Record<string, ReportedTopic>> {
   const admin = kafka(bootstrap).admin();
   await admin.connect();
   try {
@@ -47,7 +63,7 @@ export async function topicsAsReported(bootstrap: string): Promise<Record<string
   }
 }
 
-export async function produce(bootstrap: string, topic: string, value: string): Promise<void> {
+export async function produce(bootstrap: KafkaAccess, topic: string, value: string): Promise<void> {
   const producer = kafka(bootstrap).producer();
   await producer.connect();
   try {
@@ -61,7 +77,7 @@ export async function produce(bootstrap: string, topic: string, value: string): 
  * Reads `topic` from the beginning until a message with `value` arrives; false
  * after `timeoutMs`. A consumer that gives up fails the call with its reason.
  */
-export async function consumed(bootstrap: string, topic: string, value: string, timeoutMs = 60_000): Promise<boolean> {
+export async function consumed(bootstrap: KafkaAccess, topic: string, value: string, timeoutMs = 60_000): Promise<boolean> {
   const consumer = kafka(bootstrap).consumer({ groupId: `chatbattle-e2e-${Date.now()}-${Math.random()}` });
   await consumer.connect();
   try {
@@ -86,9 +102,22 @@ export async function consumed(bootstrap: string, topic: string, value: string, 
   }
 }
 
-export async function withCassandra<T>(contactPoint: string, work: (client: cassandra.Client) => Promise<T>): Promise<T> {
+/** Login and TLS for a Cassandra that asks for them. */
+export interface CassandraAccess {
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** PEM text of the CA to trust. */
+  readonly ca?: string;
+}
+
+export async function withCassandra<T>(contactPoint: string, work: (client: cassandra.Client) => Promise<T>, access: CassandraAccess = {}): Promise<T> {
   const [host, port] = contactPoint.split(":");
-  const client = new cassandra.Client({ contactPoints: [host], localDataCenter: "dc1", protocolOptions: { port: Number(port) } });
+  const client = new cassandra.Client({
+    contactPoints: [host],
+    localDataCenter: "dc1",
+    protocolOptions: { port: Number(port) },
+    credentials: access.credentials && { ...access.credentials },
+    sslOptions: access.ca ? { ca: [access.ca], rejectUnauthorized: true } : undefined,
+  });
   await client.connect();
   try {
     return await work(client);

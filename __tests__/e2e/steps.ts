@@ -10,6 +10,8 @@ export type { CommandResult as StepResult } from "../../test-support/command";
  */
 export class Steps {
   readonly timings: { step: string; seconds: number }[] = [];
+  /** What each command printed, in order: a test can check that no secret was ever shown. */
+  readonly outputs: string[] = [];
 
   constructor(
     private readonly cwd: string,
@@ -24,6 +26,7 @@ export class Steps {
   async run(step: string, command: readonly string[], deadlineSeconds: number): Promise<CommandResult> {
     const result = await this.start(command, deadlineSeconds).done;
     this.timings.push({ step, seconds: result.seconds });
+    this.outputs.push(result.output);
     return result;
   }
 

@@ -93,11 +93,23 @@ export function topicDrift(declared: TopicSpec, live: LiveTopic | undefined): st
   return drift;
 }
 
-/** Partitions whose in-sync replicas are fewer than their replicas, as topic/partition. */
-export function underReplicatedPartitions(topics: readonly LiveTopic[]): string[] {
-  return topics.flatMap((t) =>
-    t.partitions.filter((p) => p.isr.length < p.replicas.length).map((p) => `${t.name}/${p.partition} (in sync ${p.isr.join(",") || "none"} of ${p.replicas.join(",")})`),
-  );
+/**
+ * The under-replicated partitions (in-sync replicas fewer than replicas), one
+ * entry per topic: its partitions by number, and how many replicas are in
+ * sync, e.g. "twitch-chat-messages 0,1,2 (2 of 3 in sync)". Internal topics
+ * with dozens of partitions are counted rather than listed.
+ */
+export function underReplicatedPartitions(topics: readonly LiveTopic[]): { count: number; byTopic: string[] } {
+  let count = 0;
+  const byTopic = topics.flatMap((topic) => {
+    const lagging = topic.partitions.filter((p) => p.isr.length < p.replicas.length);
+    if (lagging.length === 0) return [];
+    count += lagging.length;
+    const inSync = [...new Set(lagging.map((p) => `${p.isr.length} of ${p.replicas.length}`))].join(", ");
+    const which = lagging.length <= 8 ? lagging.map((p) => p.partition).join(",") : `${lagging.length} partitions`;
+    return [`${topic.name} ${which} (${inSync} in sync)`];
+  });
+  return { count, byTopic };
 }
 
 /**
@@ -111,14 +123,17 @@ export async function probeKafka(target: KafkaClientTarget, declared: readonly T
     admin = await connectAdmin(target);
     const cluster = await admin.describeCluster();
     const names = await admin.listTopics();
-    const live = await describeTopics(admin, names);
+    const declaredNames = declared.map((t) => t.name);
+    const live = (await describeTopics(admin, names)).sort(
+      (a, b) => Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) || a.name.localeCompare(b.name),
+    );
     const online = new Set(cluster.brokers.map((b) => b.nodeId));
     const offline = [...new Set(live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas])))].filter((id) => !online.has(id)).sort((a, b) => a - b);
     const underReplicated = underReplicatedPartitions(live);
     const drift = declared.flatMap((t) => topicDrift(t, live.find((l) => l.name === t.name)));
     const problems = [
       ...(offline.length > 0 ? [`broker(s) ${offline.join(", ")} offline`] : []),
-      ...(underReplicated.length > 0 ? [`${underReplicated.length} under-replicated partition(s): ${underReplicated.join("; ")}`] : []),
+      ...(underReplicated.count > 0 ? [`${underReplicated.count} under-replicated partition(s): ${underReplicated.byTopic.join("; ")}`] : []),
       ...(drift.length > 0 ? [`topics drifted: ${drift.join("; ")}`] : []),
     ];
     const brokers = `${online.size} broker(s) online`;

@@ -93,7 +93,11 @@ export class StackRunner {
    */
   private async initialize(stacks: readonly SynthesizedStack[]): Promise<void> {
     const needed = stacks.filter((s) => !isInitialized(s));
-    const waves = this.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : [needed];
+    // The pg backend's first init creates a sequence that every stack's schema shares
+    // (public.global_states_id_seq), and two inits creating it at once fail on a
+    // "duplicate key" (seen here on a fresh database). One init first, then the rest.
+    const pg = needed.some((s) => "pg" in s.backend);
+    const waves = this.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : pg ? [needed.slice(0, 1), needed.slice(1)] : [needed];
     for (const wave of waves) {
       const results = await Promise.all(wave.map((s) => this.terraform(s, "init", ["init", "-input=false"])));
       const failed = wave.filter((_, i) => !results[i]);

@@ -1,0 +1,279 @@
+/**
+ * The cluster target end to end: `npm run deploy` with CHATBATTLE_TARGET=cluster
+ * and STATE_BACKEND=pg against real servers the test starts (test-support/):
+ * a three-broker Kafka 3.9 cluster in KRaft mode speaking SASL_SSL with
+ * SCRAM-SHA-512, a Cassandra 4.1 node that wants a login and TLS, and a
+ * PostgreSQL for the state. What the clusters hold is checked with the test's
+ * own clients. Needs Docker, the stand-in images, Terraform with the providers,
+ * openssl and PostgreSQL's Debian packages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { Steps } from "../e2e/steps";
+import { consumed, produce, schemaAsReported, topicsAsReported, withCassandra } from "../e2e/clients";
+import { offlineEnvironment } from "../../test-support/offline-env";
+import { makeTestCertificates } from "../../test-support/tls";
+import { startKafkaCluster, type RunningKafkaCluster } from "../../test-support/kafka/cluster";
+import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
+import { startPostgres, type RunningPostgres } from "../../test-support/postgres";
+import { runTerraform } from "../../lib/ops/terraform-stacks";
+
+const DEPLOY = 300;
+const QUICK = 90;
+const PROJECT_ENTRIES = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
+const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
+
+const certs = makeTestCertificates();
+const cassandraUser = { username: "schema_admin", password: `cql-${randomBytes(8).toString("hex")}` };
+let kafka: RunningKafkaCluster;
+let cassandra: RunningCassandra;
+let postgres: RunningPostgres;
+let env: Record<string, string | undefined>;
+const projects = [copyProject(PROJECT_ENTRIES, "chatbattle-cluster-a-"), copyProject(PROJECT_ENTRIES, "chatbattle-cluster-b-")];
+let steps: Steps;
+let otherSteps: Steps;
+/** Every Steps of the test, so that all that was printed can be searched for secrets. */
+const allSteps: Steps[] = [];
+const stepsIn = (dir: string, stepEnv: Record<string, string | undefined>) => {
+  const created = new Steps(dir, stepEnv);
+  allSteps.push(created);
+  return created;
+};
+const startTimes: Record<string, number> = {};
+
+/** Every secret the deploy is given: none may show in cdktf.out, the state or the output. */
+const secrets = () => [kafka.users.client.password, cassandraUser.password, postgres.password];
+
+/** Creates a login of the test's own (the default superuser's password is the word "cassandra", useless to grep for). */
+async function createCassandraUser(): Promise<void> {
+  const ca = readFileSync(certs.caPem, "utf8");
+  const contact = `${cassandra.host}:${cassandra.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await withCassandra(contact, (client) => client.execute(
+        `CREATE ROLE IF NOT EXISTS ${cassandraUser.username} WITH PASSWORD = '${cassandraUser.password}' AND LOGIN = true AND SUPERUSER = true`,
+      ), { credentials: { username: "cassandra", password: "cassandra" }, ca });
+      return;
+    } catch (error) {
+      // The default superuser appears a moment after CQL opens.
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+}
+
+function filesUnder(folder: string): string[] {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** `terraform plan -detailed-exitcode` in both stacks of a project copy: 0 means nothing to do. */
+function planExitCodes(projectDir: string): Record<string, number | null> {
+  return Object.fromEntries(
+    ["topics", "schema"].map((stack) => [stack, runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
+  );
+}
+
+beforeAll(async () => {
+  const timed = async <T>(name: string, start: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const server = await start();
+    startTimes[name] = (Date.now() - started) / 1000;
+    return server;
+  };
+  [kafka, cassandra, postgres] = await Promise.all([
+    timed("kafka (3 brokers, KRaft, SASL_SSL)", () => startKafkaCluster(certs)),
+    timed("cassandra (login, TLS)", () => startCassandra({ passwordAuthentication: true, clientTls: { keystorePath: certs.serverP12, password: "changeit" } })),
+    timed("postgresql", () => startPostgres()),
+  ]);
+  await createCassandraUser();
+  console.log(`cluster: servers up: ${Object.entries(startTimes).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(", ")}`);
+
+  env = {
+    ...environmentWithoutSettings(),
+    ...offlineEnvironment(),
+    CHECKPOINT_DISABLE: "1",
+    FORCE_COLOR: "0",
+    CHATBATTLE_TARGET: "cluster",
+    STATE_BACKEND: "pg",
+    PG_CONN_STR: postgres.connectionString,
+    KAFKA_BOOTSTRAP_SERVERS: kafka.brokers.join(","),
+    KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+    KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+    KAFKA_SASL_USERNAME: kafka.users.client.username,
+    KAFKA_SASL_PASSWORD: kafka.users.client.password,
+    KAFKA_CA_CERT: certs.caPem,
+    CASSANDRA_CONTACT_POINTS: `${cassandra.host}:${cassandra.port}`,
+    CASSANDRA_LOCAL_DATACENTER: cassandra.datacenter,
+    CASSANDRA_REPLICATION: `${cassandra.datacenter}:1`,
+    CASSANDRA_USERNAME: cassandraUser.username,
+    CASSANDRA_PASSWORD: cassandraUser.password,
+    CASSANDRA_TLS: "true",
+    CASSANDRA_TLS_CA_FILE: certs.caPem,
+  };
+  steps = stepsIn(projects[0].dir, env);
+  otherSteps = stepsIn(projects[1].dir, env);
+}, 600_000);
+
+afterAll(async () => {
+  console.log(`cluster: step timings\n${allSteps.map((s) => s.table()).join("\n")}`);
+  await Promise.all([kafka?.stop(), cassandra?.stop()]);
+  postgres?.stop();
+  certs.remove();
+  for (const project of projects) project.remove();
+});
+
+describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
+  it("preflight: the login is accepted and three brokers carry replication 3", async () => {
+    const result = await steps.succeed("preflight", npm("preflight"), QUICK);
+    console.log(`cluster: preflight:\n${result.output}`);
+    expect(result.output).toMatch(/ok +Kafka brokers +3 online \(ids 1, 2, 3\); replication factor 3 fits/);
+    expect(result.output).toMatch(/ok +Cassandra .*user schema_admin, password set, TLS on: CQL answers/);
+    expect(result.output).not.toMatch(/Docker|port \d+/);
+  });
+
+  it("deploy creates the topics with replication 3, min.insync.replicas=2 and the seed's configs", async () => {
+    const result = await steps.succeed("deploy (cold)", npm("deploy"), DEPLOY);
+    console.log(`cluster: cold deploy:\n${result.output}`);
+    expect(result.output).toMatch(/deploy: done in/);
+    const reported = await topicsAsReported(kafka.clientTarget());
+    expect(reported).toEqual({
+      "twitch-chat-messages": {
+        partitions: 3,
+        replicationFactor: 3,
+        config: { "retention.ms": "604800000", "cleanup.policy": "delete", "min.insync.replicas": "2" },
+      },
+      "channel-stats": {
+        partitions: 3,
+        replicationFactor: 3,
+        config: { "retention.ms": "86400000", "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "min.insync.replicas": "2" },
+      },
+    });
+  });
+
+  it("applies the schema with NetworkTopologyStrategy, and schema:verify agrees", async () => {
+    await steps.succeed("schema:verify", npm("schema:verify"), QUICK);
+    const schema = await withCassandra(`${cassandra.host}:${cassandra.port}`, (client) => schemaAsReported(client, "twitch_chat", "raw_chat_messages"), {
+      credentials: cassandraUser,
+      ca: readFileSync(certs.caPem, "utf8"),
+    });
+    expect(schema.replication).toEqual({ class: "org.apache.cassandra.locator.NetworkTopologyStrategy", [cassandra.datacenter]: "1" });
+  });
+
+  it("a second deploy changes nothing, and every plan is empty", async () => {
+    const result = await steps.succeed("deploy (no change)", npm("deploy"), DEPLOY);
+    expect(result.output).not.toMatch(/Resources: [1-9]\d* (added|changed|destroyed)|Resources: \d+ added, [1-9]/);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
+  it("lists the topics with their replication on the cluster", async () => {
+    const result = await steps.succeed("topics", npm("topics"), QUICK);
+    expect(result.output).toMatch(/channel-stats +3 +3 +yes/);
+    expect(result.output).toMatch(/twitch-chat-messages +3 +3 +yes/);
+  });
+
+  it("with one broker killed: acks=all still round-trips and health names the under-replicated partitions; back, health is green", async () => {
+    kafka.kill(3);
+    const value = `broker-down-${Date.now()}`;
+    await produce(kafka.clientTarget(), "twitch-chat-messages", value);
+    expect(await consumed(kafka.clientTarget(), "twitch-chat-messages", value)).toBe(true);
+
+    // The broker is fenced and dropped from the in-sync replicas within seconds (see test-support/kafka/cluster.ts).
+    let health = await steps.run("health (broker down)", npm("health"), QUICK);
+    const deadline = Date.now() + 60_000;
+    const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
+    while (!allSix.test(health.output) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      health = await steps.run("health (broker down)", npm("health"), QUICK);
+    }
+    console.log(`cluster: npm run health with broker 3 down:\n${health.output}`);
+    expect(health.status).toBe(1);
+    expect(health.output).toMatch(/broker\(s\) 3 offline/);
+    expect(health.output).toMatch(/\d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\); __consumer_offsets 50 partitions \(2 of 3 in sync\)/);
+
+    kafka.start(3);
+    const healed = await steps.succeed("health --wait (broker back)", npm("health", "--wait", "120"), 180);
+    console.log(`cluster: npm run health with broker 3 back:\n${healed.output}`);
+    expect(healed.output).toMatch(/kafka +\S+ +yes +3 broker\(s\) online; 2 topics as declared; no under-replicated partitions/);
+  });
+
+  it("two deploys started at once from two copies: both end well and the state stays intact", async () => {
+    const [first, second] = await Promise.all([
+      steps.run("deploy (concurrent, copy A)", npm("deploy"), DEPLOY),
+      otherSteps.run("deploy (concurrent, copy B)", npm("deploy"), DEPLOY),
+    ]);
+    expect(first.status, first.output).toBe(0);
+    expect(second.status, second.output).toBe(0);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    const states = postgres.query("SELECT count(*) FROM chatbattle_topics.states") + "," + postgres.query("SELECT count(*) FROM chatbattle_schema.states");
+    expect(states).toBe("1,1");
+    const topicsState = JSON.parse(postgres.query("SELECT data FROM chatbattle_topics.states WHERE name = 'default'"));
+    expect(topicsState.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort()).toEqual([
+      "kafka_topic.topic-channel-stats",
+      "kafka_topic.topic-twitch-chat-messages",
+    ]);
+  });
+
+  it("a deploy that finds the state locked by another run waits STATE_LOCK_TIMEOUT, then fails clearly, changing nothing", async () => {
+    // Another run holds the topics stack's lock in PostgreSQL: a Terraform console keeps it while open.
+    const holder = spawn("terraform", ["console"], { cwd: join(projects[1].dir, "cdktf.out", "stacks", "topics"), env: { ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const lockedSteps = stepsIn(projects[0].dir, { ...env, STATE_LOCK_TIMEOUT: "5" });
+      const result = await lockedSteps.run("deploy (state locked)", npm("deploy"), DEPLOY);
+      console.log(`cluster: deploy against a held lock:\n${result.output}`);
+      expect(result.status).toBe(1);
+      expect(result.output).toMatch(/topics +state is locked by another run \(.*\); waited 5 s \(STATE_LOCK_TIMEOUT\) and changed nothing/);
+      expect(result.output).toMatch(/deploy: the state of topics is locked by another run/);
+    } finally {
+      holder.stdin.end();
+      holder.kill("SIGTERM");
+      await new Promise((resolve) => holder.once("close", resolve));
+    }
+    await steps.succeed("deploy (lock released)", npm("deploy"), DEPLOY);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
+  it("a deploy after STATE_BACKEND changed stops at init with the command that moves the state, changing nothing", async () => {
+    const switched = stepsIn(projects[1].dir, { ...env, STATE_BACKEND: "local" });
+    const result = await switched.run("deploy (backend switched)", npm("deploy"), DEPLOY);
+    console.log(`cluster: deploy after switching STATE_BACKEND to local:\n${result.output.split("\n").slice(-3).join("\n")}`);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/the state backend of (topics, schema|schema, topics) changed \(STATE_BACKEND\).*nothing was changed/);
+    expect(result.output).toMatch(/terraform -chdir=cdktf.out\/stacks\/topics init -migrate-state/);
+    expect(existsSync(join(projects[1].dir, "state"))).toBe(false);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
+  it("a wrong SASL password fails fast, with a clear message that does not print it", async () => {
+    const wrong = `wrong-${randomBytes(6).toString("hex")}`;
+    const wrongSteps = stepsIn(projects[0].dir, { ...env, KAFKA_SASL_PASSWORD: wrong });
+    const result = await wrongSteps.run("deploy (wrong SASL password)", npm("deploy"), QUICK);
+    console.log(`cluster: deploy with a wrong SASL password (${result.seconds.toFixed(1)} s):\n${result.output}`);
+    expect(result.status).toBe(1);
+    expect(result.seconds).toBeLessThan(QUICK);
+    expect(result.output).toMatch(/FAIL +Kafka +.*refused the login: .*Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM/);
+    expect(result.output).toMatch(/nothing was changed/);
+    expect(result.output).not.toContain(wrong);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
+  it("no password is in cdktf.out, in the state in PostgreSQL, or in anything a command printed", () => {
+    const texts = projects.flatMap((p) => filesUnder(join(p.dir, "cdktf.out")).filter((f) => !f.includes(`${join(".terraform", "providers")}`)).map((f) => [f, readFileSync(f, "utf8")]));
+    expect(texts.length).toBeGreaterThan(4);
+    const state = postgres.query("SELECT string_agg(data, '') FROM (SELECT data FROM chatbattle_topics.states UNION ALL SELECT data FROM chatbattle_schema.states) s");
+    expect(state.length).toBeGreaterThan(100);
+    for (const secret of secrets()) {
+      for (const [file, text] of texts) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${file}`).toBe(false);
+      expect(state.includes(secret), `${secret.slice(0, 4)}… in the state`).toBe(false);
+      expect(allSteps.some((s) => s.outputs.some((o) => o.includes(secret))), `${secret.slice(0, 4)}… printed`).toBe(false);
+    }
+  });
+});
