@@ -178,7 +178,7 @@ describe("1. a cold deploy", () => {
     const health = await steps.run("npm run health", npm("health"), QUICK);
     expect(health.status, health.output).toBe(0);
     expect(health.output).toMatch(/^zookeeper +chatbattle-zookeeper +running +healthy +yes +srvr: mode standalone$/m);
-    expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +yes +1 broker\(s\); 2 topics as declared$/m);
+    expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +yes +1 broker\(s\) online; 2 topics as declared; no under-replicated partitions$/m);
     expect(health.output).toMatch(/^cassandra +chatbattle-cassandra +running +healthy +yes +CQL answers; schema matches cql\/ \(10 checks\)$/m);
 
     const topics = await steps.run("npm run topics", npm("topics"), QUICK);
