@@ -1,10 +1,18 @@
 #!/bin/bash
-# Stand-in for confluentinc/cp-kafka 7.9 in ZooKeeper mode: the same required
-# variables, refusals, KAFKA_* -> server.properties rule, paths and tools.
+# Stand-in for confluentinc/cp-kafka in ZooKeeper mode (7.9) and KRaft mode
+# (KAFKA_PROCESS_ROLES set, as in 7.9 and 8.x): the same required variables,
+# refusals, KAFKA_* -> server.properties rule, paths, storage formatting and tools.
 set -euo pipefail
 fail() { echo "$*" >&2; exit 1; }
 
-[ -n "${KAFKA_ZOOKEEPER_CONNECT-}" ] || fail "KAFKA_ZOOKEEPER_CONNECT is required."
+if [ -n "${KAFKA_PROCESS_ROLES-}" ]; then
+  [ -n "${CLUSTER_ID-}" ] || fail "CLUSTER_ID is required."
+  [ -n "${KAFKA_NODE_ID-}" ] || fail "KAFKA_NODE_ID is required."
+  [ -n "${KAFKA_CONTROLLER_QUORUM_VOTERS-}" ] || fail "KAFKA_CONTROLLER_QUORUM_VOTERS is required."
+  [ -z "${KAFKA_ZOOKEEPER_CONNECT-}" ] || fail "KAFKA_ZOOKEEPER_CONNECT must not be set in KRaft mode."
+else
+  [ -n "${KAFKA_ZOOKEEPER_CONNECT-}" ] || fail "KAFKA_ZOOKEEPER_CONNECT is required."
+fi
 [ -n "${KAFKA_ADVERTISED_LISTENERS-}" ] || fail "KAFKA_ADVERTISED_LISTENERS is required."
 # Deprecated settings cp-kafka refuses to start with.
 [ -z "${KAFKA_ADVERTISED_PORT-}" ] || fail "advertised.port is deprecated. Please use KAFKA_ADVERTISED_LISTENERS instead."
@@ -29,5 +37,10 @@ done
 
 echo "===> starting Kafka with $properties:"
 cat "$properties"
+if [ -n "${KAFKA_PROCESS_ROLES-}" ]; then
+  # Formats a new volume with the cluster id; one that has data is left exactly as it is.
+  echo "===> formatting the storage unless it is formatted"
+  KAFKA_HEAP_OPTS="-Xmx128m" run-class kafka.tools.StorageTool format --ignore-formatted -t "$CLUSTER_ID" -c "$properties"
+fi
 export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms1g -Xmx1g}
 LOG4J_CONFIG_FILE=/etc/kafka/log4j.properties exec run-class kafka.Kafka "$properties"
