@@ -16,6 +16,7 @@ describe("parseConfig", () => {
   it("uses every default when nothing is set", () => {
     const config = parseConfig({});
     expect(config).toEqual({
+      kafka: { mode: "zookeeper", brokers: 1 },
       target: "local",
       stateBackend: "local",
       kafkaCluster: undefined,
@@ -32,6 +33,10 @@ describe("parseConfig", () => {
         zookeeper: 2181,
         kafkaExternal: 9092,
         kafkaInternal: 29092,
+        kafka2External: 9093,
+        kafka2Internal: 29093,
+        kafka3External: 9094,
+        kafka3Internal: 29094,
         cassandraCql: 9042,
         cassandraInternode: 7000,
         cassandraInternodeTls: 7001,
@@ -62,11 +67,45 @@ describe("parseConfig", () => {
       zookeeper: 12181,
       kafkaExternal: 19092,
       kafkaInternal: 29093,
+      kafka2External: 9093,
+      kafka2Internal: 29093,
+      kafka3External: 9094,
+      kafka3Internal: 29094,
       cassandraCql: 19042,
       cassandraInternode: 17000,
       cassandraInternodeTls: 17001,
     });
     expect(config.cassandra).toEqual({ keyspace: "chat_dev", replication: { strategy: "SimpleStrategy", replicationFactor: 3 }, datacenter: "eu-west" });
+  });
+
+  it("runs KRaft and three brokers when asked, with the newest Confluent Platform image for KRaft unless one is named", () => {
+    const kraft = parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" });
+    expect(kraft.kafka).toEqual({ mode: "kraft", brokers: 3 });
+    expect(kraft.images.kafka).toBe("confluentinc/cp-kafka:8.3.0");
+    expect(parseConfig({ KAFKA_MODE: "kraft", KAFKA_IMAGE: "confluentinc/cp-kafka:7.9.2" }).images.kafka).toBe("confluentinc/cp-kafka:7.9.2");
+    expect(problemsOf({ KAFKA_MODE: "zk", KAFKA_BROKERS: "2" }).map((p) => `${p.name}: ${p.allowed}`)).toEqual([
+      "KAFKA_MODE: must be zookeeper or kraft",
+      expect.stringMatching(/^KAFKA_BROKERS: must be 1 or 3/),
+    ]);
+  });
+
+  it("checks the ports of brokers 2 and 3 only when there are three, and keeps them off the controller port", () => {
+    expect(parseConfig({ KAFKA_2_EXTERNAL_PORT: "9042" }).kafka.brokers).toBe(1);
+    expect(problemsOf({ KAFKA_BROKERS: "3", KAFKA_2_EXTERNAL_PORT: "9042" }).map((p) => p.name)).toEqual(["KAFKA_2_EXTERNAL_PORT", "CASSANDRA_CQL_PORT"]);
+    expect(problemsOf({ KAFKA_MODE: "kraft", KAFKA_3_INTERNAL_PORT: "29999", KAFKA_BROKERS: "3" }).map((p) => `${p.name}: ${p.allowed}`)).toEqual([
+      "KAFKA_3_INTERNAL_PORT: 29999 is the KRaft controllers' port inside the brokers' containers; choose another",
+    ]);
+  });
+
+  it("allows topic replication up to the local broker count", () => {
+    expect(parseConfig({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3", KAFKA_MIN_INSYNC_REPLICAS: "2" }).topicDurability).toEqual({
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      partitions: undefined,
+    });
+    expect(problemsOf({ KAFKA_BROKERS: "1", KAFKA_TOPIC_REPLICATION_FACTOR: "3" }).map((p) => p.allowed)).toEqual([
+      "must be at most KAFKA_BROKERS (1) on the local target: each replica needs a broker of its own",
+    ]);
   });
 
   it("trims surrounding white space", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatTable } from "../lib/ops/table";
 import { healthJson, renderHealth } from "../lib/ops/health-report";
-import { topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/ops/health";
+import { quorumHealth, topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/ops/health";
 import { declaredTopics } from "../lib/topics";
 
 const rows: ServiceHealth[] = [
@@ -76,5 +76,18 @@ describe("underReplicatedPartitions", () => {
 
   it("finds none when every replica is in sync", () => {
     expect(underReplicatedPartitions([{ name: "chat", partitions: [partition(0, [1, 2, 3])], overrides: {} }])).toEqual({ count: 0, byTopic: [] });
+  });
+});
+
+describe("quorumHealth", () => {
+  it("reads the leader, the voters (either listing) and the lag", () => {
+    const json = 'ClusterId: x\nLeaderId: 2\nLeaderEpoch: 3\nHighWatermark: 90\nMaxFollowerLag: 0\nMaxFollowerLagTimeMs: 0\nCurrentVoters: [{"id": 1, "directoryId": null, "endpoints": ["CONTROLLER://kafka:29999"]}, {"id": 2, "directoryId": null, "endpoints": ["CONTROLLER://kafka-2:29999"]}, {"id": 3, "directoryId": null, "endpoints": ["CONTROLLER://kafka-3:29999"]}]\nCurrentObservers: []';
+    expect(quorumHealth(json, 3)).toEqual({ ready: true, detail: "leader 2, voters 1,2,3 of 3, max follower lag 0" });
+    expect(quorumHealth("LeaderId: 1\nMaxFollowerLag: 4\nCurrentVoters: [1,2,3]\n", 3)).toEqual({ ready: true, detail: "leader 1, voters 1,2,3 of 3, max follower lag 4" });
+  });
+
+  it("is not ready without a leader or an answer", () => {
+    expect(quorumHealth("LeaderId: -1\nCurrentVoters: [1]\n", 1).ready).toBe(false);
+    expect(quorumHealth("", 1)).toEqual({ ready: false, detail: "no quorum leader (no answer)" });
   });
 });

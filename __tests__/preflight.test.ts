@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { checkDockerMemory, checkPorts, checkTerraform, publishedHostPorts, STACK_MEMORY_MIB } from "../lib/ops/preflight";
+import { checkDockerMemory, checkKafkaData, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/ops/preflight";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";
@@ -61,5 +61,44 @@ describe("pre-flight checks", () => {
     expect(result.stdout).toMatch(new RegExp(`^FAIL +port ${port} +127.0.0.1:${port} is already in use`, "m"));
     expect(result.stdout).toContain(`set KAFKA_EXTERNAL_PORT to a free port`);
     expect(result.stdout).toMatch(/preflight: \d+ problem\(s\); nothing was changed/);
+  });
+});
+
+describe("checkKafkaData", () => {
+  const zookeeperVolumes = ["chatbattle-cassandra-data", "chatbattle-kafka-data", "chatbattle-zookeeper-data", "chatbattle-zookeeper-logs"];
+  const kraftVolumes = ["chatbattle-cassandra-data", "chatbattle-kafka-data"];
+
+  it("passes a first deploy and a deploy whose settings match the volumes", () => {
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), ["chatbattle-cassandra-data"]).ok).toBe(true);
+    expect(checkKafkaData(parseConfig({}), zookeeperVolumes).ok).toBe(true);
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), kraftVolumes).ok).toBe(true);
+  });
+
+  it("refuses to switch the mode of a stack with data, naming its volumes and npm run reset", () => {
+    const toKraft = checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), zookeeperVolumes);
+    expect(toKraft.ok).toBe(false);
+    expect(toKraft.detail).toBe(
+      "volumes chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs hold data of KAFKA_MODE=zookeeper with 1 broker(s), " +
+        "but the settings ask for KAFKA_MODE=kraft with 1 broker(s); a deploy would leave that data unreadable or delete it, so nothing was changed. " +
+        "Set KAFKA_MODE=zookeeper and KAFKA_BROKERS=1 again, or delete all data with npm run reset and deploy.",
+    );
+    const toZooKeeper = checkKafkaData(parseConfig({}), kraftVolumes);
+    expect(toZooKeeper.ok).toBe(false);
+    expect(toZooKeeper.detail).toMatch(/^volumes chatbattle-kafka-data hold data of KAFKA_MODE=kraft with 1 broker\(s\), but the settings ask for KAFKA_MODE=zookeeper/);
+  });
+
+  it("refuses to change the broker count of a stack with data: fewer brokers would delete volumes", () => {
+    const three = [...kraftVolumes, "chatbattle-kafka-2-data", "chatbattle-kafka-3-data"];
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3" }), three).ok).toBe(true);
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), three).detail).toMatch(/hold data of KAFKA_MODE=kraft with 3 broker\(s\)/);
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" }), kraftVolumes).ok).toBe(false);
+  });
+});
+
+describe("stackMemoryMiB", () => {
+  it("counts ZooKeeper only in zookeeper mode and every broker", () => {
+    expect(stackMemoryMiB({ mode: "zookeeper", brokers: 1 })).toBe(3584);
+    expect(stackMemoryMiB({ mode: "kraft", brokers: 1 })).toBe(3072);
+    expect(stackMemoryMiB({ mode: "kraft", brokers: 3 })).toBe(5120);
   });
 });

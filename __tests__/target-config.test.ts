@@ -92,7 +92,7 @@ describe("the target settings", () => {
 
   it("keeps the local target as it was: one broker, PLAINTEXT, no cluster settings", () => {
     expect(problems({ KAFKA_TOPIC_REPLICATION_FACTOR: "3" })).toEqual([
-      "KAFKA_TOPIC_REPLICATION_FACTOR: must be 1 on the local target: the local stack runs one broker",
+      "KAFKA_TOPIC_REPLICATION_FACTOR: must be at most KAFKA_BROKERS (1) on the local target: each replica needs a broker of its own",
     ]);
     expect(problems({ KAFKA_BOOTSTRAP_SERVERS: "kafka:9092", KAFKA_SECURITY_PROTOCOL: "SSL" })).toEqual([
       expect.stringMatching(/^KAFKA_BOOTSTRAP_SERVERS: is for CHATBATTLE_TARGET=cluster/),

@@ -69,7 +69,7 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
 }
 
 function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readonly TopicSpec[], cqlFiles: readonly CqlFile[]): ChatBattleStacks {
-  const volumes = new VolumesStack(app);
+  const volumes = new VolumesStack(app, config.kafka);
   const network = new NetworkStack(app);
 
   const kafka = new KafkaStack(app, config);
@@ -81,7 +81,7 @@ function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readon
   cassandra.addDependency(network);
 
   const topics = new TopicsStack(app, {
-    kafka: { bootstrapServers: [kafka.broker.bootstrapServers], tls: false },
+    kafka: { bootstrapServers: kafka.bootstrapServers, tls: false },
     topics: topicSpecs,
   });
   topics.addDependency(kafka);
@@ -115,9 +115,10 @@ export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, out
 
 /** How a client on this machine reaches each service a configuration deploys. */
 export interface ServiceEndpoints {
-  /** host:port of ZooKeeper's client port. */
-  readonly zookeeper: string;
-  readonly kafkaBootstrapServers: string;
+  /** host:port of ZooKeeper's client port; undefined in KRaft mode. */
+  readonly zookeeper?: string;
+  /** host:port of every broker, broker 1 first. */
+  readonly kafkaBrokers: readonly string[];
   /** Cassandra's contact point and datacenter, as the schema applier takes them. */
   readonly cassandra: DeployedCassandra;
 }
@@ -133,8 +134,8 @@ export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string):
     const stacks = buildStacks(new App({ outdir }), config, projectRoot).local;
     if (!stacks) throw new Error("serviceEndpoints: the cluster target deploys no services");
     return {
-      zookeeper: stacks.kafka.zookeeper.hostConnectString,
-      kafkaBootstrapServers: stacks.kafka.broker.bootstrapServers,
+      zookeeper: stacks.kafka.zookeeper?.hostConnectString,
+      kafkaBrokers: stacks.kafka.bootstrapServers,
       cassandra: { contactPoint: stacks.cassandra.cassandraNode.contactPoint, datacenter: stacks.cassandra.cassandraNode.datacenter },
     };
   } finally {

@@ -26,6 +26,66 @@ export const VOLUME_NAMES = {
   cassandraData: "chatbattle-cassandra-data",
 } as const;
 
+/**
+ * Broker `n` (1-based) of the local Kafka: the first keeps the seed's names
+ * (chatbattle-kafka, kafka, chatbattle-kafka-data), the others add their number.
+ */
+export function brokerNames(n: number): { readonly container: string; readonly alias: string; readonly volume: string; readonly volumeId: string } {
+  return n === 1
+    ? { container: CONTAINER_NAMES.kafka, alias: "kafka", volume: VOLUME_NAMES.kafkaData, volumeId: "kafkaData" }
+    : { container: `chatbattle-kafka-${n}`, alias: `kafka-${n}`, volume: `chatbattle-kafka-${n}-data`, volumeId: `kafka${n}Data` };
+}
+
+/** A container the local stack runs, with the service it belongs to. */
+export interface ProjectContainer {
+  readonly service: ServiceName;
+  readonly container: string;
+}
+
+/**
+ * The containers a local stack with this Kafka runs, in start order:
+ * ZooKeeper only in zookeeper mode, then every broker, then Cassandra.
+ */
+export function projectContainers(kafka: { readonly mode: "zookeeper" | "kraft"; readonly brokers: number }): ProjectContainer[] {
+  return [
+    ...(kafka.mode === "zookeeper" ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper }] : []),
+    ...Array.from({ length: kafka.brokers }, (_, i) => ({ service: "kafka" as const, container: brokerNames(i + 1).container })),
+    { service: "cassandra", container: CONTAINER_NAMES.cassandra },
+  ];
+}
+
+/** The data volumes of such a stack, by construct id (a contract: a renamed id would delete its volume). */
+export function projectVolumes(kafka: { readonly mode: "zookeeper" | "kraft"; readonly brokers: number }): { readonly id: string; readonly name: string }[] {
+  return [
+    ...(kafka.mode === "zookeeper"
+      ? [
+          { id: "zookeeperData", name: VOLUME_NAMES.zookeeperData },
+          { id: "zookeeperLogs", name: VOLUME_NAMES.zookeeperLogs },
+        ]
+      : []),
+    ...Array.from({ length: kafka.brokers }, (_, i) => ({ id: brokerNames(i + 1).volumeId, name: brokerNames(i + 1).volume })),
+    { id: "cassandraData", name: VOLUME_NAMES.cassandraData },
+  ];
+}
+
+/** Every volume name any configuration uses: what reset and the mode check look for. */
+export const ALL_VOLUME_NAMES: readonly string[] = [
+  VOLUME_NAMES.zookeeperData,
+  VOLUME_NAMES.zookeeperLogs,
+  ...[1, 2, 3].map((n) => brokerNames(n).volume),
+  VOLUME_NAMES.cassandraData,
+];
+
+/** Every container name any configuration uses. */
+export const ALL_CONTAINER_NAMES: readonly string[] = [CONTAINER_NAMES.zookeeper, ...[1, 2, 3].map((n) => brokerNames(n).container), CONTAINER_NAMES.cassandra];
+
+/**
+ * The local KRaft cluster's id. A constant: a broker's volume is formatted
+ * with it on its first start and keeps it, so a redeploy, a stop and start or
+ * a new container never formats a volume that has data.
+ */
+export const KRAFT_CLUSTER_ID = "KErIeCe4hK-XPdEXfBHttw";
+
 /** Stack names, as given to `cdktf deploy`/`cdktf destroy`. */
 export const STACK_NAMES = {
   volumes: "volumes",

@@ -8,18 +8,55 @@ import { CommandError } from "../errors";
 export type { ConfigProblem } from "./settings-reader";
 export type { Replication } from "./replication";
 
-/** Host ports the stack publishes, by what they serve. */
+/** Host ports the stack publishes, by what they serve (brokers 2 and 3 only with three brokers). */
 export interface HostPorts {
   readonly zookeeper: number;
   readonly kafkaExternal: number;
   readonly kafkaInternal: number;
+  readonly kafka2External: number;
+  readonly kafka2Internal: number;
+  readonly kafka3External: number;
+  readonly kafka3Internal: number;
   readonly cassandraCql: number;
   readonly cassandraInternode: number;
   readonly cassandraInternodeTls: number;
 }
 
+/** How Kafka runs locally. */
+export type KafkaMode = "zookeeper" | "kraft";
+
+/** Each broker's host ports, broker 1 first. */
+export function brokerHostPorts(config: Pick<ChatBattleConfig, "ports" | "kafka">): { external: number; internal: number }[] {
+  const all = [
+    { external: config.ports.kafkaExternal, internal: config.ports.kafkaInternal },
+    { external: config.ports.kafka2External, internal: config.ports.kafka2Internal },
+    { external: config.ports.kafka3External, internal: config.ports.kafka3Internal },
+  ];
+  return all.slice(0, config.kafka.brokers);
+}
+
+/** The ports a configuration publishes: ZooKeeper's only in zookeeper mode, brokers 2 and 3 only with three brokers. */
+export function publishedPortKeys(kafka: ChatBattleConfig["kafka"]): (keyof HostPorts)[] {
+  return (Object.keys(PORT_SETTINGS) as (keyof HostPorts)[]).filter((key) => {
+    if (key === "zookeeper") return kafka.mode === "zookeeper";
+    if (key.startsWith("kafka2") || key.startsWith("kafka3")) return kafka.brokers === 3;
+    return true;
+  });
+}
+
+/** Image of each mode when KAFKA_IMAGE is unset: the newest Confluent Platform line that runs it. */
+export const DEFAULT_KAFKA_IMAGES: Record<KafkaMode, string> = {
+  zookeeper: "confluentinc/cp-kafka:7.9.2",
+  kraft: "confluentinc/cp-kafka:8.3.0",
+};
+
+/** Listener of the KRaft controllers inside each broker's container; never published. */
+export const KRAFT_CONTROLLER_PORT = 29999;
+
 /** The validated configuration every stack is built from. */
 export interface ChatBattleConfig {
+  /** The local Kafka: mode and broker count. */
+  readonly kafka: { readonly mode: KafkaMode; readonly brokers: 1 | 3 };
   /** local: the Docker stack and its topics and schema; cluster: topics and schema on existing clusters. */
   readonly target: Target;
   readonly stateBackend: StateBackend;
@@ -70,6 +107,10 @@ export const PORT_SETTINGS = {
   zookeeper: "ZOOKEEPER_PORT",
   kafkaExternal: "KAFKA_EXTERNAL_PORT",
   kafkaInternal: "KAFKA_INTERNAL_PORT",
+  kafka2External: "KAFKA_2_EXTERNAL_PORT",
+  kafka2Internal: "KAFKA_2_INTERNAL_PORT",
+  kafka3External: "KAFKA_3_EXTERNAL_PORT",
+  kafka3Internal: "KAFKA_3_INTERNAL_PORT",
   cassandraCql: "CASSANDRA_CQL_PORT",
   cassandraInternode: "CASSANDRA_INTERNODE_PORT",
   cassandraInternodeTls: "CASSANDRA_INTERNODE_TLS_PORT",
@@ -87,12 +128,21 @@ const DATACENTER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ChatBattleConfig {
   const settings = new SettingsReader(env);
-  const { target, stateBackend } = readTarget(settings);
-  const kafkaCluster = readKafkaConnection(settings, target);
-  const topicDurability = readTopicDurability(settings, target);
   const defaultOf = (name: SettingName) => SETTINGS.find((s) => s.name === name)!.defaultValue;
   const raw = (name: SettingName): string => settings.get(name, defaultOf(name)) ?? defaultOf(name);
   const problem = (name: SettingName, allowed: string) => settings.problem(name, allowed, defaultOf(name));
+
+  const mode = raw("KAFKA_MODE");
+  if (mode !== "zookeeper" && mode !== "kraft") problem("KAFKA_MODE", "must be zookeeper or kraft");
+  const brokersText = raw("KAFKA_BROKERS");
+  if (brokersText !== "1" && brokersText !== "3") {
+    problem("KAFKA_BROKERS", "must be 1 or 3: one broker, or three for replication and a broker failure (and, in kraft mode, a controller quorum of three)");
+  }
+  const kafka = { mode: mode === "kraft" ? "kraft" : "zookeeper", brokers: brokersText === "3" ? 3 : 1 } as const;
+
+  const { target, stateBackend } = readTarget(settings);
+  const kafkaCluster = readKafkaConnection(settings, target);
+  const topicDurability = readTopicDurability(settings, target, kafka.brokers);
 
   const integer = (name: SettingName, min: number, max: number, allowed: string): number => {
     const text = raw(name);
@@ -117,17 +167,22 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
     return value;
   };
-  const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: image("KAFKA_IMAGE"), cassandra: image("CASSANDRA_IMAGE") };
+  const kafkaImage = settings.isSet("KAFKA_IMAGE") || env.KAFKA_IMAGE !== undefined ? image("KAFKA_IMAGE") : DEFAULT_KAFKA_IMAGES[kafka.mode];
+  const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };
 
   const ports = Object.fromEntries(
     Object.entries(PORT_SETTINGS).map(([key, name]) => [key, integer(name, 1, 65535, "must be a whole number from 1 to 65535")]),
   ) as unknown as HostPorts;
 
-  // Two services cannot publish the same host port.
+  // Two services cannot publish the same host port (only the ports this configuration publishes count).
   const byPort = new Map<number, SettingName[]>();
-  for (const [key, name] of Object.entries(PORT_SETTINGS)) {
-    const port = ports[key as keyof HostPorts];
+  for (const key of publishedPortKeys(kafka)) {
+    const name = PORT_SETTINGS[key];
+    const port = ports[key];
     if (Number.isNaN(port)) continue;
+    if (kafka.mode === "kraft" && key.startsWith("kafka") && port === KRAFT_CONTROLLER_PORT) {
+      problem(name, `${KRAFT_CONTROLLER_PORT} is the KRaft controllers' port inside the brokers' containers; choose another`);
+    }
     byPort.set(port, [...(byPort.get(port) ?? []), name]);
   }
   for (const names of byPort.values()) {
@@ -164,6 +219,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   }
 
   return {
+    kafka,
     target,
     stateBackend,
     kafkaCluster,

@@ -11,6 +11,11 @@ export interface SettingSpec {
   readonly defaultValue: string;
   /** One line for `.env.example` and the README. */
   readonly description: string;
+  /**
+   * Listed commented out in `.env.example`: its default depends on another
+   * setting, and an uncommented copy would pin one case's default for all.
+   */
+  readonly commentedOut?: boolean;
 }
 
 export const SETTINGS = [
@@ -41,12 +46,26 @@ export const SETTINGS = [
   {
     name: "ZOOKEEPER_IMAGE",
     defaultValue: "confluentinc/cp-zookeeper:7.9.2",
-    description: "ZooKeeper image. Confluent Platform 8 has no ZooKeeper, so stay on the 7.9 line.",
+    description: "ZooKeeper image, in zookeeper mode. Confluent Platform 8 has no ZooKeeper, so stay on the 7.9 line.",
+  },
+  {
+    name: "KAFKA_MODE",
+    defaultValue: "zookeeper",
+    description:
+      "zookeeper runs Kafka with a ZooKeeper container, as the seed does; kraft runs each broker as its own controller too (KRaft), with no ZooKeeper. A stack with data keeps its mode: npm run reset first to switch.",
+  },
+  {
+    name: "KAFKA_BROKERS",
+    defaultValue: "1",
+    description:
+      "Number of Kafka brokers, 1 or 3, each with its own container (chatbattle-kafka, chatbattle-kafka-2, chatbattle-kafka-3), volume and ports. A stack with data keeps its count: npm run reset first to change it.",
   },
   {
     name: "KAFKA_IMAGE",
     defaultValue: "confluentinc/cp-kafka:7.9.2",
-    description: "Kafka image. Must run in ZooKeeper mode: the 7.9 line (Kafka 3.9); 8.x is KRaft only.",
+    description:
+      "Kafka image. Unset: confluentinc/cp-kafka:7.9.2 in zookeeper mode (the last line with ZooKeeper; 8.x is KRaft only) and confluentinc/cp-kafka:8.3.0 in kraft mode (Confluent Platform 8.3, Kafka 4.3).",
+    commentedOut: true,
   },
   {
     name: "CASSANDRA_IMAGE",
@@ -57,14 +76,22 @@ export const SETTINGS = [
   {
     name: "KAFKA_EXTERNAL_PORT",
     defaultValue: "9092",
-    description: "Host port for Kafka clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
+    description: "Host port of (the first) Kafka broker for clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
   },
   {
     name: "KAFKA_INTERNAL_PORT",
     defaultValue: "29092",
     description:
-      "Kafka listener for containers on chatbattle-network, advertised as kafka:<this port>; also published on the host.",
+      "The (first) broker's listener for containers on chatbattle-network, advertised as kafka:<this port>; also published on the host.",
   },
+  {
+    name: "KAFKA_2_EXTERNAL_PORT",
+    defaultValue: "9093",
+    description: "With KAFKA_BROKERS=3: host port of broker 2 for clients on this machine. The external ports count up from 9092, far below the internal ones at 29092 and up, so the two ranges never meet.",
+  },
+  { name: "KAFKA_2_INTERNAL_PORT", defaultValue: "29093", description: "With KAFKA_BROKERS=3: broker 2's listener for containers, advertised as kafka-2:<this port>; also published on the host." },
+  { name: "KAFKA_3_EXTERNAL_PORT", defaultValue: "9094", description: "With KAFKA_BROKERS=3: host port of broker 3 for clients on this machine." },
+  { name: "KAFKA_3_INTERNAL_PORT", defaultValue: "29094", description: "With KAFKA_BROKERS=3: broker 3's listener for containers, advertised as kafka-3:<this port>; also published on the host." },
   { name: "CASSANDRA_CQL_PORT", defaultValue: "9042", description: "Host port for CQL clients." },
   {
     name: "CASSANDRA_INTERNODE_PORT",

@@ -71,7 +71,7 @@ export const TARGET_SETTINGS = [
   {
     name: "KAFKA_TOPIC_REPLICATION_FACTOR",
     defaultValue: "1 locally, 3 on a cluster",
-    description: "Replication factor of every topic. Locally 1 (one broker); on a cluster it may not exceed the brokers online, which deploy checks first.",
+    description: "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first.",
   },
   {
     name: "KAFKA_MIN_INSYNC_REPLICAS",
@@ -183,11 +183,15 @@ export function readKafkaConnection(settings: SettingsReader, target: Target): K
 }
 
 /** Replication, min.insync.replicas and partitions of the topics, with the target's defaults. */
-export function readTopicDurability(settings: SettingsReader, target: Target): TopicDurability {
+export function readTopicDurability(settings: SettingsReader, target: Target, localBrokers: number): TopicDurability {
   const cluster = target === "cluster";
   const replicationFactor = wholeNumber(settings, "KAFKA_TOPIC_REPLICATION_FACTOR", cluster ? "3" : "1", 1, 32767) ?? (cluster ? 3 : 1);
-  if (!cluster && replicationFactor !== 1) {
-    settings.problem("KAFKA_TOPIC_REPLICATION_FACTOR", "must be 1 on the local target: the local stack runs one broker", "1");
+  if (!cluster && replicationFactor > localBrokers) {
+    settings.problem(
+      "KAFKA_TOPIC_REPLICATION_FACTOR",
+      `must be at most KAFKA_BROKERS (${localBrokers}) on the local target: each replica needs a broker of its own`,
+      "1",
+    );
   }
   const explicitMinimum = wholeNumber(settings, "KAFKA_MIN_INSYNC_REPLICAS", cluster ? "2" : "unset", 1, 32767);
   if (explicitMinimum !== undefined && explicitMinimum > replicationFactor) {

@@ -6,33 +6,63 @@ import { joinHostPort } from "../endpoint";
 /** Memory limit of the container: 512 MB heap plus page cache headroom and the healthcheck probe. */
 export const KAFKA_MEMORY_MIB = 1024;
 
-export interface KafkaBrokerProps extends ServiceProps<"external" | "internal"> {
+/** Brokers coordinated by ZooKeeper, as the seed runs them. */
+export interface ZooKeeperCoordination {
+  readonly mode: "zookeeper";
   /** ZooKeeper connect string reachable on the network. */
-  readonly zookeeperConnect: string;
-  /** Volume for the log segments (/var/lib/kafka/data). */
-  readonly dataVolumeName: string;
+  readonly connect: string;
   /**
    * The ZooKeeper container: created first and destroyed last, so that the
    * broker deregisters before ZooKeeper stops. Otherwise its registration
    * outlives it, and the next start waits for that session to time out.
    */
-  readonly zookeeper: Container;
+  readonly container: Container;
+}
+
+/** Brokers that are their own controllers (KRaft): every broker votes in the metadata quorum. */
+export interface KraftCoordination {
+  readonly mode: "kraft";
+  /**
+   * The cluster's id. The data volume is formatted with it on its first
+   * start only (cp-kafka formats with --ignore-formatted), so it must stay
+   * the same for the volume's life: a constant, not generated per deploy.
+   */
+  readonly clusterId: string;
+  /** id@host:port of every controller, e.g. 1@kafka:29999,2@kafka-2:29999. */
+  readonly quorumVoters: string;
+  /** The controller listener's port inside the container; never published. */
+  readonly controllerPort: number;
+}
+
+export interface KafkaBrokerProps extends ServiceProps<"external" | "internal"> {
+  /** broker.id / node.id, from 1. */
+  readonly nodeId: number;
+  /** Name other containers on the network reach it by: kafka, kafka-2, … */
+  readonly networkAlias: string;
+  /** Brokers in the cluster: the internal topics get as many replicas, at most 3. */
+  readonly clusterSize: number;
+  /** Volume for the log segments (/var/lib/kafka/data). */
+  readonly dataVolumeName: string;
+  readonly coordination: ZooKeeperCoordination | KraftCoordination;
 }
 
 /** How long the broker waits for ZooKeeper at start-up before it gives up. */
 export const ZOOKEEPER_CONNECTION_TIMEOUT_MS = 60_000;
 
 /**
- * A single Kafka broker in ZooKeeper mode with two listeners: PLAINTEXT for
- * containers on the network (kafka:<internal>) and PLAINTEXT_HOST for clients
- * on this machine (<client host>:<external>). Inside the container each
- * listener uses the same port number as on the host, so the two can never
- * collide: the host ports are distinct.
+ * A Kafka broker with two listeners: PLAINTEXT for containers on the network
+ * (<alias>:<internal>) and PLAINTEXT_HOST for clients on this machine
+ * (<client host>:<external>). Inside the container each listener uses the
+ * same port number as on the host, so the two can never collide: the host
+ * ports are distinct.
  *
- * It starts once the ZooKeeper container runs, not once ZooKeeper is
- * healthy: the broker itself waits for ZooKeeper (up to a minute), which takes
- * the two JVMs' start-ups off each other's path. The deploy waits until the
- * broker is healthy, which it cannot be without ZooKeeper.
+ * In ZooKeeper mode it starts once the ZooKeeper container runs, not once
+ * ZooKeeper is healthy: the broker itself waits for ZooKeeper (up to a
+ * minute), which takes the two JVMs' start-ups off each other's path. In
+ * KRaft mode it is also a controller (a third listener, CONTROLLER, on the
+ * network only), and all brokers start at once: none is healthy before a
+ * majority of the quorum is up. Either way the deploy waits until the broker
+ * is healthy.
  */
 export class KafkaBroker extends Construct {
   public readonly container: Container;
@@ -45,27 +75,49 @@ export class KafkaBroker extends Construct {
     super(scope, id);
     const { external, internal } = props.hostPorts;
     this.bootstrapServers = joinHostPort(props.clientHost, external);
-    this.internalBootstrapServers = `kafka:${internal}`;
+    this.internalBootstrapServers = `${props.networkAlias}:${internal}`;
+    const coordination = props.coordination;
+    // Internal topics cannot have more replicas than brokers.
+    const internalReplicas = String(Math.min(3, props.clusterSize));
+    const internalMinInsync = String(Math.min(2, props.clusterSize));
+    const listeners = {
+      KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${internal},PLAINTEXT_HOST://0.0.0.0:${external}`,
+      // A client on this machine is told to come back where it reached the broker.
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${this.internalBootstrapServers},PLAINTEXT_HOST://${this.bootstrapServers}`,
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT",
+      KAFKA_INTER_BROKER_LISTENER_NAME: "PLAINTEXT",
+    };
+    const membership =
+      coordination.mode === "zookeeper"
+        ? {
+            KAFKA_BROKER_ID: String(props.nodeId),
+            KAFKA_ZOOKEEPER_CONNECT: coordination.connect,
+            KAFKA_ZOOKEEPER_CONNECTION_TIMEOUT_MS: String(ZOOKEEPER_CONNECTION_TIMEOUT_MS),
+            ...listeners,
+          }
+        : {
+            CLUSTER_ID: coordination.clusterId,
+            KAFKA_NODE_ID: String(props.nodeId),
+            KAFKA_PROCESS_ROLES: "broker,controller",
+            KAFKA_CONTROLLER_QUORUM_VOTERS: coordination.quorumVoters,
+            KAFKA_CONTROLLER_LISTENER_NAMES: "CONTROLLER",
+            ...listeners,
+            KAFKA_LISTENERS: `${listeners.KAFKA_LISTENERS},CONTROLLER://0.0.0.0:${coordination.controllerPort}`,
+            KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: `${listeners.KAFKA_LISTENER_SECURITY_PROTOCOL_MAP},CONTROLLER:PLAINTEXT`,
+            KAFKA_LOG_DIRS: "/var/lib/kafka/data",
+          };
 
     this.container = new ServiceContainer(this, "service", {
       containerName: props.containerName,
-      serviceName: "kafka",
+      serviceName: props.networkAlias,
       image: props.image,
       networkName: props.networkName,
       bindAddress: props.bindAddress,
       environment: {
-        KAFKA_BROKER_ID: "1",
-        KAFKA_ZOOKEEPER_CONNECT: props.zookeeperConnect,
-        KAFKA_ZOOKEEPER_CONNECTION_TIMEOUT_MS: String(ZOOKEEPER_CONNECTION_TIMEOUT_MS),
-        KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${internal},PLAINTEXT_HOST://0.0.0.0:${external}`,
-        // A client on this machine is told to come back where it reached the broker.
-        KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://${this.internalBootstrapServers},PLAINTEXT_HOST://${this.bootstrapServers}`,
-        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: "PLAINTEXT:PLAINTEXT,PLAINTEXT_HOST:PLAINTEXT",
-        KAFKA_INTER_BROKER_LISTENER_NAME: "PLAINTEXT",
-        // One broker: internal topics cannot have more replicas than brokers.
-        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: "1",
-        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: "1",
-        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: "1",
+        ...membership,
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: internalReplicas,
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: internalReplicas,
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: internalMinInsync,
         // Topics are declared by the topics stack; a typo in a client must not create one.
         KAFKA_AUTO_CREATE_TOPICS_ENABLE: "false",
         KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: "0",
@@ -94,7 +146,7 @@ export class KafkaBroker extends Construct {
       // A clean shutdown writes the recovery checkpoints; a kill forces log recovery.
       stopGraceSeconds: 60,
       memoryMiB: KAFKA_MEMORY_MIB,
-      dependsOn: [props.zookeeper],
+      dependsOn: coordination.mode === "zookeeper" ? [coordination.container] : undefined,
     }).container;
   }
 }

@@ -2,10 +2,10 @@ import { createConnection } from "node:net";
 import type { ServiceEndpoints } from "../app";
 import { splitHostPort } from "../endpoint";
 import { declaredTopics, type TopicSpec } from "../topics";
-import type { ChatBattleConfig } from "../config/config";
+import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
 import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
-import { CONTAINER_NAMES } from "../names";
+import { brokerNames, projectContainers, type ServiceName } from "../names";
 import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "./kafka-admin";
 import { contactEndpoints, parseSchemaSettings, type DeployedCassandra } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
@@ -14,7 +14,8 @@ import { CommandError } from "../errors";
 
 /** One service's health: what Docker says and what a real client sees. */
 export interface ServiceHealth {
-  readonly service: "zookeeper" | "kafka" | "cassandra";
+  /** quorum: the KRaft controllers, asked through a running broker's container. */
+  readonly service: ServiceName | "quorum";
   readonly container: string;
   /** running, exited, missing, … */
   readonly state: string;
@@ -117,7 +118,12 @@ export function underReplicatedPartitions(topics: readonly LiveTopic[]): { count
  * replicas but that are not in the cluster (offline), under-replicated
  * partitions of every topic, and the declared topics as declared.
  */
-export async function probeKafka(target: KafkaClientTarget, declared: readonly TopicSpec[]): Promise<{ ready: boolean; detail: string }> {
+export async function probeKafka(
+  target: KafkaClientTarget,
+  declared: readonly TopicSpec[],
+  /** Broker ids that should be there (the local stack's); a cluster's are learnt from the replicas. */
+  expectedBrokerIds: readonly number[] = [],
+): Promise<{ ready: boolean; detail: string; online: ReadonlySet<number> }> {
   let admin;
   try {
     admin = await connectAdmin(target);
@@ -128,7 +134,8 @@ export async function probeKafka(target: KafkaClientTarget, declared: readonly T
       (a, b) => Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) || a.name.localeCompare(b.name),
     );
     const online = new Set(cluster.brokers.map((b) => b.nodeId));
-    const offline = [...new Set(live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas])))].filter((id) => !online.has(id)).sort((a, b) => a - b);
+    const named = live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas]));
+    const offline = [...new Set([...named, ...expectedBrokerIds])].filter((id) => !online.has(id)).sort((a, b) => a - b);
     const underReplicated = underReplicatedPartitions(live);
     const drift = declared.flatMap((t) => topicDrift(t, live.find((l) => l.name === t.name)));
     const problems = [
@@ -138,10 +145,10 @@ export async function probeKafka(target: KafkaClientTarget, declared: readonly T
     ];
     const brokers = `${online.size} broker(s) online`;
     return problems.length > 0
-      ? { ready: false, detail: `${brokers}; ${problems.join("; ")}` }
-      : { ready: true, detail: `${brokers}; ${declared.length} topics as declared; no under-replicated partitions` };
+      ? { ready: false, detail: `${brokers}; ${problems.join("; ")}`, online }
+      : { ready: true, detail: `${brokers}; ${declared.length} topics as declared; no under-replicated partitions`, online };
   } catch (error) {
-    return { ready: false, detail: error instanceof CommandError ? error.message : `${target.describe}: ${(error as Error).message}` };
+    return { ready: false, detail: error instanceof CommandError ? error.message : `${target.describe}: ${(error as Error).message}`, online: new Set() };
   } finally {
     await admin?.disconnect().catch(() => undefined);
   }
@@ -170,29 +177,81 @@ export async function probeCassandra(
   }
 }
 
-/** The health of every service; does not throw for unhealthy services. */
+/**
+ * The KRaft controller quorum as a broker's kafka-metadata-quorum tool
+ * reports it: the leader, the voters, and how far the furthest follower lags.
+ */
+export function probeQuorum(container: string, internalPort: number, voters: number): { ready: boolean; detail: string } {
+  const status = docker(
+    ["exec", "-e", "KAFKA_HEAP_OPTS=-Xmx128m", container, "kafka-metadata-quorum", "--bootstrap-server", `localhost:${internalPort}`, "describe", "--status"],
+    { allowFailure: true },
+  );
+  return quorumHealth(status, voters);
+}
+
+/** `kafka-metadata-quorum describe --status` output, judged: a leader, and every voter in the quorum. */
+export function quorumHealth(status: string, voters: number): { ready: boolean; detail: string } {
+  const leader = /LeaderId:\s*(-?\d+)/.exec(status)?.[1];
+  const lag = /MaxFollowerLag:\s*(\d+)/.exec(status)?.[1];
+  const currentVoters = /CurrentVoters:\s*(.*)/.exec(status)?.[1] ?? "";
+  // Kafka 3.9 lists the voters as JSON objects with an "id"; older versions as [1,2,3].
+  const voterIds = [...currentVoters.matchAll(/"id":\s*(\d+)|(\d+)(?=[,\]])/g)].map((m) => m[1] ?? m[2]);
+  if (!leader || leader === "-1") return { ready: false, detail: `no quorum leader (${status.trim().split("\n")[0] || "no answer"})` };
+  return {
+    ready: voterIds.length === voters,
+    detail: `leader ${leader}, voters ${voterIds.join(",")} of ${voters}, max follower lag ${lag ?? "?"}`,
+  };
+}
+
+/**
+ * The health of every container of the local stack, from its configuration:
+ * ZooKeeper (zookeeper mode), each broker, Cassandra, and in KRaft mode the
+ * controller quorum. The first broker's row carries what a Kafka client sees
+ * of the whole cluster; the others, whether their broker is in it. Does not
+ * throw for unhealthy services.
+ */
 export async function checkHealth(
   config: ChatBattleConfig,
   endpoints: ServiceEndpoints,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ServiceHealth[]> {
-  const zookeeper = splitHostPort(endpoints.zookeeper);
-  const kafka = kafkaClientTarget(config, env, () => endpoints.kafkaBootstrapServers);
-  const probes = {
-    zookeeper: () => probeZooKeeper(zookeeper.host, zookeeper.port),
-    kafka: () => probeKafka(kafka, declaredTopics(config.topicDurability)),
-    cassandra: () => probeCassandra(env, () => endpoints.cassandra),
+  const containers = projectContainers(config.kafka);
+  const states = new Map(containers.map((c) => [c.container, containerState(c.container)]));
+  const brokerIds = Array.from({ length: config.kafka.brokers }, (_, i) => i + 1);
+  const anyBrokerRunning = brokerIds.some((id) => states.get(brokerNames(id).container)?.state === "running");
+  const kafka = anyBrokerRunning
+    ? await probeKafka(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers), declaredTopics(config.topicDurability), brokerIds)
+    : undefined;
+  const probeOf = async (service: ServiceName, container: string): Promise<{ ready: boolean; detail: string }> => {
+    if (service === "zookeeper") {
+      const zookeeper = splitHostPort(endpoints.zookeeper!);
+      return probeZooKeeper(zookeeper.host, zookeeper.port);
+    }
+    if (service === "cassandra") return probeCassandra(env, () => endpoints.cassandra);
+    const id = brokerIds.find((n) => brokerNames(n).container === container)!;
+    if (id === 1 && kafka) return kafka;
+    const online = kafka?.online.has(id) ?? false;
+    return { ready: online, detail: online ? `broker ${id} online` : `broker ${id} is not in the cluster's metadata` };
   };
-  return Promise.all(
-    (Object.keys(CONTAINER_NAMES) as ServiceHealth["service"][]).map(async (service) => {
-      const container = CONTAINER_NAMES[service];
-      const { state, dockerHealth } = containerState(container);
-      const probe = state === "running" ? await probes[service]() : { ready: false, detail: `container is ${state}` };
+  const rows = await Promise.all(
+    containers.map(async ({ service, container }) => {
+      const { state, dockerHealth } = states.get(container)!;
+      const probe = state === "running" ? await probeOf(service, container) : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";
       const detail = probe.ready && !dockerAgrees ? `Docker reports ${dockerHealth}; ${probe.detail}` : probe.detail;
-      return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail };
+      return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail } as ServiceHealth;
     }),
   );
+  if (config.kafka.mode === "kraft") {
+    const askedId = brokerIds.find((n) => states.get(brokerNames(n).container)?.state === "running");
+    const asked = askedId === undefined ? undefined : brokerNames(askedId).container;
+    const quorum =
+      askedId === undefined
+        ? { ready: false, detail: "no broker is running" }
+        : probeQuorum(asked!, brokerHostPorts(config)[askedId - 1].internal, config.kafka.brokers);
+    rows.splice(config.kafka.brokers, 0, { service: "quorum", container: asked ?? "-", state: "-", dockerHealth: "-", ...quorum });
+  }
+  return rows;
 }
 
 /** One service of an existing cluster, as a client sees it. */

@@ -23,11 +23,11 @@ export interface KafkaClientTarget {
  * password are read here from the environment, where they live (the config
  * holds no secret). `localBootstrap` is asked only on the local target.
  */
-export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap: () => string): KafkaClientTarget {
+export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap: () => readonly string[]): KafkaClientTarget {
   const cluster = config.kafkaCluster;
   if (!cluster) {
-    const broker = localBootstrap();
-    return { brokers: [broker], describe: broker };
+    const brokers = localBootstrap();
+    return { brokers, describe: brokers.join(",") };
   }
   const tls = cluster.securityProtocol === "SSL" || cluster.securityProtocol === "SASL_SSL";
   const mechanism = cluster.saslMechanism?.toLowerCase() as NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;

@@ -1,7 +1,5 @@
-import type { ServiceName } from "../names";
-
-/** A service of the stack, as `npm run logs` names it. */
-export type Service = ServiceName;
+/** A container of the stack as `npm run logs` names it: zookeeper, kafka, kafka-2, kafka-3, cassandra. */
+export type Service = string;
 
 /** `docker logs --timestamps` starts each line with an RFC 3339 time and a space. */
 const TIMESTAMPED = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/;

@@ -10,7 +10,8 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { CONTAINER_NAMES } from "../names";
+import { brokerNames, projectContainers } from "../names";
+import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { docker } from "./docker-cli";
 import { loadDotEnv } from "../load-env";
 import { refuseOnCluster } from "./local-only";
@@ -19,13 +20,27 @@ import { UsageError } from "../errors";
 import { runCommand } from "./run-command";
 import { formatLogLine, parseLogLine, type LogLine, type Service } from "./log-lines";
 
-const SERVICES = Object.keys(CONTAINER_NAMES) as Service[];
-const USAGE = `usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (services: ${SERVICES.join(", ")})`;
+/**
+ * The stack's containers by the name the logs use (the one containers on
+ * the network know them by): zookeeper in zookeeper mode, each broker
+ * (kafka, kafka-2, kafka-3), cassandra.
+ */
+function logSources(config: ChatBattleConfig): Map<Service, string> {
+  return new Map(
+    projectContainers(config.kafka).map(({ service, container }) => {
+      const broker = [1, 2, 3].find((n) => brokerNames(n).container === container);
+      return [service === "kafka" && broker ? brokerNames(broker).alias : service, container];
+    }),
+  );
+}
+
+const usage = (names: readonly string[]) =>
+  `usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (services: ${names.join(", ")}; kafka means every broker)`;
 
 /** Streams one container's log lines (stdout and stderr) to `onLine`; resolves when docker logs ends. */
-function streamLogs(service: Service, args: readonly string[], onLine: (line: LogLine) => void): Promise<void> {
+function streamLogs(service: Service, container: string, args: readonly string[], onLine: (line: LogLine) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("docker", ["logs", "--timestamps", ...args, CONTAINER_NAMES[service]], {
+    const child = spawn("docker", ["logs", "--timestamps", ...args, container], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let previous = "";
@@ -44,6 +59,9 @@ function streamLogs(service: Service, args: readonly string[], onLine: (line: Lo
 async function main(argv: string[]): Promise<number> {
   loadDotEnv();
   refuseOnCluster("npm run logs", process.env);
+  const sources = logSources(parseConfig(process.env));
+  const names = [...sources.keys()];
+  const USAGE = usage(names);
   let parsed;
   try {
     parsed = parseArgs({
@@ -55,15 +73,16 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${(error as Error).message}. ${USAGE}`);
   }
   const { values, positionals } = parsed;
-  const unknown = positionals.filter((p) => !SERVICES.includes(p as Service));
+  const unknown = positionals.filter((p) => !names.includes(p) && p !== "kafka");
   const tail = values.tail ?? "all";
   if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {
     const what = unknown.length > 0 ? `no service named ${unknown.join(", ")}` : `--tail takes a number or "all", got ${JSON.stringify(tail)}`;
     throw new UsageError(`${what}. ${USAGE}`);
   }
-  const wanted = positionals.length > 0 ? (positionals as Service[]) : SERVICES;
+  // "kafka" is broker 1's name and every broker's: with three brokers, it shows all of them.
+  const wanted = positionals.length > 0 ? names.filter((n) => positionals.includes(n) || (positionals.includes("kafka") && /^kafka(-\d)?$/.test(n))) : names;
   requireDeployed();
-  const existing = wanted.filter((s) => docker(["container", "inspect", CONTAINER_NAMES[s]], { allowFailure: true }) !== "");
+  const existing = wanted.filter((s) => docker(["container", "inspect", sources.get(s)!], { allowFailure: true }) !== "");
   const missing = wanted.filter((s) => !existing.includes(s));
   if (existing.length === 0) {
     throw new NotDeployedError(`no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`);
@@ -75,11 +94,11 @@ async function main(argv: string[]): Promise<number> {
   const args = ["--tail", tail, ...(follow ? ["--follow"] : [])];
   if (follow) {
     // Lines are printed as they come; Ctrl-C ends the command and the docker logs processes with it.
-    await Promise.all(existing.map((s) => streamLogs(s, args, (line) => console.log(formatLogLine(line, width)))));
+    await Promise.all(existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => console.log(formatLogLine(line, width)))));
     return 0;
   }
   const lines: LogLine[] = [];
-  await Promise.all(existing.map((s) => streamLogs(s, args, (line) => lines.push(line))));
+  await Promise.all(existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => lines.push(line))));
   // A stable sort keeps each container's own order for lines with the same time.
   for (const line of lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))) {
     console.log(formatLogLine(line, width));

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { PORT_SETTINGS, type ChatBattleConfig, type HostPorts } from "../config/config";
-import { PROJECT_LABEL } from "../names";
+import { PORT_SETTINGS, publishedPortKeys, type ChatBattleConfig } from "../config/config";
+import { findProjectObjects } from "./project-objects";
+import { ALL_VOLUME_NAMES, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
 import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
@@ -17,8 +18,39 @@ export interface CheckResult {
   readonly detail: string;
 }
 
-/** Memory the containers may use together. */
-export const STACK_MEMORY_MIB = ZOOKEEPER_MEMORY_MIB + KAFKA_MEMORY_MIB + CASSANDRA_MEMORY_MIB;
+/** Memory the containers of a stack with this Kafka may use together. */
+export function stackMemoryMiB(kafka: ChatBattleConfig["kafka"]): number {
+  return (kafka.mode === "zookeeper" ? ZOOKEEPER_MEMORY_MIB : 0) + kafka.brokers * KAFKA_MEMORY_MIB + CASSANDRA_MEMORY_MIB;
+}
+
+/** Memory of the seed's stack: ZooKeeper, one broker, Cassandra. */
+export const STACK_MEMORY_MIB = stackMemoryMiB({ mode: "zookeeper", brokers: 1 });
+
+/**
+ * The Kafka volumes that exist must be none (a first deploy) or exactly those
+ * of the configured mode and broker count: a deploy with other settings would
+ * start brokers on data of the other mode, or drop volumes that hold data
+ * (Terraform deletes a volume the settings no longer declare). Refused before
+ * anything changes, naming the volumes and the way out.
+ */
+export function checkKafkaData(config: ChatBattleConfig, existingVolumes: readonly string[]): CheckResult {
+  const kafkaVolumes = ALL_VOLUME_NAMES.filter((v) => v !== VOLUME_NAMES.cassandraData);
+  const existing = existingVolumes.filter((v) => kafkaVolumes.includes(v)).sort();
+  const expected = projectVolumes(config.kafka).map((v) => v.name).filter((v) => v !== VOLUME_NAMES.cassandraData).sort();
+  const wanted = `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
+  if (existing.length === 0) return { check: "Kafka data", ok: true, detail: `no Kafka volumes yet; ${wanted} starts fresh` };
+  if (existing.join() === expected.join()) return { check: "Kafka data", ok: true, detail: `volumes match ${wanted}` };
+  const theirMode = existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs) ? "zookeeper" : "kraft";
+  const theirBrokers = existing.filter((v) => /^chatbattle-kafka(-\d)?-data$/.test(v)).length;
+  return {
+    check: "Kafka data",
+    ok: false,
+    detail:
+      `volumes ${existing.join(", ")} hold data of KAFKA_MODE=${theirMode} with ${theirBrokers} broker(s), but the settings ask for ${wanted}; ` +
+      "a deploy would leave that data unreadable or delete it, so nothing was changed. " +
+      `Set KAFKA_MODE=${theirMode} and KAFKA_BROKERS=${theirBrokers} again, or delete all data with npm run reset and deploy.`,
+  };
+}
 
 export function checkDocker(): CheckResult & { memoryBytes?: number } {
   try {
@@ -92,8 +124,9 @@ export function publishedHostPorts(listing: string): Set<number> {
 
 export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet<number>): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const [key, setting] of Object.entries(PORT_SETTINGS)) {
-    const port = config.ports[key as keyof HostPorts];
+  for (const key of publishedPortKeys(config.kafka)) {
+    const setting = PORT_SETTINGS[key];
+    const port = config.ports[key];
     const where = `${config.bindAddress}:${port}`;
     if (ownPorts.has(port)) {
       results.push({ check: `port ${port}`, ok: true, detail: `${where} is held by the running ChatBattle stack` });
@@ -123,7 +156,10 @@ export async function runPreflight(config: ChatBattleConfig, env: Readonly<Recor
   }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
-  if (dockerResult.ok) results.push(checkDockerMemory(dockerResult.memoryBytes!));
+  if (dockerResult.ok) {
+    results.push(checkDockerMemory(dockerResult.memoryBytes!, stackMemoryMiB(config.kafka)));
+    results.push(checkKafkaData(config, findProjectObjects().volumes));
+  }
   results.push(checkTerraform());
   results.push(...(await checkPorts(config, dockerResult.ok ? portsOfProjectContainers() : new Set())));
   return results;

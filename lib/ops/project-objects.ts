@@ -1,4 +1,4 @@
-import { CONTAINER_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../names";
+import { ALL_CONTAINER_NAMES, ALL_VOLUME_NAMES, NETWORK_NAME } from "../names";
 import { PROJECT_LABEL } from "../names";
 import { docker, lines } from "./docker-cli";
 
@@ -21,8 +21,8 @@ export function findProjectObjects(): ProjectObjects {
   const byName = (kind: Kind, names: readonly string[]) => list(kind, []).filter((n) => names.includes(n));
   const byLabel = (kind: Kind) => list(kind, ["--filter", LABEL_FILTER]);
   return {
-    containers: union(byName("container", Object.values(CONTAINER_NAMES)), byLabel("container")),
+    containers: union(byName("container", ALL_CONTAINER_NAMES), byLabel("container")),
     networks: union(byName("network", [NETWORK_NAME]), byLabel("network")),
-    volumes: union(byName("volume", Object.values(VOLUME_NAMES)), byLabel("volume")),
+    volumes: union(byName("volume", ALL_VOLUME_NAMES), byLabel("volume")),
   };
 }

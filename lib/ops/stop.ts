@@ -4,7 +4,7 @@
  * then the network. The volumes stack, the topics and the schema are left
  * alone, so the next deploy brings the same data back.
  */
-import { CONTAINER_NAMES, STACK_NAMES, NETWORK_NAME, VOLUME_NAMES } from "../names";
+import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "../names";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
@@ -20,8 +20,8 @@ async function main(): Promise<number> {
   refuseOnCluster("npm run stop", process.env);
   const config = parseConfig(process.env);
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
-  console.log(`stop: removing containers ${Object.values(CONTAINER_NAMES).join(", ")} and network ${NETWORK_NAME}`);
-  console.log(`stop: keeping volumes ${Object.values(VOLUME_NAMES).join(", ")}, the topics and the schema`);
+  console.log(`stop: removing containers ${projectContainers(config.kafka).map((c) => c.container).join(", ")} and network ${NETWORK_NAME}`);
+  console.log(`stop: keeping volumes ${projectVolumes(config.kafka).map((v) => v.name).join(", ")}, the topics and the schema`);
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
   const result = await new StackRunner(SYNTH_DIR, process.env, config.stateLockTimeoutSeconds).destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]);
   if (result.failed.length > 0) {

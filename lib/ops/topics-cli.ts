@@ -21,7 +21,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   loadDotEnv();
   const config = parseConfig(process.env);
-  const target = kafkaClientTarget(config, process.env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBootstrapServers);
+  const target = kafkaClientTarget(config, process.env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers);
   if (config.target === "local") requireDeployed();
   let admin;
   try {
