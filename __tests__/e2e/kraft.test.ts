@@ -1,0 +1,158 @@
+/**
+ * KAFKA_MODE=kraft end to end, with one broker and with three (replication 3,
+ * min.insync.replicas 2): the user's own commands in a copy of the project on
+ * an empty Docker engine, checked with the test's own Kafka client. Runs after
+ * deploy.test.ts (files run one at a time) and removes what it created.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { Steps } from "./steps";
+import { consumed, produce, topicsAsReported } from "./clients";
+import { offlineEnvironment } from "../../test-support/offline-env";
+import { docker } from "../../lib/ops/docker-cli";
+import { findProjectObjects } from "../../lib/ops/project-objects";
+import { runTerraform } from "../../lib/ops/terraform-stacks";
+
+const DEPLOY = 420;
+const STOP = 240;
+const QUICK = 90;
+const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
+const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
+const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
+
+/** Start-to-healthy of each broker, as Terraform measured its container's creation, per broker count. */
+const brokerStartSeconds: Record<string, number[]> = {};
+const allSteps: Steps[] = [];
+
+describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
+  const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], `chatbattle-e2e-kraft${brokers}-`);
+  const env = {
+    ...environmentWithoutSettings(),
+    ...offlineEnvironment(),
+    CHECKPOINT_DISABLE: "1",
+    FORCE_COLOR: "0",
+    KAFKA_MODE: "kraft",
+    KAFKA_BROKERS: String(brokers),
+    KAFKA_TOPIC_REPLICATION_FACTOR: String(brokers),
+    ...(brokers === 3 ? { KAFKA_MIN_INSYNC_REPLICAS: "2" } : {}),
+  };
+  const steps = new Steps(project.dir, env);
+  allSteps.push(steps);
+  const bootstrap = Array.from({ length: brokers }, (_, i) => `127.0.0.1:${9092 + i}`);
+  const access = { brokers: bootstrap };
+  const containers = ["chatbattle-kafka", "chatbattle-kafka-2", "chatbattle-kafka-3"].slice(0, brokers);
+  const message = `kraft${brokers}-${Date.now()}`;
+
+  const planExitCodes = () =>
+    Object.fromEntries(
+      STACKS.map((stack) => [stack, runTerraform(join(project.dir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
+    );
+
+  beforeAll(() => {
+    const existing = findProjectObjects();
+    if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
+      throw new Error(`This Docker engine already has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); run it where no stack is deployed.`);
+    }
+  });
+
+  afterAll(async () => {
+    await steps.run("clean-up: npm run reset", npm("reset", "--yes"), QUICK).catch(() => undefined);
+    project.remove();
+  });
+
+  it("deploys from nothing, first time: every broker healthy, no ZooKeeper anywhere", async () => {
+    const result = await steps.run("cold deploy", npm("deploy"), DEPLOY);
+    expect(result.status, result.output.slice(-4000)).toBe(0);
+    expect(result.output).not.toMatch(/Error:/);
+    brokerStartSeconds[brokers] = [...result.output.matchAll(/kafka +docker_container\.\S+: Creation complete after (\d+)s/g)].map((m) => Number(m[1]));
+    expect(brokerStartSeconds[brokers]).toHaveLength(brokers);
+    for (const name of containers) expect(docker(["inspect", "--format", "{{.State.Health.Status}}", name])).toBe("healthy");
+    const objects = findProjectObjects();
+    expect([...objects.containers, ...objects.volumes].filter((n) => n.includes("zookeeper"))).toEqual([]);
+    expect(objects.volumes).toEqual(["chatbattle-cassandra-data", ...containers.map((c) => `${c}-data`)].sort());
+  });
+
+  it("has the topics exactly as declared, as the brokers report them", async () => {
+    const minInsync = brokers === 3 ? { "min.insync.replicas": "2" } : {};
+    expect(await topicsAsReported(access)).toEqual({
+      "twitch-chat-messages": { partitions: 3, replicationFactor: brokers, config: { "retention.ms": "604800000", "cleanup.policy": "delete", ...minInsync } },
+      "channel-stats": {
+        partitions: 3,
+        replicationFactor: brokers,
+        config: { "retention.ms": "86400000", "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", ...minInsync },
+      },
+    });
+  });
+
+  it("round-trips a message with acks=all, and health shows every broker and the controller quorum", async () => {
+    await produce(access, "twitch-chat-messages", message);
+    expect(await consumed(access, "twitch-chat-messages", message)).toBe(true);
+    const health = await steps.run("npm run health", npm("health"), QUICK);
+    expect(health.status, health.output).toBe(0);
+    expect(health.output).toMatch(new RegExp(`^kafka +chatbattle-kafka +running +healthy +yes +${brokers} broker\\(s\\) online; 2 topics as declared; no under-replicated partitions$`, "m"));
+    expect(health.output).toMatch(new RegExp(`^quorum +chatbattle-kafka +- +- +yes +leader \\d, voters ${[1, 2, 3].slice(0, brokers).join(",")} of ${brokers}, max follower lag \\d+$`, "m"));
+    const logs = await steps.run("npm run logs -- kafka --tail 1 --no-follow", npm("logs", "kafka", "--tail", "1", "--no-follow"), QUICK);
+    expect(logs.output.split("\n").filter(Boolean).map((l) => l.split(" |")[0].trim()).sort()).toEqual(["kafka", "kafka-2", "kafka-3"].slice(0, brokers));
+  });
+
+  if (brokers === 3) {
+    it("with one broker stopped: acks=all still round-trips and health names the under-replicated partitions", async () => {
+      docker(["stop", "chatbattle-kafka-2"]);
+      const value = `${message}-one-down`;
+      await produce(access, "twitch-chat-messages", value);
+      expect(await consumed(access, "twitch-chat-messages", value)).toBe(true);
+      let health = await steps.run("npm run health (broker 2 stopped)", npm("health"), QUICK);
+      const deadline = Date.now() + 60_000;
+      const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
+      while (!allSix.test(health.output) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        health = await steps.run("npm run health (broker 2 stopped)", npm("health"), QUICK);
+      }
+      console.log(`kraft: npm run health with broker 2 stopped:\n${health.output}`);
+      expect(health.status).toBe(1);
+      expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +NO +2 broker\(s\) online; broker\(s\) 2 offline; \d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/m);
+      expect(health.output).toMatch(/^kafka +chatbattle-kafka-2 +exited +\S+ +NO +container is exited$/m);
+    });
+
+    it("a deploy heals it: the broker is back, every plan is empty, health is green", async () => {
+      const heal = await steps.run("heal: broker 2 stopped", npm("deploy"), DEPLOY);
+      console.log(`kraft: the healing deploy:\n${heal.output.split("\n").filter((l) => /Creation complete|Apply complete|deploy:/.test(l)).join("\n")}`);
+      expect(heal.status, heal.output.slice(-4000)).toBe(0);
+      expect(planExitCodes()).toEqual(allPlansEmpty);
+      const health = await steps.run("npm run health -- --wait 120", npm("health", "--wait", "120"), 180);
+      expect(health.status, health.output).toBe(0);
+      console.log(`kraft: npm run health after the deploy:\n${health.output}`);
+    });
+  }
+
+  it("keeps the data across npm run stop and a deploy", async () => {
+    await steps.succeed("npm run stop", npm("stop"), STOP);
+    expect(findProjectObjects().containers).toEqual([]);
+    const start = await steps.run("start with data", npm("deploy"), DEPLOY);
+    expect(start.status, start.output.slice(-4000)).toBe(0);
+    expect(await consumed(access, "twitch-chat-messages", message)).toBe(true);
+    expect(planExitCodes()).toEqual(allPlansEmpty);
+  });
+
+  it("refuses to switch to ZooKeeper mode on this data, naming the volumes and npm run reset, and changes nothing", async () => {
+    const ids = containers.map((c) => docker(["inspect", "--format", "{{.Id}}", c]));
+    // Only the mode changes: the same brokers, replication and data.
+    const switched = new Steps(project.dir, { ...env, KAFKA_MODE: "zookeeper" });
+    allSteps.push(switched);
+    const result = await switched.run("deploy with KAFKA_MODE=zookeeper", npm("deploy"), QUICK);
+    console.log(`kraft: a switch to zookeeper mode:\n${result.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
+    expect(result.status).toBe(1);
+    expect(result.output).toContain(
+      `FAIL    Kafka data     volumes ${containers.map((c) => `${c}-data`).sort().join(", ")} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
+    );
+    expect(result.output).toContain("delete all data with npm run reset and deploy");
+    expect(containers.map((c) => docker(["inspect", "--format", "{{.Id}}", c]))).toEqual(ids);
+    expect(planExitCodes()).toEqual(allPlansEmpty);
+  });
+});
+
+afterAll(() => {
+  console.log(`kraft: brokers' start-to-healthy (s): ${JSON.stringify(brokerStartSeconds)}`);
+  console.log(`kraft: step times\n${allSteps.map((s) => s.table()).join("\n")}`);
+});
