@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatTable } from "../lib/ops/table";
+import { isTopicOverride } from "../lib/ops/kafka-admin";
 import { healthJson, renderHealth } from "../lib/ops/health-report";
 import { quorumHealth, topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/ops/health";
 import { declaredTopics } from "../lib/topics";
@@ -89,5 +90,17 @@ describe("quorumHealth", () => {
   it("is not ready without a leader or an answer", () => {
     expect(quorumHealth("LeaderId: -1\nCurrentVoters: [1]\n", 1).ready).toBe(false);
     expect(quorumHealth("", 1)).toEqual({ ready: false, detail: "no quorum leader (no answer)" });
+  });
+});
+
+describe("isTopicOverride", () => {
+  it("counts only values set on the topic, whatever else is not the default", () => {
+    // Kafka 4.3, seen here: min.insync.replicas comes as a cluster-wide dynamic default on every topic.
+    expect(isTopicOverride({ isDefault: false, configSource: 3 })).toBe(false);
+    expect(isTopicOverride({ isDefault: false, configSource: 4 })).toBe(false);
+    expect(isTopicOverride({ isDefault: false, configSource: 1 })).toBe(true);
+    expect(isTopicOverride({ isDefault: true, configSource: 5 })).toBe(false);
+    // A broker that names no source: its isDefault.
+    expect(isTopicOverride({ isDefault: false })).toBe(true);
   });
 });

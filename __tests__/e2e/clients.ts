@@ -4,6 +4,7 @@
  */
 import kafkajs, { type SASLOptions } from "kafkajs";
 import cassandra from "cassandra-driver";
+import { isTopicOverride } from "../../lib/ops/kafka-admin";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
@@ -53,7 +54,8 @@ export async function topicsAsReported(bootstrap: KafkaAccess): Promise<Record<s
           {
             partitions: t.partitions.length,
             replicationFactor: Math.min(...t.partitions.map((p) => p.replicas.length)),
-            config: Object.fromEntries(entries.filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue])),
+            // The topic's own values, as the app compares them (see isTopicOverride).
+            config: Object.fromEntries(entries.filter(isTopicOverride).map((e) => [e.configName, e.configValue])),
           },
         ];
       }),

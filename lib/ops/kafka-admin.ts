@@ -91,6 +91,20 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<Admin> {
   return admin;
 }
 
+/** DescribeConfigs' source of a value set on the topic itself (TOPIC_CONFIG). */
+const TOPIC_CONFIG_SOURCE = 1;
+
+/**
+ * Whether a config entry was set on the topic. Not "not the default": Kafka
+ * 4 reports min.insync.replicas as a cluster-wide dynamic default (source 3)
+ * on every topic, and a broker's server.properties shows the same way; only
+ * the topic's own values are the declaration's to compare. Brokers too old
+ * to say a source fall back to isDefault.
+ */
+export function isTopicOverride(entry: { isDefault: boolean; configSource?: number }): boolean {
+  return entry.configSource === undefined ? !entry.isDefault : entry.configSource === TOPIC_CONFIG_SOURCE;
+}
+
 export interface LiveTopic {
   readonly name: string;
   readonly partitions: readonly { partition: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }[];
@@ -109,7 +123,7 @@ export async function describeTopics(admin: Admin, names: readonly string[]): Pr
   return metadata.topics.map((topic) => {
     const resource = configs.resources.find((r) => r.resourceName === topic.name);
     const overrides = Object.fromEntries(
-      (resource?.configEntries ?? []).filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue]),
+      (resource?.configEntries ?? []).filter(isTopicOverride).map((e) => [e.configName, e.configValue]),
     );
     return {
       name: topic.name,
