@@ -252,6 +252,16 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
+  it("refuses a replication factor above the brokers online before anything is applied, naming both counts", async () => {
+    const tooMany = stepsIn(projects[0].dir, { ...env, KAFKA_TOPIC_REPLICATION_FACTOR: "4", KAFKA_MIN_INSYNC_REPLICAS: "2" });
+    const result = await tooMany.run("deploy (replication 4 on 3 brokers)", npm("deploy"), QUICK);
+    console.log(`cluster: deploy with replication 4 on 3 brokers:\n${result.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/FAIL +Kafka brokers +replication factor 4 needs at least 4 brokers, but 3 are online \(ids 1, 2, 3\); bring the others back, or lower KAFKA_TOPIC_REPLICATION_FACTOR/);
+    expect(result.output).toMatch(/nothing was changed/);
+    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
   it("a wrong SASL password fails fast, with a clear message that does not print it", async () => {
     const wrong = `wrong-${randomBytes(6).toString("hex")}`;
     const wrongSteps = stepsIn(projects[0].dir, { ...env, KAFKA_SASL_PASSWORD: wrong });
