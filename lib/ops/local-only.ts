@@ -10,6 +10,6 @@ export function refuseOnCluster(command: string, env: Readonly<Record<string, st
   if (env.CHATBATTLE_TARGET?.trim() !== "cluster") return;
   throw new UsageError(
     `${command} acts on the local Docker stack, and CHATBATTLE_TARGET=cluster deploys none. ` +
-      "On a cluster, npm run deploy, preflight, health, topics and schema:verify apply; the topics and schema stay until removed with npx cdktf destroy topics schema.",
+      "On a cluster, npm run deploy, preflight, health, topics and schema:verify apply; the app never removes the topics or the schema there.",
   );
 }
