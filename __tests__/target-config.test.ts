@@ -3,6 +3,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/config";
+import { refuseOnCluster } from "../lib/ops/local-only";
+import { PROJECT_ROOT } from "./helpers/synth";
+import { runNpmScript } from "./helpers/project";
 
 // Only its existence is checked here.
 const CA = join(mkdtempSync(join(tmpdir(), "chatbattle-ca-")), "ca.pem");
@@ -106,5 +109,20 @@ describe("the target settings", () => {
     expect(parseConfig({ STATE_BACKEND: "pg", PG_CONN_STR: "postgres://u:p@db/state" }).stateBackend).toBe("pg");
     expect(problems({ STATE_BACKEND: "s3" })).toEqual(["STATE_BACKEND: must be local or pg"]);
     expect(problems({ STATE_LOCK_TIMEOUT: "soon" })).toEqual(["STATE_LOCK_TIMEOUT: must be a whole number of seconds from 0 to 3600"]);
+  });
+});
+
+describe("the local-only commands on a cluster", () => {
+  it("refuse with one line that says why and what applies instead (exit 2)", () => {
+    expect(() => refuseOnCluster("npm run stop", { CHATBATTLE_TARGET: "cluster" })).toThrow(
+      /^npm run stop acts on the local Docker stack, and CHATBATTLE_TARGET=cluster deploys none\. On a cluster, npm run deploy, preflight, health, topics and schema:verify apply/,
+    );
+    expect(() => refuseOnCluster("npm run stop", {})).not.toThrow();
+  });
+
+  it.each(["stop", "reset", "logs"])("npm run %s exits 2 on a cluster, touching nothing", (script) => {
+    const run = runNpmScript(PROJECT_ROOT, script, { CHATBATTLE_TARGET: "cluster" });
+    expect(run.status, run.output).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`npm run ${script} acts on the local Docker stack`));
   });
 });
