@@ -102,3 +102,14 @@ describe("stackMemoryMiB", () => {
     expect(stackMemoryMiB({ mode: "kraft", brokers: 3 })).toBe(5120);
   });
 });
+
+describe("checkPorts per Kafka mode and broker count", () => {
+  it("checks every port the configuration publishes: each broker's, and ZooKeeper's only in zookeeper mode", async () => {
+    const checked = async (env: Record<string, string>) =>
+      (await checkPorts(parseConfig(env), new Set([2181, 9092, 9093, 9094, 29092, 29093, 29094, 9042, 7000, 7001]))).map((r) => r.check);
+    expect(await checked({})).toEqual(["port 2181", "port 9092", "port 29092", "port 9042", "port 7000", "port 7001"]);
+    expect(await checked({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" })).toEqual([
+      "port 9092", "port 29092", "port 9093", "port 29093", "port 9094", "port 29094", "port 9042", "port 7000", "port 7001",
+    ]);
+  });
+});

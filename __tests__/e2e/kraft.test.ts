@@ -92,6 +92,13 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     expect(health.status, health.output).toBe(0);
     expect(health.output).toMatch(new RegExp(`^kafka +chatbattle-kafka +running +healthy +yes +${brokers} broker\\(s\\) online; 2 topics as declared; no under-replicated partitions$`, "m"));
     expect(health.output).toMatch(new RegExp(`^quorum +chatbattle-kafka +- +- +yes +leader \\d, voters ${[1, 2, 3].slice(0, brokers).join(",")} of ${brokers}, max follower lag \\d+$`, "m"));
+    if (brokers === 3) {
+      // The partitions' leaders are spread over the brokers.
+      const describe = await steps.run("npm run topics -- describe", npm("topics", "describe", "twitch-chat-messages"), QUICK);
+      expect(describe.status, describe.output).toBe(0);
+      const leaders = [...describe.output.matchAll(/^(\d) +(\d) +([\d,]+) +([\d,]+)$/gm)].map((m) => m[2]);
+      expect(leaders.sort()).toEqual(["1", "2", "3"]);
+    }
     const logs = await steps.run("npm run logs -- kafka --tail 1 --no-follow", npm("logs", "kafka", "--tail", "1", "--no-follow"), QUICK);
     expect(logs.output.split("\n").filter(Boolean).map((l) => l.split(" |")[0].trim()).sort()).toEqual(["kafka", "kafka-2", "kafka-3"].slice(0, brokers));
   });
