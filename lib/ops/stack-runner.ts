@@ -4,6 +4,8 @@ import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { readSynthesizedStacks, terraformBinary, type SynthesizedStack } from "./terraform-stacks";
 import { CommandError } from "../errors";
+import { docker } from "./docker-cli";
+import { PROJECT_LABEL } from "../names";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -148,7 +150,10 @@ export class StackRunner {
             // Destroying needs no fresh read first: the provider takes a container
             // that is already gone as removed.
             const refresh = action === "destroy" ? ["-refresh=false"] : [];
-            return this.terraform(stack, action, [action, "-auto-approve", "-input=false", this.lockTimeout(), ...refresh]);
+            const args = [action, "-auto-approve", "-input=false", this.lockTimeout(), ...refresh];
+            const ok = await this.terraform(stack, action, args);
+            if (ok || action !== "apply" || this.interrupted || !this.removeLeftoverContainers(stack)) return ok;
+            return this.terraform(stack, action, args);
           }),
         );
       }
@@ -156,6 +161,24 @@ export class StackRunner {
     };
     const results = await Promise.all(stacks.map(run));
     return { failed: stacks.filter((_, i) => !results[i]).map((s) => s.name), timings: this.timings };
+  }
+
+  /**
+   * A deploy stopped with Ctrl-C at the moment Docker had created a container
+   * but before Terraform recorded it leaves a container its state does not
+   * know, and the next apply fails on the name ("already in use"). When every
+   * such container is the project's own (its label), it is removed and the
+   * stack applied once more: a container holds no data, the named volumes
+   * do, and they stay. True when something was removed.
+   */
+  private removeLeftoverContainers(stack: SynthesizedStack): boolean {
+    const names = leftoverContainers(this.lastOutput.get(stack.name) ?? []);
+    const ours = (name: string) =>
+      docker(["inspect", "--format", `{{index .Config.Labels "${PROJECT_LABEL.label}"}}`, name], { allowFailure: true }) === PROJECT_LABEL.value;
+    if (names.length === 0 || !names.every(ours)) return false;
+    this.print(stack.name, `removing ${names.join(", ")}: left by an interrupted deploy and unknown to Terraform's state (the data volumes stay); applying again`);
+    docker(["rm", "--force", ...names]);
+    return true;
   }
 
   private lockTimeout(): string {
@@ -224,6 +247,12 @@ export class StackRunner {
       });
     });
   }
+}
+
+/** Containers an apply could not create because a container of that name exists: Docker's "Conflict" error. */
+export function leftoverContainers(output: readonly string[]): string[] {
+  const names = output.map((line) => /The container name "\/([^"]+)" is already in use by container/.exec(line)?.[1]).filter((n): n is string => Boolean(n));
+  return [...new Set(names)];
 }
 
 /** A Terraform command failed in a way that stops the run. */
