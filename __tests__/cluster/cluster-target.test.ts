@@ -186,13 +186,8 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(await consumed(kafka.clientTarget(), "twitch-chat-messages", value)).toBe(true);
 
     // The broker is fenced and dropped from the in-sync replicas within seconds (see test-support/kafka/cluster.ts).
-    let health = await steps.run("health (broker down)", npm("health"), QUICK);
-    const deadline = Date.now() + 60_000;
     const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
-    while (!allSix.test(health.output) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 2000));
-      health = await steps.run("health (broker down)", npm("health"), QUICK);
-    }
+    const health = await steps.runUntil("health (broker down)", npm("health"), QUICK, allSix, 60);
     console.log(`cluster: npm run health with broker 3 down:\n${health.output}`);
     expect(health.status).toBe(1);
     expect(health.output).toMatch(/broker\(s\) 3 offline/);

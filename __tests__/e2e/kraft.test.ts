@@ -109,13 +109,8 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
       const value = `${message}-one-down`;
       await produce(access, "twitch-chat-messages", value);
       expect(await consumed(access, "twitch-chat-messages", value)).toBe(true);
-      let health = await steps.run("npm run health (broker 2 stopped)", npm("health"), QUICK);
-      const deadline = Date.now() + 60_000;
       const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
-      while (!allSix.test(health.output) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-        health = await steps.run("npm run health (broker 2 stopped)", npm("health"), QUICK);
-      }
+      const health = await steps.runUntil("npm run health (broker 2 stopped)", npm("health"), QUICK, allSix, 60);
       console.log(`kraft: npm run health with broker 2 stopped:\n${health.output}`);
       expect(health.status).toBe(1);
       expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +NO +2 broker\(s\) online; broker\(s\) 2 offline; \d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/m);

@@ -35,6 +35,22 @@ export class Steps {
     return requireSuccess(command, await this.run(step, command, deadlineSeconds));
   }
 
+  /**
+   * Runs a command again every 2 s until its output matches `wanted` or
+   * `withinSeconds` pass; the last result either way. For a state the
+   * services reach by themselves, such as a stopped broker leaving the
+   * in-sync replicas.
+   */
+  async runUntil(step: string, command: readonly string[], deadlineSeconds: number, wanted: RegExp, withinSeconds: number): Promise<CommandResult> {
+    const until = Date.now() + withinSeconds * 1000;
+    let result = await this.run(step, command, deadlineSeconds);
+    while (!wanted.test(result.output) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      result = await this.run(step, command, deadlineSeconds);
+    }
+    return result;
+  }
+
   /** The timings as a Markdown table. */
   table(): string {
     return [
