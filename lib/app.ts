@@ -14,6 +14,7 @@ import { declaredTopics, type TopicSpec } from "./topics";
 import { readCqlFiles, type CqlFile } from "./schema/cql-files";
 import { applierEnvironment, parseSchemaSettings, type DeployedCassandra } from "./schema/schema-settings";
 import { useStateBackend } from "./stacks/state-backend";
+import { usesTls } from "./config/target";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -49,14 +50,12 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
     const topics = new TopicsStack(app, {
       kafka: {
         bootstrapServers: kafka.bootstrapServers,
-        tls: kafka.securityProtocol === "SSL" || kafka.securityProtocol === "SASL_SSL",
+        tls: usesTls(kafka.securityProtocol),
         saslMechanism: kafka.saslMechanism,
       },
       topics: topicSpecs,
     });
-    const applier = parseSchemaSettings(env, () => {
-      throw new Error("a cluster target has no deployed Cassandra");
-    });
+    const applier = parseSchemaSettings(env);
     const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
     stacks = { topics, schema };
   } else {

@@ -40,6 +40,10 @@ export function brokerNames(n: number): { readonly container: string; readonly a
 export interface ProjectContainer {
   readonly service: ServiceName;
   readonly container: string;
+  /** The name containers on the network reach it by: zookeeper, kafka, kafka-2, …, cassandra. */
+  readonly alias: string;
+  /** The broker's id, for a Kafka broker. */
+  readonly broker?: number;
 }
 
 /**
@@ -48,9 +52,14 @@ export interface ProjectContainer {
  */
 export function projectContainers(kafka: { readonly mode: "zookeeper" | "kraft"; readonly brokers: number }): ProjectContainer[] {
   return [
-    ...(kafka.mode === "zookeeper" ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper }] : []),
-    ...Array.from({ length: kafka.brokers }, (_, i) => ({ service: "kafka" as const, container: brokerNames(i + 1).container })),
-    { service: "cassandra", container: CONTAINER_NAMES.cassandra },
+    ...(kafka.mode === "zookeeper" ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper, alias: "zookeeper" }] : []),
+    ...Array.from({ length: kafka.brokers }, (_, i) => ({
+      service: "kafka" as const,
+      container: brokerNames(i + 1).container,
+      alias: brokerNames(i + 1).alias,
+      broker: i + 1,
+    })),
+    { service: "cassandra", container: CONTAINER_NAMES.cassandra, alias: "cassandra" },
   ];
 }
 

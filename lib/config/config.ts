@@ -132,13 +132,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const raw = (name: SettingName): string => settings.get(name, defaultOf(name)) ?? defaultOf(name);
   const problem = (name: SettingName, allowed: string) => settings.problem(name, allowed, defaultOf(name));
 
-  const mode = raw("KAFKA_MODE");
-  if (mode !== "zookeeper" && mode !== "kraft") problem("KAFKA_MODE", "must be zookeeper or kraft");
+  const mode = settings.oneOf<KafkaMode>("KAFKA_MODE", ["zookeeper", "kraft"], "zookeeper");
   const brokersText = raw("KAFKA_BROKERS");
   if (brokersText !== "1" && brokersText !== "3") {
     problem("KAFKA_BROKERS", "must be 1 or 3: one broker, or three for replication and a broker failure (and, in kraft mode, a controller quorum of three)");
   }
-  const kafka = { mode: mode === "kraft" ? "kraft" : "zookeeper", brokers: brokersText === "3" ? 3 : 1 } as const;
+  const kafka = { mode, brokers: brokersText === "3" ? 3 : 1 } as const;
 
   const { target, stateBackend } = readTarget(settings);
   const kafkaCluster = readKafkaConnection(settings, target);
@@ -167,7 +166,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
     return value;
   };
-  const kafkaImage = settings.isSet("KAFKA_IMAGE") || env.KAFKA_IMAGE !== undefined ? image("KAFKA_IMAGE") : DEFAULT_KAFKA_IMAGES[kafka.mode];
+  // Unset: the mode's own default. Set (even empty, which image() reports): the value.
+  const kafkaImage = env.KAFKA_IMAGE !== undefined ? image("KAFKA_IMAGE") : DEFAULT_KAFKA_IMAGES[kafka.mode];
   const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };
 
   const ports = Object.fromEntries(

@@ -36,6 +36,18 @@ export class SettingsReader {
     return value.trim();
   }
 
+  /**
+   * The value of `name` when it is one of `values`; otherwise a problem is
+   * recorded and `fallback` (its default) stands in, so that the settings
+   * that depend on it are still checked sensibly.
+   */
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const value = this.get(name, fallback) ?? fallback;
+    if (values.includes(value as T)) return value as T;
+    this.problem(name, `must be ${values.slice(0, -1).join(", ")} or ${values.at(-1)}`, fallback);
+    return fallback;
+  }
+
   /** Whether `name` is set to something (empty counts as unset). */
   isSet(name: string): boolean {
     return Boolean(this.env[name]?.trim());

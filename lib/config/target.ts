@@ -27,6 +27,11 @@ export interface KafkaConnection {
   readonly caFile?: string;
 }
 
+/** Whether clients speak TLS to brokers with this protocol. */
+export function usesTls(protocol: SecurityProtocol): boolean {
+  return protocol === "SSL" || protocol === "SASL_SSL";
+}
+
 /** How durable the declared topics are: the same definitions, per target. */
 export interface TopicDurability {
   readonly replicationFactor: number;
@@ -93,14 +98,6 @@ export const TARGET_SETTINGS = [
 const BROKER_ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 const SASL_SETTINGS = ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const;
 
-function oneOf<T extends string>(settings: SettingsReader, name: string, values: readonly T[], fallback: T): T {
-  const value = settings.get(name, fallback) ?? fallback;
-  if (values.includes(value as T)) return value as T;
-  // Reported; the default stands in so that the other settings are still checked sensibly.
-  settings.problem(name, `must be ${values.slice(0, -1).join(", ")} or ${values.at(-1)}`, fallback);
-  return fallback;
-}
-
 function wholeNumber(settings: SettingsReader, name: string, shownDefault: string, min: number, max: number): number | undefined {
   const text = settings.get(name, shownDefault);
   if (text === undefined) return undefined;
@@ -114,8 +111,8 @@ function wholeNumber(settings: SettingsReader, name: string, shownDefault: strin
 
 /** CHATBATTLE_TARGET and STATE_BACKEND (PG_CONN_STR must be set for pg; its value is never shown). */
 export function readTarget(settings: SettingsReader): { target: Target; stateBackend: StateBackend } {
-  const target = oneOf(settings, "CHATBATTLE_TARGET", ["local", "cluster"] as const, "local");
-  const stateBackend = oneOf(settings, "STATE_BACKEND", ["local", "pg"] as const, "local");
+  const target = settings.oneOf("CHATBATTLE_TARGET", ["local", "cluster"] as const, "local");
+  const stateBackend = settings.oneOf("STATE_BACKEND", ["local", "pg"] as const, "local");
   const hasConnStr = settings.isSet("PG_CONN_STR");
   if (stateBackend === "pg" && !hasConnStr) {
     settings.problem("PG_CONN_STR", "is required with STATE_BACKEND=pg: a postgres:// URL of the state database, in the environment", "unset");
@@ -128,7 +125,7 @@ export function readTarget(settings: SettingsReader): { target: Target; stateBac
  * where the broker's construct says how to reach it and only PLAINTEXT exists.
  */
 export function readKafkaConnection(settings: SettingsReader, target: Target): KafkaConnection | undefined {
-  const protocol = oneOf(settings, "KAFKA_SECURITY_PROTOCOL", SECURITY_PROTOCOLS, "PLAINTEXT");
+  const protocol = settings.oneOf("KAFKA_SECURITY_PROTOCOL", SECURITY_PROTOCOLS, "PLAINTEXT");
   const serversText = settings.get("KAFKA_BOOTSTRAP_SERVERS", "unset");
   const caFile = settings.get("KAFKA_CA_CERT", "unset");
   if (target === "local") {
@@ -160,7 +157,7 @@ export function readKafkaConnection(settings: SettingsReader, target: Target): K
     if (settings.get("KAFKA_SASL_MECHANISM", "unset") === undefined) {
       settings.problem("KAFKA_SASL_MECHANISM", `is required with KAFKA_SECURITY_PROTOCOL=${protocol}: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`, "unset");
     } else {
-      saslMechanism = oneOf(settings, "KAFKA_SASL_MECHANISM", SASL_MECHANISMS, "SCRAM-SHA-512");
+      saslMechanism = settings.oneOf("KAFKA_SASL_MECHANISM", SASL_MECHANISMS, "SCRAM-SHA-512");
     }
     for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const) {
       if (settings.get(name, "unset") === undefined) {
@@ -174,8 +171,7 @@ export function readKafkaConnection(settings: SettingsReader, target: Target): K
     }
   }
 
-  const tls = protocol === "SSL" || protocol === "SASL_SSL";
-  if (caFile !== undefined && !tls && protocolKnown) settings.problem("KAFKA_CA_CERT", `is set but KAFKA_SECURITY_PROTOCOL=${protocol} uses no TLS`, "unset");
+  if (caFile !== undefined && !usesTls(protocol) && protocolKnown) settings.problem("KAFKA_CA_CERT", `is set but KAFKA_SECURITY_PROTOCOL=${protocol} uses no TLS`, "unset");
   else if (caFile !== undefined && !existsSync(caFile)) settings.problem("KAFKA_CA_CERT", "must be the path of an existing PEM file", "unset");
 
   // Absolute: Terraform runs the provider in cdktf.out/stacks/topics.

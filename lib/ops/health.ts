@@ -5,7 +5,7 @@ import { declaredTopics, type TopicSpec } from "../topics";
 import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
 import { docker } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
-import { brokerNames, projectContainers, type ServiceName } from "../names";
+import { brokerNames, projectContainers, type ProjectContainer, type ServiceName } from "../names";
 import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "./kafka-admin";
 import { contactEndpoints, parseSchemaSettings, type DeployedCassandra } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
@@ -157,7 +157,8 @@ export async function probeKafka(
 /** Whether CQL answers and the schema matches cql/, for the applier's settings (the deployed node by default). */
 export async function probeCassandra(
   env: Readonly<Record<string, string | undefined>>,
-  deployed: () => DeployedCassandra,
+  /** The local target's node; the cluster target has none. */
+  deployed?: () => DeployedCassandra,
 ): Promise<{ ready: boolean; detail: string }> {
   const settings = { ...parseSchemaSettings(env, deployed), waitSeconds: 1 };
   let client;
@@ -222,21 +223,21 @@ export async function checkHealth(
   const kafka = anyBrokerRunning
     ? await probeKafka(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers), declaredTopics(config.topicDurability), brokerIds)
     : undefined;
-  const probeOf = async (service: ServiceName, container: string): Promise<{ ready: boolean; detail: string }> => {
+  const probeOf = async ({ service, broker: id }: ProjectContainer): Promise<{ ready: boolean; detail: string }> => {
     if (service === "zookeeper") {
       const zookeeper = splitHostPort(endpoints.zookeeper!);
       return probeZooKeeper(zookeeper.host, zookeeper.port);
     }
     if (service === "cassandra") return probeCassandra(env, () => endpoints.cassandra);
-    const id = brokerIds.find((n) => brokerNames(n).container === container)!;
     if (id === 1 && kafka) return kafka;
-    const online = kafka?.online.has(id) ?? false;
+    const online = kafka?.online.has(id!) ?? false;
     return { ready: online, detail: online ? `broker ${id} online` : `broker ${id} is not in the cluster's metadata` };
   };
   const rows = await Promise.all(
-    containers.map(async ({ service, container }) => {
+    containers.map(async (projectContainer) => {
+      const { service, container } = projectContainer;
       const { state, dockerHealth } = states.get(container)!;
-      const probe = state === "running" ? await probeOf(service, container) : { ready: false, detail: `container is ${state}` };
+      const probe = state === "running" ? await probeOf(projectContainer) : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";
       const detail = probe.ready && !dockerAgrees ? `Docker reports ${dockerHealth}; ${probe.detail}` : probe.detail;
       return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail } as ServiceHealth;
@@ -265,17 +266,9 @@ export interface ClusterServiceHealth {
 
 /** The health of the cluster target's Kafka and Cassandra; does not throw for unhealthy services. */
 export async function checkClusterHealth(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>): Promise<ClusterServiceHealth[]> {
-  const kafka = kafkaClientTarget(config, env, () => {
-    throw new Error("not the local target");
-  });
-  const noDeployedNode = () => {
-    throw new Error("a cluster target has no deployed Cassandra");
-  };
-  const cassandraEndpoint = contactEndpoints(parseSchemaSettings(env, noDeployedNode)).join(",");
-  const [kafkaProbe, cassandraProbe] = await Promise.all([
-    probeKafka(kafka, declaredTopics(config.topicDurability)),
-    probeCassandra(env, noDeployedNode),
-  ]);
+  const kafka = kafkaClientTarget(config, env);
+  const cassandraEndpoint = contactEndpoints(parseSchemaSettings(env)).join(",");
+  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability)), probeCassandra(env)]);
   return [
     { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },
     { service: "cassandra", endpoint: cassandraEndpoint, ...cassandraProbe },

@@ -1,6 +1,7 @@
 import kafkajs, { type Admin, type SASLOptions } from "kafkajs";
 import { readFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../config/config";
+import { usesTls } from "../config/target";
 import { CommandError, ServiceUnreachableError } from "../errors";
 
 // kafkajs is CommonJS: take its values from the default export.
@@ -21,15 +22,17 @@ export interface KafkaClientTarget {
 /**
  * The Kafka the configuration points at. On a cluster, the SASL user and
  * password are read here from the environment, where they live (the config
- * holds no secret). `localBootstrap` is asked only on the local target.
+ * holds no secret). `localBootstrap`, the deployed brokers' addresses, is
+ * asked only on the local target, and needed only there.
  */
-export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap: () => readonly string[]): KafkaClientTarget {
+export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap?: () => readonly string[]): KafkaClientTarget {
   const cluster = config.kafkaCluster;
   if (!cluster) {
+    if (!localBootstrap) throw new Error("kafkaClientTarget: the local target needs the deployed brokers' addresses");
     const brokers = localBootstrap();
     return { brokers, describe: brokers.join(",") };
   }
-  const tls = cluster.securityProtocol === "SSL" || cluster.securityProtocol === "SASL_SSL";
+  const tls = usesTls(cluster.securityProtocol);
   const mechanism = cluster.saslMechanism?.toLowerCase() as NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;
   const sasl = mechanism ? { mechanism, username: env.KAFKA_SASL_USERNAME!.trim(), password: env.KAFKA_SASL_PASSWORD! } : undefined;
   return {

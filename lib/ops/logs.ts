@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { brokerNames, projectContainers } from "../names";
+import { projectContainers } from "../names";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { docker } from "./docker-cli";
 import { loadDotEnv } from "../load-env";
@@ -26,12 +26,7 @@ import { formatLogLine, parseLogLine, type LogLine, type Service } from "./log-l
  * (kafka, kafka-2, kafka-3), cassandra.
  */
 function logSources(config: ChatBattleConfig): Map<Service, string> {
-  return new Map(
-    projectContainers(config.kafka).map(({ service, container }) => {
-      const broker = [1, 2, 3].find((n) => brokerNames(n).container === container);
-      return [service === "kafka" && broker ? brokerNames(broker).alias : service, container];
-    }),
-  );
+  return new Map(projectContainers(config.kafka).map(({ alias, container }) => [alias, container]));
 }
 
 const usage = (names: readonly string[]) =>

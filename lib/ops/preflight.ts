@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { PORT_SETTINGS, publishedPortKeys, type ChatBattleConfig } from "../config/config";
 import { findProjectObjects } from "./project-objects";
-import { ALL_VOLUME_NAMES, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
+import { ALL_VOLUME_NAMES, brokerNames, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
 import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
@@ -41,7 +41,7 @@ export function checkKafkaData(config: ChatBattleConfig, existingVolumes: readon
   if (existing.length === 0) return { check: "Kafka data", ok: true, detail: `no Kafka volumes yet; ${wanted} starts fresh` };
   if (existing.join() === expected.join()) return { check: "Kafka data", ok: true, detail: `volumes match ${wanted}` };
   const theirMode = existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs) ? "zookeeper" : "kraft";
-  const theirBrokers = existing.filter((v) => /^chatbattle-kafka(-\d)?-data$/.test(v)).length;
+  const theirBrokers = [1, 2, 3].filter((n) => existing.includes(brokerNames(n).volume)).length;
   return {
     check: "Kafka data",
     ok: false,

@@ -76,7 +76,8 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  */
 export function parseSchemaSettings(
   env: Readonly<Record<string, string | undefined>>,
-  deployed: (config: ChatBattleConfig) => DeployedCassandra,
+  /** Where the local target's node is; not needed on the cluster target, which has none. */
+  deployed?: (config: ChatBattleConfig) => DeployedCassandra,
 ): SchemaSettings {
   const settings = new SettingsReader(env);
   let app: ChatBattleConfig | undefined;
@@ -101,7 +102,9 @@ export function parseSchemaSettings(
       settings.problem("CASSANDRA_LOCAL_DATACENTER", "is required with CHATBATTLE_TARGET=cluster: the datacenter of the contact points, e.g. dc1", "unset");
     }
   }
-  const local = app && !onCluster && needsDeployedCassandra(env) ? deployed(app) : undefined;
+  const fallBack = app && !onCluster && needsDeployedCassandra(env);
+  if (fallBack && !deployed) throw new Error("parseSchemaSettings: the local target needs the deployed node's address");
+  const local = fallBack ? deployed!(app!) : undefined;
 
   const contactPoints = (contactPointsText ?? local?.contactPoint ?? "")
     .split(",")
