@@ -20,7 +20,7 @@ import { makeTestCertificates } from "../../test-support/tls";
 import { startKafkaCluster, type RunningKafkaCluster } from "../../test-support/kafka/cluster";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
 import { startPostgres, type RunningPostgres } from "../../test-support/postgres";
-import { runTerraform } from "../../lib/ops/terraform-stacks";
+import { planExitCodes as planExitCodesIn } from "../e2e/stack-checks";
 
 const DEPLOY = 300;
 const QUICK = 90;
@@ -75,11 +75,7 @@ function filesUnder(folder: string): string[] {
 }
 
 /** `terraform plan -detailed-exitcode` in both stacks of a project copy: 0 means nothing to do. */
-function planExitCodes(projectDir: string): Record<string, number | null> {
-  return Object.fromEntries(
-    ["topics", "schema"].map((stack) => [stack, runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
-  );
-}
+const planExitCodes = (projectDir: string) => planExitCodesIn(projectDir, ["topics", "schema"], env);
 
 beforeAll(async () => {
   const timed = async <T>(name: string, start: () => Promise<T>): Promise<T> => {

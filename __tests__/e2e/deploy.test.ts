@@ -19,6 +19,7 @@ import { findProjectObjects } from "../../lib/ops/project-objects";
 import { providerLockFlags } from "../../lib/ops/cdktf-cli";
 import { runTerraform } from "../../lib/ops/terraform-stacks";
 import { TOPICS } from "../../lib/topics";
+import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
 const CONTAINERS = { zookeeper: "chatbattle-zookeeper", kafka: "chatbattle-kafka", cassandra: "chatbattle-cassandra" } as const;
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
@@ -45,14 +46,7 @@ const inspectIfThere = (name: string, format: string) => docker(["inspect", "--f
 const containerIds = () => Object.values(CONTAINERS).map((name) => inspect(name, "{{.Id}}"));
 
 /** `terraform plan -detailed-exitcode` in every stack: 0 means nothing to do. */
-function planExitCodes(): Record<string, number | null> {
-  return Object.fromEntries(
-    STACKS.map((stack) => {
-      const plan = runTerraform(join(project.dir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180);
-      return [stack, plan.status];
-    }),
-  );
-}
+const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 
 /** Resources left in every stack's state file. */
@@ -81,15 +75,7 @@ function expectCleanDeploy(result: StepResult) {
   expect(result.output).not.toMatch(/Error:/);
 }
 
-beforeAll(() => {
-  const existing = findProjectObjects();
-  if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
-    throw new Error(
-      `This Docker engine already has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); ` +
-        "this test would replace them. Run it where no stack is deployed (npm run reset removes one).",
-    );
-  }
-});
+beforeAll(requireEmptyEngine);
 
 afterAll(async () => {
   await steps.run("clean-up: npm run reset", npm("reset", "--yes"), QUICK).catch(() => undefined);

@@ -5,14 +5,13 @@
  * deploy.test.ts (files run one at a time) and removes what it created.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
 import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { consumed, produce, topicsAsReported } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/ops/docker-cli";
 import { findProjectObjects } from "../../lib/ops/project-objects";
-import { runTerraform } from "../../lib/ops/terraform-stacks";
+import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
 const DEPLOY = 420;
 const STOP = 240;
@@ -44,17 +43,9 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
   const containers = ["chatbattle-kafka", "chatbattle-kafka-2", "chatbattle-kafka-3"].slice(0, brokers);
   const message = `kraft${brokers}-${Date.now()}`;
 
-  const planExitCodes = () =>
-    Object.fromEntries(
-      STACKS.map((stack) => [stack, runTerraform(join(project.dir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
-    );
+  const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 
-  beforeAll(() => {
-    const existing = findProjectObjects();
-    if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
-      throw new Error(`This Docker engine already has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); run it where no stack is deployed.`);
-    }
-  });
+  beforeAll(requireEmptyEngine);
 
   afterAll(async () => {
     await steps.run("clean-up: npm run reset", npm("reset", "--yes"), QUICK).catch(() => undefined);

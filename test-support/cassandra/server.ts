@@ -5,13 +5,13 @@
  * can ask for a login or TLS. Its CQL port is published on a free loopback port.
  * Needs Docker and `npm run offline:images` (it names the image in .offline/env).
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { offlineEnvironment } from "../offline-env";
+import { docker } from "../docker";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -33,11 +33,6 @@ export interface StartOptions {
   readonly passwordAuthentication?: boolean;
   /** Accept only TLS client connections, with this PKCS12 keystore. @default plain connections */
   readonly clientTls?: { readonly keystorePath: string; readonly password: string };
-}
-
-function docker(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout?.trim() ?? "", stderr: result.stderr?.trim() ?? "" };
 }
 
 /** The Cassandra stand-in image that npm run offline:images built. */

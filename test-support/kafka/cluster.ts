@@ -7,12 +7,12 @@
  * use the host's network, so every listener is 127.0.0.1:<free port> for the
  * host and the other brokers alike. Needs Docker and `npm run offline:images`.
  */
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { offlineEnvironment } from "../offline-env";
+import { docker } from "../docker";
 import { freePort } from "../free-port";
 import type { TestCertificates } from "../tls";
 import { connectAdmin, type KafkaClientTarget } from "../../lib/ops/kafka-admin";
@@ -38,11 +38,6 @@ export interface RunningKafkaCluster {
   /** Starts node `id` again with its data. */
   start(id: number): void;
   stop(): Promise<void>;
-}
-
-function docker(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout?.trim() ?? "", stderr: result.stderr?.trim() ?? "" };
 }
 
 function standInKafkaImage(): string {

@@ -1,0 +1,25 @@
+import { join } from "node:path";
+import { findProjectObjects } from "../../lib/ops/project-objects";
+import { runTerraform } from "../../lib/ops/terraform-stacks";
+
+/** `terraform plan -detailed-exitcode` in each named stack of a project copy: 0 means nothing to do. */
+export function planExitCodes(
+  projectDir: string,
+  stacks: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, number | null> {
+  return Object.fromEntries(
+    stacks.map((stack) => [stack, runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
+  );
+}
+
+/** Throws unless the Docker engine has no ChatBattle object: a test that deploys would replace them. */
+export function requireEmptyEngine(): void {
+  const existing = findProjectObjects();
+  if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
+    throw new Error(
+      `This Docker engine already has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); ` +
+        "this test would replace them. Run it where no stack is deployed (npm run reset removes one).",
+    );
+  }
+}
