@@ -22,6 +22,7 @@ describe("parseConfig", () => {
       kafkaCluster: undefined,
       topicDurability: { replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined },
       stateLockTimeoutSeconds: 60,
+      terraformDeadlineSeconds: 1800,
       bindAddress: "127.0.0.1",
       clientHost: "127.0.0.1",
       images: {

@@ -166,7 +166,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
   it("a second deploy changes nothing, and every plan is empty", async () => {
     const result = await steps.succeed("deploy (no change)", npm("deploy"), DEPLOY);
     expect(result.output).not.toMatch(/Resources: [1-9]\d* (added|changed|destroyed)|Resources: \d+ added, [1-9]/);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("lists the topics with their replication on the cluster", async () => {
@@ -202,7 +202,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     ]);
     expect(first.status, first.output).toBe(0);
     expect(second.status, second.output).toBe(0);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
     const states = postgres.query("SELECT count(*) FROM chatbattle_topics.states") + "," + postgres.query("SELECT count(*) FROM chatbattle_schema.states");
     expect(states).toBe("1,1");
     const topicsState = JSON.parse(postgres.query("SELECT data FROM chatbattle_topics.states WHERE name = 'default'"));
@@ -229,7 +229,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       await new Promise((resolve) => holder.once("close", resolve));
     }
     await steps.succeed("deploy (lock released)", npm("deploy"), DEPLOY);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("a deploy after STATE_BACKEND changed stops at init with the command that moves the state, changing nothing", async () => {
@@ -240,7 +240,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(result.output).toMatch(/the state backend of (topics, schema|schema, topics) changed \(STATE_BACKEND\).*nothing was changed/);
     expect(result.output).toMatch(/terraform -chdir=cdktf.out\/stacks\/topics init -migrate-state/);
     expect(existsSync(join(projects[1].dir, "state"))).toBe(false);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("refuses a replication factor above the brokers online before anything is applied, naming both counts", async () => {
@@ -250,7 +250,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(result.status).toBe(1);
     expect(result.output).toMatch(/FAIL +Kafka brokers +replication factor 4 needs at least 4 brokers, but 3 are online \(ids 1, 2, 3\); bring the others back, or lower KAFKA_TOPIC_REPLICATION_FACTOR/);
     expect(result.output).toMatch(/nothing was changed/);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("a wrong SASL password fails fast, with a clear message that does not print it", async () => {
@@ -263,7 +263,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(result.output).toMatch(/FAIL +Kafka +.*refused the login: .*Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM/);
     expect(result.output).toMatch(/nothing was changed/);
     expect(result.output).not.toContain(wrong);
-    expect(planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("no password is in cdktf.out, in the state in PostgreSQL, or in anything a command printed", () => {

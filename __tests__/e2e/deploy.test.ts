@@ -17,7 +17,7 @@ import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/ops/docker-cli";
 import { findProjectObjects } from "../../lib/ops/project-objects";
 import { providerLockFlags } from "../../lib/ops/cdktf-cli";
-import { runTerraform } from "../../lib/ops/terraform-stacks";
+import { runTerraform } from "../../lib/ops/terraform";
 import { TOPICS } from "../../lib/topics";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
@@ -203,8 +203,8 @@ describe("1. a cold deploy", () => {
 });
 
 describe("2. a no-op", () => {
-  it("plans nothing in any stack", () => {
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+  it("plans nothing in any stack", async () => {
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("keeps every container on a second npm run deploy", async () => {
@@ -239,7 +239,7 @@ describe("3. stop and start", () => {
       const rows = (await client.execute("SELECT message FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'")).rows;
       expect(rows.map((r) => r.message)).toEqual([`${message}-3`, `${message}-2`, `${message}-1`]);
     });
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 });
 
@@ -249,14 +249,14 @@ describe("4. healing", () => {
     expectCleanDeploy(await steps.run("heal: Kafka container removed", npm("deploy"), DEPLOY));
     await expectHealthy();
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("brings back a stopped Cassandra container", async () => {
     docker(["stop", CONTAINERS.cassandra]);
     expectCleanDeploy(await steps.run("heal: Cassandra container stopped", npm("deploy"), DEPLOY));
     await expectHealthy();
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("puts back a topic config changed behind the app's back", async () => {
@@ -267,7 +267,7 @@ describe("4. healing", () => {
     expect(drifted.output).toContain("topics drifted: channel-stats: retention.ms=1000 (declared 86400000)");
     expectCleanDeploy(await steps.run("heal: topic config drifted", npm("deploy"), DEPLOY));
     expect((await topicsAsReported(BOOTSTRAP))["channel-stats"].config["retention.ms"]).toBe("86400000");
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 });
 
@@ -331,20 +331,20 @@ describe("7. interrupted and concurrent deploys", () => {
     expect(errors.filter((l) => !/Unable to create container: .*Conflict\. The container name/.test(l))).toEqual([]);
     if (errors.length > 0) expect(after.output).toContain("left by an interrupted deploy and unknown to Terraform's state");
     await expectHealthy();
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("a deploy replaces a container of the project that Terraform's state does not know, with no manual step", async () => {
     // What a Ctrl-C between Docker's create and Terraform's record leaves behind, made on purpose.
     const kafkaStack = join(project.dir, "cdktf.out", "stacks", "kafka");
-    const address = runTerraform(kafkaStack, ["state", "list"], env).output.split("\n").find((l) => /^docker_container\.kafka_service_container/.test(l));
+    const address = (await runTerraform(kafkaStack, ["state", "list"], { env, deadlineSeconds: 60, label: "state list" })).output.split("\n").find((l) => /^docker_container\.kafka_service_container/.test(l));
     expect(address).toBeDefined();
-    expect(runTerraform(kafkaStack, ["state", "rm", address!], env).status).toBe(0);
+    expect((await runTerraform(kafkaStack, ["state", "rm", address!], { env, deadlineSeconds: 60, label: "state rm" })).status).toBe(0);
     const result = await steps.run("deploy with a container unknown to the state", npm("deploy"), DEPLOY);
     expect(result.status, result.output.slice(-4000)).toBe(0);
     expect(result.output).toContain("kafka      removing chatbattle-kafka: left by an interrupted deploy and unknown to Terraform's state (the data volumes stay); applying again");
     await expectHealthy();
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("a second deploy started while one runs ends at once, naming the first, and nothing is damaged", async () => {
@@ -371,7 +371,7 @@ describe("7. interrupted and concurrent deploys", () => {
     expectCleanDeploy(firstResult);
     expect([CONTAINERS.zookeeper, CONTAINERS.cassandra].map((name) => inspect(name, "{{.Id}}"))).toEqual(kept);
     await expectHealthy();
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 });
 

@@ -112,7 +112,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
       const heal = await steps.run("heal: broker 2 stopped", npm("deploy"), DEPLOY);
       console.log(`kraft: the healing deploy:\n${heal.output.split("\n").filter((l) => /Creation complete|Apply complete|deploy:/.test(l)).join("\n")}`);
       expect(heal.status, heal.output.slice(-4000)).toBe(0);
-      expect(planExitCodes()).toEqual(allPlansEmpty);
+      expect(await planExitCodes()).toEqual(allPlansEmpty);
       const health = await steps.run("npm run health -- --wait 120", npm("health", "--wait", "120"), 180);
       expect(health.status, health.output).toBe(0);
       console.log(`kraft: npm run health after the deploy:\n${health.output}`);
@@ -125,7 +125,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     const start = await steps.run("start with data", npm("deploy"), DEPLOY);
     expect(start.status, start.output.slice(-4000)).toBe(0);
     expect(await consumed(access, "twitch-chat-messages", message)).toBe(true);
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("refuses to switch to ZooKeeper mode on this data, naming the volumes and npm run reset, and changes nothing", async () => {
@@ -141,7 +141,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     );
     expect(result.output).toContain("delete all data with npm run reset and deploy");
     expect(containers.map((c) => docker(["inspect", "--format", "{{.Id}}", c]))).toEqual(ids);
-    expect(planExitCodes()).toEqual(allPlansEmpty);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 });
 

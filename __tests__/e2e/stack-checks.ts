@@ -1,16 +1,19 @@
 import { join } from "node:path";
 import { findProjectObjects } from "../../lib/ops/project-objects";
-import { runTerraform } from "../../lib/ops/terraform-stacks";
+import { runTerraform } from "../../lib/ops/terraform";
 
 /** `terraform plan -detailed-exitcode` in each named stack of a project copy: 0 means nothing to do. */
-export function planExitCodes(
+export async function planExitCodes(
   projectDir: string,
   stacks: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): Record<string, number | null> {
-  return Object.fromEntries(
-    stacks.map((stack) => [stack, runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], env, 180).status]),
+): Promise<Record<string, number | null>> {
+  const runs = await Promise.all(
+    stacks.map((stack) =>
+      runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], { env, deadlineSeconds: 180, label: `${stack}: plan` }),
+    ),
   );
+  return Object.fromEntries(stacks.map((stack, i) => [stack, runs[i].status]));
 }
 
 /** Throws unless the Docker engine has no ChatBattle object: a test that deploys would replace them. */

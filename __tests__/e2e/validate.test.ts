@@ -21,21 +21,21 @@ const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOI
 const stack = (name: string) => readSynthesizedStacks(outdir).find((s) => s.name === name)!;
 
 describe("npm run validate's check of a stack", () => {
-  it("passes the stacks as synthesized, against the provider build's own schema", () => {
+  it("passes the stacks as synthesized, against the provider build's own schema", async () => {
     for (const name of ["kafka", "topics"]) {
-      const result = checkStack(stack(name), env);
+      const result = await checkStack(stack(name), env, { deadlineSeconds: 300 });
       expect(result.ok, result.detail).toBe(true);
     }
   });
 
-  it("rejects an attribute the provider does not have, naming it", () => {
+  it("rejects an attribute the provider does not have, naming it", async () => {
     const file = join(stack("kafka").dir, "cdk.tf.json");
     const json = JSON.parse(readFileSync(file, "utf8"));
     const container = Object.values(json.resource.docker_container)[0] as Record<string, unknown>;
     container.restart_policy_typo = "always";
     writeFileSync(file, JSON.stringify(json, null, 2));
 
-    const result = checkStack(stack("kafka"), env);
+    const result = await checkStack(stack("kafka"), env, { deadlineSeconds: 300 });
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(/^validate: Error: Extraneous JSON object property .*No argument or block type is named "restart_policy_typo"/);
   });

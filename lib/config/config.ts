@@ -65,6 +65,8 @@ export interface ChatBattleConfig {
   readonly topicDurability: TopicDurability;
   /** How long Terraform waits for another run's state lock. */
   readonly stateLockTimeoutSeconds: number;
+  /** How long one Terraform command may run before it is stopped. */
+  readonly terraformDeadlineSeconds: number;
   /** Host address published ports listen on. */
   readonly bindAddress: string;
   /** Address a client on this machine uses to reach a published port. */
@@ -154,6 +156,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   };
 
   const stateLockTimeoutSeconds = integer("STATE_LOCK_TIMEOUT", 0, 3600, "must be a whole number of seconds from 0 to 3600");
+  const terraformDeadlineSeconds = integer("TERRAFORM_TIMEOUT", 10, 86400, "must be a whole number of seconds from 10 to 86400");
   const bindAddress = raw("BIND_ADDRESS");
   if (isIP(bindAddress) === 0) {
     problem("BIND_ADDRESS", "must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
@@ -225,6 +228,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     kafkaCluster,
     topicDurability,
     stateLockTimeoutSeconds,
+    terraformDeadlineSeconds,
     bindAddress,
     // A wildcard bind is reachable on loopback; a specific address only on itself.
     clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,

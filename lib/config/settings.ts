@@ -44,6 +44,12 @@ export const SETTINGS = [
       "Seconds deploy and stop wait for another run's lock on a stack's state (with pg, PostgreSQL's lock) before they give up on that stack, changing nothing.",
   },
   {
+    name: "TERRAFORM_TIMEOUT",
+    defaultValue: "1800",
+    description:
+      "Seconds any one Terraform command (init, plan, apply, destroy) may run before deploy, stop or validate stops it (Terraform saves its state first) and names the stack and step. Long enough for a slow first image pull.",
+  },
+  {
     name: "ZOOKEEPER_IMAGE",
     defaultValue: "confluentinc/cp-zookeeper:7.9.2",
     description: "ZooKeeper image, in zookeeper mode. Confluent Platform 8 has no ZooKeeper, so stay on the 7.9 line.",

@@ -6,18 +6,35 @@ export class DockerUnavailableError extends CommandError {
   override name = "DockerUnavailableError";
 }
 
+/** How long a docker call may take unless its caller says otherwise: far beyond any listing or inspect. */
+export const DOCKER_DEADLINE_SECONDS = 60;
+
+export interface DockerCallOptions {
+  /** Return the output even when docker exits non-zero (e.g. inspect of something absent: ""). */
+  readonly allowFailure?: boolean;
+  /** Seconds before the call is killed and reported as hung. @default 60 */
+  readonly deadlineSeconds?: number;
+}
+
 /**
  * Runs the docker CLI and returns its standard output, trimmed. Throws a
  * DockerUnavailableError naming the fix when the CLI or the engine is
- * missing, and an Error when the command fails unless `allowFailure` is set.
+ * missing or the call passes its deadline, and an Error when the command
+ * fails unless `allowFailure` is set.
  */
-export function docker(args: readonly string[], options: { allowFailure?: boolean } = {}): string {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
+export function docker(args: readonly string[], options: DockerCallOptions = {}): string {
+  const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
+  const result = spawnSync("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL" });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
     throw new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH.");
   }
+  if (result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
+    throw new DockerUnavailableError(
+      `\`docker ${args.join(" ")}\` did not answer within ${deadlineSeconds} s and was stopped; the Docker engine may be hung or overloaded (try \`docker info\`, or restart Docker), then run the command again.`,
+    );
+  }
   if (result.status !== 0) {
-    const stderr = result.stderr.trim();
+    const stderr = (result.stderr ?? "").trim();
     if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(stderr)) {
       throw new DockerUnavailableError(
         `Docker is not reachable (${stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
@@ -25,7 +42,7 @@ export function docker(args: readonly string[], options: { allowFailure?: boolea
     }
     if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);
   }
-  return result.stdout.trim();
+  return (result.stdout ?? "").trim();
 }
 
 /** Non-empty lines of a docker listing. */

@@ -3,7 +3,7 @@ import type { ServiceEndpoints } from "../app";
 import { splitHostPort } from "../endpoint";
 import { declaredTopics, type TopicSpec } from "../topics";
 import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
-import { docker } from "./docker-cli";
+import { docker, DockerUnavailableError } from "./docker-cli";
 import { findProjectObjects } from "./project-objects";
 import { brokerNames, projectContainers, type ProjectContainer, type ServiceName } from "../names";
 import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "./kafka-admin";
@@ -45,7 +45,7 @@ export function requireDeployed(): void {
   );
 }
 
-function containerState(name: string): { state: string; dockerHealth: string } {
+export function containerState(name: string): { state: string; dockerHealth: string } {
   const text = docker(
     ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", name],
     { allowFailure: true },
@@ -178,15 +178,25 @@ export async function probeCassandra(
   }
 }
 
+/** How long the quorum tool may take before health reports no answer. */
+const QUORUM_DEADLINE_SECONDS = 20;
+
 /**
  * The KRaft controller quorum as a broker's kafka-metadata-quorum tool
  * reports it: the leader, the voters, and how far the furthest follower lags.
  */
 export function probeQuorum(container: string, internalPort: number, voters: number): { ready: boolean; detail: string } {
-  const status = docker(
-    ["exec", "-e", "KAFKA_HEAP_OPTS=-Xmx128m", container, "kafka-metadata-quorum", "--bootstrap-server", `localhost:${internalPort}`, "describe", "--status"],
-    { allowFailure: true },
-  );
+  let status: string;
+  try {
+    // A JVM tool against a broker that is still starting can wait a minute for its answer: 20 s is plenty when all is well.
+    status = docker(
+      ["exec", "-e", "KAFKA_HEAP_OPTS=-Xmx128m", container, "kafka-metadata-quorum", "--bootstrap-server", `localhost:${internalPort}`, "describe", "--status"],
+      { allowFailure: true, deadlineSeconds: QUORUM_DEADLINE_SECONDS },
+    );
+  } catch (error) {
+    if (!(error instanceof DockerUnavailableError)) throw error;
+    return { ready: false, detail: `no answer from kafka-metadata-quorum within ${QUORUM_DEADLINE_SECONDS} s` };
+  }
   return quorumHealth(status, voters);
 }
 

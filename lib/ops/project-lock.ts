@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { linkSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CommandError } from "../errors";
 
@@ -16,13 +16,25 @@ interface LockHolder {
   readonly startedAt: string;
 }
 
-function isRunning(pid: number): boolean {
+/**
+ * Whether `pid` still runs. A zombie (killed, not yet reaped by its parent)
+ * or a process being torn down counts as gone: it will never release the
+ * lock itself. Without /proc (macOS), a signal 0 is all there is to ask.
+ */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; comm may hold spaces and parentheses, so read after the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X" && state !== "x";
+  } catch {
+    return true;
   }
 }
 
@@ -34,34 +46,71 @@ function readHolder(path: string): LockHolder | undefined {
   }
 }
 
+/** Creates `path` holding `text`, atomically: it appears whole or not at all. False when it exists. */
+function createWhole(path: string, text: string): boolean {
+  const draft = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  writeFileSync(draft, text);
+  try {
+    // link() fails when the target exists, and never shows a half-written file.
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
+}
+
 /**
- * Takes the project's lock for `command` (deploy, stop, reset), so that two of
- * them never synthesize into the same cdktf.out or apply the same stacks at
- * once. Throws a ProjectLockedError naming the holder when it is taken; a lock
- * left by a process that no longer runs (killed) is taken over. The lock is
- * released by the returned function, and in any case when this process exits.
+ * Removes the lock left by `stale`, a holder that no longer runs, unless
+ * another process has taken the lock since it was read. Only one process at a
+ * time may take over (a second lock, `<lock>.takeover`, held for a moment):
+ * without it, two processes that both read the same dead holder could each
+ * delete what the other had just created.
+ */
+function removeStale(path: string, stale: LockHolder | undefined): void {
+  const takeover = `${path}.takeover`;
+  if (!createWhole(takeover, String(process.pid))) {
+    // Another process is taking over right now; a takeover lock older than 10 s was left by a killed one.
+    const age = Date.now() - (statSync(takeover, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > 10_000) rmSync(takeover, { force: true });
+    return;
+  }
+  try {
+    const now = readHolder(path);
+    const same = stale === undefined ? now === undefined : now?.pid === stale.pid && now.startedAt === stale.startedAt;
+    if (same) rmSync(path, { force: true });
+  } finally {
+    rmSync(takeover, { force: true });
+  }
+}
+
+/**
+ * Takes the project's lock for `command` (deploy, stop, reset, validate), so
+ * that two of them never synthesize into the same cdktf.out or apply the same
+ * stacks at once. The lock file is created whole, with its holder in it, or
+ * not at all, so of any number of commands started together exactly one gets
+ * it. The others throw a ProjectLockedError naming the holder; nobody waits. A lock
+ * whose holder no longer runs (killed, or the machine restarted) is taken
+ * over. The lock is released by the returned function, and in any case when
+ * this process exits.
  */
 export function acquireProjectLock(projectRoot: string, command: string): () => void {
   const path = join(projectRoot, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString() };
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      const fd = openSync(path, "wx");
-      writeSync(fd, JSON.stringify(me));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
-      const holder = readHolder(path);
-      if (holder && isRunning(holder.pid)) {
-        throw new ProjectLockedError(
-          `${holder.command} (pid ${holder.pid}, started ${holder.startedAt}) is already changing this stack; ` +
-            `nothing was done. Wait for it to finish, then run ${command} again.`,
-        );
-      }
-      // Its holder is gone (killed, or the machine restarted): nothing is running, so take it over.
-      rmSync(path, { force: true });
+  for (let attempt = 0; !createWhole(path, JSON.stringify(me)); attempt += 1) {
+    const holder = readHolder(path);
+    if (holder && isRunning(holder.pid)) {
+      throw new ProjectLockedError(
+        `${holder.command} (pid ${holder.pid}, started ${holder.startedAt}) is already changing this stack; ` +
+          `nothing was done. Wait for it to finish, then run ${command} again.`,
+      );
     }
+    if (attempt >= 20) {
+      throw new ProjectLockedError(`could not take ${path}: other commands keep taking it over. Run ${command} again.`);
+    }
+    removeStale(path, holder);
   }
   const release = () => {
     if (readHolder(path)?.pid === process.pid) rmSync(path, { force: true });

@@ -17,6 +17,10 @@ import { findProjectObjects } from "./project-objects";
 import { STATE_DIR } from "../stacks/state-backend";
 import { acquireProjectLock } from "./project-lock";
 import { PROJECT_ROOT } from "../project-root";
+import { Interrupts } from "./interrupts";
+
+/** `docker rm --force` kills at once; it still may wait on a busy engine. */
+const STOP_DEADLINE_SECONDS = 120;
 
 /** Asks on the terminal; without one, only --yes can confirm. */
 async function confirmed(assumeYes: boolean): Promise<boolean> {
@@ -26,7 +30,9 @@ async function confirmed(assumeYes: boolean): Promise<boolean> {
     return false;
   }
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await prompt.question("Delete all of this, data included? Type 'yes' to confirm: ");
+  // Ctrl-C at the prompt (the terminal is in raw mode, so no signal comes) means no.
+  const cancelled = new Promise<string>((resolve) => prompt.once("SIGINT", () => resolve("")));
+  const answer = await Promise.race([prompt.question("Delete all of this, data included? Type 'yes' to confirm: "), cancelled]);
   prompt.close();
   return answer.trim().toLowerCase() === "yes";
 }
@@ -54,11 +60,27 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
     return 1;
   }
 
-  // Containers first: a volume or network in use cannot be removed.
-  if (found.containers.length > 0) docker(["rm", "--force", "--volumes", ...found.containers]);
-  if (found.networks.length > 0) docker(["network", "rm", ...found.networks]);
-  if (found.volumes.length > 0) docker(["volume", "rm", ...found.volumes]);
-  rmSync(stateDir, { recursive: true, force: true });
+  // Containers first: a volume or network in use cannot be removed. A signal is
+  // handled between the steps: each docker call is short and has a deadline.
+  const interrupts = new Interrupts("reset").install();
+  try {
+    const steps: [string, readonly string[], () => void][] = [
+      ["containers", found.containers, () => docker(["rm", "--force", "--volumes", ...found.containers], { deadlineSeconds: STOP_DEADLINE_SECONDS })],
+      ["networks", found.networks, () => docker(["network", "rm", ...found.networks])],
+      ["volumes", found.volumes, () => docker(["volume", "rm", ...found.volumes])],
+      ["Terraform state", stateFiles, () => rmSync(stateDir, { recursive: true, force: true })],
+    ];
+    for (const [i, [, items, remove]] of steps.entries()) {
+      if (interrupts.interrupted) {
+        const left = steps.slice(i).filter(([, rest]) => rest.length > 0).map(([name]) => name);
+        console.error(`reset: interrupted; still there: ${left.join(", ") || "nothing"}. Run npm run reset again to finish.`);
+        return interrupts.exitCode;
+      }
+      if (items.length > 0) remove();
+    }
+  } finally {
+    interrupts.stop();
+  }
   console.log("reset: done. `npm run deploy` starts from nothing.");
   return 0;
 }

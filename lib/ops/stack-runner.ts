@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { createInterface } from "node:readline";
-import { readSynthesizedStacks, terraformBinary, type SynthesizedStack } from "./terraform-stacks";
+import { readSynthesizedStacks, type SynthesizedStack } from "./terraform-stacks";
+import { runTerraform, type TerraformRun } from "./terraform";
+import type { Interrupts } from "./interrupts";
 import { CommandError } from "../errors";
-import { docker } from "./docker-cli";
-import { PROJECT_LABEL } from "../names";
+import { destructiveChanges, DATA_RESOURCE_TYPES, type DestructiveChange } from "./plan-changes";
+import { addressesInStateFile, declaredAdoptable, IMPORT_FILE, importBlocks, type AdoptableType } from "./adoption";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -22,68 +22,116 @@ export interface StepTiming {
 export interface RunResult {
   readonly failed: readonly string[];
   readonly timings: readonly StepTiming[];
+  /** Changes that would lose data and were refused; nothing was applied when the refusal came before the first stack. */
+  readonly refused: readonly DestructiveChange[];
+}
+
+/** What the runner is told about the world outside Terraform; deploy supplies it. */
+export interface DeployHooks {
+  /**
+   * Whether what `stack` talks to answers (Kafka for the topics, Cassandra
+   * for the schema). With `wait`, waits for it (and throws a CommandError
+   * when it never comes); without, only asks. Stacks it does not know are ready.
+   */
+  ready(stack: string, wait: boolean): Promise<boolean>;
+  /** The id of an existing object to adopt into the state, or undefined when there is none. */
+  existing(type: AdoptableType, name: string): Promise<string | undefined>;
+  /** Shown the changes that would lose data; resolves true to go ahead (the user said --allow-data-loss). */
+  allowDataLoss(changes: readonly DestructiveChange[]): Promise<boolean>;
+}
+
+export interface StackRunnerOptions {
+  readonly env: Env;
+  /**
+   * How long plan, apply and destroy wait for another run's lock on a stack's
+   * state (a file lock, or PostgreSQL's with the pg backend) before they give
+   * up without changing it.
+   * @default 60
+   */
+  readonly lockTimeoutSeconds?: number;
+  /** How long one Terraform command may run (TERRAFORM_TIMEOUT). */
+  readonly deadlineSeconds: number;
+  /** Ctrl-C and SIGTERM: passed to Terraform, which saves its state; nothing new starts. */
+  readonly interrupts?: Interrupts;
 }
 
 /** "Creation complete after 12s [id=…]" and the like: Terraform's own measure of a resource. */
 const COMPLETE = /^(\S+?)(?: \([^)]*\))?: (?:Creation|Modifications|Destruction) complete after (?:(\d+)m)?(\d+)s/;
 
+/** Saved plan of a stack, beside its cdk.tf.json: what the data-loss guard read is exactly what gets applied. */
+const PLAN_FILE = "chatbattle.tfplan";
+
 /**
  * Runs the synthesized stacks with Terraform itself, as `cdktf deploy` and
  * `cdktf destroy` do, minus their fixed costs: `terraform init` only where a
  * stack was never initialized or its providers changed, all at once, each
- * stack as soon as the stacks it depends on are done, and
- * output prefixed with the stack as cdktf prints it. Ctrl-C reaches Terraform
- * from the terminal; this waits for it to stop and save its state.
+ * stack as soon as the stacks it depends on are done, and output prefixed
+ * with the stack as cdktf prints it. Every Terraform command has a deadline
+ * and gets Ctrl-C and SIGTERM through `interrupts`.
+ *
+ * A deploy never deletes or replaces a topic or a volume unless the hooks
+ * allow it: the stacks whose state holds one are planned first, and what
+ * their plans would destroy is refused before anything is applied; those
+ * plans are then applied as they were read. A stack whose service is not up
+ * yet (a start after stop) is planned and checked the same way just before
+ * it is applied.
  */
 export class StackRunner {
   private readonly stacks: SynthesizedStack[];
   private readonly width: number;
-  private interrupted = false;
   readonly timings: StepTiming[] = [];
   /** Each stack's output of its last Terraform command, to explain a failure. */
   private readonly lastOutput = new Map<string, string[]>();
   /** Stacks that failed because another run held their state's lock. */
   readonly locked: string[] = [];
+  /** Stacks with a saved plan that the guard has read and allowed. */
+  private readonly checkedPlans = new Set<string>();
+  private readonly refused: DestructiveChange[] = [];
 
-  /**
-   * @param lockTimeoutSeconds how long plan, apply and destroy wait for
-   *   another run's lock on a stack's state (a file lock, or PostgreSQL's
-   *   with the pg backend) before they give up without changing it.
-   */
   constructor(
     outdir: string,
-    private readonly env: Env,
-    private readonly lockTimeoutSeconds = 60,
+    private readonly options: StackRunnerOptions,
   ) {
     this.stacks = readSynthesizedStacks(outdir);
     this.width = Math.max(...this.stacks.map((s) => s.name.length));
   }
 
-  /**
-   * After Ctrl-C: the running Terraform processes got it from the terminal
-   * and are stopping; no further stack is started.
-   */
-  interrupt(): void {
-    this.interrupted = true;
+  private get interrupted(): boolean {
+    return this.options.interrupts?.interrupted ?? false;
   }
 
-  /** Creates or repairs every stack, in dependency order. */
-  async deploy(): Promise<RunResult> {
+  /** Creates or repairs every stack, in dependency order, guarding the data. */
+  async deploy(hooks: DeployHooks): Promise<RunResult> {
+    for (const stack of this.stacks) checkStateFile(stack);
     await this.initialize(this.stacks);
-    if (await this.nothingToDo()) {
-      console.log("deploy: every stack is as declared; nothing to do.");
-      return { failed: [], timings: this.timings };
+    try {
+      const codes = await this.planGuarded(hooks);
+      if (this.refused.length > 0) return this.result([]);
+      if (codes && this.stacks.every((s) => codes.get(s.name) === 0)) {
+        console.log("deploy: every stack is as declared; nothing to do.");
+        return this.result([]);
+      }
+      return await this.walk(this.stacks, (s) => s.dependencies, "apply", hooks);
+    } finally {
+      for (const stack of this.stacks) {
+        rmSync(join(stack.dir, PLAN_FILE), { force: true });
+        rmSync(join(stack.dir, IMPORT_FILE), { force: true });
+      }
     }
-    return this.walk(this.stacks, (s) => s.dependencies, "apply");
   }
 
   /** Destroys the named stacks, dependants first; stacks outside the set are left alone. */
   async destroy(names: readonly string[]): Promise<RunResult> {
     const selected = this.stacks.filter((s) => names.includes(s.name));
+    for (const stack of selected) checkStateFile(stack);
     await this.initialize(selected);
     // Reverse order: a stack waits for the selected stacks that depend on it.
     const dependants = (stack: SynthesizedStack) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
     return this.walk(selected, dependants, "destroy");
+  }
+
+  private result(failed: readonly string[]): RunResult {
+    return { failed, timings: this.timings, refused: this.refused };
   }
 
   /**
@@ -99,10 +147,11 @@ export class StackRunner {
     // (public.global_states_id_seq), and two inits creating it at once fail on a
     // "duplicate key" (seen here on a fresh database). One init first, then the rest.
     const pg = needed.some((s) => "pg" in s.backend);
-    const waves = this.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : pg ? [needed.slice(0, 1), needed.slice(1)] : [needed];
+    const waves = this.options.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : pg ? [needed.slice(0, 1), needed.slice(1)] : [needed];
     for (const wave of waves) {
+      if (this.interrupted) throw new StackFailure("interrupted before every stack was initialized; nothing was changed.");
       const results = await Promise.all(wave.map((s) => this.terraform(s, "init", ["init", "-input=false"])));
-      const failed = wave.filter((_, i) => !results[i]);
+      const failed = wave.filter((_, i) => results[i].status !== 0);
       const moved = failed.filter((s) => this.lastOutput.get(s.name)?.some((line) => /Backend configuration changed/.test(line)));
       if (moved.length > 0) {
         throw new StackFailure(
@@ -117,16 +166,60 @@ export class StackRunner {
   }
 
   /**
-   * Whether every stack plans no change. Only worth asking when every stack
-   * has resources in its state: a cold deploy or a start after a stop would
-   * pay for six plans just to learn that there is work to do.
+   * Before anything is applied: plans, with a saved plan, every stack whose
+   * state holds a topic or a volume and whose service answers now, and
+   * refuses (through the hooks) what those plans would destroy. When every
+   * stack has resources in its state, the others are planned too, quietly:
+   * if no stack has anything to do, the deploy ends there. Returns each
+   * planned stack's `-detailed-exitcode` (0 no change, 2 changes), or
+   * undefined when not every stack was planned.
    */
-  private async nothingToDo(): Promise<boolean> {
-    if (!this.stacks.every((s) => stateHasResources(s))) return false;
-    const codes = await Promise.all(
-      this.stacks.map((s) => this.terraform(s, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout()], { quiet: true, exitCodes: true })),
+  private async planGuarded(hooks: DeployHooks): Promise<Map<string, number> | undefined> {
+    const allHaveState = this.stacks.every((s) => stateHasResources(s));
+    const codes = new Map<string, number>();
+    await Promise.all(
+      this.stacks.map(async (stack) => {
+        const guarded = holdsData(stack);
+        if (!guarded && !allHaveState) return;
+        if (!(await hooks.ready(stack.name, false))) return;
+        if (guarded) {
+          const code = await this.planAndCheck(stack, hooks);
+          if (code !== undefined) codes.set(stack.name, code);
+        } else {
+          const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout()], { quiet: true });
+          if (plan.status !== null) codes.set(stack.name, plan.status);
+        }
+      }),
     );
-    return codes.every((code) => code === 0);
+    if (this.refused.length > 0) await this.refuse(hooks, "before anything was applied");
+    return codes.size === this.stacks.length ? codes : undefined;
+  }
+
+  /**
+   * Plans `stack` into a saved plan and records what in it would destroy data.
+   * Returns the plan's exit code (0 nothing to do, 2 changes), or undefined
+   * when the plan failed (the apply then reports why).
+   */
+  private async planAndCheck(stack: SynthesizedStack, hooks: DeployHooks): Promise<number | undefined> {
+    this.writeImports(stack, await this.adoptable(stack, hooks));
+    const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), `-out=${PLAN_FILE}`], { quiet: true });
+    if (plan.status !== 0 && plan.status !== 2) return undefined;
+    if (plan.status === 2) {
+      const shown = await this.terraform(stack, "plan", ["show", "-json", PLAN_FILE], { quiet: true, json: true });
+      if (shown.status !== 0) return undefined;
+      this.refused.push(...destructiveChanges(stack.name, shown.stdout));
+    }
+    this.checkedPlans.add(stack.name);
+    return plan.status;
+  }
+
+  /** Asks the hooks about the refused changes; clears them when the user allowed the loss. */
+  private async refuse(hooks: DeployHooks, when: string): Promise<void> {
+    if (await hooks.allowDataLoss(this.refused)) {
+      this.refused.splice(0);
+      return;
+    }
+    for (const stack of new Set(this.refused.map((c) => c.stack))) this.print(stack, `not applied: its plan would lose data (${when})`);
   }
 
   /** Runs `action` on every stack once `waitFor(stack)` are done; skips what depends on a failure. */
@@ -134,6 +227,7 @@ export class StackRunner {
     stacks: readonly SynthesizedStack[],
     waitFor: (s: SynthesizedStack) => readonly string[],
     action: "apply" | "destroy",
+    hooks?: DeployHooks,
   ): Promise<RunResult> {
     const done = new Map<string, Promise<boolean>>();
     const run = (stack: SynthesizedStack): Promise<boolean> => {
@@ -147,42 +241,84 @@ export class StackRunner {
               this.print(stack.name, `not ${action === "apply" ? "deployed" : "destroyed"}: ${why}`);
               return false;
             }
-            // Destroying needs no fresh read first: the provider takes a container
-            // that is already gone as removed.
-            const refresh = action === "destroy" ? ["-refresh=false"] : [];
-            const args = [action, "-auto-approve", "-input=false", this.lockTimeout(), ...refresh];
-            const ok = await this.terraform(stack, action, args);
-            if (ok || action !== "apply" || this.interrupted || !this.removeLeftoverContainers(stack)) return ok;
-            return this.terraform(stack, action, args);
+            try {
+              return action === "apply" ? await this.apply(stack, hooks!) : await this.destroyOne(stack);
+            } catch (error) {
+              if (!(error instanceof CommandError)) throw error;
+              this.print(stack.name, error.message);
+              return false;
+            }
           }),
         );
       }
       return done.get(stack.name)!;
     };
     const results = await Promise.all(stacks.map(run));
-    return { failed: stacks.filter((_, i) => !results[i]).map((s) => s.name), timings: this.timings };
+    return this.result(stacks.filter((_, i) => !results[i]).map((s) => s.name));
+  }
+
+  private async destroyOne(stack: SynthesizedStack): Promise<boolean> {
+    // Destroying needs no fresh read first: the provider takes a container that is already gone as removed.
+    const run = await this.terraform(stack, "destroy", ["destroy", "-auto-approve", "-input=false", this.lockTimeout(), "-refresh=false"]);
+    return run.status === 0;
   }
 
   /**
-   * A deploy stopped with Ctrl-C at the moment Docker had created a container
-   * but before Terraform recorded it leaves a container its state does not
-   * know, and the next apply fails on the name ("already in use"). When every
-   * such container is the project's own (its label), it is removed and the
-   * stack applied once more: a container holds no data, the named volumes
-   * do, and they stay. True when something was removed.
+   * Applies one stack: once its service is ready, adopting what exists, and,
+   * when its state holds data, only the plan the guard has read.
    */
-  private removeLeftoverContainers(stack: SynthesizedStack): boolean {
-    const names = leftoverContainers(this.lastOutput.get(stack.name) ?? []);
-    const ours = (name: string) =>
-      docker(["inspect", "--format", `{{index .Config.Labels "${PROJECT_LABEL.label}"}}`, name], { allowFailure: true }) === PROJECT_LABEL.value;
-    if (names.length === 0 || !names.every(ours)) return false;
-    this.print(stack.name, `removing ${names.join(", ")}: left by an interrupted deploy and unknown to Terraform's state (the data volumes stay); applying again`);
-    docker(["rm", "--force", ...names]);
-    return true;
+  private async apply(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+    await hooks.ready(stack.name, true);
+    if (this.interrupted) return false;
+    if (holdsData(stack) && !this.checkedPlans.has(stack.name)) {
+      const code = await this.planAndCheck(stack, hooks);
+      if (this.refused.length > 0) {
+        await this.refuse(hooks, "its service was not up before; the stacks before it were applied");
+        if (this.refused.length > 0) return false;
+      }
+      if (code === undefined) {
+        // The plan failed: say why, as an apply would have.
+        this.showLastOutput(stack);
+        return false;
+      }
+    }
+    if (this.checkedPlans.has(stack.name)) {
+      const run = await this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PLAN_FILE]);
+      return run.status === 0;
+    }
+    this.writeImports(stack, await this.adoptable(stack, hooks));
+    const run = await this.terraform(stack, "apply", ["apply", "-auto-approve", "-input=false", this.lockTimeout()]);
+    return run.status === 0;
+  }
+
+  /** What `stack` declares, is missing from its state, and exists: to be imported. */
+  private async adoptable(stack: SynthesizedStack, hooks: DeployHooks): Promise<{ address: string; id: string; name: string }[]> {
+    const declared = declaredAdoptable(stack.dir);
+    if (declared.length === 0) return [];
+    const inState = await this.addressesInState(stack);
+    const missing = declared.filter((c) => !inState.has(c.address));
+    const found = await Promise.all(missing.map(async (c) => ({ ...c, id: await hooks.existing(c.type, c.name) })));
+    return found.filter((f): f is typeof f & { id: string } => f.id !== undefined);
+  }
+
+  private async addressesInState(stack: SynthesizedStack): Promise<Set<string>> {
+    if (stack.statePath) return addressesInStateFile(stack.statePath);
+    const list = await this.terraform(stack, "plan", ["state", "list"], { quiet: true });
+    return new Set(list.status === 0 ? list.output.split("\n").map((l) => l.trim()).filter((l) => /^[a-z]/.test(l)) : []);
+  }
+
+  private writeImports(stack: SynthesizedStack, found: readonly { address: string; id: string; name: string }[]): void {
+    const path = join(stack.dir, IMPORT_FILE);
+    if (found.length === 0) {
+      rmSync(path, { force: true });
+      return;
+    }
+    this.print(stack.name, `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them, changing nothing`);
+    writeFileSync(path, importBlocks(found));
   }
 
   private lockTimeout(): string {
-    return `-lock-timeout=${this.lockTimeoutSeconds}s`;
+    return `-lock-timeout=${this.options.lockTimeoutSeconds ?? 60}s`;
   }
 
   /**
@@ -198,66 +334,86 @@ export class StackRunner {
     this.print(
       stack.name,
       `state is locked by another run (${info("Who") ?? "unknown"}, ${info("Operation") ?? "unknown operation"}, since ${info("Created") ?? "unknown"}); ` +
-        `waited ${this.lockTimeoutSeconds} s (STATE_LOCK_TIMEOUT) and changed nothing. Deploy again when it has finished.`,
+        `waited ${this.options.lockTimeoutSeconds ?? 60} s (STATE_LOCK_TIMEOUT) and changed nothing. Deploy again when it has finished.`,
     );
   }
 
-  private print(stack: string, line: string): void {
+  private showLastOutput(stack: SynthesizedStack): void {
+    for (const line of this.lastOutput.get(stack.name) ?? []) if (line.trim()) this.print(stack.name, line);
+  }
+
+  /** Prints a line for a stack, prefixed as Terraform's own lines are. */
+  print(stack: string, line: string): void {
     console.log(`${stack.padEnd(this.width)}  ${line}`);
   }
 
-  /**
-   * Runs Terraform in a stack, its output prefixed with the stack (or not
-   * shown at all when `quiet`). Resolves true on success, or with the exit
-   * code when `exitCodes` is set.
-   */
-  private terraform(stack: SynthesizedStack, step: StepTiming["step"], args: string[], options: { quiet: true; exitCodes: true }): Promise<number>;
-  private terraform(stack: SynthesizedStack, step: StepTiming["step"], args: string[]): Promise<boolean>;
-  private terraform(
+  /** Runs Terraform in a stack through the one runner, its output prefixed with the stack (unless `quiet`). */
+  private async terraform(
     stack: SynthesizedStack,
     step: StepTiming["step"],
     args: string[],
-    options: { quiet?: boolean; exitCodes?: boolean } = {},
-  ): Promise<boolean | number> {
-    const started = Date.now();
+    options: { quiet?: boolean; json?: boolean } = {},
+  ): Promise<TerraformRun> {
     const slowResources: Record<string, number> = {};
-    return new Promise((resolve, reject) => {
-      const child = spawn(terraformBinary(this.env), [...args, "-no-color"], {
-        cwd: stack.dir,
-        env: { ...this.env, TF_IN_AUTOMATION: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      const output: string[] = [];
-      this.lastOutput.set(stack.name, output);
-      for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on("line", (line) => {
-          output.push(line);
-          const complete = COMPLETE.exec(line);
-          if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
-          if (!options.quiet && line.trim()) this.print(stack.name, line);
-        });
-      }
-      child.once("error", reject);
-      child.once("close", (code) => {
-        this.timings.push({ stack: stack.name, step, seconds: (Date.now() - started) / 1000, slowResources });
-        // A failed quiet plan (a broker that is down, say) is not an error here: the deploy then applies.
-        if (code !== 0) this.explainLock(stack);
-        if (options.exitCodes) resolve(code ?? 1);
-        else resolve(code === 0);
-      });
+    const output: string[] = [];
+    this.lastOutput.set(stack.name, output);
+    const run = await runTerraform(stack.dir, args, {
+      env: this.options.env,
+      deadlineSeconds: this.options.deadlineSeconds,
+      interrupts: this.options.interrupts,
+      label: `${stack.name}: terraform ${args[0]}`,
+      json: options.json,
+      onLine: (line) => {
+        output.push(line);
+        const complete = COMPLETE.exec(line);
+        if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
+        if (!options.quiet && line.trim()) this.print(stack.name, line);
+      },
     });
+    if (run.timedOut) {
+      output.push(run.output.split("\n").at(-1)!);
+      this.print(stack.name, `terraform ${args[0]} did not finish within ${this.options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.`);
+    } else if (run.status === 127) {
+      this.print(stack.name, run.output.split("\n").at(-1)!);
+    }
+    this.timings.push({ stack: stack.name, step, seconds: run.seconds, slowResources });
+    // A failed quiet plan (a broker that is down, say) is not an error here: the deploy then applies.
+    if (run.status !== 0) this.explainLock(stack);
+    return run;
   }
-}
-
-/** Containers an apply could not create because a container of that name exists: Docker's "Conflict" error. */
-export function leftoverContainers(output: readonly string[]): string[] {
-  const names = output.map((line) => /The container name "\/([^"]+)" is already in use by container/.exec(line)?.[1]).filter((n): n is string => Boolean(n));
-  return [...new Set(names)];
 }
 
 /** A Terraform command failed in a way that stops the run. */
 export class StackFailure extends CommandError {
   override name = "StackFailure";
+}
+
+/**
+ * A local state file that is not JSON (cut short by a full disk, a crash, an
+ * edit) stops the run before anything changes, naming the file and the two
+ * ways back.
+ */
+function checkStateFile(stack: SynthesizedStack): void {
+  if (!stack.statePath || !existsSync(stack.statePath)) return;
+  try {
+    JSON.parse(readFileSync(stack.statePath, "utf8"));
+  } catch (error) {
+    const file = relative(process.cwd(), stack.statePath);
+    const backup = `${stack.statePath}.backup`;
+    const fromBackup = existsSync(backup)
+      ? `put back the copy Terraform kept before its last write (${statSync(backup).mtime.toISOString()}): \`cp ${file}.backup ${file}\`; or `
+      : "";
+    throw new StackFailure(
+      `the ${stack.name} stack's state ${file} is damaged (${(error as Error).message}); nothing was changed. ` +
+        `To recover, ${fromBackup}move it aside (\`mv ${file} ${file}.damaged\`) and deploy again: deploy adopts what exists.`,
+    );
+  }
+}
+
+/** Whether the stack's state holds a topic or a volume: then its plans are read before they are applied. */
+function holdsData(stack: SynthesizedStack): boolean {
+  if (!stack.statePath) return "kafka" in stack.requiredProviders;
+  return [...addressesInStateFile(stack.statePath)].some((address) => (DATA_RESOURCE_TYPES as readonly string[]).includes(address.split(".")[0]));
 }
 
 function providersStamp(stack: SynthesizedStack): string {
@@ -280,10 +436,5 @@ function initStamp(stack: SynthesizedStack): string {
 
 /** Whether the stack's state (at the path its backend names) holds any resource. */
 function stateHasResources(stack: SynthesizedStack): boolean {
-  if (!stack.statePath || !existsSync(stack.statePath)) return false;
-  try {
-    return JSON.parse(readFileSync(stack.statePath, "utf8")).resources?.length > 0;
-  } catch {
-    return false;
-  }
+  return stack.statePath !== undefined && addressesInStateFile(stack.statePath).size > 0;
 }

@@ -7,7 +7,8 @@
  * provider build's own schema; then plans the Docker stacks against the local
  * engine, applying nothing. The topics and schema stacks are not planned: they
  * need a running broker and Cassandra (npm run deploy shows their plans).
- * Exit codes: 0 all good, 1 a stack failed, 2 bad settings.
+ * Exit codes: 0 all good, 1 a stack failed, 2 bad settings, 130/143 after
+ * Ctrl-C/SIGTERM (passed to Terraform, which is waited for).
  */
 import { runCommand } from "./run-command";
 import { loadDotEnv } from "../load-env";
@@ -15,7 +16,8 @@ import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { acquireProjectLock } from "./project-lock";
-import { checkStack, readSynthesizedStacks } from "./terraform-stacks";
+import { checkStack, readSynthesizedStacks, type StackCheck } from "./terraform-stacks";
+import { Interrupts } from "./interrupts";
 import { formatTable } from "./table";
 
 
@@ -25,11 +27,19 @@ async function main(): Promise<number> {
   // It synthesizes into and initializes the same cdktf.out a deploy works in.
   acquireProjectLock(PROJECT_ROOT, "npm run validate");
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
-  const checks = readSynthesizedStacks(SYNTH_DIR).map((stack) => {
-    const check = checkStack(stack, process.env);
-    console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
-    return check;
-  });
+  const interrupts = new Interrupts("validate").install();
+  const checks: StackCheck[] = [];
+  try {
+    for (const stack of readSynthesizedStacks(SYNTH_DIR)) {
+      if (interrupts.interrupted) return interrupts.exitCode;
+      const check = await checkStack(stack, process.env, { deadlineSeconds: config.terraformDeadlineSeconds, interrupts });
+      console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
+      checks.push(check);
+    }
+  } finally {
+    interrupts.stop();
+  }
+  if (interrupts.interrupted) return interrupts.exitCode;
   console.log(formatTable(["STACK", "RESULT", "DETAIL"], checks.map((c) => [c.stack, c.ok ? "ok" : "FAIL", c.detail])));
   const failed = checks.filter((c) => !c.ok).length;
   console.log(failed === 0 ? "validate: every stack is valid" : `validate: ${failed} stack(s) failed`);
