@@ -1,0 +1,197 @@
+/**
+ * The stack runner on its own, against a fake Terraform
+ * (test-support/fake-terraform) that records every call and plays back exit
+ * codes and output: ordering, failures, init, the no-op path, the data-loss
+ * guard, interrupts and a lock held elsewhere, in seconds.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StackRunner, type DeployHooks } from "../lib/ops/stack-runner";
+import { Interrupts } from "../lib/ops/interrupts";
+import { PROJECT_ROOT } from "./helpers/synth";
+
+const FAKE = join(PROJECT_ROOT, "test-support/fake-terraform/terraform.mjs");
+const roots: string[] = [];
+afterEach(() => roots.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+interface FakeStack {
+  readonly name: string;
+  readonly dependencies?: string[];
+  /** Resources in its state file, as "type.name"; no state file when undefined. */
+  readonly state?: string[];
+}
+
+/** The local target's shape: volumes → network → {kafka → topics, cassandra → schema}. */
+const LOCAL: FakeStack[] = [
+  { name: "volumes" },
+  { name: "network", dependencies: ["volumes"] },
+  { name: "kafka", dependencies: ["volumes", "network"] },
+  { name: "cassandra", dependencies: ["volumes", "network"] },
+  { name: "topics", dependencies: ["kafka"] },
+  { name: "schema", dependencies: ["cassandra"] },
+];
+
+/** A synthesized app of `stacks` and a fake Terraform scripted by `script`. */
+function fixture(stacks: FakeStack[], script: Record<string, { exit?: number; stdout?: string; sleepMs?: number }> = {}) {
+  const root = mkdtempSync(join(tmpdir(), "chatbattle-runner-"));
+  roots.push(root);
+  const outdir = join(root, "cdktf.out");
+  mkdirSync(join(root, "state"));
+  const manifest: Record<string, object> = {};
+  for (const stack of stacks) {
+    const dir = join(outdir, "stacks", stack.name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } } }));
+    manifest[stack.name] = { name: stack.name, workingDirectory: `stacks/${stack.name}`, synthesizedStackPath: `stacks/${stack.name}/cdk.tf.json`, dependencies: stack.dependencies ?? [] };
+    if (stack.state) {
+      const resources = stack.state.map((address) => ({ mode: "managed", type: address.split(".")[0], name: address.split(".")[1], instances: [] }));
+      writeFileSync(join(root, "state", `${stack.name}.tfstate`), JSON.stringify({ version: 4, resources }));
+    }
+  }
+  writeFileSync(join(outdir, "manifest.json"), JSON.stringify({ stacks: manifest }));
+  writeFileSync(join(root, "script.json"), JSON.stringify(script));
+  const logFile = join(root, "calls.log");
+  writeFileSync(logFile, "");
+  const env = { ...process.env, TERRAFORM_BINARY_NAME: FAKE, FAKE_TF_LOG: logFile, FAKE_TF_SCRIPT: join(root, "script.json") };
+  type Call = { stack: string; args?: string[]; signal?: string; done?: string; at: number };
+  const calls = (): Call[] => readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return { root, outdir, env, calls, runner: (interrupts?: Interrupts) => new StackRunner(outdir, { env, deadlineSeconds: 30, interrupts }) };
+}
+
+const hooks = (allowDataLoss = false): DeployHooks & { asked: number } => ({
+  asked: 0,
+  ready: async () => true,
+  existing: async () => undefined,
+  async allowDataLoss() {
+    this.asked += 1;
+    return allowDataLoss;
+  },
+});
+
+const commands = (calls: ReturnType<ReturnType<typeof fixture>["calls"]>, command: string) =>
+  calls.filter((c) => c.args?.[0] === command).map((c) => c.stack);
+
+describe("StackRunner, against a fake Terraform", () => {
+  it("applies every stack after the stacks it depends on, the two branches side by side", async () => {
+    const f = fixture(LOCAL, { "kafka apply": { sleepMs: 400 }, "cassandra apply": { sleepMs: 400 } });
+    const result = await f.runner().deploy(hooks());
+    expect(result.failed).toEqual([]);
+    const calls = f.calls();
+    const at = (stack: string, what: "start" | "done") =>
+      calls.find((c) => c.stack === stack && (what === "start" ? c.args?.[0] === "apply" : c.done === "apply"))!.at;
+    expect(commands(calls, "apply").sort()).toEqual(LOCAL.map((s) => s.name).sort());
+    expect(at("network", "start")).toBeGreaterThanOrEqual(at("volumes", "done"));
+    expect(at("topics", "start")).toBeGreaterThanOrEqual(at("kafka", "done"));
+    expect(at("schema", "start")).toBeGreaterThanOrEqual(at("cassandra", "done"));
+    // Parallel branches: Cassandra's apply starts before Kafka's ends.
+    expect(at("cassandra", "start")).toBeLessThan(at("kafka", "done"));
+  });
+
+  it("skips what depends on a failed stack, and nothing else", async () => {
+    const f = fixture(LOCAL, { "kafka apply": { exit: 1, stdout: "Error: boom\n" } });
+    const result = await f.runner().deploy(hooks());
+    expect([...result.failed].sort()).toEqual(["kafka", "topics"]);
+    expect(commands(f.calls(), "apply").sort()).toEqual(["cassandra", "kafka", "network", "schema", "volumes"]);
+  });
+
+  it("initializes a stack only when it never was, or its providers or backend changed", async () => {
+    const f = fixture(LOCAL);
+    await f.runner().deploy(hooks());
+    expect(commands(f.calls(), "init")).toHaveLength(6);
+    await f.runner().deploy(hooks());
+    expect(commands(f.calls(), "init")).toHaveLength(6);
+    const schema = join(f.outdir, "stacks", "schema", "cdk.tf.json");
+    writeFileSync(schema, JSON.stringify({ terraform: { backend: { pg: { schema_name: "x" } } } }));
+    await f.runner().deploy(hooks());
+    expect(commands(f.calls(), "init").slice(6)).toEqual(["schema"]);
+  });
+
+  it("ends after the plans when every stack has state and plans no change", async () => {
+    const f = fixture(LOCAL.map((s) => ({ ...s, state: [`docker_thing.${s.name}`] })));
+    const result = await f.runner().deploy(hooks());
+    expect(result.failed).toEqual([]);
+    expect(commands(f.calls(), "plan")).toHaveLength(6);
+    expect(commands(f.calls(), "apply")).toEqual([]);
+  });
+
+  describe("the data-loss guard", () => {
+    const replaced = JSON.stringify({
+      resource_changes: [
+        {
+          address: "kafka_topic.t",
+          mode: "managed",
+          type: "kafka_topic",
+          change: { actions: ["delete", "create"], before: { name: "channel-stats", partitions: 3 }, after: { name: "channel-stats", partitions: 2 }, replace_paths: [["partitions"]] },
+        },
+      ],
+    });
+    const stacks = LOCAL.map((s) => (s.name === "topics" ? { ...s, state: ["kafka_topic.t"] } : s));
+    const script = { "topics plan": { exit: 2 }, "topics show": { stdout: replaced } };
+
+    it("refuses a plan that replaces a topic before anything is applied", async () => {
+      const f = fixture(stacks, script);
+      const h = hooks(false);
+      const result = await f.runner().deploy(h);
+      expect(h.asked).toBe(1);
+      expect(result.refused.map((c) => [c.stack, c.name, c.action, c.reason])).toEqual([["topics", "channel-stats", "replace", "partitions 3 → 2"]]);
+      expect(commands(f.calls(), "apply")).toEqual([]);
+    });
+
+    it("with the user's consent, applies exactly the plan it showed", async () => {
+      const f = fixture(stacks, script);
+      const result = await f.runner().deploy(hooks(true));
+      expect(result.refused).toEqual([]);
+      const topicsApply = f.calls().find((c) => c.stack === "topics" && c.args?.[0] === "apply")!;
+      expect(topicsApply.args).toContain("chatbattle.tfplan");
+      expect(topicsApply.args).not.toContain("-auto-approve");
+      expect(existsSync(join(f.outdir, "stacks", "topics", "chatbattle.tfplan"))).toBe(false);
+    });
+
+    it("checks the plan just before the apply when the service was not up at first", async () => {
+      const f = fixture(stacks, script);
+      let up = false;
+      const h = { ...hooks(false), ready: async (stack: string, wait: boolean) => stack !== "topics" || up || ((up = wait), wait) };
+      const result = await f.runner().deploy(h);
+      expect(result.refused).toHaveLength(1);
+      expect(commands(f.calls(), "apply").sort()).toEqual(["cassandra", "kafka", "network", "schema", "volumes"]);
+      expect(result.failed).toContain("topics");
+    });
+  });
+
+  it("passes one SIGINT to a running Terraform on SIGTERM, waits for it, and starts nothing more", async () => {
+    const f = fixture(LOCAL, { "kafka apply": { sleepMs: 5000 } });
+    const interrupts = new Interrupts("test");
+    const running = f.runner(interrupts).deploy(hooks());
+    const deadline = Date.now() + 10_000;
+    while (!f.calls().some((c) => c.stack === "kafka" && c.args?.[0] === "apply")) {
+      if (Date.now() > deadline) throw new Error("kafka's apply never started");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    interrupts.receive("SIGTERM");
+    interrupts.receive("SIGTERM"); // npm and tsx pass the same signal on: still one interrupt
+    const result = await running;
+    expect(interrupts.exitCode).toBe(143);
+    expect(f.calls().filter((c) => c.stack === "kafka" && c.signal === "SIGINT")).toHaveLength(1);
+    expect(commands(f.calls(), "apply")).not.toContain("topics");
+    expect(result.failed).toContain("topics");
+  });
+
+  it("names the run that holds a stack's state lock", async () => {
+    const lockError = ["Error: Error acquiring the state lock", "Lock Info:", "  ID:        1", "  Who:       someone@elsewhere", "  Operation: OperationTypeApply", "  Created:   2026-11-30 10:00:00"].join("\n");
+    const f = fixture(LOCAL, { "schema apply": { exit: 1, stdout: `${lockError}\n` } });
+    const runner = f.runner();
+    const result = await runner.deploy(hooks());
+    expect(result.failed).toEqual(["schema"]);
+    expect(runner.locked).toEqual(["schema"]);
+  });
+
+  it("stops a damaged state file before anything runs, naming the file and the way back", async () => {
+    const f = fixture(LOCAL);
+    writeFileSync(join(f.root, "state", "topics.tfstate"), '{"version": 4, "resour');
+    writeFileSync(join(f.root, "state", "topics.tfstate.backup"), '{"version": 4, "resources": []}');
+    await expect(f.runner().deploy(hooks())).rejects.toThrow(/topics stack's state .*state\/topics\.tfstate is damaged .*nothing was changed.*cp .*topics\.tfstate\.backup .*topics\.tfstate.*mv /);
+    expect(f.calls()).toEqual([]);
+  });
+});
