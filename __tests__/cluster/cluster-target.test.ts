@@ -253,6 +253,16 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
+  it("refuses fewer partitions on the shared cluster, naming the messages it would lose, and applies nothing", async () => {
+    const fewer = stepsIn(projects[0].dir, { ...env, KAFKA_TOPIC_PARTITIONS: "2" });
+    const result = await fewer.run("deploy (fewer partitions, refused)", npm("deploy"), DEPLOY);
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/^ {2}topic twitch-chat-messages \(topics stack\): would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m);
+    expect(result.output).toContain("deploy: nothing was applied (see above).");
+    expect((await topicsAsReported(kafka.clientTarget()))["twitch-chat-messages"].partitions).toBe(3);
+    expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+  });
+
   it("a wrong SASL password fails fast, with a clear message that does not print it", async () => {
     const wrong = `wrong-${randomBytes(6).toString("hex")}`;
     const wrongSteps = stepsIn(projects[0].dir, { ...env, KAFKA_SASL_PASSWORD: wrong });

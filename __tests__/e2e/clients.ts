@@ -152,3 +152,41 @@ export async function schemaAsReported(client: cassandra.Client, keyspace: strin
     columns,
   };
 }
+
+/** Writes `count` messages to `topic` with acks=1, in batches; resolves once every one is acknowledged. */
+export async function produceMany(bootstrap: KafkaAccess, topic: string, count: number, prefix: string): Promise<void> {
+  const producer = kafka(bootstrap).producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < count; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ key: `k${(i + j) % 97}`, value: `${prefix}-${i + j}` }));
+      await producer.send({ topic, acks: 1, messages: batch });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Messages a topic holds, without reading them: end offset minus start offset, summed over its partitions. */
+export async function messageCount(bootstrap: KafkaAccess, topic: string): Promise<number> {
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Writes `count` rows to twitch_chat.raw_chat_messages under channel `channel`, 64 at a time. */
+export async function writeRows(client: cassandra.Client, channel: string, count: number): Promise<void> {
+  const insert = "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, message) VALUES (?, ?, uuid(), ?)";
+  await cassandra.concurrent.executeConcurrent(client, insert, Array.from({ length: count }, (_, i) => [channel, i, `row-${i}`]), { concurrencyLevel: 64 });
+}
+
+/** Rows of one channel in twitch_chat.raw_chat_messages. */
+export async function rowCount(client: cassandra.Client, channel: string): Promise<number> {
+  const result = await client.execute("SELECT COUNT(*) AS n FROM twitch_chat.raw_chat_messages WHERE channel_id = ?", [channel], { prepare: true, readTimeout: 60_000 });
+  return Number(result.rows[0].n);
+}

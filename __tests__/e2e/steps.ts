@@ -9,14 +9,18 @@ export type { CommandResult as StepResult } from "../../test-support/command";
  * hang the suite. Keeps each step's time for the closing table.
  */
 export class Steps {
-  readonly timings: { step: string; seconds: number }[] = [];
-  /** What each command printed, in order: a test can check that no secret was ever shown. */
-  readonly outputs: string[] = [];
-
   constructor(
     private readonly cwd: string,
     private readonly env: Readonly<Record<string, string | undefined>>,
+    readonly timings: { step: string; seconds: number }[] = [],
+    /** What each command printed, in order: a test can check that no secret was ever shown. */
+    readonly outputs: string[] = [],
   ) {}
+
+  /** The same steps (one timings table) with some settings changed, as a user's `SETTING=value npm run …`. */
+  withEnv(settings: Readonly<Record<string, string>>): Steps {
+    return new Steps(this.cwd, { ...this.env, ...settings }, this.timings, this.outputs);
+  }
 
   start(command: readonly string[], deadlineSeconds: number): RunningCommand {
     return startCommand(command, { cwd: this.cwd, env: this.env, deadlineSeconds });

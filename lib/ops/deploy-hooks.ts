@@ -24,6 +24,8 @@ export class ServiceNotReadyError extends CommandError {
 }
 
 const POLL_MS = 500;
+/** Restarts while a deploy waits that mean a service is crashing, not starting: Docker's back-off makes 8 about a minute. */
+const MAX_RESTARTS = 8;
 
 export interface DeployHookOptions {
   /** The user said --allow-data-loss. */
@@ -54,6 +56,7 @@ export function deployHooks(config: ChatBattleConfig, env: Env, options: DeployH
       if (!containers) return true;
       const started = Date.now();
       let said = "";
+      let restartsAtStart: Map<string, number> | undefined;
       for (;;) {
         const states = containers.map((name) => ({ name, ...containerState(name) }));
         const waiting = states.filter((s) => !(s.state === "running" && s.dockerHealth === "healthy"));
@@ -64,13 +67,20 @@ export function deployHooks(config: ChatBattleConfig, env: Env, options: DeployH
         if (!wait) return false;
         // Missing: its stack failed or was never applied; Terraform says why.
         if (waiting.some((s) => s.state === "missing")) return true;
-        const broken = waiting.find((s) => s.dockerHealth === "unhealthy" || ["exited", "dead"].includes(s.state));
+        // A container that exits is restarted by Docker (unless-stopped), and after an
+        // engine restart that is normal for a while: a broker exits until ZooKeeper lets
+        // go of its old session (NodeExists), about 18 s. Only a loop of restarts, or
+        // Docker's own verdict "unhealthy", means it will not come.
+        const restarts = (name: string) => Number(docker(["inspect", "--format", "{{.RestartCount}}", name], { allowFailure: true }) || 0);
+        restartsAtStart ??= new Map(containers.map((name) => [name, restarts(name)]));
+        const broken = waiting.find((s) => (s.state === "running" && s.dockerHealth === "unhealthy") || s.state === "dead" || restarts(s.name) - restartsAtStart!.get(s.name)! >= MAX_RESTARTS);
         if (broken) {
+          const what = broken.state === "running" ? "unhealthy" : broken.state === "dead" ? "dead" : `restarting again and again (${MAX_RESTARTS} times)`;
           throw new ServiceNotReadyError(
-            `${broken.name} is ${broken.state === "running" ? "unhealthy" : broken.state}, so ${stack} was not applied; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again.`,
+            `${broken.name} is ${what}, so ${stack} was not applied; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again.`,
           );
         }
-        const line = `waiting for ${waiting.map((s) => `${s.name} (${s.dockerHealth === "none" ? s.state : s.dockerHealth})`).join(", ")} to be healthy`;
+        const line = `waiting for ${waiting.map((s) => `${s.name} (${s.state !== "running" || s.dockerHealth === "none" ? s.state : s.dockerHealth})`).join(", ")} to be healthy`;
         if (line !== said) options.say(stack, (said = line));
         if (Date.now() - started > options.readyDeadlineSeconds * 1000) {
           throw new ServiceNotReadyError(`${waiting.map((s) => s.name).join(", ")} did not become healthy within ${options.readyDeadlineSeconds} s (TERRAFORM_TIMEOUT); ${stack} was not applied.`);

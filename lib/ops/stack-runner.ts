@@ -313,7 +313,7 @@ export class StackRunner {
       rmSync(path, { force: true });
       return;
     }
-    this.print(stack.name, `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them, changing nothing`);
+    this.print(stack.name, `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them instead of creating them again (a container may then be replaced: it holds no data, its volume does)`);
     writeFileSync(path, importBlocks(found));
   }
 
