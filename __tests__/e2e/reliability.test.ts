@@ -196,7 +196,7 @@ describe("2. durability", () => {
     expectSuccess(result);
     expect(result.output).toMatch(/^network +adopting chatbattle-network: /m);
     expect(result.output).toMatch(/^topics +adopting (channel-stats, twitch-chat-messages|twitch-chat-messages, channel-stats): /m);
-    expect(docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.Id}}"]).split("\n")).toHaveLength(1);
+    expect(docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.ID}}"]).split("\n")).toHaveLength(1);
     expect(docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"])).toBe(networkId);
     expect(await counts()).toEqual(expected);
     expect(await planExitCodes()).toEqual(allPlansEmpty);

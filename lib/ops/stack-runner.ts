@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { readSynthesizedStacks, type SynthesizedStack } from "./terraform-stacks";
-import { runTerraform, type TerraformRun } from "./terraform";
+import { runTerraform, terraformBinary, type TerraformRun } from "./terraform";
+import { stopLeftoverTerraform } from "./leftover-terraform";
 import type { Interrupts } from "./interrupts";
 import { CommandError } from "../errors";
 import { destructiveChanges, DATA_RESOURCE_TYPES, type DestructiveChange } from "./plan-changes";
@@ -89,7 +90,7 @@ export class StackRunner {
   private readonly refused: DestructiveChange[] = [];
 
   constructor(
-    outdir: string,
+    private readonly outdir: string,
     private readonly options: StackRunnerOptions,
   ) {
     this.stacks = readSynthesizedStacks(outdir);
@@ -103,6 +104,7 @@ export class StackRunner {
   /** Creates or repairs every stack, in dependency order, guarding the data. */
   async deploy(hooks: DeployHooks): Promise<RunResult> {
     for (const stack of this.stacks) checkStateFile(stack);
+    await this.stopLeftovers();
     await this.initialize(this.stacks);
     try {
       const codes = await this.planGuarded(hooks);
@@ -124,10 +126,16 @@ export class StackRunner {
   async destroy(names: readonly string[]): Promise<RunResult> {
     const selected = this.stacks.filter((s) => names.includes(s.name));
     for (const stack of selected) checkStateFile(stack);
+    await this.stopLeftovers();
     await this.initialize(selected);
     // Reverse order: a stack waits for the selected stacks that depend on it.
     const dependants = (stack: SynthesizedStack) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
     return this.walk(selected, dependants, "destroy");
+  }
+
+  /** Terraform still running from a command killed with -9 is stopped (it saves its state) before anything starts. */
+  private async stopLeftovers(): Promise<void> {
+    await stopLeftoverTerraform(join(this.outdir, "stacks"), terraformBinary(this.options.env), (line) => console.log(line));
   }
 
   private result(failed: readonly string[]): RunResult {
@@ -287,8 +295,15 @@ export class StackRunner {
       return run.status === 0;
     }
     this.writeImports(stack, await this.adoptable(stack, hooks));
-    const run = await this.terraform(stack, "apply", ["apply", "-auto-approve", "-input=false", this.lockTimeout()]);
-    return run.status === 0;
+    const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout()];
+    const run = await this.terraform(stack, "apply", args);
+    if (run.status === 0 || this.interrupted) return run.status === 0;
+    // Something made it meanwhile (a Terraform of a killed run finishing its work, say):
+    // when there is now something to adopt, adopt it and apply once more.
+    const found = await this.adoptable(stack, hooks);
+    if (found.length === 0) return false;
+    this.writeImports(stack, found);
+    return (await this.terraform(stack, "apply", args)).status === 0;
   }
 
   /** What `stack` declares, is missing from its state, and exists: to be imported. */
