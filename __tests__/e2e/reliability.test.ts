@@ -37,10 +37,9 @@ const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 const topicsFile = join(project.dir, "lib", "topics.ts");
 const originalTopics = readFileSync(topicsFile, "utf8");
 
-/** What the stack must hold from here on: the test's own count of what it wrote. */
-const expected = { messages: 0, stats: 0, rows: 0 };
+type Counts = { messages: number; stats: number; rows: number };
 
-async function counts() {
+async function counts(): Promise<Counts> {
   return {
     messages: await messageCount(BOOTSTRAP, MESSAGES),
     stats: await messageCount(BOOTSTRAP, STATS),
@@ -48,13 +47,17 @@ async function counts() {
   };
 }
 
-/** Writes `n` messages (acks=1) and `n` rows, and counts them as expected. */
-async function write(n: number) {
+/**
+ * Writes `n` messages (acks=1) and `n` rows, each acknowledged, and returns what
+ * the stack must hold from then on. Each step compares with what it found before
+ * it, so that one loss fails the step that lost it and no other.
+ */
+async function write(n: number): Promise<Counts> {
+  const before = await counts();
   await produceMany(BOOTSTRAP, MESSAGES, n, `burst-${Date.now()}`);
+  // Rows are keyed by (channel, timestamp = index, uuid()): every write adds n rows.
   await withCassandra(CQL, (client) => writeRows(client, CHANNEL, n));
-  expected.messages += n;
-  // Rows are keyed by (channel, timestamp = index, uuid): every write adds n rows.
-  expected.rows += n;
+  return { ...before, messages: before.messages + n, rows: before.rows + n };
 }
 
 function expectSuccess(result: StepResult) {
@@ -88,8 +91,6 @@ describe("1. the data-loss guard, against the real broker", () => {
     expectSuccess(await steps.run("cold deploy", npm("deploy"), DEPLOY));
     await produceMany(BOOTSTRAP, MESSAGES, 2000, "guard");
     await produceMany(BOOTSTRAP, STATS, 300, "guard");
-    expected.messages = 2000;
-    expected.stats = 300;
   });
 
   it("refuses fewer partitions, applies nothing, and the messages stay", async () => {
@@ -148,8 +149,6 @@ describe("1. the data-loss guard, against the real broker", () => {
     expect((await topicsAsReported(BOOTSTRAP))[MESSAGES].partitions).toBe(2);
     expect(printed).toBe(before.messages - after.messages);
     expect(after.messages).toBe(0);
-    expected.messages = 0;
-    expected.stats = 0;
     // Back to the seed's 3 partitions: a raise, so no question.
     expectSuccess(await steps.run("deploy back to 3 partitions", npm("deploy"), DEPLOY));
     expect((await topicsAsReported(BOOTSTRAP))[MESSAGES].partitions).toBe(3);
@@ -158,7 +157,7 @@ describe("1. the data-loss guard, against the real broker", () => {
 
 describe("2. durability", () => {
   it("keeps 20,000 messages and 20,000 rows written just before npm run stop", async () => {
-    await write(20_000);
+    const expected = await write(20_000);
     const stop = await steps.run("npm run stop right after 20,000 writes", npm("stop"), STOP);
     expectSuccess(stop);
     // Each container's clean shutdown, as Terraform timed its removal (grace period: 60 s each).
@@ -169,13 +168,14 @@ describe("2. durability", () => {
   });
 
   it("keeps them when Kafka and Cassandra are killed without a clean shutdown, as at the end of a grace period", async () => {
-    await write(20_000);
+    const expected = await write(20_000);
     docker(["kill", "--signal", "KILL", "chatbattle-kafka", "chatbattle-cassandra"]);
     expectSuccess(await steps.run("deploy after kill -9 of both services", npm("deploy"), DEPLOY));
     expect(await counts()).toEqual(expected);
   });
 
   it("deploys first time, all data there, when started at once after the Docker engine restarted", async () => {
+    const expected = await counts();
     await restartDockerEngine();
     const deploy = steps.start(npm("deploy"), DEPLOY);
     // What health says while the services start again.
@@ -190,6 +190,7 @@ describe("2. durability", () => {
   });
 
   it("adopts the network, volumes, containers and topics when state/ is lost, creating nothing twice", async () => {
+    const expected = await counts();
     const networkId = docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"]);
     rmSync(join(project.dir, "state"), { recursive: true, force: true });
     const result = await steps.run("deploy with state/ deleted", npm("deploy"), DEPLOY);
@@ -208,6 +209,7 @@ describe("2. durability", () => {
     ["while the topics apply", (output) => /^topics {2,}\S/m.test(output())],
   ];
   it.each(moments)("converges with no manual step after kill -9 of npm run deploy %s", async (moment, when) => {
+    const expected = await counts();
     expectSuccess(await steps.run(`npm run stop (before kill -9 ${moment})`, npm("stop"), STOP));
     const killed = steps.start(npm("deploy"), DEPLOY);
     try {
@@ -223,6 +225,7 @@ describe("2. durability", () => {
   });
 
   it("stops at a damaged state file before changing anything, and the way back it names works", async () => {
+    const expected = await counts();
     const file = join(project.dir, "state", "topics.tfstate");
     const ids = ["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c]));
     truncateSync(file, Math.floor(statSync(file).size / 2));
@@ -243,6 +246,7 @@ describe("2. durability", () => {
 
 describe("3. SIGTERM, as CI runners, timeout and process managers send it", () => {
   it("to npm run deploy while the services start: Terraform saves its state, exit 143, the next deploy finishes", async () => {
+    const expected = await counts();
     expectSuccess(await steps.run("npm run stop (before SIGTERM)", npm("stop"), STOP));
     const deploy = steps.start(npm("deploy"), DEPLOY);
     try {
@@ -263,6 +267,7 @@ describe("3. SIGTERM, as CI runners, timeout and process managers send it", () =
   });
 
   it("to npm run stop while it removes the containers: exit 143, and stop again finishes", async () => {
+    const expected = await counts();
     const stop = steps.start(npm("stop"), STOP);
     try {
       await until(() => /Destroying\.\.\./.test(stop.output()), "stop destroying");

@@ -16,6 +16,25 @@ export interface CassandraNodeProps extends ServiceProps<"cql" | "internode" | "
   readonly dataVolumeName: string;
 }
 
+/**
+ * JVM options of the node, through the image's JVM_EXTRA_OPTS (cassandra:4.1
+ * and 5.0 append them; cassandra.yaml settings can be given as
+ * cassandra.settings.* system properties once allowed).
+ * - No gossip settling: one node has nobody to wait for, so start-up is shorter.
+ * - commitlog_sync batch: a write is acknowledged only once it is in a synced
+ *   commit log section. With the image's periodic mode (10 s), a node killed
+ *   without a clean shutdown lost 207 of 40,000 acknowledged rows here: its
+ *   replay skips what was written after the last sync marker. Batch mode lost
+ *   none in 3 kills; 20,000 rows took 3.3-4.9 s to write instead of 1.7-2.9 s.
+ *   Batch refuses a commitlog_sync_period, which the image's yaml sets, so it is set to 0.
+ */
+export const CASSANDRA_JVM_EXTRA_OPTS: readonly string[] = [
+  "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+  "-Dcassandra.config.allow_system_properties=true",
+  "-Dcassandra.settings.commitlog_sync=batch",
+  "-Dcassandra.settings.commitlog_sync_period=0ms",
+];
+
 /** A single-node Cassandra cluster. */
 export class CassandraNode extends Construct {
   public readonly container: Container;
@@ -41,7 +60,7 @@ export class CassandraNode extends Construct {
         CASSANDRA_ENDPOINT_SNITCH: "GossipingPropertyFileSnitch",
         // One node: one token and no gossip settling shorten start-up a lot.
         CASSANDRA_NUM_TOKENS: "1",
-        JVM_EXTRA_OPTS: "-Dcassandra.skip_wait_for_gossip_to_settle=0",
+        JVM_EXTRA_OPTS: CASSANDRA_JVM_EXTRA_OPTS.join(" "),
         // Both must be set together; sized to the seed's 1-2 GB budget.
         MAX_HEAP_SIZE: "1G",
         HEAP_NEWSIZE: "256M",
@@ -64,7 +83,9 @@ export class CassandraNode extends Construct {
         retries: 6,
         startPeriodSeconds: 60,
       },
-      // Flushes memtables and the commit log on a clean stop.
+      // A clean stop drains (flushes memtables, closes the commit log): about 5 s
+      // measured with 20,000 fresh rows, so 60 s is a wide margin. Killed anyway, it
+      // loses nothing acknowledged: see CASSANDRA_JVM_EXTRA_OPTS.
       stopGraceSeconds: 60,
       memoryMiB: CASSANDRA_MEMORY_MIB,
     }).container;
