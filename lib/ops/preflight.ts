@@ -80,7 +80,8 @@ export function checkDockerMemory(memoryBytes: number, neededMiB = STACK_MEMORY_
 export function checkTerraform(env: Readonly<Record<string, string | undefined>> = process.env): CheckResult {
   const candidates = env.TERRAFORM_BINARY_NAME ? [env.TERRAFORM_BINARY_NAME] : ["terraform", "tofu"];
   for (const binary of candidates) {
-    const result = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...process.env, ...env } });
+    // `version` answers at once; 30 s means something is wrong, never a hang.
+    const result = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000, killSignal: "SIGKILL" });
     if (result.status === 0) {
       const version = result.stdout.split("\n")[0];
       const note = binary === "tofu" && !env.TERRAFORM_BINARY_NAME ? " (set TERRAFORM_BINARY_NAME=tofu so cdktf uses it)" : "";
