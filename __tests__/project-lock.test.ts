@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireProjectLock, LOCK_FILE, ProjectLockedError } from "../lib/ops/project-lock";
+import { acquireProjectLock, isRunning, LOCK_FILE, ProjectLockedError } from "../lib/ops/project-lock";
+import { spawn } from "node:child_process";
 
 const dirs: string[] = [];
 const project = () => {
@@ -34,5 +35,21 @@ describe("the project lock", () => {
     const release = acquireProjectLock(dir, "npm run deploy");
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).pid).toBe(process.pid);
     release();
+  });
+
+  it.runIf(process.platform === "linux")("takes over at once from a holder that was killed but not yet reaped (a zombie)", async () => {
+    // sh starts `true` in the background and becomes `sleep`, which never reaps it.
+    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d)))));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      expect(isRunning(pid)).toBe(false);
+      const dir = project();
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, command: "npm run deploy", startedAt: "then" }));
+      acquireProjectLock(dir, "npm run deploy")();
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 });
