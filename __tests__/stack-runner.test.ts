@@ -4,7 +4,7 @@
  * codes and output: ordering, failures, init, the no-op path, the data-loss
  * guard, interrupts and a lock held elsewhere, in seconds.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +57,13 @@ function fixture(stacks: FakeStack[], script: Record<string, { exit?: number; st
   const env = { ...process.env, TERRAFORM_BINARY_NAME: FAKE, FAKE_TF_LOG: logFile, FAKE_TF_SCRIPT: join(root, "script.json") };
   type Call = { stack: string; args?: string[]; signal?: string; done?: string; at: number };
   const calls = (): Call[] => readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-  return { root, outdir, env, calls, runner: (interrupts?: Interrupts) => new StackRunner(outdir, { env, deadlineSeconds: 30, interrupts }) };
+  return {
+    root,
+    outdir,
+    env,
+    calls,
+    runner: (interrupts?: Interrupts, deadlineSeconds = 30) => new StackRunner(outdir, { env, deadlineSeconds, interrupts }),
+  };
 }
 
 const hooks = (allowDataLoss = false): DeployHooks & { asked: number } => ({
@@ -176,6 +182,21 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(f.calls().filter((c) => c.stack === "kafka" && c.signal === "SIGINT")).toHaveLength(1);
     expect(commands(f.calls(), "apply")).not.toContain("topics");
     expect(result.failed).toContain("topics");
+  });
+
+  it("stops a Terraform command at its deadline, saying which stack and which step", async () => {
+    const f = fixture(LOCAL, { "kafka apply": { sleepMs: 20_000 } });
+    const printed: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
+    try {
+      const result = await f.runner(undefined, 1).deploy(hooks());
+      expect(result.failed).toEqual(["kafka", "topics"]);
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toContain("kafka      terraform apply did not finish within 1 s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.");
+    // It was asked to stop (SIGINT), as Ctrl-C would, not killed.
+    expect(f.calls().filter((c) => c.stack === "kafka" && c.signal === "SIGINT")).toHaveLength(1);
   });
 
   it("names the run that holds a stack's state lock", async () => {
