@@ -38,11 +38,12 @@ describe("the project lock", () => {
   });
 
   it.runIf(process.platform === "linux")("takes over at once from a holder that was killed but not yet reaped (a zombie)", async () => {
-    // sh starts `true` in the background and becomes `sleep`, which never reaps it.
-    const parent = spawn("sh", ["-c", "true & echo $!; exec sleep 5"], { stdio: ["ignore", "pipe", "ignore"] });
+    // sh starts a short sleep in the background and becomes a long one, which never
+    // reaps it: the short one ends after sh is gone, and stays a zombie.
+    const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 10"], { stdio: ["ignore", "pipe", "ignore"] });
     const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d)))));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       expect(() => process.kill(pid, 0)).not.toThrow();
       expect(isRunning(pid)).toBe(false);
       const dir = project();
