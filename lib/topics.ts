@@ -33,8 +33,9 @@ export function declaredTopics(durability: TopicDurability, definitions: readonl
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The topics of the seed. Lowering `partitions` makes Terraform delete and
- * recreate the topic, which loses its messages: only ever raise it.
+ * The topics of the seed. Lowering `partitions` or removing a topic would make
+ * Terraform delete the topic with its messages: deploy refuses such a plan
+ * unless it is given --allow-data-loss (see lib/ops/plan-changes.ts).
  */
 export const TOPICS: readonly TopicDefinition[] = [
   {

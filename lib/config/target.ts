@@ -86,7 +86,7 @@ export const TARGET_SETTINGS = [
   {
     name: "KAFKA_TOPIC_PARTITIONS",
     defaultValue: "each topic's own (3)",
-    description: "Partitions of every topic. Only ever raise it: fewer partitions make Terraform delete and recreate a topic, losing its messages.",
+    description: "Partitions of every topic. A raise is applied in place; fewer partitions would delete and recreate each topic with its messages, so deploy refuses that unless given --allow-data-loss.",
   },
   {
     name: "PG_CONN_STR",
