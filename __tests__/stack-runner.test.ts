@@ -208,6 +208,18 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(runner.locked).toEqual(["schema"]);
   });
 
+  it("names a lock met by the guard's plan once, waits for it once, and applies nothing of that stack", async () => {
+    const lockError = ["Error: Error acquiring the state lock", "  Who:       someone@elsewhere", "  Operation: OperationTypePlan", "  Created:   2026-11-30 10:00:00"].join("\n");
+    const stacks = LOCAL.map((s) => (s.name === "topics" ? { ...s, state: ["kafka_topic.t"] } : s));
+    const f = fixture(stacks, { "topics plan": { exit: 1, stdout: `${lockError}\n` } });
+    const runner = f.runner();
+    const result = await runner.deploy(hooks());
+    expect(result.failed).toEqual(["topics"]);
+    expect(runner.locked).toEqual(["topics"]);
+    expect(commands(f.calls(), "plan").filter((s) => s === "topics")).toHaveLength(1);
+    expect(commands(f.calls(), "apply")).not.toContain("topics");
+  });
+
   it("stops a damaged state file before anything runs, naming the file and the way back", async () => {
     const f = fixture(LOCAL);
     writeFileSync(join(f.root, "state", "topics.tfstate"), '{"version": 4, "resour');

@@ -260,6 +260,9 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(result.output).toMatch(/^ {2}topic twitch-chat-messages \(topics stack\): would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m);
     expect(result.output).toContain("deploy: nothing was applied (see above).");
     expect((await topicsAsReported(kafka.clientTarget()))["twitch-chat-messages"].partitions).toBe(3);
+    // cdktf.out now holds what was refused; a deploy with the settings as they were changes nothing.
+    const again = await steps.succeed("deploy (partitions as declared)", npm("deploy"), DEPLOY);
+    expect(again.output).not.toMatch(/Resources: [1-9]\d* (added|changed|destroyed)|Resources: \d+ added, [1-9]/);
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 

@@ -276,6 +276,8 @@ export class StackRunner {
    * when its state holds data, only the plan the guard has read.
    */
   private async apply(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+    // Its state was locked when it was planned: that was said, and waited for, once.
+    if (this.locked.includes(stack.name)) return false;
     await hooks.ready(stack.name, true);
     if (this.interrupted) return false;
     if (holdsData(stack) && !this.checkedPlans.has(stack.name)) {
@@ -285,8 +287,8 @@ export class StackRunner {
         if (this.refused.length > 0) return false;
       }
       if (code === undefined) {
-        // The plan failed: say why, as an apply would have.
-        this.showLastOutput(stack);
+        // The plan failed: say why, as an apply would have (a lock was explained already).
+        if (!this.locked.includes(stack.name)) this.showLastOutput(stack);
         return false;
       }
     }
@@ -345,6 +347,7 @@ export class StackRunner {
     const output = this.lastOutput.get(stack.name) ?? [];
     if (!output.some((line) => /Error acquiring the state lock/.test(line))) return;
     const info = (field: string) => output.map((line) => new RegExp(`^\\s*${field}:\\s*(.*)$`).exec(line)?.[1]).find(Boolean);
+    if (this.locked.includes(stack.name)) return;
     this.locked.push(stack.name);
     this.print(
       stack.name,
