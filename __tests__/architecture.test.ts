@@ -1,9 +1,40 @@
+/**
+ * The layers of lib/ (see lib/README.md), read from the imports themselves:
+ * each layer imports only the layers below it, adapters do not import each
+ * other, and no module of lib/ imports itself back through others (a cycle).
+ */
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 const LIB = join(PROJECT_ROOT, "lib");
+
+/** Modules that import no layer: shared names, errors and paths. */
+const NEUTRAL = ["errors", "names", "endpoint", "project-root", "load-env"];
+
+/** What each layer may import besides itself, lowest first. */
+export const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  neutral: [],
+  config: ["neutral"],
+  topics: ["config", "neutral"],
+  constructs: ["config", "neutral"],
+  schema: ["config", "neutral"],
+  stacks: ["constructs", "schema", "topics", "config", "neutral"],
+  app: ["stacks", "constructs", "schema", "topics", "config", "neutral"],
+  process: ["neutral"],
+  adapters: ["process", "config", "neutral"],
+  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "config", "neutral"],
+  "commands/support": ["checks", "adapters", "process", "app", "schema", "topics", "config", "neutral"],
+  commands: ["commands/support", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "config", "neutral"],
+};
+
+/** The layer of a module given relative to lib/ without extension, e.g. "adapters/docker/docker-cli". */
+export function layerOf(module: string): string {
+  if (NEUTRAL.includes(module)) return "neutral";
+  if (module.startsWith("commands/support/")) return "commands/support";
+  return module.split("/")[0];
+}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -12,33 +43,88 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The project modules a file imports, relative to lib/ (e.g. "stacks/names"). */
-function projectImports(file: string): string[] {
-  const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)].map((m) =>
-    relative(LIB, resolve(dirname(file), m[1])).replace(/\.(js|ts)$/, ""),
-  );
+/** Every import of lib/ that stays in lib/, as [from, to], both relative to lib/ without extension. */
+function libImports(): [string, string][] {
+  return sourceFiles(LIB).flatMap((file) => {
+    const from = relative(LIB, file).replace(/\.ts$/, "");
+    const text = readFileSync(file, "utf8");
+    return [...text.matchAll(/(?:from|import)\s*\(?\s*["'](\.[^"']+)["']/g)]
+      .map((m) => relative(LIB, resolve(dirname(file), m[1])).replace(/\.(js|ts)$/, ""))
+      .filter((to) => !to.startsWith(".."))
+      .map((to) => [from, to] as [string, string]);
+  });
 }
 
-const importsOf = (folder: string) =>
-  sourceFiles(join(LIB, folder)).flatMap((file) => projectImports(file).map((target) => `${relative(LIB, file)} -> ${target}`));
-
-// Dependencies point one way: config ← constructs ← stacks ← app / ops.
-describe("dependencies point one way", () => {
-  it("no construct imports a stack, a command, the app or the schema applier", () => {
-    expect(importsOf("constructs").filter((i) => /-> (stacks|ops|app|schema)\b/.test(i))).toEqual([]);
+/** The imports that break the layering: a layer importing one it may not. */
+export function layerViolations(imports: readonly [string, string][]): string[] {
+  return imports.flatMap(([from, to]) => {
+    const [a, b] = [layerOf(from), layerOf(to)];
+    if (a === b) {
+      // Within the adapters, each folder stands alone: Docker, Terraform and Kafka do not know each other.
+      const folder = (m: string) => m.split("/").slice(0, 2).join("/");
+      return a === "adapters" && folder(from) !== folder(to) ? [`${from} -> ${to} (adapters import no other adapter)`] : [];
+    }
+    if (!(a in LAYERS)) return [`${from} is in no layer; add its folder to LAYERS`];
+    return LAYERS[a].includes(b) ? [] : [`${from} -> ${to} (${a} may import ${LAYERS[a].join(", ") || "nothing"})`];
   });
+}
 
-  it("configuration imports only configuration and the neutral modules", () => {
-    expect(importsOf("config").filter((i) => !/-> (config\/|names$|endpoint$|errors$)/.test(i))).toEqual([]);
-  });
+/** Every cycle among the modules, each as "a -> b -> … -> a". */
+export function importCycles(imports: readonly [string, string][]): string[] {
+  const edges = new Map<string, string[]>();
+  for (const [from, to] of imports) edges.set(from, [...(edges.get(from) ?? []), to]);
+  const cycles = new Set<string>();
+  const visit = (node: string, path: string[]) => {
+    const at = path.indexOf(node);
+    if (at >= 0) {
+      const cycle = path.slice(at);
+      // Name each cycle once, from its smallest module.
+      const start = cycle.indexOf([...cycle].sort()[0]);
+      const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+      cycles.add([...rotated, rotated[0]].join(" -> "));
+      return;
+    }
+    if (done.has(node)) return;
+    for (const next of edges.get(node) ?? []) visit(next, [...path, node]);
+    if (path.length === 0 || !path.includes(node)) done.add(node);
+  };
+  const done = new Set<string>();
+  for (const node of edges.keys()) visit(node, []);
+  return [...cycles];
+}
 
-  it("no stack imports a command or the app", () => {
-    expect(importsOf("stacks").filter((i) => /-> (ops|app)\b/.test(i))).toEqual([]);
-  });
+describe("the layers of lib/", () => {
+  const imports = libImports();
 
   it("reads the imports it checks (a check that finds nothing to check proves nothing)", () => {
-    expect(importsOf("constructs")).toContain("constructs/kafka-broker.ts -> constructs/service-container");
-    expect(importsOf("stacks")).toContain("stacks/kafka-stack.ts -> names");
+    expect(imports.length).toBeGreaterThan(150);
+    const has = (from: string, to: string) => imports.some(([a, b]) => a === from && b === to);
+    expect(has("constructs/kafka-broker", "constructs/service-container")).toBe(true);
+    expect(has("stacks/kafka-stack", "names")).toBe(true);
+    expect(has("commands/deploy", "adapters/terraform/stack-runner")).toBe(true);
+    expect(has("adapters/terraform/terraform", "process/interrupts")).toBe(true);
+  });
+
+  it("puts every module of lib/ in a layer", () => {
+    const modules = [...new Set(imports.flat())];
+    expect(modules.filter((m) => !(layerOf(m) in LAYERS))).toEqual([]);
+  });
+
+  it("has each layer import only the layers below it", () => {
+    expect(layerViolations(imports)).toEqual([]);
+  });
+
+  it("has no import cycle", () => {
+    expect(importCycles(imports)).toEqual([]);
+  });
+
+  it("finds an upward import and a cycle when there is one", () => {
+    expect(layerViolations([["schema/applier", "commands/support/deploy-hooks"]])).toEqual([
+      "schema/applier -> commands/support/deploy-hooks (schema may import config, neutral)",
+    ]);
+    expect(layerViolations([["adapters/docker/docker-cli", "adapters/kafka/kafka-admin"]])).toHaveLength(1);
+    expect(importCycles([["checks/a", "checks/b"], ["checks/b", "checks/c"], ["checks/c", "checks/a"], ["checks/c", "config/x"]])).toEqual([
+      "checks/a -> checks/b -> checks/c -> checks/a",
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLogLine, parseLogLine } from "../lib/ops/log-lines";
+import { formatLogLine, parseLogLine } from "../lib/commands/support/log-lines";
 
 describe("npm run logs lines", () => {
   it("splits Docker's timestamp from the text", () => {

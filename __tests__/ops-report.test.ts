@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatTable } from "../lib/ops/table";
-import { isTopicOverride } from "../lib/ops/kafka-admin";
-import { healthJson, renderHealth } from "../lib/ops/health-report";
-import { quorumHealth, topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/ops/health";
+import { formatTable } from "../lib/checks/table";
+import { isTopicOverride } from "../lib/adapters/kafka/kafka-admin";
+import { healthJson, renderHealth } from "../lib/checks/health-report";
+import { quorumHealth, topicDrift, underReplicatedPartitions, type ServiceHealth } from "../lib/checks/health";
 import { declaredTopics } from "../lib/topics";
 
 const rows: ServiceHealth[] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { destructiveChanges } from "../lib/ops/plan-changes";
-import { lossLines, refusalMessage } from "../lib/ops/data-loss";
+import { destructiveChanges } from "../lib/adapters/terraform/plan-changes";
+import { lossLines, refusalMessage } from "../lib/checks/data-loss";
 
 /** A plan as `terraform show -json` prints it, with the resource changes given. */
 const plan = (...changes: object[]) => JSON.stringify({ format_version: "1.2", resource_changes: changes });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { checkDockerMemory, checkKafkaData, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/ops/preflight";
+import { checkDockerMemory, checkKafkaData, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";

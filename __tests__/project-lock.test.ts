@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireProjectLock, isRunning, LOCK_FILE, ProjectLockedError } from "../lib/ops/project-lock";
+import { acquireProjectLock, isRunning, LOCK_FILE, ProjectLockedError } from "../lib/process/project-lock";
 import { spawn } from "node:child_process";
 
 const dirs: string[] = [];

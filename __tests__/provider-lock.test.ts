@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installsProvidersFromMirror, providerLockFlags } from "../lib/ops/cdktf-cli";
+import { installsProvidersFromMirror, providerLockFlags } from "../test-support/cdktf-cli";
 
 const dir = mkdtempSync(join(tmpdir(), "chatbattle-cli-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

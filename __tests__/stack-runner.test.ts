@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StackRunner, type DeployHooks } from "../lib/ops/stack-runner";
-import { Interrupts } from "../lib/ops/interrupts";
+import { StackRunner, type DeployHooks } from "../lib/adapters/terraform/stack-runner";
+import { Interrupts } from "../lib/process/interrupts";
 import { PROJECT_ROOT } from "./helpers/synth";
 
 const FAKE = join(PROJECT_ROOT, "test-support/fake-terraform/terraform.mjs");

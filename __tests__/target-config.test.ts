@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/config";
-import { refuseOnCluster } from "../lib/ops/local-only";
+import { refuseOnCluster } from "../lib/commands/support/local-only";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { terraformErrors } from "../lib/ops/terraform";
+import { terraformErrors } from "../lib/adapters/terraform/terraform";
 
 describe("Terraform's errors, one line each", () => {
   it("reads plain (-no-color) output", () => {

@@ -4,7 +4,7 @@
  * container settings and nothing else running. Kafka is started once
  * ZooKeeper answers; that wait is not counted.
  */
-import { docker } from "../lib/ops/docker-cli";
+import { docker } from "../lib/adapters/docker/docker-cli";
 import type { ServiceName } from "../lib/names";
 import { splitHostPort } from "../lib/endpoint";
 import { cassandraReady, kafkaReady, secondsUntil, zookeeperReady } from "./readiness";

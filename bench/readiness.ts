@@ -4,7 +4,7 @@
  */
 import { createConnection } from "node:net";
 import cassandra from "cassandra-driver";
-import { probeZooKeeper } from "../lib/ops/health";
+import { probeZooKeeper } from "../lib/checks/health";
 
 /** ZooKeeper answers `srvr` with its mode. */
 export async function zookeeperReady(host: string, port: number): Promise<boolean> {

@@ -4,7 +4,7 @@
  * `docker compose`. Every scenario returns its seconds.
  */
 import { spawnSync } from "node:child_process";
-import { docker } from "../lib/ops/docker-cli";
+import { docker } from "../lib/adapters/docker/docker-cli";
 import { timed } from "./run";
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -2,7 +2,7 @@
  * An error a command expects and explains in its own words: printed as it
  * is, without a stack trace, and ended with its exit code (1: something is
  * wrong or unreachable; 2: bad settings or usage). Every command's error
- * class extends it, so the one runner (lib/ops/run-command.ts) knows them all.
+ * class extends it, so the one runner (lib/process/run-command.ts) knows them all.
  */
 export class CommandError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 // A zombie counts as ended: CI's shell started dockerd and reaps it only when it exits.
-import { isRunning } from "../lib/ops/project-lock";
+import { isRunning } from "../lib/process/project-lock";
 
 /**
  * Restarts the local Docker engine as a reboot or a Docker Desktop restart

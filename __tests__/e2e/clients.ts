@@ -4,7 +4,7 @@
  */
 import kafkajs, { type SASLOptions } from "kafkajs";
 import cassandra from "cassandra-driver";
-import { isTopicOverride } from "../../lib/ops/kafka-admin";
+import { isTopicOverride } from "../../lib/adapters/kafka/kafka-admin";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 

@@ -14,10 +14,10 @@ import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps, type StepResult } from "./steps";
 import { consumed, produce, schemaAsReported, topicsAsReported, withCassandra } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
-import { docker } from "../../lib/ops/docker-cli";
-import { findProjectObjects } from "../../lib/ops/project-objects";
-import { providerLockFlags } from "../../lib/ops/cdktf-cli";
-import { runTerraform } from "../../lib/ops/terraform";
+import { docker } from "../../lib/adapters/docker/docker-cli";
+import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
+import { providerLockFlags } from "../../test-support/cdktf-cli";
+import { runTerraform } from "../../lib/adapters/terraform/terraform";
 import { TOPICS } from "../../lib/topics";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 

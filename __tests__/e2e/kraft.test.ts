@@ -9,8 +9,8 @@ import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { consumed, produce, topicsAsReported } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
-import { docker } from "../../lib/ops/docker-cli";
-import { findProjectObjects } from "../../lib/ops/project-objects";
+import { docker } from "../../lib/adapters/docker/docker-cli";
+import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
 const DEPLOY = 420;

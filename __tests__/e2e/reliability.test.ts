@@ -15,7 +15,7 @@ import { Steps, type StepResult } from "./steps";
 import { messageCount, produceMany, rowCount, topicsAsReported, withCassandra, writeRows } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { restartDockerEngine } from "../../test-support/docker-engine";
-import { docker } from "../../lib/ops/docker-cli";
+import { docker } from "../../lib/adapters/docker/docker-cli";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];

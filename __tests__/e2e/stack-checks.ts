@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { findProjectObjects } from "../../lib/ops/project-objects";
-import { runTerraform } from "../../lib/ops/terraform";
+import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
+import { runTerraform } from "../../lib/adapters/terraform/terraform";
 
 /** `terraform plan -detailed-exitcode` in each named stack of a project copy: 0 means nothing to do. */
 export async function planExitCodes(

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "../helpers/synth";
 import { environmentWithoutSettings } from "../helpers/project";
-import { checkStack, readSynthesizedStacks } from "../../lib/ops/terraform-stacks";
+import { checkStack, readSynthesizedStacks } from "../../lib/adapters/terraform/synthesized-stacks";
 import { offlineEnvironment } from "../../test-support/offline-env";
 
 const work = mkdtempSync(join(tmpdir(), "chatbattle-validate-"));

@@ -40,7 +40,7 @@ export class SchemaStack extends TerraformStack {
           // Terraform runs in cdktf.out/stacks/schema; the applier lives in the project root.
           workingDir: "../../..",
           // The project's own tsx, not npx, which would first look it up.
-          command: "node_modules/.bin/tsx lib/schema/cli.ts apply",
+          command: "node_modules/.bin/tsx lib/commands/schema.ts apply",
           environment: { ...props.applierSettings },
         },
       ],

@@ -15,7 +15,7 @@ import { offlineEnvironment } from "../offline-env";
 import { docker } from "../docker";
 import { freePort } from "../free-port";
 import type { TestCertificates } from "../tls";
-import { connectAdmin, type KafkaClientTarget } from "../../lib/ops/kafka-admin";
+import { connectAdmin, type KafkaClientTarget } from "../../lib/adapters/kafka/kafka-admin";
 
 /** SCRAM users the cluster knows from the start: the brokers' own and the deploy's. */
 export interface KafkaUsers {

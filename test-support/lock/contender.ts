@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { acquireProjectLock, ProjectLockedError } from "../../lib/ops/project-lock";
+import { acquireProjectLock, ProjectLockedError } from "../../lib/process/project-lock";
 
 const dir = process.argv[2];
 const until = async (file: string) => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { basename } from "node:path";
-import { isRunning } from "./project-lock";
+import { isRunning } from "../../process/project-lock";
 
 /**
  * Terraform processes still working in `stacksDir`, left by a command that

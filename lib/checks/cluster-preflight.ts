@@ -2,8 +2,8 @@ import type { ChatBattleConfig } from "../config/config";
 import { parseSchemaSettings, describeSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { CommandError } from "../errors";
-import { connectAdmin, kafkaClientTarget } from "./kafka-admin";
-import type { CheckResult } from "./preflight";
+import { connectAdmin, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import type { CheckResult } from "./check-result";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

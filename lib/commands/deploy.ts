@@ -19,12 +19,12 @@ import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
-import { printPreflight, runPreflight } from "./preflight";
-import { acquireProjectLock } from "./project-lock";
-import { StackRunner } from "./stack-runner";
-import { runCommand } from "./run-command";
-import { Interrupts } from "./interrupts";
-import { deployHooks } from "./deploy-hooks";
+import { printPreflight, runPreflight } from "../checks/preflight";
+import { acquireProjectLock } from "../process/project-lock";
+import { StackRunner } from "../adapters/terraform/stack-runner";
+import { runCommand } from "../process/run-command";
+import { Interrupts } from "../process/interrupts";
+import { deployHooks } from "./support/deploy-hooks";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError, UsageError } from "../errors";
 

@@ -5,8 +5,8 @@
  */
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { printPreflight, runPreflight } from "./preflight";
-import { runCommand } from "./run-command";
+import { printPreflight, runPreflight } from "../checks/preflight";
+import { runCommand } from "../process/run-command";
 
 await runCommand("preflight", async () => {
   loadDotEnv();

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { sendToGroup, type Interrupts } from "./interrupts";
+import { sendToGroup, type Interrupts } from "../../process/interrupts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,8 +1,8 @@
 import kafkajs, { type Admin, type SASLOptions } from "kafkajs";
 import { readFileSync } from "node:fs";
-import type { ChatBattleConfig } from "../config/config";
-import { usesTls } from "../config/target";
-import { CommandError, ServiceUnreachableError } from "../errors";
+import type { ChatBattleConfig } from "../../config/config";
+import { usesTls } from "../../config/target";
+import { CommandError, ServiceUnreachableError } from "../../errors";
 
 // kafkajs is CommonJS: take its values from the default export.
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;

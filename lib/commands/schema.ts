@@ -6,14 +6,15 @@
  * a mismatch), 2 bad configuration or usage.
  */
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
-import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "./schema-settings";
-import { connectWhenReady, describeDriverError, type CassandraClient } from "./connect";
-import { applySchema } from "./applier";
-import { verifySchema } from "./verify";
-import { readCqlFiles } from "./cql-files";
-import { formatTable } from "../ops/table";
-import { runCommand } from "../ops/run-command";
+import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
+import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
+import { applySchema } from "../schema/applier";
+import { verifySchema } from "../schema/verify";
+import { readCqlFiles } from "../schema/cql-files";
+import { formatTable } from "../checks/table";
+import { runCommand } from "../process/run-command";
 import { PROJECT_ROOT } from "../project-root";
 import { CommandError, UsageError } from "../errors";
 
@@ -65,10 +66,15 @@ async function main(command: keyof typeof COMMANDS): Promise<number> {
   }
 }
 
-const [command, ...extra] = process.argv.slice(2);
+const USAGE = "usage: npm run schema:apply | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
+let positionals: string[] = [];
+try {
+  positionals = parseArgs({ allowPositionals: true, strict: true, options: {} }).positionals;
+} catch (error) {
+  positionals = [`bad: ${(error as Error).message}`];
+}
+const [command, ...extra] = positionals;
 await runCommand(`schema ${command ?? ""}`.trim(), async () => {
-  if (!(command in COMMANDS) || extra.length > 0) {
-    throw new UsageError("usage: tsx lib/schema/cli.ts apply|verify   (npm run schema:apply, npm run schema:verify)");
-  }
+  if (!(command in COMMANDS) || extra.length > 0) throw new UsageError(USAGE);
   return main(command as keyof typeof COMMANDS);
 });

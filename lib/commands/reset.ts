@@ -6,18 +6,19 @@
  * broker is down (destroying topics through Terraform needs a live broker).
  */
 import { rmSync, existsSync, readdirSync } from "node:fs";
+import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { runCommand } from "./run-command";
+import { runCommand } from "../process/run-command";
 import { loadDotEnv } from "../load-env";
-import { refuseOnCluster } from "./local-only";
+import { refuseOnCluster } from "./support/local-only";
 import { UsageError } from "../errors";
-import { docker } from "./docker-cli";
-import { findProjectObjects } from "./project-objects";
+import { docker } from "../adapters/docker/docker-cli";
+import { findProjectObjects } from "../adapters/docker/project-objects";
 import { STATE_DIR } from "../stacks/state-backend";
-import { acquireProjectLock } from "./project-lock";
+import { acquireProjectLock } from "../process/project-lock";
 import { PROJECT_ROOT } from "../project-root";
-import { Interrupts } from "./interrupts";
+import { Interrupts } from "../process/interrupts";
 
 /** `docker rm --force` kills at once; it still may wait on a busy engine. */
 const STOP_DEADLINE_SECONDS = 120;
@@ -85,10 +86,14 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
   return 0;
 }
 
-const args = process.argv.slice(2);
 await runCommand("reset", async () => {
-  if (args.some((a) => a !== "--yes")) throw new UsageError("usage: npm run reset [-- --yes]");
+  let yes: boolean;
+  try {
+    yes = parseArgs({ options: { yes: { type: "boolean", default: false } }, strict: true }).values.yes!;
+  } catch {
+    throw new UsageError("usage: npm run reset [-- --yes]");
+  }
   loadDotEnv();
   refuseOnCluster("npm run reset", process.env);
-  return main(PROJECT_ROOT, args.includes("--yes"));
+  return main(PROJECT_ROOT, yes);
 });

@@ -9,13 +9,13 @@ import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "..
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
-import { acquireProjectLock } from "./project-lock";
-import { StackRunner } from "./stack-runner";
-import { runCommand } from "./run-command";
-import { refuseOnCluster } from "./local-only";
+import { acquireProjectLock } from "../process/project-lock";
+import { StackRunner } from "../adapters/terraform/stack-runner";
+import { runCommand } from "../process/run-command";
+import { refuseOnCluster } from "./support/local-only";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
-import { Interrupts } from "./interrupts";
+import { Interrupts } from "../process/interrupts";
 
 async function main(): Promise<number> {
   loadDotEnv();

@@ -1,5 +1,5 @@
-import { ALL_CONTAINER_NAMES, ALL_VOLUME_NAMES, NETWORK_NAME } from "../names";
-import { PROJECT_LABEL } from "../names";
+import { ALL_CONTAINER_NAMES, ALL_VOLUME_NAMES, NETWORK_NAME } from "../../names";
+import { PROJECT_LABEL } from "../../names";
 import { docker, lines } from "./docker-cli";
 
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runTerraform, terraformErrors } from "./terraform";
-import type { Interrupts } from "./interrupts";
+import type { Interrupts } from "../../process/interrupts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -4,17 +4,17 @@
  * whether a change that loses data may go ahead.
  */
 import type { Admin } from "kafkajs";
-import type { ChatBattleConfig } from "../config/config";
-import { serviceEndpoints } from "../app";
-import { PROJECT_ROOT } from "../project-root";
-import { PROJECT_LABEL, projectContainers, STACK_NAMES } from "../names";
-import { CommandError } from "../errors";
-import { docker } from "./docker-cli";
-import { containerState } from "./health";
-import { connectAdmin, kafkaClientTarget } from "./kafka-admin";
-import { allowedMessage, estimateLoss, refusalMessage } from "./data-loss";
-import type { DeployHooks } from "./stack-runner";
-import type { AdoptableType } from "./adoption";
+import type { ChatBattleConfig } from "../../config/config";
+import { serviceEndpoints } from "../../app";
+import { PROJECT_ROOT } from "../../project-root";
+import { PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
+import { CommandError } from "../../errors";
+import { docker } from "../../adapters/docker/docker-cli";
+import { containerState } from "../../checks/health";
+import { connectAdmin, kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { allowedMessage, estimateLoss, refusalMessage } from "../../checks/data-loss";
+import type { DeployHooks } from "../../adapters/terraform/stack-runner";
+import type { AdoptableType } from "../../adapters/terraform/adoption";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

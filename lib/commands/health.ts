@@ -8,12 +8,12 @@
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { checkClusterHealth, checkHealth, requireDeployed } from "./health";
+import { checkClusterHealth, checkHealth, requireDeployed } from "../checks/health";
 import { serviceEndpoints } from "../app";
 import { PROJECT_ROOT } from "../project-root";
 import { UsageError } from "../errors";
-import { healthJson, renderClusterHealth, renderHealth } from "./health-report";
-import { runCommand } from "./run-command";
+import { healthJson, renderClusterHealth, renderHealth } from "../checks/health-report";
+import { runCommand } from "../process/run-command";
 
 async function main(): Promise<number> {
   let values;

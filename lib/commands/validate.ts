@@ -10,15 +10,15 @@
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings, 130/143 after
  * Ctrl-C/SIGTERM (passed to Terraform, which is waited for).
  */
-import { runCommand } from "./run-command";
+import { runCommand } from "../process/run-command";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
-import { acquireProjectLock } from "./project-lock";
-import { checkStack, readSynthesizedStacks, type StackCheck } from "./terraform-stacks";
-import { Interrupts } from "./interrupts";
-import { formatTable } from "./table";
+import { acquireProjectLock } from "../process/project-lock";
+import { checkStack, readSynthesizedStacks, type StackCheck } from "../adapters/terraform/synthesized-stacks";
+import { Interrupts } from "../process/interrupts";
+import { formatTable } from "../checks/table";
 
 
 async function main(): Promise<number> {

@@ -3,21 +3,30 @@
  * npm run topics -- describe <name>   — partitions with leader, replicas and ISR, and the
  *                                       configs that differ from the broker's defaults
  */
+import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { TOPICS } from "../topics";
-import { connectAdmin, describeTopics, kafkaClientTarget } from "./kafka-admin";
-import { requireDeployed } from "./health";
+import { connectAdmin, describeTopics, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { requireDeployed } from "../checks/health";
 import { serviceEndpoints } from "../app";
 import { PROJECT_ROOT } from "../project-root";
 import { ServiceUnreachableError, UsageError } from "../errors";
-import { formatTable } from "./table";
-import { runCommand } from "./run-command";
+import { formatTable } from "../checks/table";
+import { runCommand } from "../process/run-command";
+
+const USAGE = "usage: npm run topics [-- describe <topic>]";
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command = "list", name, ...rest] = argv;
+  let positionals: string[];
+  try {
+    positionals = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {} }).positionals;
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const [command = "list", name, ...rest] = positionals;
   if (!["list", "describe"].includes(command) || (command === "describe" && !name) || rest.length > 0 || (command === "list" && name)) {
-    throw new UsageError("usage: npm run topics [-- describe <topic>]");
+    throw new UsageError(USAGE);
   }
   loadDotEnv();
   const config = parseConfig(process.env);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { CommandError } from "../errors";
+import { CommandError } from "../../errors";
 
 /** The docker CLI is missing or the engine does not answer. */
 export class DockerUnavailableError extends CommandError {

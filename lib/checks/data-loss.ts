@@ -3,8 +3,8 @@
  * refuses it or, with --allow-data-loss, says what is about to go.
  */
 import type { Admin } from "kafkajs";
-import type { DestructiveChange } from "./plan-changes";
-import { docker } from "./docker-cli";
+import type { DestructiveChange } from "../adapters/terraform/plan-changes";
+import { docker } from "../adapters/docker/docker-cli";
 
 /** A destructive change with what it holds now. */
 export interface LossEstimate {

@@ -1,22 +1,17 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { PORT_SETTINGS, publishedPortKeys, type ChatBattleConfig } from "../config/config";
-import { findProjectObjects } from "./project-objects";
+import { findProjectObjects } from "../adapters/docker/project-objects";
 import { ALL_VOLUME_NAMES, brokerNames, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
 import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
-import { docker, DockerUnavailableError } from "./docker-cli";
+import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { formatTable } from "./table";
 import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
+import type { CheckResult } from "./check-result";
 
-/** The outcome of one pre-flight check. */
-export interface CheckResult {
-  readonly check: string;
-  readonly ok: boolean;
-  /** What was found, or what is wrong and how to fix it. */
-  readonly detail: string;
-}
+export type { CheckResult } from "./check-result";
 
 /** Memory the containers of a stack with this Kafka may use together. */
 export function stackMemoryMiB(kafka: ChatBattleConfig["kafka"]): number {

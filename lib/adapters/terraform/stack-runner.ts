@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { readSynthesizedStacks, type SynthesizedStack } from "./terraform-stacks";
+import { readSynthesizedStacks, type SynthesizedStack } from "./synthesized-stacks";
 import { runTerraform, terraformBinary, type TerraformRun } from "./terraform";
 import { stopLeftoverTerraform } from "./leftover-terraform";
-import type { Interrupts } from "./interrupts";
-import { CommandError } from "../errors";
+import type { Interrupts } from "../../process/interrupts";
+import { CommandError } from "../../errors";
 import { destructiveChanges, DATA_RESOURCE_TYPES, type DestructiveChange } from "./plan-changes";
 import { addressesInStateFile, declaredAdoptable, IMPORT_FILE, importBlocks, type AdoptableType } from "./adoption";
 

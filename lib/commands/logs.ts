@@ -12,13 +12,13 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { projectContainers } from "../names";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
-import { docker } from "./docker-cli";
+import { docker } from "../adapters/docker/docker-cli";
 import { loadDotEnv } from "../load-env";
-import { refuseOnCluster } from "./local-only";
-import { NotDeployedError, requireDeployed } from "./health";
+import { refuseOnCluster } from "./support/local-only";
+import { NotDeployedError, requireDeployed } from "../checks/health";
 import { UsageError } from "../errors";
-import { runCommand } from "./run-command";
-import { formatLogLine, parseLogLine, type LogLine, type Service } from "./log-lines";
+import { runCommand } from "../process/run-command";
+import { formatLogLine, parseLogLine, type LogLine, type Service } from "./support/log-lines";
 
 /**
  * The stack's containers by the name the logs use (the one containers on

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors";
+import { UsageError } from "../../errors";
 
 /**
  * Refuses a command that works on the local Docker stack (stop, reset, logs)
