@@ -7,7 +7,7 @@
 export interface SettingSpec {
   /** Environment variable name. */
   readonly name: string;
-  /** Value used when the variable is unset or empty. */
+  /** Value used when the variable is unset (set but empty is reported as a mistake). */
   readonly defaultValue: string;
   /** One line for `.env.example` and the README. */
   readonly description: string;

@@ -1,6 +1,7 @@
 /**
  * What cql/ declares, as Cassandra reports it back in system_schema. A unit
- * test checks this against the text of cql/, so the two cannot drift apart.
+ * test (schema-files.test.ts) checks this against the text of cql/ both ways,
+ * every column here declared there and no other, so the two cannot drift apart.
  */
 export interface ExpectedColumn {
   readonly name: string;
