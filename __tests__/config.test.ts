@@ -213,6 +213,8 @@ describe("parseConfig", () => {
   });
 
   it("has a valid default for every setting", () => {
-    expect(() => parseConfig(Object.fromEntries(SETTINGS.map((s) => [s.name, s.defaultValue])))).not.toThrow();
+    // Those whose default is a value; a described default ("unset", "the deployed broker") is prose.
+    const values = SETTINGS.filter((s) => s.documented !== "described");
+    expect(() => parseConfig(Object.fromEntries(values.map((s) => [s.name, s.defaultValue])))).not.toThrow();
   });
 });

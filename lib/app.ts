@@ -55,7 +55,7 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
       },
       topics: topicSpecs,
     });
-    const applier = parseSchemaSettings(env);
+    const applier = parseSchemaSettings(env, undefined, config);
     const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
     stacks = { topics, schema };
   } else {

@@ -35,7 +35,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * The topics of the seed. Lowering `partitions` or removing a topic would make
  * Terraform delete the topic with its messages: deploy refuses such a plan
- * unless it is given --allow-data-loss (see lib/ops/plan-changes.ts).
+ * unless it is given --allow-data-loss (see lib/adapters/terraform/plan-changes.ts).
  */
 export const TOPICS: readonly TopicDefinition[] = [
   {

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { SETTINGS, type SettingName } from "./settings";
 import { SettingsReader, type ConfigProblem } from "./settings-reader";
 import { readReplication, type Replication } from "./replication";
-import { TARGET_SETTINGS, readKafkaConnection, readTarget, readTopicDurability, type KafkaConnection, type StateBackend, type Target, type TopicDurability } from "./target";
+import { readKafkaConnection, readTarget, readTopicDurability, type KafkaConnection, type StateBackend, type Target, type TopicDurability } from "./target";
 import { CommandError } from "../errors";
 
 export type { ConfigProblem } from "./settings-reader";
@@ -211,7 +211,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
   if (settings.problems.length > 0) {
     // One line per setting, in the order of SETTINGS (and of .env.example); others after them.
-    const documented: readonly string[] = [...SETTINGS, ...TARGET_SETTINGS].map((s) => s.name);
+    const documented: readonly string[] = SETTINGS.map((s) => s.name);
     const order = (name: string) => {
       const index = documented.indexOf(name);
       return index === -1 ? documented.length : index;

@@ -41,59 +41,6 @@ export interface TopicDurability {
   readonly partitions?: number;
 }
 
-/**
- * Settings of the target and the state backend whose default depends on the
- * target, or that only a cluster needs. They are documented commented out in
- * .env.example: an uncommented default would pin the local value on a cluster.
- */
-export const TARGET_SETTINGS = [
-  {
-    name: "KAFKA_BOOTSTRAP_SERVERS",
-    defaultValue: "the deployed broker (127.0.0.1:KAFKA_EXTERNAL_PORT)",
-    description: "Comma-separated host:port of the cluster's brokers. Required, and only allowed, with CHATBATTLE_TARGET=cluster.",
-  },
-  {
-    name: "KAFKA_SECURITY_PROTOCOL",
-    defaultValue: "PLAINTEXT",
-    description: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. The local broker speaks PLAINTEXT only.",
-  },
-  {
-    name: "KAFKA_SASL_MECHANISM",
-    defaultValue: "unset: no SASL",
-    description: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required with a SASL_ protocol.",
-  },
-  { name: "KAFKA_SASL_USERNAME", defaultValue: "unset", description: "SASL user; required with a SASL_ protocol." },
-  {
-    name: "KAFKA_SASL_PASSWORD",
-    defaultValue: "unset",
-    description: "SASL password; required with a SASL_ protocol. Read from the environment only, never printed, synthesized or stored in state.",
-  },
-  {
-    name: "KAFKA_CA_CERT",
-    defaultValue: "unset: the system's trusted CAs",
-    description: "PEM file of the CA that signed the brokers' certificates (SSL and SASL_SSL).",
-  },
-  {
-    name: "KAFKA_TOPIC_REPLICATION_FACTOR",
-    defaultValue: "1 locally, 3 on a cluster",
-    description: "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first.",
-  },
-  {
-    name: "KAFKA_MIN_INSYNC_REPLICAS",
-    defaultValue: "the broker's default locally, 2 on a cluster (at most the replication factor)",
-    description: "min.insync.replicas of every topic: how many replicas must have a write acknowledged with acks=all.",
-  },
-  {
-    name: "KAFKA_TOPIC_PARTITIONS",
-    defaultValue: "each topic's own (3)",
-    description: "Partitions of every topic. A raise is applied in place; fewer partitions would delete and recreate each topic with its messages, so deploy refuses that unless given --allow-data-loss.",
-  },
-  {
-    name: "PG_CONN_STR",
-    defaultValue: "unset",
-    description: "postgres:// URL of the state database, required with STATE_BACKEND=pg. Terraform reads it from the environment; it is never synthesized.",
-  },
-] as const;
 
 const BROKER_ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 const SASL_SETTINGS = ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"] as const;

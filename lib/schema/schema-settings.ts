@@ -2,44 +2,9 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { ConfigError, parseConfig, type ChatBattleConfig, type Replication } from "../config/config";
 import { SettingsReader } from "../config/settings-reader";
+import { settingSpec, type SettingName } from "../config/settings";
 import { replicationSettings } from "../config/replication";
 
-/**
- * Settings of the schema applier beyond the app's own. Each defaults to what
- * the app deploys, so against the local stack none is needed; against another
- * cluster they say where it is and how to log in.
- */
-export const SCHEMA_SETTINGS = [
-  {
-    name: "CASSANDRA_CONTACT_POINTS",
-    defaultValue: "the deployed node (127.0.0.1:CASSANDRA_CQL_PORT)",
-    description: "Comma-separated hosts (host or host:port) the applier connects to.",
-  },
-  { name: "CASSANDRA_PORT", defaultValue: "CASSANDRA_CQL_PORT (9042)", description: "CQL port for contact points given without one." },
-  {
-    name: "CASSANDRA_LOCAL_DATACENTER",
-    defaultValue: "CASSANDRA_DATACENTER (dc1)",
-    description: "Datacenter the driver treats as local.",
-  },
-  {
-    name: "CASSANDRA_REPLICATION",
-    defaultValue: "unset: SimpleStrategy with CASSANDRA_REPLICATION_FACTOR",
-    description: "Per-datacenter replication for NetworkTopologyStrategy, e.g. dc1:3,dc2:3, used by the deploy and the applier alike; set this or CASSANDRA_REPLICATION_FACTOR, not both.",
-  },
-  { name: "CASSANDRA_USERNAME", defaultValue: "unset: no authentication", description: "User for PasswordAuthenticator." },
-  { name: "CASSANDRA_PASSWORD", defaultValue: "unset", description: "Password of CASSANDRA_USERNAME. Never printed." },
-  { name: "CASSANDRA_TLS", defaultValue: "false", description: "true to connect with TLS, verifying the server certificate." },
-  {
-    name: "CASSANDRA_TLS_CA_FILE",
-    defaultValue: "unset: the system's trusted CAs",
-    description: "PEM file of the CA that signed the server certificate.",
-  },
-  {
-    name: "SCHEMA_WAIT_SECONDS",
-    defaultValue: "120",
-    description: "How long the applier waits for Cassandra to accept CQL before giving up.",
-  },
-] as const;
 
 export interface SchemaSettings {
   readonly contactPoints: readonly string[];
@@ -69,7 +34,7 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
  * The applier's settings from `env`: the app's own settings (validated as
- * the app validates them) plus those in {@link SCHEMA_SETTINGS}, with the one
+ * the app validates them) plus the applier's own (group "applier" in SETTINGS), with the one
  * rule for an empty value that the app uses. Unset contact points and local
  * datacenter mean the deployed node: `deployed` says where it is, and is only
  * asked when needed. Throws a ConfigError listing every bad value.
@@ -78,17 +43,19 @@ export function parseSchemaSettings(
   env: Readonly<Record<string, string | undefined>>,
   /** Where the local target's node is; not needed on the cluster target, which has none. */
   deployed?: (config: ChatBattleConfig) => DeployedCassandra,
+  /** The app's configuration when the caller has parsed it already: it is then not parsed a second time. */
+  parsed?: ChatBattleConfig,
 ): SchemaSettings {
   const settings = new SettingsReader(env);
-  let app: ChatBattleConfig | undefined;
+  let app: ChatBattleConfig | undefined = parsed;
   try {
-    app = parseConfig(env);
+    app ??= parseConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     settings.problems.push(...error.problems);
   }
-  const shown = (name: string) => SCHEMA_SETTINGS.find((spec) => spec.name === name)!.defaultValue;
-  const value = (name: string) => settings.get(name, shown(name));
+  const shown = (name: SettingName) => settingSpec(name).defaultValue;
+  const value = (name: SettingName) => settings.get(name, shown(name));
 
   const contactPointsText = value("CASSANDRA_CONTACT_POINTS");
   const localDatacenterText = value("CASSANDRA_LOCAL_DATACENTER");
