@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { offlineEnvironment } from "../offline-env";
-import { docker } from "../docker";
+import { runDocker as docker } from "../../lib/adapters/docker/docker-cli";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

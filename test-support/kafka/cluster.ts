@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { offlineEnvironment } from "../offline-env";
-import { docker } from "../docker";
+import { runDocker as docker } from "../../lib/adapters/docker/docker-cli";
 import { freePort } from "../free-port";
 import type { TestCertificates } from "../tls";
 import { connectAdmin, type KafkaClientTarget } from "../../lib/adapters/kafka/kafka-admin";

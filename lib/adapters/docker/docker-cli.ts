@@ -16,13 +16,21 @@ export interface DockerCallOptions {
   readonly deadlineSeconds?: number;
 }
 
+/** How a docker call ended: its exit code and output, trimmed. */
+export interface DockerResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /**
- * Runs the docker CLI and returns its standard output, trimmed. Throws a
- * DockerUnavailableError naming the fix when the CLI or the engine is
- * missing or the call passes its deadline, and an Error when the command
- * fails unless `allowFailure` is set.
+ * Runs the docker CLI, with a deadline, and says how it ended without
+ * judging a non-zero exit: for callers that decide what a failure means
+ * (the test servers: a container to remove, a start to report). Throws a
+ * DockerUnavailableError naming the fix when the CLI is missing or the call
+ * passes its deadline.
  */
-export function docker(args: readonly string[], options: DockerCallOptions = {}): string {
+export function runDocker(args: readonly string[], options: Pick<DockerCallOptions, "deadlineSeconds"> = {}): DockerResult {
   const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
   const result = spawnSync("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL" });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
@@ -33,16 +41,26 @@ export function docker(args: readonly string[], options: DockerCallOptions = {})
       `\`docker ${args.join(" ")}\` did not answer within ${deadlineSeconds} s and was stopped; the Docker engine may be hung or overloaded (try \`docker info\`, or restart Docker), then run the command again.`,
     );
   }
+  return { status: result.status, stdout: (result.stdout ?? "").trim(), stderr: (result.stderr ?? "").trim() };
+}
+
+/**
+ * Runs the docker CLI and returns its standard output, trimmed. Throws a
+ * DockerUnavailableError naming the fix when the CLI or the engine is
+ * missing or the call passes its deadline, and an Error when the command
+ * fails unless `allowFailure` is set.
+ */
+export function docker(args: readonly string[], options: DockerCallOptions = {}): string {
+  const result = runDocker(args, options);
   if (result.status !== 0) {
-    const stderr = (result.stderr ?? "").trim();
-    if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(stderr)) {
+    if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(result.stderr)) {
       throw new DockerUnavailableError(
-        `Docker is not reachable (${stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
+        `Docker is not reachable (${result.stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
       );
     }
-    if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${stderr}`);
+    if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr}`);
   }
-  return (result.stdout ?? "").trim();
+  return result.stdout;
 }
 
 /** Non-empty lines of a docker listing. */
