@@ -35,15 +35,12 @@ const s1 = (seconds: number) => `${seconds.toFixed(1)} s`;
 const span = (s: Summary) => `${s1(s.median)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
 
 
-/** A copy of the project whose lib/topics.ts declares `count` topics instead of the seed's two. */
-function projectWithTopics(count: number) {
-  const project = copyProject(PROJECT_ENTRIES, `chatbattle-bench-topics${count}-`);
-  const topics = Array.from({ length: count }, (_, i) => `  { name: "bench-topic-${i}", partitions: 3, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } },`);
-  const file = join(project.dir, "lib", "topics.ts");
-  const original = readFileSync(file, "utf8");
-  const head = original.slice(0, original.indexOf("export const TOPICS"));
-  writeFileSync(file, `${head}// A bench-only list: ${count} topics.\nexport const TOPICS: readonly TopicDefinition[] = [\n${topics.join("\n")}\n];\n`);
-  return project;
+/** A TOPICS_FILE declaring `count` topics in place of the seed's two; the app reads it, no source is edited. */
+function topicsFile(dir: string, count: number): string {
+  const file = join(dir, `topic-list-${count}.json`);
+  const topics = Array.from({ length: count }, (_, i) => ({ name: `bench-topic-${i}`, partitions: 3, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } }));
+  writeFileSync(file, JSON.stringify(topics));
+  return file;
 }
 
 function readTimings(file: string): { seconds: number; synthSeconds: number; steps: StepTiming[] } {
@@ -127,9 +124,9 @@ async function main(): Promise<number> {
     if (!values["no-scaling"]) {
       try {
         for (const count of SCALING_TOPICS) {
-          const copy = projectWithTopics(count);
+          const copy = copyProject(PROJECT_ENTRIES, `chatbattle-bench-topics${count}-`);
           try {
-            const side = new AppSide(copy.dir, env);
+            const side = new AppSide(copy.dir, { ...env, TOPICS_FILE: topicsFile(work, count) });
             await side.clean();
             const file = join(work, `topics-${count}.json`);
             const coldDeploy = await side.up(file);

@@ -10,7 +10,7 @@ import { KafkaStack } from "./stacks/kafka-stack";
 import { CassandraStack } from "./stacks/cassandra-stack";
 import { TopicsStack } from "./stacks/topics-stack";
 import { SchemaStack } from "./stacks/schema-stack";
-import { declaredTopics, type TopicSpec } from "./topics";
+import { declaredTopics, topicDefinitions, type TopicSpec } from "./topics";
 import { readCqlFiles, type CqlFile } from "./schema/cql-files";
 import { applierEnvironment, parseSchemaSettings, type DeployedCassandra } from "./schema/schema-settings";
 import { useStateBackend } from "./stacks/state-backend";
@@ -42,7 +42,7 @@ export interface ChatBattleStacks {
  *   applier's connection settings come from `env` (credentials stay there).
  */
 export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string, env: Env = process.env): ChatBattleStacks {
-  const topicSpecs = declaredTopics(config.topicDurability);
+  const topicSpecs = declaredTopics(config.topicDurability, topicDefinitions(config));
   const cqlFiles = readCqlFiles(join(projectRoot, "cql"));
   let stacks: ChatBattleStacks;
   if (config.target === "cluster") {

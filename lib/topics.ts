@@ -13,6 +13,11 @@ export interface TopicSpec extends TopicDefinition {
   readonly replicationFactor: number;
 }
 
+/** The topics the configuration declares: those of TOPICS_FILE when it is set, else {@link TOPICS}. */
+export function topicDefinitions(config: { readonly topicsFromFile?: readonly TopicDefinition[] }): readonly TopicDefinition[] {
+  return config.topicsFromFile ?? TOPICS;
+}
+
 /**
  * The topics a target declares: each definition with the target's replication
  * factor, min.insync.replicas (when set) and partitions (when set). The

@@ -1,7 +1,7 @@
 import { createConnection } from "node:net";
 import type { ServiceEndpoints } from "../app";
 import { splitHostPort } from "../endpoint";
-import { declaredTopics, type TopicSpec } from "../topics";
+import { declaredTopics, topicDefinitions, type TopicSpec } from "../topics";
 import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
 import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
@@ -231,7 +231,7 @@ export async function checkHealth(
   const brokerIds = Array.from({ length: config.kafka.brokers }, (_, i) => i + 1);
   const anyBrokerRunning = brokerIds.some((id) => states.get(brokerNames(id).container)?.state === "running");
   const kafka = anyBrokerRunning
-    ? await probeKafka(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers), declaredTopics(config.topicDurability), brokerIds)
+    ? await probeKafka(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers), declaredTopics(config.topicDurability, topicDefinitions(config)), brokerIds)
     : undefined;
   const probeOf = async ({ service, broker: id }: ProjectContainer): Promise<{ ready: boolean; detail: string }> => {
     if (service === "zookeeper") {
@@ -278,7 +278,7 @@ export interface ClusterServiceHealth {
 export async function checkClusterHealth(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>): Promise<ClusterServiceHealth[]> {
   const kafka = kafkaClientTarget(config, env);
   const cassandraEndpoint = contactEndpoints(parseSchemaSettings(env)).join(",");
-  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability)), probeCassandra(env)]);
+  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))), probeCassandra(env)]);
   return [
     { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },
     { service: "cassandra", endpoint: cassandraEndpoint, ...cassandraProbe },

@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { TOPICS } from "../topics";
+import { topicDefinitions } from "../topics";
 import { connectAdmin, describeTopics, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
 import { requireDeployed } from "../checks/health";
 import { serviceEndpoints } from "../app";
@@ -41,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const names = (await admin.listTopics()).filter((n) => !n.startsWith("__")).sort();
-    const declared = new Set(TOPICS.map((t) => t.name));
+    const declared = new Set(topicDefinitions(config).map((t) => t.name));
     if (command === "list") {
       const live = (await describeTopics(admin, names)).sort((a, b) => a.name.localeCompare(b.name));
       console.log(

@@ -3,6 +3,7 @@ import { SETTINGS, type SettingName } from "./settings";
 import { SettingsReader, type ConfigProblem } from "./settings-reader";
 import { readReplication, type Replication } from "./replication";
 import { readKafkaConnection, readTarget, readTopicDurability, type KafkaConnection, type StateBackend, type Target, type TopicDurability } from "./target";
+import { readTopicsFile, type DeclaredTopic } from "./topics-file";
 import { CommandError } from "../errors";
 
 export type { ConfigProblem } from "./settings-reader";
@@ -63,6 +64,8 @@ export interface ChatBattleConfig {
   /** The existing Kafka cluster; set exactly when the target is cluster. */
   readonly kafkaCluster?: KafkaConnection;
   readonly topicDurability: TopicDurability;
+  /** The topics of TOPICS_FILE; undefined: those of lib/topics.ts. */
+  readonly topicsFromFile?: readonly DeclaredTopic[];
   /** How long Terraform waits for another run's state lock. */
   readonly stateLockTimeoutSeconds: number;
   /** How long one Terraform command may run before it is stopped. */
@@ -144,6 +147,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const { target, stateBackend } = readTarget(settings);
   const kafkaCluster = readKafkaConnection(settings, target);
   const topicDurability = readTopicDurability(settings, target, kafka.brokers);
+  const topicsFromFile = readTopicsFile(settings);
 
   const integer = (name: SettingName, min: number, max: number, allowed: string): number => {
     const text = raw(name);
@@ -227,6 +231,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     stateBackend,
     kafkaCluster,
     topicDurability,
+    topicsFromFile,
     stateLockTimeoutSeconds,
     terraformDeadlineSeconds,
     bindAddress,

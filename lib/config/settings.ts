@@ -73,6 +73,14 @@ export const SETTINGS = [
   },
   {
     group: "app",
+    documented: "described",
+    name: "TOPICS_FILE",
+    defaultValue: "unset: the topics of lib/topics.ts",
+    description:
+      'JSON file declaring the topics in place of lib/topics.ts: [{"name": "…", "partitions": 3, "config": {"retention.ms": "…"}}, …]. npm run bench declares its scaling topics this way.',
+  },
+  {
+    group: "app",
     documented: "value",
     name: "ZOOKEEPER_IMAGE",
     defaultValue: "confluentinc/cp-zookeeper:7.9.2",
