@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { SETTINGS, type SettingSpec } from "../lib/config/settings";
 import { PROJECT_ROOT } from "./helpers/synth";
 
@@ -36,5 +36,57 @@ describe("documentation matches the settings", () => {
     for (const script of Object.keys(packageJson.scripts)) {
       expect(readme).toContain(script === "test" ? "npm test" : `npm run ${script}`);
     }
+  });
+});
+
+/** GitHub's anchor of a heading. */
+const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, "").replaceAll(" ", "-");
+
+/** The anchors of a Markdown file's headings (not those inside code blocks). */
+function anchorsOf(file: string): Set<string> {
+  let inCode = false;
+  const anchors = new Set<string>();
+  for (const line of read(file).split("\n")) {
+    if (line.startsWith("```")) inCode = !inCode;
+    const heading = /^#+ (.*)/.exec(line);
+    if (heading && !inCode) anchors.add(slug(heading[1]));
+  }
+  return anchors;
+}
+
+const MARKDOWN = ["README.md", "lib/README.md", ...readdirSync(join(PROJECT_ROOT, "docs")).map((f) => `docs/${f}`)];
+
+describe("the README and docs/", () => {
+  it("keep the README to a front door of about one screen per part: at most 250 lines", () => {
+    expect(read("README.md").split("\n").length).toBeLessThanOrEqual(250);
+  });
+
+  it.each(MARKDOWN)("%s links only to files and headings that exist", (file) => {
+    const broken = [...read(file).matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1])
+      .filter((target) => !/^[a-z]+:/.test(target))
+      .filter((target) => {
+        const [path, anchor] = target.split("#");
+        const resolved = path ? relative(PROJECT_ROOT, join(PROJECT_ROOT, dirname(file), path)) : file;
+        if (!existsSync(join(PROJECT_ROOT, resolved))) return true;
+        return anchor !== undefined && resolved.endsWith(".md") && !anchorsOf(resolved).has(anchor);
+      });
+    expect(broken).toEqual([]);
+  });
+
+  it("links every file of docs/ from the README", () => {
+    const readme = read("README.md");
+    for (const file of MARKDOWN.filter((f) => f.startsWith("docs/"))) expect(readme).toContain(`](${file})`);
+  });
+
+  it("has a project layout that names every folder of the project and of lib/, and only folders that exist", () => {
+    const layout = /## Project layout\n\n```\n([\s\S]*?)```/.exec(read("docs/architecture.md"))![1];
+    const named = [...layout.matchAll(/^(\S+)/gm)].map((m) => m[1]);
+    for (const path of named) expect(existsSync(join(PROJECT_ROOT, path)), path).toBe(true);
+    const folders = (dir: string): string[] =>
+      readdirSync(join(PROJECT_ROOT, dir)).filter((f) => statSync(join(PROJECT_ROOT, dir, f)).isDirectory()).map((f) => `${dir ? `${dir}/` : ""}${f}/`);
+    const project = folders("").filter((f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/"].includes(f));
+    const lib = folders("lib").filter((f) => f !== "lib/commands/");
+    for (const folder of [...project, ...lib]) expect(layout, folder).toContain(folder);
   });
 });
