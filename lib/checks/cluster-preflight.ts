@@ -40,8 +40,8 @@ export async function checkKafkaCluster(config: ChatBattleConfig, env: Env): Pro
 }
 
 /** Cassandra accepts CQL with the applier's settings, credentials and TLS included, within a few seconds. */
-export async function checkCassandraCluster(env: Env): Promise<CheckResult> {
-  const settings = { ...parseSchemaSettings(env), waitSeconds: 10 };
+export async function checkCassandraCluster(config: ChatBattleConfig, env: Env): Promise<CheckResult> {
+  const settings = { ...parseSchemaSettings(env, undefined, config), waitSeconds: 10 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });

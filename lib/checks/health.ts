@@ -7,7 +7,7 @@ import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { brokerNames, projectContainers, type ProjectContainer, type ServiceName } from "../names";
 import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
-import { contactEndpoints, parseSchemaSettings, type DeployedCassandra } from "../schema/schema-settings";
+import { contactEndpoints, parseSchemaSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
 import { CommandError } from "../errors";
@@ -155,12 +155,8 @@ export async function probeKafka(
 }
 
 /** Whether CQL answers and the schema matches cql/, for the applier's settings (the deployed node by default). */
-export async function probeCassandra(
-  env: Readonly<Record<string, string | undefined>>,
-  /** The local target's node; the cluster target has none. */
-  deployed?: () => DeployedCassandra,
-): Promise<{ ready: boolean; detail: string }> {
-  const settings = { ...parseSchemaSettings(env, deployed), waitSeconds: 1 };
+export async function probeCassandra(applier: SchemaSettings): Promise<{ ready: boolean; detail: string }> {
+  const settings = { ...applier, waitSeconds: 1 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
@@ -238,7 +234,7 @@ export async function checkHealth(
       const zookeeper = splitHostPort(endpoints.zookeeper!);
       return probeZooKeeper(zookeeper.host, zookeeper.port);
     }
-    if (service === "cassandra") return probeCassandra(env, () => endpoints.cassandra);
+    if (service === "cassandra") return probeCassandra(parseSchemaSettings(env, () => endpoints.cassandra, config));
     if (id === 1 && kafka) return kafka;
     const online = kafka?.online.has(id!) ?? false;
     return { ready: online, detail: online ? `broker ${id} online` : `broker ${id} is not in the cluster's metadata` };
@@ -277,8 +273,10 @@ export interface ClusterServiceHealth {
 /** The health of the cluster target's Kafka and Cassandra; does not throw for unhealthy services. */
 export async function checkClusterHealth(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>): Promise<ClusterServiceHealth[]> {
   const kafka = kafkaClientTarget(config, env);
-  const cassandraEndpoint = contactEndpoints(parseSchemaSettings(env)).join(",");
-  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))), probeCassandra(env)]);
+  // Parsed once, with the configuration the command already has.
+  const applier = parseSchemaSettings(env, undefined, config);
+  const cassandraEndpoint = contactEndpoints(applier).join(",");
+  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))), probeCassandra(applier)]);
   return [
     { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },
     { service: "cassandra", endpoint: cassandraEndpoint, ...cassandraProbe },

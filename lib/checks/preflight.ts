@@ -147,7 +147,7 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet
  */
 export async function runPreflight(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CheckResult[]> {
   if (config.target === "cluster") {
-    const [kafka, cassandra] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(env)]);
+    const [kafka, cassandra] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(config, env)]);
     return [checkTerraform(env), ...kafka, cassandra];
   }
   const dockerResult = checkDocker();
