@@ -90,8 +90,8 @@ await runCommand("reset", async () => {
   let yes: boolean;
   try {
     yes = parseArgs({ options: { yes: { type: "boolean", default: false } }, strict: true }).values.yes!;
-  } catch {
-    throw new UsageError("usage: npm run reset [-- --yes]");
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: npm run reset [-- --yes]`);
   }
   loadDotEnv();
   refuseOnCluster("npm run reset", process.env);

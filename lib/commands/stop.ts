@@ -5,6 +5,7 @@
  * alone, so the next deploy brings the same data back. Ctrl-C and SIGTERM
  * reach Terraform, which saves its state before the command ends (130 or 143).
  */
+import { parseArgs } from "node:util";
 import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "../names";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
@@ -14,7 +15,7 @@ import { StackRunner } from "../adapters/terraform/stack-runner";
 import { runCommand } from "../process/run-command";
 import { refuseOnCluster } from "./support/local-only";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
-import { CommandError } from "../errors";
+import { CommandError, UsageError } from "../errors";
 import { Interrupts } from "../process/interrupts";
 
 async function main(): Promise<number> {
@@ -44,4 +45,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-await runCommand("stop", main);
+await runCommand("stop", async () => {
+  try {
+    parseArgs({ options: {}, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: npm run stop`);
+  }
+  return main();
+});

@@ -10,6 +10,8 @@
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings, 130/143 after
  * Ctrl-C/SIGTERM (passed to Terraform, which is waited for).
  */
+import { parseArgs } from "node:util";
+import { UsageError } from "../errors";
 import { runCommand } from "../process/run-command";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
@@ -46,4 +48,11 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-await runCommand("validate", main);
+await runCommand("validate", async () => {
+  try {
+    parseArgs({ options: {}, strict: true });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\nusage: npm run validate`);
+  }
+  return main();
+});
