@@ -74,7 +74,7 @@ async function main(allowDataLoss: boolean): Promise<number> {
     }
     if (result.refused.length > 0) {
       throw new CommandError(
-        result.failed.length === 0 && result.timings.every((t) => t.step !== "apply")
+        result.refusedBeforeApplying
           ? "nothing was applied (see above)."
           : `the ${[...new Set(result.refused.map((c) => c.stack))].join(", ")} stack(s) were not applied (see above); the stacks before them were, and lose nothing.`,
       );

@@ -23,8 +23,10 @@ export interface StepTiming {
 export interface RunResult {
   readonly failed: readonly string[];
   readonly timings: readonly StepTiming[];
-  /** Changes that would lose data and were refused; nothing was applied when the refusal came before the first stack. */
+  /** Changes that would lose data and were refused. */
   readonly refused: readonly DestructiveChange[];
+  /** Whether the refusal came before any stack was applied (else only the refused stacks and their dependants were left). */
+  readonly refusedBeforeApplying: boolean;
 }
 
 /** What the runner is told about the world outside Terraform; deploy supplies it. */
@@ -108,7 +110,7 @@ export class StackRunner {
     await this.initialize(this.stacks);
     try {
       const codes = await this.planGuarded(hooks);
-      if (this.refused.length > 0) return this.result([]);
+      if (this.refused.length > 0) return { ...this.result([]), refusedBeforeApplying: true };
       if (codes && this.stacks.every((s) => codes.get(s.name) === 0)) {
         console.log("deploy: every stack is as declared; nothing to do.");
         return this.result([]);
@@ -139,7 +141,7 @@ export class StackRunner {
   }
 
   private result(failed: readonly string[]): RunResult {
-    return { failed, timings: this.timings, refused: this.refused };
+    return { failed, timings: this.timings, refused: this.refused, refusedBeforeApplying: false };
   }
 
   /**
