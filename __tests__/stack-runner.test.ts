@@ -142,6 +142,7 @@ describe("StackRunner, against a fake Terraform", () => {
       const result = await f.runner().deploy(h);
       expect(h.asked).toBe(1);
       expect(result.refused.map((c) => [c.stack, c.name, c.action, c.reason])).toEqual([["topics", "channel-stats", "replace", "partitions 3 → 2"]]);
+      expect(result.refusedBeforeApplying).toBe(true);
       expect(commands(f.calls(), "apply")).toEqual([]);
     });
 
@@ -161,6 +162,7 @@ describe("StackRunner, against a fake Terraform", () => {
       const h = { ...hooks(false), ready: async (stack: string, wait: boolean) => stack !== "topics" || up || ((up = wait), wait) };
       const result = await f.runner().deploy(h);
       expect(result.refused).toHaveLength(1);
+      expect(result.refusedBeforeApplying).toBe(false);
       expect(commands(f.calls(), "apply").sort()).toEqual(["cassandra", "kafka", "network", "schema", "volumes"]);
       expect(result.failed).toContain("topics");
     });
