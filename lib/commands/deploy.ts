@@ -15,7 +15,6 @@
  * (npm run bench reads it).
  */
 import { writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
@@ -23,10 +22,11 @@ import { printPreflight, runPreflight } from "../checks/preflight";
 import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { Interrupts } from "../process/interrupts";
 import { deployHooks } from "./support/deploy-hooks";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
-import { CommandError, UsageError } from "../errors";
+import { CommandError } from "../errors";
 
 const USAGE = "usage: npm run deploy [-- --allow-data-loss]";
 
@@ -97,11 +97,6 @@ async function main(allowDataLoss: boolean): Promise<number> {
 }
 
 await runCommand("deploy", async () => {
-  let allowDataLoss: boolean;
-  try {
-    allowDataLoss = parseArgs({ options: { "allow-data-loss": { type: "boolean", default: false } }, strict: true }).values["allow-data-loss"]!;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
-  return main(allowDataLoss);
+  const { values } = readArguments(USAGE, { options: { "allow-data-loss": { type: "boolean", default: false } } });
+  return main(values["allow-data-loss"]!);
 });

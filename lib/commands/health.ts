@@ -5,7 +5,6 @@
  * partitions and the declared topics; Cassandra CQL and the schema). On the
  * cluster target, the Kafka and Cassandra rows only, asked at their endpoints. Exit 0 when all are healthy, 1 otherwise, 2 on bad usage.
  */
-import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { checkClusterHealth, checkHealth, requireDeployed } from "../checks/health";
@@ -14,14 +13,12 @@ import { PROJECT_ROOT } from "../project-root";
 import { UsageError } from "../errors";
 import { healthJson, renderClusterHealth, renderHealth } from "../checks/health-report";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 
 async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { json: { type: "boolean" }, wait: { type: "string" } } }));
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. usage: npm run health [-- --json] [-- --wait <seconds>]`);
-  }
+  const { values } = readArguments("usage: npm run health [-- --json] [-- --wait <seconds>]", {
+    options: { json: { type: "boolean" }, wait: { type: "string" } },
+  });
   const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
   if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
     throw new UsageError(`--wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);

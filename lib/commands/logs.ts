@@ -9,7 +9,6 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { projectContainers } from "../names";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { docker } from "../adapters/docker/docker-cli";
@@ -18,6 +17,7 @@ import { refuseOnCluster } from "./support/local-only";
 import { NotDeployedError, requireDeployed } from "../checks/health";
 import { UsageError } from "../errors";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { formatLogLine, parseLogLine, type LogLine, type Service } from "./support/log-lines";
 
 /**
@@ -57,17 +57,10 @@ async function main(argv: string[]): Promise<number> {
   const sources = logSources(parseConfig(process.env));
   const names = [...sources.keys()];
   const USAGE = usage(names);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}. ${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = readArguments(USAGE, {
+    allowPositionals: true,
+    options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
+  }, argv);
   const unknown = positionals.filter((p) => !names.includes(p) && p !== "kafka");
   const tail = values.tail ?? "all";
   if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {

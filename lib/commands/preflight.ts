@@ -3,19 +3,14 @@
  * deploy can succeed before anything is changed. Exit 0 when every check
  * passes, 1 otherwise, 2 on bad configuration.
  */
-import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
-import { UsageError } from "../errors";
 import { parseConfig } from "../config/config";
 import { printPreflight, runPreflight } from "../checks/preflight";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 
 await runCommand("preflight", async () => {
-  try {
-    parseArgs({ options: {}, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: npm run preflight`);
-  }
+  readArguments("usage: npm run preflight", { options: {} });
   loadDotEnv();
   return printPreflight(await runPreflight(parseConfig(process.env))) ? 0 : 1;
 });

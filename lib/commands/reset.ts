@@ -6,13 +6,12 @@
  * broker is down (destroying topics through Terraform needs a live broker).
  */
 import { rmSync, existsSync, readdirSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { loadDotEnv } from "../load-env";
 import { refuseOnCluster } from "./support/local-only";
-import { UsageError } from "../errors";
 import { docker } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { STATE_DIR } from "../stacks/state-backend";
@@ -87,12 +86,7 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
 }
 
 await runCommand("reset", async () => {
-  let yes: boolean;
-  try {
-    yes = parseArgs({ options: { yes: { type: "boolean", default: false } }, strict: true }).values.yes!;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: npm run reset [-- --yes]`);
-  }
+  const yes = readArguments("usage: npm run reset [-- --yes]", { options: { yes: { type: "boolean", default: false } } }).values.yes!;
   loadDotEnv();
   refuseOnCluster("npm run reset", process.env);
   return main(PROJECT_ROOT, yes);

@@ -6,7 +6,6 @@
  * a mismatch), 2 bad configuration or usage.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
@@ -15,6 +14,7 @@ import { verifySchema } from "../schema/verify";
 import { readCqlFiles } from "../schema/cql-files";
 import { formatTable } from "../checks/table";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { PROJECT_ROOT } from "../project-root";
 import { CommandError, UsageError } from "../errors";
 
@@ -67,14 +67,9 @@ async function main(command: keyof typeof COMMANDS): Promise<number> {
 }
 
 const USAGE = "usage: npm run schema:apply | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
-let positionals: string[] = [];
-try {
-  positionals = parseArgs({ allowPositionals: true, strict: true, options: {} }).positionals;
-} catch (error) {
-  positionals = [`bad: ${(error as Error).message}`];
-}
-const [command, ...extra] = positionals;
+const [command, ...extra] = process.argv.slice(2);
 await runCommand(`schema ${command ?? ""}`.trim(), async () => {
+  readArguments(USAGE, { allowPositionals: true, options: {} });
   if (!(command in COMMANDS) || extra.length > 0) throw new UsageError(USAGE);
   return main(command as keyof typeof COMMANDS);
 });

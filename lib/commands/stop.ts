@@ -5,7 +5,6 @@
  * alone, so the next deploy brings the same data back. Ctrl-C and SIGTERM
  * reach Terraform, which saves its state before the command ends (130 or 143).
  */
-import { parseArgs } from "node:util";
 import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "../names";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
@@ -13,9 +12,10 @@ import { synthesizeApp } from "../app";
 import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { refuseOnCluster } from "./support/local-only";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
-import { CommandError, UsageError } from "../errors";
+import { CommandError } from "../errors";
 import { Interrupts } from "../process/interrupts";
 
 async function main(): Promise<number> {
@@ -46,10 +46,6 @@ async function main(): Promise<number> {
 }
 
 await runCommand("stop", async () => {
-  try {
-    parseArgs({ options: {}, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: npm run stop`);
-  }
+  readArguments("usage: npm run stop", { options: {} });
   return main();
 });

@@ -3,7 +3,6 @@
  * npm run topics -- describe <name>   — partitions with leader, replicas and ISR, and the
  *                                       configs that differ from the broker's defaults
  */
-import { parseArgs } from "node:util";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { topicDefinitions } from "../topics";
@@ -14,16 +13,12 @@ import { PROJECT_ROOT } from "../project-root";
 import { ServiceUnreachableError, UsageError } from "../errors";
 import { formatTable } from "../checks/table";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 
 const USAGE = "usage: npm run topics [-- describe <topic>]";
 
 async function main(argv: readonly string[]): Promise<number> {
-  let positionals: string[];
-  try {
-    positionals = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {} }).positionals;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
-  }
+  const { positionals } = readArguments(USAGE, { allowPositionals: true, options: {} }, argv);
   const [command = "list", name, ...rest] = positionals;
   if (!["list", "describe"].includes(command) || (command === "describe" && !name) || rest.length > 0 || (command === "list" && name)) {
     throw new UsageError(USAGE);

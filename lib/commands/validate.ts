@@ -10,9 +10,8 @@
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings, 130/143 after
  * Ctrl-C/SIGTERM (passed to Terraform, which is waited for).
  */
-import { parseArgs } from "node:util";
-import { UsageError } from "../errors";
 import { runCommand } from "../process/run-command";
+import { readArguments } from "./support/arguments";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
@@ -49,10 +48,6 @@ async function main(): Promise<number> {
 }
 
 await runCommand("validate", async () => {
-  try {
-    parseArgs({ options: {}, strict: true });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: npm run validate`);
-  }
+  readArguments("usage: npm run validate", { options: {} });
   return main();
 });
