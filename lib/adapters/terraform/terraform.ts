@@ -9,9 +9,6 @@ export function terraformBinary(env: Env): string {
   return env.TERRAFORM_BINARY_NAME || "terraform";
 }
 
-/** How long a Terraform command may run when TERRAFORM_TIMEOUT does not say: longer than a slow first image pull. */
-export const DEFAULT_TERRAFORM_DEADLINE_SECONDS = 1800;
-
 /** After the deadline's SIGINT, how long Terraform gets to save its state before it is killed. */
 const SAVE_GRACE_MS = 30_000;
 
