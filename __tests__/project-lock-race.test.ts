@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "./helpers/synth";
+import { waitUntil } from "../test-support/wait";
 
 const dir = mkdtempSync(join(tmpdir(), "chatbattle-lock-race-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,21 +18,14 @@ function contender() {
   return { pid: child.pid!, output: () => output, exited };
 }
 
-async function waitFor(condition: () => boolean, what: string, seconds = 60): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${seconds} s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe("the project lock, raced", () => {
   it("goes to exactly one of 20 processes that try at once; the other 19 name it", async () => {
     const contenders = Array.from({ length: 20 }, contender);
     try {
-      await waitFor(() => contenders.every((c) => c.output().includes("ready")), "all 20 contenders starting");
+      await waitUntil(() => contenders.every((c) => c.output().includes("ready")), "all 20 contenders starting", 60, 20);
       writeFileSync(join(dir, "go"), "");
-      await waitFor(() => contenders.every((c) => /won|refused/.test(c.output())), "every contender trying");
+      await waitUntil(() => contenders.every((c) => /won|refused/.test(c.output())), "every contender trying", 60, 20);
       const winners = contenders.filter((c) => c.output().includes("won"));
       expect(winners).toHaveLength(1);
       // The pid of the process that took the lock (tsx runs the script in a child of its own).

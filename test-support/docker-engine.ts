@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 // A zombie counts as ended: CI's shell started dockerd and reaps it only when it exits.
 import { isRunning } from "../lib/process/project-lock";
+import { waitUntil } from "./wait";
 
 /**
  * Restarts the local Docker engine as a reboot or a Docker Desktop restart
@@ -16,16 +17,9 @@ export async function restartDockerEngine(): Promise<void> {
   if (!pid) throw new Error("no dockerd runs on this machine: this test restarts the Docker engine and needs a local dockerd (and root)");
   const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   process.kill(pid, "SIGTERM");
-  await until(() => !isRunning(pid), "dockerd to stop", 60);
+  await waitUntil(() => !isRunning(pid), "dockerd to stop", 60, 250);
   const log = openSync(join(tmpdir(), "chatbattle-dockerd-restarted.log"), "a");
   spawn(commandLine[0], commandLine.slice(1), { detached: true, stdio: ["ignore", log, log] }).unref();
-  await until(() => spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0, "dockerd to answer again", 60);
+  await waitUntil(() => spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0, "dockerd to answer again", 60, 250);
 }
 
-async function until(condition: () => boolean, what: string, seconds: number): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`waited ${seconds} s for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}

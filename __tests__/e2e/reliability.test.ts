@@ -15,6 +15,7 @@ import { Steps, type StepResult } from "./steps";
 import { messageCount, produceMany, rowCount, topicsAsReported, withCassandra, writeRows } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { restartDockerEngine } from "../../test-support/docker-engine";
+import { waitUntil } from "../../test-support/wait";
 import { docker } from "../../lib/adapters/docker/docker-cli";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
@@ -66,14 +67,8 @@ function expectSuccess(result: StepResult) {
 
 const noLockLeft = () => expect(readdirSync(join(project.dir, "state")).filter((f) => f.endsWith(".lock.info"))).toEqual([]);
 
-/** Waits, every 200 ms, until `condition` holds; fails after `seconds`. */
-async function until(condition: () => boolean, what: string, seconds = 180) {
-  const deadline = Date.now() + seconds * 1000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`waited ${seconds} s for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Waits, every 200 ms, until `condition` holds; fails after 180 s. */
+const until = (condition: () => boolean, what: string) => waitUntil(condition, what, 180);
 
 const health = (name: string) => docker(["inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{end}}", name], { allowFailure: true });
 
