@@ -5,7 +5,8 @@
  * file with its two init containers, on this Docker engine, alternating which
  * side goes first in each round. Per scenario (cold, start with data, no-op,
  * stop, reset) it prints median, min and max of each side and the ratio
- * app/compose; then the floor (each service's own start-to-ready), where the
+ * app/compose; then the floors (each service alone, and the three started
+ * together, which a deploy is measured against), the targets, where the
  * app's cold deploy spends its time, and how its cost grows with the number
  * of topics. Writes all of it as JSON to bench/results/.
  */
@@ -25,11 +26,11 @@ import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
 import { copyProject } from "../test-support/project-copy";
 import { synthesizedContainers } from "./synthesized";
 import { composeOverride, initSchemaCql, summarize, type Summary } from "./baseline";
-import { measureFloor } from "./floor";
+import { measureFloor, measureParallelFloor, type ParallelFloorSample } from "./floor";
 import { AppSide, ComposeSide, findCompose, SCENARIOS, type Scenario, type Side } from "./sides";
 
 const PROJECT_ENTRIES = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
-const SCALING_TOPICS = [2, 20, 100];
+const SCALING_TOPICS = [2, 20, 100, 500];
 
 const s1 = (seconds: number) => `${seconds.toFixed(1)} s`;
 const span = (s: Summary) => `${s1(s.median)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
@@ -103,8 +104,16 @@ async function main(): Promise<number> {
       app: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
       compose: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
     };
+    const parallelFloorSamples: ParallelFloorSample[] = [];
+    const parallelFloor = async () => {
+      const [sample] = await measureParallelFloor(containers, 1);
+      parallelFloorSamples.push(sample);
+      console.log(`bench: the three started together: all answer after ${s1(sample.all)} (${Object.entries(sample.services).map(([s, t]) => `${s} ${s1(t)}`).join(", ")})`);
+    };
     const breakdownFile = join(work, "cold-deploy-timings.json");
     for (let round = 1; round <= rounds; round += 1) {
+      // The parallel floor takes its turn in the rotation too, so a slow spell of the machine hits all three alike.
+      if (round % 2 === 1) await parallelFloor();
       for (const side of round % 2 === 1 ? [app, baseline] : [baseline, app]) {
         await side.clean();
         const times: Record<Scenario, number> = {
@@ -117,6 +126,7 @@ async function main(): Promise<number> {
         for (const scenario of SCENARIOS) samples[side.name][scenario].push(times[scenario]);
         console.log(`bench: round ${round}, ${side.name.padEnd(7)} ${SCENARIOS.map((s) => `${s} ${s1(times[s])}`).join(", ")}`);
       }
+      if (round % 2 === 0) await parallelFloor();
     }
 
     const scaling: { topics: number; coldTopicsApply: number; coldDeploy: number; noopDeploy: number }[] = [];
@@ -150,12 +160,17 @@ async function main(): Promise<number> {
       (["app", "compose"] as const).map((side) => [side, Object.fromEntries(SCENARIOS.map((s) => [s, summarize(samples[side][s])]))]),
     ) as Record<Side["name"], Record<Scenario, Summary>>;
     const breakdown = readTimings(breakdownFile);
-    report({ machine, floor, summary, breakdown, scaling });
+    const parallel = {
+      all: summarize(parallelFloorSamples.map((p) => p.all)),
+      services: Object.fromEntries(Object.keys(floor).map((s) => [s, summarize(parallelFloorSamples.map((p) => p.services[s as ServiceName]))])) as Record<ServiceName, Summary>,
+    };
+    const targets = targetsMet(summary, parallel.all);
+    report({ machine, floor, parallel, summary, targets, breakdown, scaling });
 
     const resultsDir = join(PROJECT_ROOT, "bench", "results");
     mkdirSync(resultsDir, { recursive: true });
     const file = join(resultsDir, `${new Date().toISOString().replaceAll(":", "-")}.json`);
-    writeFileSync(file, JSON.stringify({ machine, rounds, floor: floorSamples, samples, summary, breakdown, scaling, scalingError }, null, 2));
+    writeFileSync(file, JSON.stringify({ machine, rounds, floor: floorSamples, parallelFloor: parallelFloorSamples, samples, summary, parallel, targets, breakdown, scaling, scalingError }, null, 2));
     console.log(`\nbench: results written to ${file}`);
     return scalingError ? 1 : 0;
   } finally {
@@ -175,10 +190,40 @@ const LABELS: Record<Scenario, string> = {
   reset: "reset",
 };
 
+interface Target {
+  readonly target: string;
+  readonly met: boolean;
+  readonly measured: string;
+}
+
+/**
+ * The targets, each a ratio within one run (or, for the no-op, the seconds a
+ * user waits for nothing): the parallel floor is what a deploy is measured
+ * against; Compose is what the user would otherwise run.
+ */
+function targetsMet(summary: Record<"app" | "compose", Record<Scenario, Summary>>, parallelFloor: Summary): Target[] {
+  const { app, compose } = summary;
+  const ratio = (scenario: Scenario, limit: number): Target => {
+    const value = app[scenario].median / compose[scenario].median;
+    return { target: `${LABELS[scenario]} ≤ ${limit} × compose`, met: value <= limit, measured: `${value.toFixed(2)} (${s1(app[scenario].median)} vs ${s1(compose[scenario].median)})` };
+  };
+  const toFloor = app.cold.median / parallelFloor.median;
+  return [
+    { target: "cold ≤ 1.25 × the parallel floor", met: toFloor <= 1.25, measured: `${toFloor.toFixed(2)} (${s1(app.cold.median)} vs ${s1(parallelFloor.median)})` },
+    ratio("cold", 0.65),
+    ratio("startWithData", 0.65),
+    ratio("stop", 1.0),
+    { target: "no-op ≤ 2.5 s", met: app.noop.median <= 2.5, measured: s1(app.noop.median) },
+    ratio("reset", 0.35),
+  ];
+}
+
 function report(r: {
   machine: Record<string, unknown>;
   floor: Record<ServiceName, Summary>;
+  parallel: { all: Summary; services: Record<ServiceName, Summary> };
   summary: Record<"app" | "compose", Record<Scenario, Summary>>;
+  targets: readonly Target[];
   breakdown: { seconds: number; synthSeconds: number; steps: StepTiming[] };
   scaling: { topics: number; coldTopicsApply: number; coldDeploy: number; noopDeploy: number }[];
 }): void {
@@ -191,20 +236,24 @@ function report(r: {
     ),
   );
 
-  console.log("\nFloor: each service alone, docker run to a client's answer (median, min–max):");
-  console.log(formatTable(["SERVICE", "START-TO-READY"], Object.entries(r.floor).map(([s, f]) => [s, span(f)])));
+  console.log("\nFloors, docker run to a client's answer (median, min–max): each service alone, and the three started together:");
+  console.log(
+    formatTable(
+      ["SERVICE", "ALONE", "TOGETHER"],
+      [
+        ...Object.entries(r.floor).map(([s, f]) => [s, span(f), span(r.parallel.services[s as ServiceName])]),
+        ["all three", "", span(r.parallel.all)],
+      ],
+    ),
+  );
   const slowest = Math.max(...Object.values(r.floor).map((f) => f.median));
+  console.log(
+    `cold deploy / parallel floor: ${(app.cold.median / r.parallel.all.median).toFixed(2)}; ` +
+      `cold deploy / slowest service alone (${s1(slowest)}): ${(app.cold.median / slowest).toFixed(2)}`,
+  );
 
-  const targets: [string, boolean, string][] = [
-    ["cold ≤ 0.75 × compose", app.cold.median <= 0.75 * compose.cold.median, (app.cold.median / compose.cold.median).toFixed(2)],
-    ["start with data ≤ 0.75 × compose", app.startWithData.median <= 0.75 * compose.startWithData.median, (app.startWithData.median / compose.startWithData.median).toFixed(2)],
-    ["cold ≤ 2.5 × the slowest floor", app.cold.median <= 2.5 * slowest, `${(app.cold.median / slowest).toFixed(2)} × ${s1(slowest)}`],
-    ["no-op ≤ 5 s", app.noop.median <= 5, s1(app.noop.median)],
-    ["stop ≤ compose", app.stop.median <= compose.stop.median, `${s1(app.stop.median)} vs ${s1(compose.stop.median)}`],
-    ["reset ≤ compose", app.reset.median <= compose.reset.median, `${s1(app.reset.median)} vs ${s1(compose.reset.median)}`],
-  ];
   console.log("\nTargets:");
-  console.log(formatTable(["TARGET", "MET", "MEASURED"], targets.map(([t, ok, m]) => [t, ok ? "yes" : "NO", m])));
+  console.log(formatTable(["TARGET", "MET", "MEASURED"], r.targets.map((t) => [t.target, t.met ? "yes" : "NO", t.measured])));
 
   console.log(`\nWhere the app's first cold deploy went (${s1(r.breakdown.seconds)} in all, synth ${s1(r.breakdown.synthSeconds)}):`);
   console.log(

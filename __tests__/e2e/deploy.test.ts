@@ -215,12 +215,12 @@ describe("2. a no-op", () => {
 });
 
 describe("3. stop and start", () => {
-  it("npm run stop removes the containers and the network and keeps the four volumes", async () => {
+  it("npm run stop removes the containers and keeps the network and the four volumes", async () => {
     const stop = await steps.succeed("npm run stop", npm("stop"), STOP);
     expect(stop.output).toContain("stop: done.");
     const left = findProjectObjects();
     expect(left.containers).toEqual([]);
-    expect(left.networks).toEqual([]);
+    expect(left.networks).toEqual(["chatbattle-network"]);
     expect(left.volumes).toEqual(["chatbattle-cassandra-data", "chatbattle-kafka-data", "chatbattle-zookeeper-data", "chatbattle-zookeeper-logs"]);
   });
 

@@ -14,9 +14,8 @@ import { loadDotEnv } from "../load-env";
 import { refuseOnCluster } from "./support/local-only";
 import { docker } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
-import { STATE_DIR } from "../stacks/state-backend";
 import { acquireProjectLock } from "../process/project-lock";
-import { PROJECT_ROOT } from "../project-root";
+import { PROJECT_ROOT, STATE_DIR } from "../project-root";
 import { Interrupts } from "../process/interrupts";
 
 /** `docker rm --force` kills at once; it still may wait on a busy engine. */

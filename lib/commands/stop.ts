@@ -1,39 +1,59 @@
 /**
- * `npm run stop`: says what goes and what stays, then destroys the kafka,
- * cassandra and network stacks: Kafka's and Cassandra's at the same time,
- * then the network. The volumes stack, the topics and the schema are left
- * alone, so the next deploy brings the same data back. Ctrl-C and SIGTERM
- * reach Terraform, which saves its state before the command ends (130 or 143).
+ * `npm run stop`: says what goes and what stays, then stops the containers
+ * through Docker, each with its grace period and all at once (a broker
+ * before its ZooKeeper), while it destroys the kafka and cassandra stacks
+ * side by side. The network, the volumes, the topics and the schema are left alone,
+ * as `docker compose stop` leaves them, so the next deploy brings the same
+ * data back on the same network; `npm run reset` removes them. Ctrl-C and
+ * SIGTERM reach Terraform, which saves its state before the command ends
+ * (130 or 143).
  */
 import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "../names";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { synthesizeApp } from "../app";
 import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
+import { containersInStateFile } from "../adapters/terraform/state-containers";
+import { stopGracefully } from "../adapters/docker/graceful-stop";
 import { runCommand } from "../process/run-command";
 import { readArguments } from "./support/arguments";
 import { refuseOnCluster } from "./support/local-only";
-import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
+import { join } from "node:path";
+import { PROJECT_ROOT, STATE_DIR, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 import { Interrupts } from "../process/interrupts";
+
+/** The stacks a stop destroys: the containers. The network and volumes stacks stay. */
+const STOPPED_STACKS: readonly string[] = [STACK_NAMES.kafka, STACK_NAMES.cassandra];
 
 async function main(): Promise<number> {
   loadDotEnv();
   refuseOnCluster("npm run stop", process.env);
   const config = parseConfig(process.env);
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
-  console.log(`stop: removing containers ${projectContainers(config.kafka).map((c) => c.container).join(", ")} and network ${NETWORK_NAME}`);
-  console.log(`stop: keeping volumes ${projectVolumes(config.kafka).map((v) => v.name).join(", ")}, the topics and the schema`);
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  console.log(`stop: removing containers ${projectContainers(config.kafka).map((c) => c.container).join(", ")}`);
+  console.log(`stop: keeping network ${NETWORK_NAME}, volumes ${projectVolumes(config.kafka).map((v) => v.name).join(", ")}, the topics and the schema`);
   const interrupts = new Interrupts("stop").install();
+  // Docker starts every graceful stop at once, from what the state records, before the app is
+  // even loaded; Terraform's destroy then stops the same containers (a no-op, or a wait for one
+  // already stopping) and removes them. The state in PostgreSQL is left to Terraform alone.
+  const stopping = (config.stateBackend === "local" ? stopGracefully(STOPPED_STACKS.flatMap((stack) => containersInStateFile(join(PROJECT_ROOT, STATE_DIR, `${stack}.tfstate`)))) : Promise.resolve([])).then(
+    (outcomes) => {
+      for (const outcome of outcomes.filter((o) => o.seconds !== undefined)) {
+        console.log(`stop: ${outcome.name} ${outcome.error ? `did not stop through Docker (${outcome.error}); Terraform stops it` : `stopped in ${outcome.seconds!.toFixed(1)} s`}`);
+      }
+    },
+  );
+  // Loaded only now: the stacks' code takes a while to load, and the containers are stopping meanwhile.
+  const { synthesizeApp } = await import("../app");
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
   const runner = new StackRunner(SYNTH_DIR, {
     env: process.env,
     lockTimeoutSeconds: config.stateLockTimeoutSeconds,
     deadlineSeconds: config.terraformDeadlineSeconds,
     interrupts,
   });
-  const result = await runner.destroy([STACK_NAMES.kafka, STACK_NAMES.cassandra, STACK_NAMES.network]).finally(() => interrupts.stop());
+  const [result] = await Promise.all([runner.destroy(STOPPED_STACKS), stopping]).finally(() => interrupts.stop());
   if (interrupts.interrupted) {
     console.error("stop: interrupted; Terraform saved what it had removed. npm run stop finishes the job, npm run deploy starts the stack again.");
     return interrupts.exitCode;

@@ -27,12 +27,17 @@ export interface CassandraNodeProps extends ServiceProps<"cql" | "internode" | "
  *   replay skips what was written after the last sync marker. Batch mode lost
  *   none in 3 kills; 20,000 rows took 3.3-4.9 s to write instead of 1.7-2.9 s.
  *   Batch refuses a commitlog_sync_period, which the image's yaml sets, so it is set to 0.
+ * - No shutdown announcement wait: on a stop, a node tells its peers it is
+ *   going and then sleeps 2 s (shutdown_announce_in_ms) so the news spreads.
+ *   One node has no peers; the drain (memtables flushed) is untouched. A
+ *   `docker stop` took 2.6 s instead of 4.7 s here.
  */
 export const CASSANDRA_JVM_EXTRA_OPTS: readonly string[] = [
   "-Dcassandra.skip_wait_for_gossip_to_settle=0",
   "-Dcassandra.config.allow_system_properties=true",
   "-Dcassandra.settings.commitlog_sync=batch",
   "-Dcassandra.settings.commitlog_sync_period=0ms",
+  "-Dcassandra.shutdown_announce_in_ms=0",
 ];
 
 /** A single-node Cassandra cluster. */

@@ -1,8 +1,7 @@
 import { LocalBackend, PgBackend, type PgBackendConfig, type TerraformStack } from "cdktf";
 import type { StateBackend } from "../config/target";
+import { STATE_DIR } from "../project-root";
 
-/** Folder, relative to the project root, that holds every stack's state with the local backend. */
-export const STATE_DIR = "state";
 
 /** PostgreSQL schema that holds one stack's state with the pg backend: one per stack, so stacks never share a state. */
 export function pgSchemaName(stackName: string): string {

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { CommandError } from "../../errors";
 
 /** The docker CLI is missing or the engine does not answer. */
@@ -42,6 +42,30 @@ export function runDocker(args: readonly string[], options: Pick<DockerCallOptio
     );
   }
   return { status: result.status, stdout: (result.stdout ?? "").trim(), stderr: (result.stderr ?? "").trim() };
+}
+
+/**
+ * {@link runDocker} without blocking: for calls that run side by side, such
+ * as stopping several containers, each with its grace period.
+ */
+export function runDockerAsync(args: readonly string[], options: Pick<DockerCallOptions, "deadlineSeconds"> = {}): Promise<DockerResult> {
+  const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
+  return new Promise((resolve, reject) => {
+    execFile("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      const code = (error as NodeJS.ErrnoException | null)?.code;
+      if (code === "ENOENT") {
+        reject(new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH."));
+      } else if (error?.killed) {
+        reject(
+          new DockerUnavailableError(
+            `\`docker ${args.join(" ")}\` did not answer within ${deadlineSeconds} s and was stopped; the Docker engine may be hung or overloaded (try \`docker info\`, or restart Docker), then run the command again.`,
+          ),
+        );
+      } else {
+        resolve({ status: typeof code === "number" ? code : error ? 1 : 0, stdout: stdout.trim(), stderr: stderr.trim() });
+      }
+    });
+  });
 }
 
 /**
