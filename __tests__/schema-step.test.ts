@@ -33,7 +33,8 @@ function runSchemaStep(userEnv: Record<string, string>, dotEnv = "") {
     const result = spawnSync("sh", ["-c", exec.command], {
       cwd: project.dir,
       encoding: "utf8",
-      env: { ...environmentWithoutSettings(), ...userEnv, SCHEMA_WAIT_SECONDS: "1", ...exec.environment },
+      // What Terraform hands it, with the step's wait for the node shortened to a second.
+      env: { ...environmentWithoutSettings(), ...userEnv, ...exec.environment, SCHEMA_WAIT_SECONDS: "1" },
       // A second of waiting for Cassandra, plus start-up: more than this is a hang.
       timeout: 60_000,
     });

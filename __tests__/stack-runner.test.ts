@@ -229,4 +229,46 @@ describe("StackRunner, against a fake Terraform", () => {
     await expect(f.runner().deploy(hooks())).rejects.toThrow(/topics stack's state .*state\/topics\.tfstate is damaged .*nothing was changed.*cp .*topics\.tfstate\.backup .*topics\.tfstate.*mv /);
     expect(f.calls()).toEqual([]);
   });
+
+  it("starts a stack's dependants once the hooks see it usable, before its apply returns", async () => {
+    const f = fixture(LOCAL, { "network apply": { sleepMs: 1500 } });
+    const result = await f.runner().deploy({ ...hooks(), usableEarly: async (stack) => stack === "network" });
+    expect(result.failed).toEqual([]);
+    const calls = f.calls();
+    const networkDone = calls.find((c) => c.stack === "network" && c.done === "apply")!.at;
+    for (const stack of ["kafka", "cassandra"]) {
+      expect(calls.find((c) => c.stack === stack && c.args?.[0] === "apply")!.at).toBeLessThan(networkDone);
+    }
+  });
+
+  it("waits for the apply when the hooks do not see the stack usable", async () => {
+    const f = fixture(LOCAL, { "network apply": { sleepMs: 500 } });
+    await f.runner().deploy({ ...hooks(), usableEarly: async () => false });
+    const calls = f.calls();
+    const networkDone = calls.find((c) => c.stack === "network" && c.done === "apply")!.at;
+    expect(calls.find((c) => c.stack === "kafka" && c.args?.[0] === "apply")!.at).toBeGreaterThanOrEqual(networkDone);
+  });
+
+  it("stops an apply whose service breaks meanwhile (Terraform gets SIGINT and saves its state) and says why", async () => {
+    const f = fixture(LOCAL, { "schema apply": { sleepMs: 20_000 } });
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    try {
+      const result = await f
+        .runner()
+        .deploy({
+          ...hooks(),
+          // Broken half a second after the schema's Terraform started: it is running by then.
+          trouble: async (stack) => {
+            const applying = f.calls().find((c) => c.stack === "schema" && c.args?.[0] === "apply");
+            return stack === "schema" && applying && Date.now() - applying.at > 500 ? "chatbattle-cassandra is restarting again and again (8 times)" : undefined;
+          },
+        });
+      expect(result.failed).toEqual(["schema"]);
+    } finally {
+      log.mockRestore();
+    }
+    expect(f.calls()).toContainEqual(expect.objectContaining({ stack: "schema", signal: "SIGINT" }));
+    expect(lines.join("\n")).toMatch(/^schema +chatbattle-cassandra is restarting again and again \(8 times\); stopping its apply/m);
+  });
 });

@@ -94,6 +94,8 @@ function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readon
       CASSANDRA_LOCAL_DATACENTER: node.datacenter,
       CASSANDRA_KEYSPACE: config.cassandra.keyspace,
       ...replicationSettings(config.cassandra.replication),
+      // The node's creation does not wait for it to be healthy; the applier waits as long as Docker would.
+      SCHEMA_WAIT_SECONDS: String(node.readyWithinSeconds),
     },
   });
   schema.addDependency(cassandra);

@@ -45,14 +45,14 @@ export function requireDeployed(): void {
   );
 }
 
-export function containerState(name: string): { state: string; dockerHealth: string } {
+export function containerState(name: string): { state: string; dockerHealth: string; restarts: number } {
   const text = docker(
-    ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", name],
+    ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}", name],
     { allowFailure: true },
   );
-  if (!text) return { state: "missing", dockerHealth: "none" };
-  const [state, dockerHealth] = text.split(" ");
-  return { state, dockerHealth };
+  if (!text) return { state: "missing", dockerHealth: "none", restarts: 0 };
+  const [state, dockerHealth, restarts] = text.split(" ");
+  return { state, dockerHealth, restarts: Number(restarts) || 0 };
 }
 
 /** ZooKeeper answers the `srvr` four-letter word with its mode. */

@@ -13,7 +13,7 @@ import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
-import { containersInStateFile } from "../adapters/terraform/state-containers";
+import { containersInStateFile } from "../adapters/terraform/state-file";
 import { stopGracefully } from "../adapters/docker/graceful-stop";
 import { runCommand } from "../process/run-command";
 import { readArguments } from "./support/arguments";

@@ -282,7 +282,7 @@ export const SETTINGS = [
     documented: "described",
     name: "SCHEMA_WAIT_SECONDS",
     defaultValue: "120",
-    description: "How long the applier waits for Cassandra to accept CQL before giving up.",
+    description: "How long `npm run schema:apply` waits for Cassandra to accept CQL before giving up. A deploy's schema step on the local stack waits as long as Docker's healthcheck allows the node (612 s).",
   },
 ] as const satisfies readonly SettingSpec[];
 

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
-import { ServiceContainer, type ServiceProps } from "./service-container";
+import { healthcheckWorstCaseSeconds, ServiceContainer, type HealthcheckProps, type ServiceProps } from "./service-container";
 import { joinHostPort } from "../endpoint";
 
 /** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */
@@ -40,6 +40,21 @@ export const CASSANDRA_JVM_EXTRA_OPTS: readonly string[] = [
   "-Dcassandra.shutdown_announce_in_ms=0",
 ];
 
+/**
+ * A shell check that Cassandra on `port` serves the native protocol: it
+ * writes an OPTIONS request (protocol v4, which Cassandra 3 to 5 speak:
+ * version 0x04, no flags, stream 0, opcode 0x05, no body) and expects a v4
+ * response (0x84) with opcode 0x06, SUPPORTED. A node that accepts but does
+ * not answer yet fails after 2 s. The schema applier still waits for a real
+ * query before it applies anything.
+ */
+export function cqlOptionsProbe(port: number): string {
+  return (
+    `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && printf "\\x04\\x00\\x00\\x00\\x05\\x00\\x00\\x00\\x00" >&3 && ` +
+    `r=$(timeout 2 head -c 9 <&3 | od -An -tx1 | tr -d " \\n") && case "$r" in 84??????06????????) true;; *) false;; esac'`
+  );
+}
+
 /** A single-node Cassandra cluster. */
 export class CassandraNode extends Construct {
   public readonly container: Container;
@@ -47,11 +62,32 @@ export class CassandraNode extends Construct {
   public readonly contactPoint: string;
   /** The node's datacenter: what a client names as its local datacenter. */
   public readonly datacenter: string;
+  /**
+   * How long a client may wait for the node's first CQL answer after its
+   * container starts: as long as Docker waits before it calls the node
+   * unhealthy. Its creation does not wait for health (the schema applier
+   * waits for CQL itself, so its own start overlaps the node's).
+   */
+  public readonly readyWithinSeconds: number;
 
   constructor(scope: Construct, id: string, props: CassandraNodeProps) {
     super(scope, id);
     this.contactPoint = joinHostPort(props.clientHost, props.hostPorts.cql);
     this.datacenter = props.datacenter;
+    // Ready: the native protocol answers (see cqlOptionsProbe). Alive: the CQL
+    // port accepts connections. Both are bash's /dev/tcp: cqlsh, a Python
+    // client started per probe, cost the services starting beside it CPU. A
+    // cold start on a busy 2-core machine can take minutes: about 10 in all
+    // (60 s + 6 × (2 s + 90 s)) before Docker, and so the schema step, gives up.
+    const healthcheck: HealthcheckProps = {
+      alive: `bash -c '</dev/tcp/127.0.0.1/${CASSANDRA_CONTAINER_PORTS.cql}'`,
+      ready: cqlOptionsProbe(CASSANDRA_CONTAINER_PORTS.cql),
+      intervalSeconds: 2,
+      timeoutSeconds: 90,
+      retries: 6,
+      startPeriodSeconds: 60,
+    };
+    this.readyWithinSeconds = healthcheckWorstCaseSeconds(healthcheck);
     this.container = new ServiceContainer(this, "service", {
       containerName: props.containerName,
       serviceName: "cassandra",
@@ -76,18 +112,8 @@ export class CassandraNode extends Construct {
         { containerPort: CASSANDRA_CONTAINER_PORTS.internodeTls, hostPort: props.hostPorts.internodeTls },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/cassandra" }],
-      // Ready: a CQL query answers. Alive: the CQL port accepts connections,
-      // which Cassandra opens only once it has started. A cold start on a busy
-      // 2-core machine can take minutes: about 10 in all (60 s + 6 × (2 s +
-      // 90 s)) before Docker, and so the deploy, gives up.
-      healthcheck: {
-        alive: `bash -c '</dev/tcp/127.0.0.1/${CASSANDRA_CONTAINER_PORTS.cql}'`,
-        ready: `cqlsh -e "SELECT release_version FROM system.local" > /dev/null 2>&1`,
-        intervalSeconds: 2,
-        timeoutSeconds: 90,
-        retries: 6,
-        startPeriodSeconds: 60,
-      },
+      healthcheck,
+      awaitHealthy: false,
       // A clean stop drains (flushes memtables, closes the commit log): about 5 s
       // measured with 20,000 fresh rows, so 60 s is a wide margin. Killed anyway, it
       // loses nothing acknowledged: see CASSANDRA_JVM_EXTRA_OPTS.

@@ -57,10 +57,10 @@ export function healthcheckWorstCaseSeconds(health: HealthcheckProps): number {
 /**
  * The probe Docker runs. With only `alive`, that check. With `ready` too:
  * after each container start the probe waits (every 0.2 s, within its
- * timeout) until `alive` passes, runs `ready` once and, when it passes,
- * leaves a marker; from then on it runs only `alive`. So readiness is
- * noticed within a fraction of a second of it happening, while a JVM or
- * Python client is not started on every probe for the container's lifetime.
+ * timeout) until `alive` passes, then until `ready` passes, and leaves a
+ * marker; from then on it runs only `alive`. So readiness is noticed within
+ * a fraction of a second of it happening; `ready` must be cheap enough to
+ * run every 0.2 s while a service starts.
  * The marker is named after PID 1's start time (field 22 of /proc/1/stat), so
  * a restarted container is fully checked again.
  */
@@ -70,7 +70,8 @@ export function healthcheckCommand(health: Pick<HealthcheckProps, "alive" | "rea
     `ready=/tmp/.healthy-$(cut -d' ' -f22 /proc/1/stat)`,
     `[ -f $ready ] && exec ${health.alive}`,
     `until ${health.alive} 2>/dev/null; do sleep 0.2; done`,
-    `${health.ready} && touch $ready`,
+    `until ${health.ready} 2>/dev/null; do sleep 0.2; done`,
+    `touch $ready`,
   ].join("; ");
 }
 

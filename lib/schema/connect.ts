@@ -38,6 +38,9 @@ function permanentRefusal(error: unknown, where: string): string | undefined {
   return undefined;
 }
 
+/** How long one try waits for an answer while a node may still be starting. */
+const PROBE_READ_TIMEOUT_MS = 2000;
+
 /** Driver options for the settings. The password goes only to the driver. */
 function clientOptions(settings: SchemaSettings, connectTimeoutMs: number, readTimeoutMs = 60_000): cassandra.ClientOptions {
   return {
@@ -75,7 +78,12 @@ function isPermanent(error: unknown): boolean {
 export interface WaitOptions {
   /** Progress lines go here. */
   readonly log: (line: string) => void;
-  /** First pause between tries; doubled after each failure up to maxDelayMs. */
+  /**
+   * First pause between tries (default 250 ms); doubled after each failure up
+   * to maxDelayMs (default 250 ms: a steady pace). A refused connection costs
+   * next to nothing, and a node starting up is noticed within a fraction of a
+   * second of its first answer.
+   */
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
   /** How long one request may take; a node that accepts connections but not yet CQL hangs here. @default 60000 */
@@ -91,14 +99,24 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
   const where = contactEndpoints(settings).join(", ");
   const started = Date.now();
   const deadline = started + settings.waitSeconds * 1000;
-  let delay = options.initialDelayMs ?? 500;
+  const fullReadTimeout = options.readTimeoutMs ?? 60_000;
+  let delay = options.initialDelayMs ?? 250;
   let lastError = "";
+  let lastSaid = "";
+  let saidAt = 0;
   for (let attempt = 1; ; attempt += 1) {
-    const remaining = deadline - Date.now();
-    const client = new cassandra.Client(clientOptions(settings, Math.max(500, Math.min(5000, remaining)), options.readTimeoutMs));
+    const connectTimeout = Math.max(500, Math.min(5000, deadline - Date.now()));
+    // A starting node can accept a connection and not answer yet: each try gives up after a few
+    // seconds, and only a node that answered gets the client with the full read timeout.
+    let client = new cassandra.Client(clientOptions(settings, connectTimeout, Math.min(PROBE_READ_TIMEOUT_MS, fullReadTimeout)));
     try {
       await client.connect();
       await client.execute("SELECT release_version FROM system.local");
+      if (fullReadTimeout > PROBE_READ_TIMEOUT_MS) {
+        await client.shutdown();
+        client = new cassandra.Client(clientOptions(settings, connectTimeout, fullReadTimeout));
+        await client.connect();
+      }
       if (attempt > 1) options.log(`Cassandra at ${where} accepts CQL (after ${secondsSince(started)} s)`);
       return client;
     } catch (error) {
@@ -117,11 +135,14 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
       );
     }
     const pause = Math.min(delay, left);
-    options.log(
-      `waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); next in ${(pause / 1000).toFixed(1)} s, ${Math.ceil(left / 1000)} s left`,
-    );
+    // A line when the reason changes, else one every 10 s: tries come often while a node starts.
+    if (lastError !== lastSaid || Date.now() - saidAt >= 10_000) {
+      options.log(`waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); trying every ${(pause / 1000).toFixed(2)} s, ${Math.ceil(left / 1000)} s left`);
+      lastSaid = lastError;
+      saidAt = Date.now();
+    }
     await new Promise((resolve) => setTimeout(resolve, pause));
-    delay = Math.min(delay * 2, options.maxDelayMs ?? 5000);
+    delay = Math.min(delay * 2, options.maxDelayMs ?? 250);
   }
 }
 

@@ -37,6 +37,21 @@ export interface DeployHooks {
    * when it never comes); without, only asks. Stacks it does not know are ready.
    */
   ready(stack: string, wait: boolean): Promise<boolean>;
+  /**
+   * Whether what `stack` provides can be used by the stacks that depend on it
+   * already, while its own apply is still running (the network, as soon as
+   * Docker has it, while the provider waits its fixed 2 s). Asked every
+   * 100 ms until it says yes or the apply ends. Optional: without it, or for
+   * stacks it does not know (false), dependants wait for the apply.
+   */
+  usableEarly?(stack: string): Promise<boolean>;
+  /**
+   * Asked every second while `stack` is applied: a message when the service
+   * it talks to has broken meanwhile (unhealthy, dead, restarting again and
+   * again). The runner then stops that apply, which saves its state, and
+   * shows the message. Optional; undefined means all is well.
+   */
+  trouble?(stack: string): Promise<string | undefined>;
   /** The id of an existing object to adopt into the state, or undefined when there is none. */
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
   /** Shown the changes that would lose data; resolves true to go ahead (the user said --allow-data-loss). */
@@ -87,9 +102,11 @@ export class StackRunner {
   private readonly lastOutput = new Map<string, string[]>();
   /** Stacks that failed because another run held their state's lock. */
   readonly locked: string[] = [];
-  /** Stacks with a saved plan that the guard has read and allowed. */
-  private readonly checkedPlans = new Set<string>();
+  /** Stacks with a saved plan that the guard has read and allowed, and whether that plan changes anything. */
+  private readonly checkedPlans = new Map<string, boolean>();
   private readonly refused: DestructiveChange[] = [];
+  /** Stacks whose apply was stopped because their service broke (see DeployHooks.trouble). */
+  private readonly troubled = new Set<string>();
 
   constructor(
     private readonly outdir: string,
@@ -219,7 +236,7 @@ export class StackRunner {
       if (shown.status !== 0) return undefined;
       this.refused.push(...destructiveChanges(stack.name, shown.stdout));
     }
-    this.checkedPlans.add(stack.name);
+    this.checkedPlans.set(stack.name, plan.status === 2);
     return plan.status;
   }
 
@@ -240,9 +257,17 @@ export class StackRunner {
     hooks?: DeployHooks,
   ): Promise<RunResult> {
     const done = new Map<string, Promise<boolean>>();
+    const early = new Map<string, Promise<boolean>>();
+    // A dependency is there for its dependants when its apply succeeded, or earlier when the hooks see it usable.
+    const available = (name: string): Promise<boolean> => {
+      const applied = run(stacks.find((s) => s.name === name)!);
+      if (action !== "apply" || !hooks?.usableEarly) return applied;
+      if (!early.has(name)) early.set(name, Promise.race([applied, this.seenUsable(name, applied, hooks)]));
+      return early.get(name)!;
+    };
     const run = (stack: SynthesizedStack): Promise<boolean> => {
       if (!done.has(stack.name)) {
-        const before = waitFor(stack).map((name) => run(stacks.find((s) => s.name === name)!));
+        const before = waitFor(stack).map(available);
         done.set(
           stack.name,
           Promise.all(before).then(async (oks) => {
@@ -265,6 +290,20 @@ export class StackRunner {
     };
     const results = await Promise.all(stacks.map(run));
     return this.result(stacks.filter((_, i) => !results[i]).map((s) => s.name));
+  }
+
+  /** Resolves true once the hooks see `stack` usable; never resolves when its apply ends first (the apply decides then). */
+  private async seenUsable(stack: string, applied: Promise<boolean>, hooks: DeployHooks): Promise<boolean> {
+    let ended = false;
+    void applied.finally(() => (ended = true));
+    while (!ended && !this.interrupted) {
+      if (await hooks.usableEarly!(stack)) {
+        if (!ended) this.print(stack, "usable now; the stacks that need it start while Terraform finishes");
+        return true;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return new Promise<boolean>(() => undefined);
   }
 
   private async destroyOne(stack: SynthesizedStack): Promise<boolean> {
@@ -295,19 +334,48 @@ export class StackRunner {
       }
     }
     if (this.checkedPlans.has(stack.name)) {
-      const run = await this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PLAN_FILE]);
-      return run.status === 0;
+      // A plan the guard read as empty: applying it would only start Terraform to do nothing.
+      if (!this.checkedPlans.get(stack.name)) return true;
+      return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PLAN_FILE], { abort }));
     }
     this.writeImports(stack, await this.adoptable(stack, hooks));
     const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout()];
-    const run = await this.terraform(stack, "apply", args);
-    if (run.status === 0 || this.interrupted) return run.status === 0;
+    const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
+    if (applied || this.interrupted || this.troubled.has(stack.name)) return applied;
     // Something made it meanwhile (a Terraform of a killed run finishing its work, say):
     // when there is now something to adopt, adopt it and apply once more.
     const found = await this.adoptable(stack, hooks);
     if (found.length === 0) return false;
     this.writeImports(stack, found);
-    return (await this.terraform(stack, "apply", args)).status === 0;
+    return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
+  }
+
+  /**
+   * Runs an apply while asking the hooks every second whether the stack's
+   * service broke; if so, stops the apply (it saves its state) and says why.
+   */
+  private async watched(stack: SynthesizedStack, hooks: DeployHooks, apply: (abort: AbortSignal) => Promise<TerraformRun>): Promise<boolean> {
+    const controller = new AbortController();
+    let running = true;
+    const watch = async () => {
+      while (running && hooks.trouble) {
+        const trouble = await hooks.trouble(stack.name);
+        if (trouble && running) {
+          this.troubled.add(stack.name);
+          this.print(stack.name, `${trouble}; stopping its apply (Terraform saves its state).`);
+          controller.abort();
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    const watching = watch();
+    try {
+      return (await apply(controller.signal)).status === 0 && !controller.signal.aborted;
+    } finally {
+      running = false;
+      await watching;
+    }
   }
 
   /** What `stack` declares, is missing from its state, and exists: to be imported. */
@@ -372,7 +440,7 @@ export class StackRunner {
     stack: SynthesizedStack,
     step: StepTiming["step"],
     args: string[],
-    options: { quiet?: boolean; json?: boolean } = {},
+    options: { quiet?: boolean; json?: boolean; abort?: AbortSignal } = {},
   ): Promise<TerraformRun> {
     const slowResources: Record<string, number> = {};
     const output: string[] = [];
@@ -383,6 +451,7 @@ export class StackRunner {
       interrupts: this.options.interrupts,
       label: `${stack.name}: terraform ${args[0]}`,
       json: options.json,
+      abort: options.abort,
       onLine: (line) => {
         output.push(line);
         const complete = COMPLETE.exec(line);

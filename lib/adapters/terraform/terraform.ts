@@ -24,6 +24,8 @@ export interface TerraformOptions {
   readonly interrupts?: Interrupts;
   /** Whether the output goes without -no-color: only for commands whose output is JSON. */
   readonly json?: boolean;
+  /** Stops it as its deadline does (SIGINT, so it saves its state; killed 30 s later): the caller saw it cannot succeed. */
+  readonly abort?: AbortSignal;
 }
 
 /** How one Terraform command ended. */
@@ -49,6 +51,9 @@ export interface TerraformRun {
 export function runTerraform(dir: string, args: readonly string[], options: TerraformOptions): Promise<TerraformRun> {
   const started = Date.now();
   const binary = terraformBinary(options.env);
+  if (options.abort?.aborted) {
+    return Promise.resolve({ status: 1, output: `${options.label} was not started: stopped before it began.`, stdout: "", timedOut: false, seconds: 0 });
+  }
   return new Promise((resolve) => {
     const child = spawn(binary, options.json ? [...args] : [...args, "-no-color"], {
       cwd: dir,
@@ -67,14 +72,19 @@ export function runTerraform(dir: string, args: readonly string[], options: Terr
     }
     options.interrupts?.watch(child, options.label);
     let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
+    const stop = () => {
       sendToGroup(child, "SIGINT");
       setTimeout(() => sendToGroup(child, "SIGKILL"), SAVE_GRACE_MS).unref();
+    };
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      stop();
     }, options.deadlineSeconds * 1000);
     deadline.unref();
+    options.abort?.addEventListener("abort", stop, { once: true });
     const finish = (status: number | null, extra?: string) => {
       clearTimeout(deadline);
+      options.abort?.removeEventListener("abort", stop);
       if (extra) output.push(extra);
       if (timedOut) {
         output.push(`${options.label} did not finish within ${options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped.`);

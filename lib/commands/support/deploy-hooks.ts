@@ -6,8 +6,10 @@
 import type { Admin } from "kafkajs";
 import type { ChatBattleConfig } from "../../config/config";
 import { serviceEndpoints } from "../../app";
-import { PROJECT_ROOT } from "../../project-root";
-import { PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
+import { join } from "node:path";
+import { PROJECT_ROOT, STATE_DIR } from "../../project-root";
+import { NETWORK_NAME, PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
+import { recordedIds } from "../../adapters/terraform/state-file";
 import { CommandError } from "../../errors";
 import { docker } from "../../adapters/docker/docker-cli";
 import { containerState } from "../../checks/health";
@@ -37,56 +39,115 @@ export interface DeployHookOptions {
 }
 
 /** The deploy's hooks, and `close()` to end the Kafka connection they may have opened. */
-export function deployHooks(config: ChatBattleConfig, env: Env, options: DeployHookOptions): DeployHooks & { close(): Promise<void> } {
+export function deployHooks(
+  config: ChatBattleConfig,
+  env: Env,
+  options: DeployHookOptions,
+): DeployHooks & {
+  /** Waits until Docker reports every container healthy, as `npm run health` wants them; throws when one breaks. */
+  healthy(): Promise<void>;
+  close(): Promise<void>;
+} {
   let admin: Promise<Admin> | undefined;
   const kafkaAdmin = () =>
     (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
 
-  // The containers each stack talks to; the cluster target's services are not ours to wait for.
-  const gates = new Map<string, string[]>();
+  // The containers each stack talks to, and what they must be before it is applied. The topics
+  // need the brokers healthy: the Kafka provider gives up on a broker that does not answer.
+  // The schema needs Cassandra only running: its applier waits until CQL answers, so its
+  // start-up overlaps Cassandra's. The cluster target's services are not ours to wait for.
+  const gates = new Map<string, { containers: string[]; until: "healthy" | "running" }>();
+  const allContainers = config.target === "local" ? projectContainers(config.kafka).map((c) => c.container) : [];
   if (config.target === "local") {
     const containers = projectContainers(config.kafka);
-    gates.set(STACK_NAMES.topics, containers.filter((c) => c.service === "kafka").map((c) => c.container));
-    gates.set(STACK_NAMES.schema, containers.filter((c) => c.service === "cassandra").map((c) => c.container));
+    gates.set(STACK_NAMES.topics, { containers: containers.filter((c) => c.service === "kafka").map((c) => c.container), until: "healthy" });
+    gates.set(STACK_NAMES.schema, { containers: containers.filter((c) => c.service === "cassandra").map((c) => c.container), until: "running" });
   }
 
-  return {
-    async ready(stack, wait) {
-      const containers = gates.get(stack);
-      if (!containers) return true;
-      const started = Date.now();
-      let said = "";
-      let restartsAtStart: Map<string, number> | undefined;
-      for (;;) {
-        const states = containers.map((name) => ({ name, ...containerState(name) }));
-        const waiting = states.filter((s) => !(s.state === "running" && s.dockerHealth === "healthy"));
-        if (waiting.length === 0) {
-          if (said) options.say(stack, `ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-          return true;
-        }
-        if (!wait) return false;
-        // Missing: its stack failed or was never applied; Terraform says why.
-        if (waiting.some((s) => s.state === "missing")) return true;
-        // A container that exits is restarted by Docker (unless-stopped), and after an
-        // engine restart that is normal for a while: a broker exits until ZooKeeper lets
-        // go of its old session (NodeExists), about 18 s. Only a loop of restarts, or
-        // Docker's own verdict "unhealthy", means it will not come.
-        const restarts = (name: string) => Number(docker(["inspect", "--format", "{{.RestartCount}}", name], { allowFailure: true }) || 0);
-        restartsAtStart ??= new Map(containers.map((name) => [name, restarts(name)]));
-        const broken = waiting.find((s) => (s.state === "running" && s.dockerHealth === "unhealthy") || s.state === "dead" || restarts(s.name) - restartsAtStart!.get(s.name)! >= MAX_RESTARTS);
-        if (broken) {
-          const what = broken.state === "running" ? "unhealthy" : broken.state === "dead" ? "dead" : `restarting again and again (${MAX_RESTARTS} times)`;
-          throw new ServiceNotReadyError(
-            `${broken.name} is ${what}, so ${stack} was not applied; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again.`,
-          );
-        }
-        const line = `waiting for ${waiting.map((s) => `${s.name} (${s.state !== "running" || s.dockerHealth === "none" ? s.state : s.dockerHealth})`).join(", ")} to be healthy`;
-        if (line !== said) options.say(stack, (said = line));
-        if (Date.now() - started > options.readyDeadlineSeconds * 1000) {
-          throw new ServiceNotReadyError(`${waiting.map((s) => s.name).join(", ")} did not become healthy within ${options.readyDeadlineSeconds} s (TERRAFORM_TIMEOUT); ${stack} was not applied.`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  // A container that exits is restarted by Docker (unless-stopped), and after an engine
+  // restart that is normal for a while: a broker exits until ZooKeeper lets go of its old
+  // session (NodeExists), about 18 s. Only a loop of restarts, or Docker's own verdict
+  // "unhealthy", means it will not come.
+  const restartsAtStart = new Map<string, number>();
+  const brokenOne = (states: { name: string; state: string; dockerHealth: string; restarts: number }[]) => {
+    for (const s of states) if (!restartsAtStart.has(s.name)) restartsAtStart.set(s.name, s.restarts);
+    const broken = states.find(
+      (s) => (s.state === "running" && s.dockerHealth === "unhealthy") || s.state === "dead" || s.restarts - restartsAtStart.get(s.name)! >= MAX_RESTARTS,
+    );
+    if (!broken) return undefined;
+    const what = broken.state === "running" ? "unhealthy" : broken.state === "dead" ? "dead" : `restarting again and again (${MAX_RESTARTS} times)`;
+    return { name: broken.name, what };
+  };
+
+  /** Waits until every one of `containers` is running (and healthy, when asked); throws when one breaks or the deadline passes. */
+  const waitFor = async (containers: readonly string[], until: "healthy" | "running", wait: boolean, subject: string): Promise<boolean> => {
+    const started = Date.now();
+    let said = "";
+    for (;;) {
+      const states = containers.map((name) => ({ name, ...containerState(name) }));
+      const waiting = states.filter((s) => !(s.state === "running" && (until === "running" || s.dockerHealth === "healthy")));
+      if (waiting.length === 0) {
+        if (said) options.say(subject, `ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        return true;
       }
+      if (!wait) return false;
+      // Missing: its stack failed or was never applied; Terraform says why.
+      if (waiting.some((s) => s.state === "missing")) return true;
+      const broken = brokenOne(waiting);
+      if (broken) {
+        throw new ServiceNotReadyError(
+          `${broken.name} is ${broken.what}, so ${subject} was not applied; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again.`,
+        );
+      }
+      const line = `waiting for ${waiting.map((s) => `${s.name} (${s.state !== "running" || s.dockerHealth === "none" ? s.state : s.dockerHealth})`).join(", ")} to be ${until}`;
+      if (line !== said) options.say(subject, (said = line));
+      if (Date.now() - started > options.readyDeadlineSeconds * 1000) {
+        throw new ServiceNotReadyError(`${waiting.map((s) => s.name).join(", ")} did not become ${until} within ${options.readyDeadlineSeconds} s (TERRAFORM_TIMEOUT); ${subject} was not applied.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  };
+
+  // The network as it was when the deploy started, and as the network stack's state records it.
+  const networkNow = () => {
+    const [id, label] = docker(["network", "inspect", "--format", `{{.Id}} {{index .Labels "${PROJECT_LABEL.label}"}}`, NETWORK_NAME], { allowFailure: true }).split(" ");
+    return id && label === PROJECT_LABEL.value ? id : undefined;
+  };
+  const networkAtStart = config.target === "local" ? networkNow() : undefined;
+  const networkRecorded =
+    config.target === "local" && config.stateBackend === "local"
+      ? recordedIds(join(PROJECT_ROOT, STATE_DIR, `${STACK_NAMES.network}.tfstate`), "docker_network").get(NETWORK_NAME)
+      : undefined;
+
+  return {
+    /**
+     * The network, once Docker has the project's network and the network
+     * stack has nothing to do to it: created by this deploy, or there from the
+     * start as its state records it. Anything else (a network made by hand,
+     * one the state does not know) waits for the apply, which adopts or
+     * replaces it first.
+     */
+    async usableEarly(stack) {
+      if (stack !== STACK_NAMES.network || config.target !== "local") return false;
+      const id = networkNow();
+      if (!id) return false;
+      return networkAtStart === undefined || (id === networkAtStart && id === networkRecorded);
+    },
+
+    async ready(stack, wait) {
+      const gate = gates.get(stack);
+      return gate ? waitFor(gate.containers, gate.until, wait, stack) : true;
+    },
+
+    async trouble(stack) {
+      const gate = gates.get(stack);
+      if (!gate) return undefined;
+      const broken = brokenOne(gate.containers.map((name) => ({ name, ...containerState(name) })));
+      return broken && `${broken.name} is ${broken.what}; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again`;
+    },
+
+    async healthy() {
+      await waitFor(allContainers, "healthy", true, "deploy");
     },
 
     async existing(type: AdoptableType, name: string) {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { containersInStateFile } from "../lib/adapters/terraform/state-containers";
+import { containersInStateFile } from "../lib/adapters/terraform/state-file";
 
 const dir = mkdtempSync(join(tmpdir(), "chatbattle-state-containers-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

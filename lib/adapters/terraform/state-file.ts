@@ -1,0 +1,48 @@
+/**
+ * What a local state file records, read straight from the file: without
+ * synthesizing or starting Terraform, so a command can act on it at once.
+ * A file that does not exist or is damaged records nothing here (the stack
+ * runner then stops the run and says how to recover).
+ */
+import { readFileSync } from "node:fs";
+
+type Instance = { attributes: { id?: string; name: string; destroy_grace_seconds?: number | null }; dependencies?: string[] };
+type Resource = { mode: string; type: string; name: string; instances: Instance[] };
+
+function managedResources(statePath: string, type: string): Resource[] {
+  try {
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as { resources?: Resource[] };
+    return (state.resources ?? []).filter((r) => r.mode === "managed" && r.type === type);
+  } catch {
+    return [];
+  }
+}
+
+/** The ids the state records for the resources of `type` (e.g. a docker_network's id), by Docker name. */
+export function recordedIds(statePath: string, type: string): Map<string, string> {
+  return new Map(managedResources(statePath, type).flatMap((r) => r.instances.map((i) => [i.attributes.name, i.attributes.id ?? ""] as [string, string])));
+}
+
+/** A container a state file records: its name, grace period and the containers it depends on. */
+export interface RecordedContainer {
+  readonly name: string;
+  readonly graceSeconds: number;
+  readonly needs: readonly string[];
+}
+
+/**
+ * The containers a state file records, as a stop takes them: the exact set
+ * its destroy will remove, with each one's grace period
+ * (destroy_grace_seconds) and the containers it depends on, by name.
+ */
+export function containersInStateFile(statePath: string): RecordedContainer[] {
+  const resources = managedResources(statePath, "docker_container");
+  const nameOf = new Map(resources.map((r) => [`${r.type}.${r.name}`, r.instances[0]?.attributes.name]));
+  return resources.flatMap((r) =>
+    r.instances.map((instance) => ({
+      name: instance.attributes.name,
+      graceSeconds: instance.attributes.destroy_grace_seconds || 10,
+      needs: (instance.dependencies ?? []).map((address) => nameOf.get(address)).filter((n): n is string => n !== undefined),
+    })),
+  );
+}
