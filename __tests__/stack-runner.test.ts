@@ -271,4 +271,17 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(f.calls()).toContainEqual(expect.objectContaining({ stack: "schema", signal: "SIGINT" }));
     expect(lines.join("\n")).toMatch(/^schema +chatbattle-cassandra is restarting again and again \(8 times\); stopping its apply/m);
   });
+
+  it("untaints a network whose creation was cut short when it exists as recorded, and leaves one that does not alone", async () => {
+    for (const exists of [true, false]) {
+      const f = fixture(LOCAL);
+      const network = { mode: "managed", type: "docker_network", name: "network", instances: [{ status: "tainted", attributes: { id: "abc", name: "chatbattle-network" } }] };
+      writeFileSync(join(f.root, "state", "network.tfstate"), JSON.stringify({ version: 4, resources: [network] }));
+      const asked: string[] = [];
+      await f.runner().deploy({ ...hooks(), createdAsRecorded: async (type, name, id) => (asked.push(`${type} ${name} ${id}`), exists) });
+      expect(asked).toEqual(["docker_network chatbattle-network abc"]);
+      const untaint = f.calls().filter((c) => c.args?.[0] === "untaint");
+      expect(untaint.map((c) => [c.stack, c.args!.at(-1)])).toEqual(exists ? [["network", "docker_network.network"]] : []);
+    }
+  });
 });

@@ -212,6 +212,20 @@ describe("2. a no-op", () => {
     expectCleanDeploy(await steps.run("no-op deploy", npm("deploy"), DEPLOY));
     expect(containerIds()).toEqual(before);
   });
+
+  it("tells a no-op from Docker and the broker without Terraform, and still sees a topic config changed on the broker", async () => {
+    const noop = await steps.run("no-op deploy, checked without Terraform", npm("deploy"), DEPLOY);
+    expectCleanDeploy(noop);
+    expect(noop.output).toContain("deploy: every stack is as the last deploy left it, and runs as recorded");
+    expect(noop.output).not.toMatch(/^(volumes|network|kafka|cassandra|topics|schema) /m);
+
+    docker(["exec", CONTAINERS.kafka, "kafka-configs", "--bootstrap-server", "localhost:29092", "--alter", "--entity-type", "topics", "--entity-name", "channel-stats", "--add-config", "retention.ms=1000"]);
+    const repair = await steps.run("deploy after a topic config changed on the broker", npm("deploy"), DEPLOY);
+    expectCleanDeploy(repair);
+    expect(repair.output).toContain("deploy: planning every stack: topic channel-stats's config changed on the broker");
+    expect(repair.output).toMatch(/^topics +kafka_topic\.topic-channel-stats: Modifications complete/m);
+    expect((await topicsAsReported(BOOTSTRAP))["channel-stats"].config["retention.ms"]).toBe(TOPICS.find((t) => t.name === "channel-stats")!.config["retention.ms"]);
+  });
 });
 
 describe("3. stop and start", () => {
@@ -232,8 +246,17 @@ describe("3. stop and start", () => {
     }
   });
 
-  it("brings the same message and rows back with npm run deploy", async () => {
-    expectCleanDeploy(await steps.run("start with data (npm run deploy)", npm("deploy"), DEPLOY));
+  it("brings the same message and rows back with npm run deploy, on the stack's own network again after one made by hand took its name", async () => {
+    // Changed behind the app's back while stopped: the network removed and one of that name made by hand.
+    docker(["network", "rm", "chatbattle-network"]);
+    const byHand = docker(["network", "create", "chatbattle-network"]);
+    // Terraform first fails to create the network over the one made by hand (and says so), then the deploy adopts and replaces it.
+    const start = await steps.run("start with data (npm run deploy)", npm("deploy"), DEPLOY);
+    expect(start.status, start.output.slice(-4000)).toBe(0);
+    expect(start.output).toMatch(/^network +adopting chatbattle-network: /m);
+    const network = JSON.parse(docker(["network", "inspect", "chatbattle-network"]))[0];
+    expect(network.Id).not.toBe(byHand);
+    expect(network.Labels).toMatchObject({ "com.chatbattle.project": "chatbattle" });
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
     await withCassandra(CQL, async (client) => {
       const rows = (await client.execute("SELECT message FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'")).rows;
@@ -247,6 +270,16 @@ describe("4. healing", () => {
   it("recreates a removed Kafka container", async () => {
     docker(["rm", "--force", CONTAINERS.kafka]);
     expectCleanDeploy(await steps.run("heal: Kafka container removed", npm("deploy"), DEPLOY));
+    await expectHealthy();
+    expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
+  });
+
+  it("brings back a deleted network, with every container on it again", async () => {
+    for (const name of Object.values(CONTAINERS)) docker(["network", "disconnect", "--force", "chatbattle-network", name]);
+    docker(["network", "rm", "chatbattle-network"]);
+    expectCleanDeploy(await steps.run("heal: network deleted", npm("deploy"), DEPLOY));
+    for (const name of Object.values(CONTAINERS)) expect(Object.keys(JSON.parse(inspect(name, "{{json .NetworkSettings.Networks}}")))).toEqual(["chatbattle-network"]);
     await expectHealthy();
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
     expect(await planExitCodes()).toEqual(allPlansEmpty);

@@ -17,10 +17,13 @@
 import { writeFileSync } from "node:fs";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
-import { synthesizeApp } from "../app";
+import { serviceEndpoints, synthesizeApp } from "../app";
 import { printPreflight, runPreflight } from "../checks/preflight";
 import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
+import { readSynthesizedStacks } from "../adapters/terraform/synthesized-stacks";
+import { kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { removeDeployedStamp, upToDate, writeDeployedStamp } from "../checks/up-to-date";
 import { runCommand } from "../process/run-command";
 import { readArguments } from "./support/arguments";
 import { Interrupts } from "../process/interrupts";
@@ -47,6 +50,16 @@ async function main(allowDataLoss: boolean): Promise<number> {
     // The Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics: give it the absolute path.
     const caFile = config.kafkaCluster?.caFile;
     const env = caFile ? { ...process.env, KAFKA_CA_CERT: caFile } : process.env;
+    // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
+    const stacks = readSynthesizedStacks(SYNTH_DIR);
+    const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers));
+    if (current.upToDate) {
+      console.log("deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.");
+      console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return 0;
+    }
+    if (current.why) console.log(`deploy: planning every stack: ${current.why}`);
+    removeDeployedStamp(SYNTH_DIR);
     const runner = new StackRunner(SYNTH_DIR, {
       env,
       lockTimeoutSeconds: config.stateLockTimeoutSeconds,
@@ -91,6 +104,7 @@ async function main(allowDataLoss: boolean): Promise<number> {
     }
     // The schema step waits for CQL, not for Docker's healthcheck; the deploy ends when Docker agrees too.
     await hooks.healthy();
+    writeDeployedStamp(SYNTH_DIR, stacks);
     console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } finally {

@@ -15,7 +15,8 @@ import { refuseOnCluster } from "./support/local-only";
 import { docker } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { acquireProjectLock } from "../process/project-lock";
-import { PROJECT_ROOT, STATE_DIR } from "../project-root";
+import { PROJECT_ROOT, STATE_DIR, SYNTH_DIR } from "../project-root";
+import { removeDeployedStamp } from "../checks/up-to-date";
 import { Interrupts } from "../process/interrupts";
 
 /** `docker rm --force` kills at once; it still may wait on a busy engine. */
@@ -67,7 +68,14 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
       ["containers", found.containers, () => docker(["rm", "--force", "--volumes", ...found.containers], { deadlineSeconds: STOP_DEADLINE_SECONDS })],
       ["networks", found.networks, () => docker(["network", "rm", ...found.networks])],
       ["volumes", found.volumes, () => docker(["volume", "rm", ...found.volumes])],
-      ["Terraform state", stateFiles, () => rmSync(stateDir, { recursive: true, force: true })],
+      [
+        "Terraform state",
+        stateFiles,
+        () => {
+          rmSync(stateDir, { recursive: true, force: true });
+          removeDeployedStamp(SYNTH_DIR);
+        },
+      ],
     ];
     for (const [i, [, items, remove]] of steps.entries()) {
       if (interrupts.interrupted) {

@@ -15,6 +15,7 @@ import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
 import { containersInStateFile } from "../adapters/terraform/state-file";
 import { stopGracefully } from "../adapters/docker/graceful-stop";
+import { removeDeployedStamp } from "../checks/up-to-date";
 import { runCommand } from "../process/run-command";
 import { readArguments } from "./support/arguments";
 import { refuseOnCluster } from "./support/local-only";
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
   console.log(`stop: removing containers ${projectContainers(config.kafka).map((c) => c.container).join(", ")}`);
   console.log(`stop: keeping network ${NETWORK_NAME}, volumes ${projectVolumes(config.kafka).map((v) => v.name).join(", ")}, the topics and the schema`);
   const interrupts = new Interrupts("stop").install();
+  removeDeployedStamp(SYNTH_DIR);
   // Docker starts every graceful stop at once, from what the state records, before the app is
   // even loaded; Terraform's destroy then stops the same containers (a no-op, or a wait for one
   // already stopping) and removes them. The state in PostgreSQL is left to Terraform alone.

@@ -7,6 +7,10 @@ import type { Interrupts } from "../../process/interrupts";
 import { CommandError } from "../../errors";
 import { destructiveChanges, DATA_RESOURCE_TYPES, type DestructiveChange } from "./plan-changes";
 import { addressesInStateFile, declaredAdoptable, IMPORT_FILE, importBlocks, type AdoptableType } from "./adoption";
+import { taintedResources } from "./state-file";
+
+/** Resource types whose tainted instances are untainted when they exist as recorded (see untaintFinished). */
+const UNTAINTABLE_TYPES = ["docker_network", "docker_volume"] as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,6 +56,12 @@ export interface DeployHooks {
    * shows the message. Optional; undefined means all is well.
    */
   trouble?(stack: string): Promise<string | undefined>;
+  /**
+   * Whether an object whose creation was cut short (tainted in the state:
+   * a Ctrl-C during the Docker provider's wait after it created a network,
+   * say) exists as recorded, so its creation did finish. Optional.
+   */
+  createdAsRecorded?(type: AdoptableType, name: string, id: string): Promise<boolean>;
   /** The id of an existing object to adopt into the state, or undefined when there is none. */
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
   /** Shown the changes that would lose data; resolves true to go ahead (the user said --allow-data-loss). */
@@ -75,6 +85,15 @@ export interface StackRunnerOptions {
 
 /** "Creation complete after 12s [id=…]" and the like: Terraform's own measure of a resource. */
 const COMPLETE = /^(\S+?)(?: \([^)]*\))?: (?:Creation|Modifications|Destruction) complete after (?:(\d+)m)?(\d+)s/;
+
+/**
+ * How many resources Terraform works on at once in a plan or apply (its
+ * default is 10). Only the topics stack has more than a handful, and the
+ * provider spends most of a topic's creation waiting for the broker, so
+ * with hundreds of topics more at once means far less time: see
+ * docs/benchmark.md for 500.
+ */
+const PARALLELISM = "-parallelism=50";
 
 /** Saved plan of a stack, beside its cdk.tf.json: what the data-loss guard read is exactly what gets applied. */
 const PLAN_FILE = "chatbattle.tfplan";
@@ -126,6 +145,7 @@ export class StackRunner {
     await this.stopLeftovers();
     await this.initialize(this.stacks);
     try {
+      await this.untaintFinished(hooks);
       const codes = await this.planGuarded(hooks);
       if (this.refused.length > 0) return { ...this.result([]), refusedBeforeApplying: true };
       if (codes && this.stacks.every((s) => codes.get(s.name) === 0)) {
@@ -150,6 +170,24 @@ export class StackRunner {
     // Reverse order: a stack waits for the selected stacks that depend on it.
     const dependants = (stack: SynthesizedStack) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
     return this.walk(selected, dependants, "destroy");
+  }
+
+  /**
+   * A network or volume whose creation a Ctrl-C cut short is tainted, and
+   * Terraform would replace it: a network the containers use (which fails
+   * while they are on it), a volume with its data. When it exists as
+   * recorded, its creation did finish: it is untainted instead.
+   */
+  private async untaintFinished(hooks: DeployHooks): Promise<void> {
+    if (!hooks.createdAsRecorded) return;
+    for (const stack of this.stacks) {
+      if (!stack.statePath) continue;
+      for (const resource of taintedResources(stack.statePath, UNTAINTABLE_TYPES)) {
+        if (!(await hooks.createdAsRecorded(resource.type as AdoptableType, resource.name, resource.id))) continue;
+        this.print(stack.name, `${resource.address} (${resource.name}): its creation was cut short, but it exists as recorded; untainting it rather than replacing it`);
+        await this.terraform(stack, "apply", ["untaint", this.lockTimeout(), resource.address]);
+      }
+    }
   }
 
   /** Terraform still running from a command killed with -9 is stopped (it saves its state) before anything starts. */
@@ -213,7 +251,7 @@ export class StackRunner {
           const code = await this.planAndCheck(stack, hooks);
           if (code !== undefined) codes.set(stack.name, code);
         } else {
-          const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout()], { quiet: true });
+          const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), PARALLELISM], { quiet: true });
           if (plan.status !== null) codes.set(stack.name, plan.status);
         }
       }),
@@ -229,7 +267,7 @@ export class StackRunner {
    */
   private async planAndCheck(stack: SynthesizedStack, hooks: DeployHooks): Promise<number | undefined> {
     this.writeImports(stack, await this.adoptable(stack, hooks));
-    const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), `-out=${PLAN_FILE}`], { quiet: true });
+    const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), PARALLELISM, `-out=${PLAN_FILE}`], { quiet: true });
     if (plan.status !== 0 && plan.status !== 2) return undefined;
     if (plan.status === 2) {
       const shown = await this.terraform(stack, "plan", ["show", "-json", PLAN_FILE], { quiet: true, json: true });
@@ -336,10 +374,10 @@ export class StackRunner {
     if (this.checkedPlans.has(stack.name)) {
       // A plan the guard read as empty: applying it would only start Terraform to do nothing.
       if (!this.checkedPlans.get(stack.name)) return true;
-      return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PLAN_FILE], { abort }));
+      return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort }));
     }
     this.writeImports(stack, await this.adoptable(stack, hooks));
-    const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout()];
+    const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout(), PARALLELISM];
     const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
     if (applied || this.interrupted || this.troubled.has(stack.name)) return applied;
     // Something made it meanwhile (a Terraform of a killed run finishing its work, say):

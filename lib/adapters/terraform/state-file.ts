@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 
-type Instance = { attributes: { id?: string; name: string; destroy_grace_seconds?: number | null }; dependencies?: string[] };
+type Instance = { status?: string; attributes: { id?: string; name: string; destroy_grace_seconds?: number | null }; dependencies?: string[] };
 type Resource = { mode: string; type: string; name: string; instances: Instance[] };
 
 function managedResources(statePath: string, type: string): Resource[] {
@@ -44,5 +44,24 @@ export function containersInStateFile(statePath: string): RecordedContainer[] {
       graceSeconds: instance.attributes.destroy_grace_seconds || 10,
       needs: (instance.dependencies ?? []).map((address) => nameOf.get(address)).filter((n): n is string => n !== undefined),
     })),
+  );
+}
+
+/** A resource whose creation was cut short (Terraform marks it tainted and would replace it). */
+export interface TaintedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly id: string;
+}
+
+/** The tainted resources of `types` a state file records. */
+export function taintedResources(statePath: string, types: readonly string[]): TaintedResource[] {
+  return types.flatMap((type) =>
+    managedResources(statePath, type).flatMap((r) =>
+      r.instances
+        .filter((i) => i.status === "tainted")
+        .map((i) => ({ address: `${r.type}.${r.name}`, type: r.type, name: i.attributes.name, id: i.attributes.id ?? "" })),
+    ),
   );
 }

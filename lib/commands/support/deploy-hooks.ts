@@ -150,6 +150,12 @@ export function deployHooks(
       await waitFor(allContainers, "healthy", true, "deploy");
     },
 
+    async createdAsRecorded(type, name, id) {
+      if (type === "docker_network") return docker(["network", "inspect", "--format", "{{.Id}}", name], { allowFailure: true }) === id;
+      if (type === "docker_volume") return docker(["volume", "inspect", "--format", "{{.Name}}", name], { allowFailure: true }) === name;
+      return false;
+    },
+
     async existing(type: AdoptableType, name: string) {
       const found = (args: string[]) => docker(args, { allowFailure: true }) || undefined;
       switch (type) {
