@@ -18,7 +18,7 @@ export interface Side {
   clean(): Promise<void>;
   /** Brings the stack up: topics and schema in place. */
   up(): Promise<number>;
-  /** Removes the containers and network, keeping the data. */
+  /** Removes the containers, keeping the data: `npm run stop` (the network stays), `docker compose down` (it goes). */
   stop(): Promise<number>;
   /** Removes everything, data included. */
   reset(): Promise<number>;
