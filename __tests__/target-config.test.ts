@@ -104,6 +104,15 @@ describe("the target settings", () => {
     expect(parseConfig({ KAFKA_MIN_INSYNC_REPLICAS: "1" }).topicDurability).toEqual({ replicationFactor: 1, minInsyncReplicas: 1, partitions: undefined });
   });
 
+  it("gives the topics of more than one local broker what the internal topics get, unless the replication is set", () => {
+    const durability = (env: Record<string, string>) => parseConfig({ KAFKA_MODE: "kraft", ...env }).topicDurability;
+    expect(durability({ KAFKA_BROKERS: "1" })).toEqual({ replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined });
+    expect(durability({ KAFKA_BROKERS: "3" })).toEqual({ replicationFactor: 3, minInsyncReplicas: 2, partitions: undefined });
+    // Set by the user: their replication, and the broker's own min.insync.replicas unless that is set too.
+    expect(durability({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "1" })).toEqual({ replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined });
+    expect(durability({ KAFKA_BROKERS: "3", KAFKA_MIN_INSYNC_REPLICAS: "1" })).toEqual({ replicationFactor: 3, minInsyncReplicas: 1, partitions: undefined });
+  });
+
   it("needs PG_CONN_STR for the pg backend and a whole number of seconds for the lock wait", () => {
     expect(problems({ STATE_BACKEND: "pg" })).toEqual([expect.stringMatching(/^PG_CONN_STR: is required with STATE_BACKEND=pg/)]);
     expect(parseConfig({ STATE_BACKEND: "pg", PG_CONN_STR: "postgres://u:p@db/state" }).stateBackend).toBe("pg");

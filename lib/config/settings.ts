@@ -220,14 +220,14 @@ export const SETTINGS = [
     group: "cluster",
     documented: "described",
     name: "KAFKA_TOPIC_REPLICATION_FACTOR",
-    defaultValue: "1 locally, 3 on a cluster",
-    description: "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first.",
+    defaultValue: "locally min(3, KAFKA_BROKERS): 1 with one broker, as the seed; 3 on a cluster",
+    description: "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first. With three brokers and replication 1, one stopped broker leaves a third of each topic's partitions without a leader: writes to them fail and consumers wait.",
   },
   {
     group: "cluster",
     documented: "described",
     name: "KAFKA_MIN_INSYNC_REPLICAS",
-    defaultValue: "the broker's default locally, 2 on a cluster (at most the replication factor)",
+    defaultValue: "locally min(2, KAFKA_BROKERS) with more than one broker and the default replication, else the broker's default; 2 on a cluster (at most the replication factor)",
     description: "min.insync.replicas of every topic: how many replicas must have a write acknowledged with acks=all.",
   },
   {

@@ -128,7 +128,13 @@ export function readKafkaConnection(settings: SettingsReader, target: Target): K
 /** Replication, min.insync.replicas and partitions of the topics, with the target's defaults. */
 export function readTopicDurability(settings: SettingsReader, target: Target, localBrokers: number): TopicDurability {
   const cluster = target === "cluster";
-  const replicationFactor = wholeNumber(settings, "KAFKA_TOPIC_REPLICATION_FACTOR", cluster ? "3" : "1", 1, 32767) ?? (cluster ? 3 : 1);
+  // Locally, more than one broker means the user wants a broker to be able to go: the topics
+  // then get what the internal topics get, replication min(3, brokers) and min.insync.replicas
+  // min(2, brokers). One broker keeps the seed's replication of 1.
+  const spread = !cluster && localBrokers > 1;
+  const localDefault = Math.min(3, localBrokers);
+  const explicitFactor = wholeNumber(settings, "KAFKA_TOPIC_REPLICATION_FACTOR", cluster ? "3" : String(localDefault), 1, 32767);
+  const replicationFactor = explicitFactor ?? (cluster ? 3 : localDefault);
   if (!cluster && replicationFactor > localBrokers) {
     settings.problem(
       "KAFKA_TOPIC_REPLICATION_FACTOR",
@@ -140,7 +146,8 @@ export function readTopicDurability(settings: SettingsReader, target: Target, lo
   if (explicitMinimum !== undefined && explicitMinimum > replicationFactor) {
     settings.problem("KAFKA_MIN_INSYNC_REPLICAS", `must be at most the replication factor (${replicationFactor}), or no write with acks=all could succeed`);
   }
-  const minInsyncReplicas = explicitMinimum ?? (cluster ? Math.min(2, replicationFactor) : undefined);
+  const minInsyncReplicas =
+    explicitMinimum ?? (cluster ? Math.min(2, replicationFactor) : spread && explicitFactor === undefined ? Math.min(2, localBrokers) : undefined);
   const partitions = wholeNumber(settings, "KAFKA_TOPIC_PARTITIONS", "each topic's own", 1, 10000);
   return { replicationFactor, minInsyncReplicas, partitions };
 }
