@@ -3,7 +3,8 @@ import { synthesizeApp } from "./lib/app";
 import { loadDotEnv } from "./lib/load-env";
 import { PROJECT_ROOT } from "./lib/project-root";
 
-loadDotEnv();
+// Plain `npx cdktf` runs Terraform itself, outside this process: it needs .offline/env sourced in the shell, so the synthesis does not load it either.
+loadDotEnv(".env", { offline: false });
 
 try {
   synthesizeApp(parseConfig(process.env), PROJECT_ROOT);

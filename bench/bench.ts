@@ -21,6 +21,7 @@ import { docker } from "../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../lib/adapters/docker/project-objects";
 import { formatTable } from "../lib/checks/table";
 import { PROJECT_ROOT } from "../lib/project-root";
+import { loadOfflineEnv } from "../lib/load-env";
 import type { ServiceName } from "../lib/names";
 import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
 import { copyProject } from "../test-support/project-copy";
@@ -63,6 +64,8 @@ async function main(): Promise<number> {
   const rounds = Number(values.rounds ?? "3");
   if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
 
+  // The copies of the project the app side runs in have no .offline/env of their own: they get its settings from here.
+  loadOfflineEnv();
   const env = process.env;
   const existing = findProjectObjects();
   if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {

@@ -15,7 +15,8 @@ export interface ScriptRun {
 
 /**
  * Runs `npm run --silent <script> [-- args]` in `cwd` as a user would, with
- * none of the app's settings inherited: only those in `env` apply. A script
+ * none of the app's settings inherited, nor those of a .offline/env: only
+ * those in `env` apply. A script
  * still running after `deadlineSeconds` is stopped and the call throws with
  * its last output: a synchronous call is out of reach of the test's timeout.
  */
@@ -30,7 +31,8 @@ export function runNpmScript(
   const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
     cwd,
     encoding: "utf8",
-    env: { ...environmentWithoutSettings(), ...env },
+    // The test says every setting itself: a .offline/env in the project is not loaded (see lib/load-env.ts).
+    env: { ...environmentWithoutSettings(), CHATBATTLE_OFFLINE_ENV: "not loaded by the tests", ...env },
     timeout: deadlineSeconds * 1000,
   });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT") {
