@@ -10,6 +10,8 @@ import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { formatTable } from "./table";
 import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
 import type { CheckResult } from "./check-result";
+import { checkImageSources, checkProviderSource } from "./sources";
+import { SYNTH_DIR } from "../project-root";
 
 export type { CheckResult } from "./check-result";
 
@@ -140,23 +142,28 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet
 }
 
 /**
- * Every check, in order. Local target: Docker, its memory, Terraform, the
+ * Every check, in order. Local target: Docker, its memory, the Kafka data,
+ * where the images come from, Terraform, where its providers come from, the
  * ports (checks that need Docker are skipped when it is unreachable).
- * Cluster target: Terraform, Kafka (login, brokers for the replication
- * factor) and Cassandra (CQL with the credentials), no Docker.
+ * Cluster target: Terraform, its providers, Kafka (login, brokers for the
+ * replication factor) and Cassandra (CQL with the credentials), no Docker.
  */
 export async function runPreflight(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CheckResult[]> {
   if (config.target === "cluster") {
-    const [kafka, cassandra] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(config, env)]);
-    return [checkTerraform(env), ...kafka, cassandra];
+    const [kafka, cassandra, providers] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(config, env), checkProviderSource(env, SYNTH_DIR)]);
+    return [checkTerraform(env), providers, ...kafka, cassandra];
   }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
+  const images = [...(config.kafka.mode === "zookeeper" ? [config.images.zookeeper] : []), config.images.kafka, config.images.cassandra];
+  // Both may wait a few seconds for a registry to answer: side by side.
+  const [imageSources, providers] = await Promise.all([dockerResult.ok ? checkImageSources(images) : undefined, checkProviderSource(env, SYNTH_DIR)]);
   if (dockerResult.ok) {
     results.push(checkDockerMemory(dockerResult.memoryBytes!, stackMemoryMiB(config.kafka)));
     results.push(checkKafkaData(config, findProjectObjects().volumes));
+    results.push(imageSources!);
   }
-  results.push(checkTerraform());
+  results.push(checkTerraform(), providers);
   results.push(...(await checkPorts(config, dockerResult.ok ? portsOfProjectContainers() : new Set())));
   return results;
 }
