@@ -3,30 +3,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "./helpers/synth";
+import { clusterSettings } from "./helpers/cluster-settings";
 
 const dir = mkdtempSync(join(tmpdir(), "chatbattle-cluster-"));
 const CA = join(dir, "ca.pem");
 writeFileSync(CA, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
 
 /** Existing clusters: SASL_SSL Kafka, Cassandra with a login and TLS, state in PostgreSQL. */
-const CLUSTER = {
-  CHATBATTLE_TARGET: "cluster",
-  STATE_BACKEND: "pg",
-  PG_CONN_STR: "postgres://terraform:s3cret-pg@db.example.com/state",
-  KAFKA_BOOTSTRAP_SERVERS: "kafka-1.example.com:9093,kafka-2.example.com:9093,kafka-3.example.com:9093",
-  KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
-  KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-  KAFKA_SASL_USERNAME: "pipeline",
-  KAFKA_SASL_PASSWORD: "s3cret-kafka",
-  KAFKA_CA_CERT: CA,
-  CASSANDRA_CONTACT_POINTS: "cassandra-1.example.com,cassandra-2.example.com:9142",
-  CASSANDRA_LOCAL_DATACENTER: "eu-west",
-  CASSANDRA_REPLICATION: "eu-west:3,us-east:3",
-  CASSANDRA_USERNAME: "schema",
-  CASSANDRA_PASSWORD: "s3cret-cassandra",
-  CASSANDRA_TLS: "true",
-  CASSANDRA_TLS_CA_FILE: CA,
-};
+const CLUSTER = clusterSettings(CA);
 const SECRETS = ["s3cret-pg", "s3cret-kafka", "s3cret-cassandra"];
 
 function filesUnder(folder: string): string[] {

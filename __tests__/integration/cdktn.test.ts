@@ -12,12 +12,15 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { copyProject } from "../helpers/project";
 import { PROJECT_ROOT } from "../helpers/synth";
+import { clusterSettings } from "../helpers/cluster-settings";
 
 /** The CDK Terrain release the copy gets, under cdktf's name. */
 export const CDKTN = "npm:cdktn@0.24.0";
 
 const copy = copyProject(["main.ts", "lib", "cql", ".gen", "test-support", "cdktf.json", "package.json", "package-lock.json", "tsconfig.json"], "chatbattle-cdktn-");
 const outputs = mkdtempSync(join(tmpdir(), "chatbattle-cdktn-out-"));
+const CA = join(outputs, "ca.pem");
+writeFileSync(CA, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
 afterAll(() => {
   copy.remove();
   rmSync(outputs, { recursive: true, force: true });
@@ -26,18 +29,7 @@ afterAll(() => {
 const SETTINGS: Record<string, Record<string, string>> = {
   "local, ZooKeeper": {},
   "local, KRaft with three brokers": { KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" },
-  "cluster, state in PostgreSQL": {
-    CHATBATTLE_TARGET: "cluster",
-    STATE_BACKEND: "pg",
-    PG_CONN_STR: "postgres://terraform:s3cret-pg@db.example.com/state",
-    KAFKA_BOOTSTRAP_SERVERS: "kafka-1.example.com:9093,kafka-2.example.com:9093,kafka-3.example.com:9093",
-    KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
-    KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-    KAFKA_SASL_USERNAME: "pipeline",
-    KAFKA_SASL_PASSWORD: "s3cret-kafka",
-    CASSANDRA_CONTACT_POINTS: "cassandra-1.example.com:9042",
-    CASSANDRA_LOCAL_DATACENTER: "dc1",
-  },
+  "cluster, state in PostgreSQL": clusterSettings(CA),
 };
 
 function run(command: string, args: string[], cwd: string, timeoutSeconds: number): string {
