@@ -178,4 +178,4 @@ sed -i '/^\(TF_CLI_CONFIG_FILE\|CHECKPOINT_DISABLE\|PATH\|TERRAFORM_BINARY_NAME\
   [ "$terraform_binary" = terraform ] || echo "TERRAFORM_BINARY_NAME=$terraform_binary"
 } >>"$env_file"
 log "mirror: $mirror"
-log "wrote .offline/env (load it with: set -a; . .offline/env; set +a)"
+log "wrote .offline/env: every npm run command loads it; for plain npx cdktf: set -a; . .offline/env; set +a"
