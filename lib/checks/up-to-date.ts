@@ -22,6 +22,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SynthesizedStack } from "../adapters/terraform/synthesized-stacks";
+import { recordedInstances } from "../adapters/terraform/state-file";
 import { runDockerAsync } from "../adapters/docker/docker-cli";
 import { connectAdmin, describeTopics, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 
@@ -47,19 +48,6 @@ export function writeDeployedStamp(outdir: string, stacks: readonly SynthesizedS
 /** Forgets the last deploy: Terraform is about to change the stacks. */
 export function removeDeployedStamp(outdir: string): void {
   rmSync(join(outdir, STAMP_FILE), { force: true });
-}
-
-type Attributes = Record<string, unknown>;
-interface Recorded {
-  readonly type: string;
-  readonly attributes: Attributes;
-}
-
-function recordedResources(statePath: string): Recorded[] {
-  const state = JSON.parse(readFileSync(statePath, "utf8")) as { resources?: { mode: string; type: string; instances: { attributes: Attributes }[] }[] };
-  return (state.resources ?? [])
-    .filter((r) => r.mode === "managed")
-    .flatMap((r) => r.instances.map((i) => ({ type: r.type, attributes: i.attributes })));
 }
 
 /** `docker <kind> inspect` of several objects at once, by id or name; a missing one is simply absent. */
@@ -95,7 +83,7 @@ export async function upToDate(
   const changed = stacks.find((s) => stamp[s.name]?.config !== now[s.name].config || stamp[s.name]?.state !== now[s.name].state);
   if (changed) return { upToDate: false, why: `the ${changed.name} stack changed since the last deploy` };
 
-  const recorded = stacks.flatMap((s) => recordedResources(s.statePath!));
+  const recorded = stacks.flatMap((s) => recordedInstances(s.statePath!));
   const ofType = (type: string) => recorded.filter((r) => r.type === type).map((r) => r.attributes);
   const unknown = recorded.find((r) => !["docker_network", "docker_volume", "docker_image", "docker_container", "kafka_topic", "terraform_data"].includes(r.type));
   if (unknown) return { upToDate: false, why: `${unknown.type} is not checked without Terraform` };

@@ -9,13 +9,25 @@ import { readFileSync } from "node:fs";
 type Instance = { status?: string; attributes: { id?: string; name: string; destroy_grace_seconds?: number | null }; dependencies?: string[] };
 type Resource = { mode: string; type: string; name: string; instances: Instance[] };
 
-function managedResources(statePath: string, type: string): Resource[] {
+/** The managed resources of a state file, all or of `type`. */
+function managedResources(statePath: string, type?: string): Resource[] {
   try {
     const state = JSON.parse(readFileSync(statePath, "utf8")) as { resources?: Resource[] };
-    return (state.resources ?? []).filter((r) => r.mode === "managed" && r.type === type);
+    return (state.resources ?? []).filter((r) => r.mode === "managed" && (type === undefined || r.type === type));
   } catch {
     return [];
   }
+}
+
+/** One managed resource instance a state records: its type and attributes as Terraform wrote them. */
+export interface RecordedInstance {
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+/** Every managed resource instance a state file records. */
+export function recordedInstances(statePath: string): RecordedInstance[] {
+  return managedResources(statePath).flatMap((r) => r.instances.map((i) => ({ type: r.type, attributes: i.attributes as Record<string, unknown> })));
 }
 
 /** The ids the state records for the resources of `type` (e.g. a docker_network's id), by Docker name. */

@@ -119,6 +119,24 @@ export function deployHooks(
       ? recordedIds(join(PROJECT_ROOT, STATE_DIR, `${STACK_NAMES.network}.tfstate`), "docker_network").get(NETWORK_NAME)
       : undefined;
 
+  const existing = async (type: AdoptableType, name: string): Promise<string | undefined> => {
+    const found = (args: string[]) => docker(args, { allowFailure: true }) || undefined;
+    switch (type) {
+      case "docker_network":
+        return found(["network", "inspect", "--format", "{{.Id}}", name]);
+      case "docker_volume":
+        return found(["volume", "inspect", "--format", "{{.Name}}", name]);
+      case "docker_container": {
+        // Only the project's own containers: anything else of that name is the user's, and the apply says so.
+        const text = found(["container", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${PROJECT_LABEL.label}"}}`, name]);
+        const [id, label] = (text ?? "").split(" ");
+        return label === PROJECT_LABEL.value ? id : undefined;
+      }
+      case "kafka_topic":
+        return (await (await kafkaAdmin()).listTopics()).includes(name) ? name : undefined;
+    }
+  };
+
   return {
     /**
      * The network, once Docker has the project's network and the network
@@ -151,28 +169,11 @@ export function deployHooks(
     },
 
     async createdAsRecorded(type, name, id) {
-      if (type === "docker_network") return docker(["network", "inspect", "--format", "{{.Id}}", name], { allowFailure: true }) === id;
-      if (type === "docker_volume") return docker(["volume", "inspect", "--format", "{{.Name}}", name], { allowFailure: true }) === name;
-      return false;
+      // A volume's id is its name.
+      return (type === "docker_network" || type === "docker_volume") && (await existing(type, name)) === id;
     },
 
-    async existing(type: AdoptableType, name: string) {
-      const found = (args: string[]) => docker(args, { allowFailure: true }) || undefined;
-      switch (type) {
-        case "docker_network":
-          return found(["network", "inspect", "--format", "{{.Id}}", name]);
-        case "docker_volume":
-          return found(["volume", "inspect", "--format", "{{.Name}}", name]);
-        case "docker_container": {
-          // Only the project's own containers: anything else of that name is the user's, and the apply says so.
-          const text = found(["container", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${PROJECT_LABEL.label}"}}`, name]);
-          const [id, label] = (text ?? "").split(" ");
-          return label === PROJECT_LABEL.value ? id : undefined;
-        }
-        case "kafka_topic":
-          return (await (await kafkaAdmin()).listTopics()).includes(name) ? name : undefined;
-      }
-    },
+    existing,
 
     async allowDataLoss(changes) {
       const needsKafka = changes.some((c) => c.type === "kafka_topic");
