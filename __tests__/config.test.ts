@@ -30,6 +30,7 @@ describe("parseConfig", () => {
         kafka: "confluentinc/cp-kafka:7.9.2",
         cassandra: "cassandra:4.1.11",
       },
+      imageSettings: { zookeeper: "ZOOKEEPER_IMAGE", kafka: "KAFKA_IMAGE", cassandra: "CASSANDRA_IMAGE" },
       ports: {
         zookeeper: 2181,
         kafkaExternal: 9092,
@@ -84,6 +85,13 @@ describe("parseConfig", () => {
     expect(kraft.kafka).toEqual({ mode: "kraft", brokers: 3 });
     expect(kraft.images.kafka).toBe("confluentinc/cp-kafka:8.3.0");
     expect(parseConfig({ KAFKA_MODE: "kraft", KAFKA_IMAGE: "confluentinc/cp-kafka:7.9.2" }).images.kafka).toBe("confluentinc/cp-kafka:7.9.2");
+    // Each mode's own setting wins, so one file (.offline/env) can name an image per mode.
+    const both = { KAFKA_IMAGE: "example/kafka:3.9", KAFKA_KRAFT_IMAGE: "example/kafka:4.3" };
+    expect(parseConfig({ ...both, KAFKA_MODE: "kraft" }).images.kafka).toBe("example/kafka:4.3");
+    expect(parseConfig({ ...both, KAFKA_MODE: "kraft" }).imageSettings.kafka).toBe("KAFKA_KRAFT_IMAGE");
+    expect(parseConfig({ ...both, KAFKA_MODE: "zookeeper" }).images.kafka).toBe("example/kafka:3.9");
+    expect(parseConfig({ KAFKA_KRAFT_IMAGE: "example/kafka:4.3" }).images.kafka).toBe("confluentinc/cp-kafka:7.9.2");
+    expect(problemsOf({ KAFKA_MODE: "kraft", KAFKA_KRAFT_IMAGE: "example/kafka:latest" }).map((p) => p.name)).toEqual(["KAFKA_KRAFT_IMAGE"]);
     expect(problemsOf({ KAFKA_MODE: "zk", KAFKA_BROKERS: "2" }).map((p) => `${p.name}: ${p.allowed}`)).toEqual([
       "KAFKA_MODE: must be zookeeper or kraft",
       expect.stringMatching(/^KAFKA_BROKERS: must be 1 or 3/),

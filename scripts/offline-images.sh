@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the images the app deploys, for machines that
-# cannot pull confluentinc/* or cassandra:*: real ZooKeeper 3.8 and Kafka 3.9
-# (ZooKeeper mode) on Java 17, and Cassandra 4.1 on Java 11, from Debian,
-# Maven Central and PyPI packages. Each image is tagged with a hash of its inputs and built
-# only when an input changed. Appends ZOOKEEPER_IMAGE, KAFKA_IMAGE and
-# CASSANDRA_IMAGE to .offline/env. Needs root (debootstrap) and Docker.
+# cannot pull confluentinc/* or cassandra:*: real ZooKeeper 3.8, Kafka 3.9 (both
+# modes, as cp-kafka 7.9) and Kafka 4.3 (KRaft, as cp-kafka 8.3) on Java 17, and
+# Cassandra 4.1 on Java 11, from Debian, Maven Central and PyPI packages. Each image
+# is tagged with a hash of its inputs and built only when an input changed. Appends
+# ZOOKEEPER_IMAGE, KAFKA_IMAGE, KAFKA_KRAFT_IMAGE and CASSANDRA_IMAGE to .offline/env. Needs root (debootstrap) and Docker.
 set -euo pipefail
 
 project_root=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +56,7 @@ jars_for() { # $1 pom -> prints the jar folder
   echo "$dir"
 }
 kafka_jars=$(jars_for "$images/kafka/pom.xml")
+kafka4_jars=$(jars_for "$images/kafka-4/pom.xml")
 cassandra_jars=$(jars_for "$images/cassandra/pom.xml")
 
 # 3. cqlsh and its dependencies from PyPI, for bullseye's Python 3.9.
@@ -69,8 +70,8 @@ if [ ! -e "$wheels/.complete" ]; then
 fi
 
 # 4. The three images. A tag's hash covers the base, the image's own files and its jars.
-build() { # $1 name, $2 base image, $3 jar folder, $4... extra context folders as name=path
-  local name=$1 base=$2 jars=$3; shift 3
+build() { # $1 name, $2 Dockerfile's folder, $3 base image, $4 jar folder, $5... extra context folders as name=path
+  local name=$1 dockerfile=$2 base=$3 jars=$4; shift 4
   local inputs
   inputs=$( (echo "$base"; ls "$jars"; cd "$images" && find run-class kafka "$name" -type f | sort | xargs sha256sum; for extra in "$@"; do ls "${extra#*=}"; done) | sha256sum | cut -c1-12)
   local tag="chatbattle-standin/$name:$inputs"
@@ -83,22 +84,26 @@ build() { # $1 name, $2 base image, $3 jar folder, $4... extra context folders a
     cp -r "$images"/. "$context"/
     cp -r "$jars" "$context/lib"
     for extra in "$@"; do cp -r "${extra#*=}" "$context/${extra%%=*}"; done
-    docker build -q --build-arg "BASE=$base" -t "$tag" -f "$context/$name/Dockerfile" "$context" >/dev/null \
+    local line=()
+    [ "$dockerfile" = "$name" ] || line=(--build-arg "LINE=$name")
+    docker build -q --build-arg "BASE=$base" "${line[@]}" -t "$tag" -f "$context/$dockerfile/Dockerfile" "$context" >/dev/null \
       || { rm -rf "$context"; die "docker build of $name failed"; }
     rm -rf "$context"
   fi
   echo "$tag"
 }
-zookeeper_image=$(build zookeeper "$java17_base" "$kafka_jars")
-kafka_image=$(build kafka "$java17_base" "$kafka_jars")
-cassandra_image=$(build cassandra "$java11_base" "$cassandra_jars" "wheels=$wheels")
+zookeeper_image=$(build zookeeper zookeeper "$java17_base" "$kafka_jars")
+kafka_image=$(build kafka kafka "$java17_base" "$kafka_jars")
+kafka4_image=$(build kafka-4 kafka "$java17_base" "$kafka4_jars")
+cassandra_image=$(build cassandra cassandra "$java11_base" "$cassandra_jars" "wheels=$wheels")
 
 mkdir -p "$project_root/.offline"
 touch "$project_root/.offline/env"
-sed -i '/^\(ZOOKEEPER\|KAFKA\|CASSANDRA\)_IMAGE=/d' "$project_root/.offline/env"
+sed -i '/^\(ZOOKEEPER\|KAFKA\|KAFKA_KRAFT\|CASSANDRA\)_IMAGE=/d' "$project_root/.offline/env"
 {
   echo "ZOOKEEPER_IMAGE=$zookeeper_image"
   echo "KAFKA_IMAGE=$kafka_image"
+  echo "KAFKA_KRAFT_IMAGE=$kafka4_image"
   echo "CASSANDRA_IMAGE=$cassandra_image"
 } >>"$project_root/.offline/env"
-log "images: $zookeeper_image $kafka_image $cassandra_image (written to .offline/env)"
+log "images: $zookeeper_image $kafka_image $kafka4_image $cassandra_image (written to .offline/env)"

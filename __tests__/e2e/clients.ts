@@ -77,7 +77,7 @@ export async function produce(bootstrap: KafkaAccess, topic: string, value: stri
 
 /**
  * Reads `topic` from the beginning until a message with `value` arrives; false
- * after `timeoutMs`. A consumer that gives up fails the call with its reason.
+ * after `timeoutMs`. A consumer that gives up for good fails the call with its reason.
  */
 export async function consumed(bootstrap: KafkaAccess, topic: string, value: string, timeoutMs = 60_000): Promise<boolean> {
   const consumer = kafka(bootstrap).consumer({ groupId: `chatbattle-e2e-${Date.now()}-${Math.random()}` });
@@ -87,6 +87,8 @@ export async function consumed(bootstrap: KafkaAccess, topic: string, value: str
     return await new Promise<boolean>((resolve, reject) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       consumer.on(consumer.events.CRASH, ({ payload }) => {
+        // A retriable error (Kafka 4's group coordinator still loading, say) restarts the consumer.
+        if (payload.restart) return;
         clearTimeout(timer);
         reject(new Error(`the consumer of ${topic} gave up: ${payload.error.message}`));
       });

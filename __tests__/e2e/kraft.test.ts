@@ -9,7 +9,7 @@ import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { consumed, produce, topicsAsReported } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
-import { docker } from "../../lib/adapters/docker/docker-cli";
+import { docker, runDocker } from "../../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 
@@ -61,6 +61,16 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     const objects = findProjectObjects();
     expect([...objects.containers, ...objects.volumes].filter((n) => n.includes("zookeeper"))).toEqual([]);
     expect(objects.volumes).toEqual(["chatbattle-cassandra-data", ...containers.map((c) => `${c}-data`)].sort());
+  });
+
+  it("runs the brokers on the Kafka 4 line of the default KRaft image (the KAFKA_KRAFT_IMAGE stand-in)", () => {
+    const kraftImage = offlineEnvironment().KAFKA_KRAFT_IMAGE ?? "confluentinc/cp-kafka:8.3.0";
+    for (const name of containers) {
+      expect(docker(["inspect", "--format", "{{.Image}}", name])).toBe(docker(["image", "inspect", "--format", "{{.Id}}", kraftImage]));
+      const version = /Kafka version: (\S+)/.exec(runDocker(["logs", name]).stdout)?.[1];
+      console.log(`kraft: ${name} runs ${kraftImage}, Kafka ${version}`);
+      expect(version).toMatch(/^4\./);
+    }
   });
 
   it("has the topics exactly as declared, as the brokers report them", async () => {

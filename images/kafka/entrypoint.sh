@@ -1,10 +1,14 @@
 #!/bin/bash
 # Stand-in for confluentinc/cp-kafka in ZooKeeper mode (7.9) and KRaft mode
-# (KAFKA_PROCESS_ROLES set, as in 7.9 and 8.x): the same required variables,
-# refusals, KAFKA_* -> server.properties rule, paths, storage formatting and tools.
+# (KAFKA_PROCESS_ROLES set, as in 7.9 and 8.x; the Kafka 4 image's only mode): the
+# same required variables, refusals, KAFKA_* -> server.properties rule, paths, storage formatting and tools.
 set -euo pipefail
 fail() { echo "$*" >&2; exit 1; }
 
+# Kafka 4 (cp-kafka 8.x) has no ZooKeeper mode.
+if [ -z "${KAFKA_PROCESS_ROLES-}" ] && compgen -G '/opt/kafka/lib/kafka_2.13-4.*' >/dev/null; then
+  fail "KAFKA_PROCESS_ROLES is required: Kafka 4 runs in KRaft mode only."
+fi
 if [ -n "${KAFKA_PROCESS_ROLES-}" ]; then
   [ -n "${CLUSTER_ID-}" ] || fail "CLUSTER_ID is required."
   [ -n "${KAFKA_NODE_ID-}" ] || fail "KAFKA_NODE_ID is required."

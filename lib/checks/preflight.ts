@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { PORT_SETTINGS, publishedPortKeys, type ChatBattleConfig } from "../config/config";
+import { PORT_SETTINGS, localImages, publishedPortKeys, type ChatBattleConfig } from "../config/config";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { ALL_VOLUME_NAMES, brokerNames, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
@@ -155,7 +155,7 @@ export async function runPreflight(config: ChatBattleConfig, env: Readonly<Recor
   }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
-  const images = [...(config.kafka.mode === "zookeeper" ? [config.images.zookeeper] : []), config.images.kafka, config.images.cassandra];
+  const images = localImages(config).map((i) => i.image);
   // Both may wait a few seconds for a registry to answer: side by side.
   const [imageSources, providers] = await Promise.all([dockerResult.ok ? checkImageSources(images) : undefined, checkProviderSource(env, SYNTH_DIR)]);
   if (dockerResult.ok) {

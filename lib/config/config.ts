@@ -45,12 +45,6 @@ export function publishedPortKeys(kafka: ChatBattleConfig["kafka"]): (keyof Host
   });
 }
 
-/** Image of each mode when KAFKA_IMAGE is unset: the newest Confluent Platform line that runs it. */
-export const DEFAULT_KAFKA_IMAGES: Record<KafkaMode, string> = {
-  zookeeper: "confluentinc/cp-kafka:7.9.2",
-  kraft: "confluentinc/cp-kafka:8.3.0",
-};
-
 /** Listener of the KRaft controllers inside each broker's container; never published. */
 export const KRAFT_CONTROLLER_PORT = 29999;
 
@@ -75,6 +69,8 @@ export interface ChatBattleConfig {
   /** Address a client on this machine uses to reach a published port. */
   readonly clientHost: string;
   readonly images: { readonly zookeeper: string; readonly kafka: string; readonly cassandra: string };
+  /** The setting each image came from (Kafka's depends on the mode), for messages that name the fix. */
+  readonly imageSettings: { readonly zookeeper: "ZOOKEEPER_IMAGE"; readonly kafka: "KAFKA_IMAGE" | "KAFKA_KRAFT_IMAGE"; readonly cassandra: "CASSANDRA_IMAGE" };
   readonly ports: HostPorts;
   readonly cassandra: {
     readonly keyspace: string;
@@ -173,8 +169,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     }
     return value;
   };
-  // Unset: the mode's own default. Set (even empty, which image() reports): the value.
-  const kafkaImage = env.KAFKA_IMAGE !== undefined ? image("KAFKA_IMAGE") : DEFAULT_KAFKA_IMAGES[kafka.mode];
+  // Kraft mode reads KAFKA_KRAFT_IMAGE unless only KAFKA_IMAGE is set; zookeeper mode reads KAFKA_IMAGE.
+  // Each setting's default is its mode's image: the newest Confluent Platform line that runs the mode.
+  const kraftImageSetting = env.KAFKA_KRAFT_IMAGE !== undefined || env.KAFKA_IMAGE === undefined;
+  const kafkaImageSetting = kafka.mode === "kraft" && kraftImageSetting ? "KAFKA_KRAFT_IMAGE" : "KAFKA_IMAGE";
+  const kafkaImage = image(kafkaImageSetting);
+  const imageSettings = { zookeeper: "ZOOKEEPER_IMAGE", kafka: kafkaImageSetting, cassandra: "CASSANDRA_IMAGE" } as const;
   const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };
 
   const ports = Object.fromEntries(
@@ -238,7 +238,14 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     // A wildcard bind is reachable on loopback; a specific address only on itself.
     clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,
     images,
+    imageSettings,
     ports,
     cassandra: { keyspace, replication, datacenter },
   };
+}
+
+/** The images a local deploy runs, each with the setting that names it (ZooKeeper's only in zookeeper mode). */
+export function localImages(config: ChatBattleConfig): { readonly image: string; readonly setting: SettingName }[] {
+  const services = config.kafka.mode === "zookeeper" ? (["zookeeper", "kafka", "cassandra"] as const) : (["kafka", "cassandra"] as const);
+  return services.map((service) => ({ image: config.images[service], setting: config.imageSettings[service] }));
 }

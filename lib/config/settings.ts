@@ -108,7 +108,15 @@ export const SETTINGS = [
     name: "KAFKA_IMAGE",
     defaultValue: "confluentinc/cp-kafka:7.9.2",
     description:
-      "Kafka image. Unset: confluentinc/cp-kafka:7.9.2 in zookeeper mode (the last line with ZooKeeper; 8.x is KRaft only) and confluentinc/cp-kafka:8.3.0 in kraft mode (Confluent Platform 8.3, Kafka 4.3).",
+      "Kafka image of both modes, unless KAFKA_KRAFT_IMAGE is set in kraft mode. Unset: confluentinc/cp-kafka:7.9.2 in zookeeper mode (the last line with ZooKeeper; 8.x is KRaft only) and KAFKA_KRAFT_IMAGE in kraft mode.",
+  },
+  {
+    group: "app",
+    documented: "commented",
+    name: "KAFKA_KRAFT_IMAGE",
+    defaultValue: "confluentinc/cp-kafka:8.3.0",
+    description:
+      "Kafka image in kraft mode; takes precedence over KAFKA_IMAGE there. Unset: KAFKA_IMAGE if that is set, else confluentinc/cp-kafka:8.3.0 (Confluent Platform 8.3, Kafka 4.3).",
   },
   {
     group: "app",

@@ -40,9 +40,10 @@ export interface RunningKafkaCluster {
   stop(): Promise<void>;
 }
 
+/** The KRaft stand-in (Kafka 4, the line of the default KRaft image), which clusters a team shares run too. */
 function standInKafkaImage(): string {
-  const image = process.env.CHATBATTLE_TEST_KAFKA_IMAGE ?? offlineEnvironment().KAFKA_IMAGE;
-  if (!image) throw new Error("No Kafka stand-in image: run npm run offline:images first (it writes KAFKA_IMAGE to .offline/env).");
+  const image = process.env.CHATBATTLE_TEST_KAFKA_IMAGE ?? offlineEnvironment().KAFKA_KRAFT_IMAGE;
+  if (!image) throw new Error("No Kafka stand-in image: run npm run offline:images first (it writes KAFKA_KRAFT_IMAGE to .offline/env).");
   return image;
 }
 
