@@ -1,6 +1,7 @@
 /**
  * `npm run deploy [-- --allow-data-loss]`: checks that a deploy can work
- * (pre-flight), synthesizes, then creates or repairs every stack with
+ * (pre-flight), pulls the images that are not here (all at once, with their
+ * progress), synthesizes, then creates or repairs every stack with
  * Terraform, each as soon as the stacks it depends on are done and the
  * service it talks to is ready (see stack-runner.ts). It never deletes or
  * replaces a topic or a volume unless --allow-data-loss is given: such a
@@ -28,6 +29,7 @@ import { runCommand } from "../process/run-command";
 import { readArguments } from "./support/arguments";
 import { Interrupts } from "../process/interrupts";
 import { deployHooks } from "./support/deploy-hooks";
+import { pullMissingImages } from "./support/image-pulls";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 
@@ -42,6 +44,11 @@ async function main(allowDataLoss: boolean): Promise<number> {
   try {
     if (!printPreflight(await runPreflight(config))) return 1;
     if (interrupts.interrupted) return interrupts.exitCode;
+    if (config.target === "local") {
+      const pulled = await pullMissingImages(config, { say: (line) => console.log(line), inPlace: process.stdout.isTTY === true, signal: interrupts.signal });
+      if (interrupts.interrupted) return interrupts.exitCode;
+      if (!pulled) return 1;
+    }
 
     const synthStarted = Date.now();
     synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);

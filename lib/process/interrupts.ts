@@ -32,6 +32,7 @@ export class Interrupts {
   private signalName?: NodeJS.Signals;
   private abandoned = false;
   private readonly listeners: Array<() => void> = [];
+  private readonly aborts = new AbortController();
 
   constructor(private readonly command: string) {}
 
@@ -57,6 +58,11 @@ export class Interrupts {
   /** Whether a second interrupt cut the children short. */
   get cutShort(): boolean {
     return this.abandoned;
+  }
+
+  /** Aborted on the first interrupt: for work that is not a child process, such as an image pull. */
+  get signal(): AbortSignal {
+    return this.aborts.signal;
   }
 
   /** 130 after SIGINT, 143 after SIGTERM: the shell's 128 + signal number. */
@@ -86,6 +92,7 @@ export class Interrupts {
             : "starting nothing more."),
       );
       for (const child of this.children) sendToGroup(child.process, "SIGINT");
+      this.aborts.abort();
       return;
     }
     if (now - this.firstAt < SAME_INTERRUPT_MS || this.abandoned) return;

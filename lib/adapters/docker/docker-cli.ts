@@ -48,12 +48,17 @@ export function runDocker(args: readonly string[], options: Pick<DockerCallOptio
  * {@link runDocker} without blocking: for calls that run side by side, such
  * as stopping several containers, each with its grace period.
  */
-export function runDockerAsync(args: readonly string[], options: Pick<DockerCallOptions, "deadlineSeconds"> = {}): Promise<DockerResult> {
+export function runDockerAsync(
+  args: readonly string[],
+  options: Pick<DockerCallOptions, "deadlineSeconds"> & { readonly signal?: AbortSignal } = {},
+): Promise<DockerResult> {
   const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
   return new Promise((resolve, reject) => {
-    execFile("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+    execFile("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL", signal: options.signal }, (error, stdout, stderr) => {
       const code = (error as NodeJS.ErrnoException | null)?.code;
-      if (code === "ENOENT") {
+      if (code === "ABORT_ERR") {
+        resolve({ status: 130, stdout: "", stderr: "interrupted" });
+      } else if (code === "ENOENT") {
         reject(new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH."));
       } else if (error?.killed) {
         reject(
