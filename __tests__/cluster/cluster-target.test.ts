@@ -135,6 +135,12 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(result.output).not.toMatch(/Docker|port \d+/);
   });
 
+  it.each(["PLAIN", "SCRAM-SHA-256"])("preflight: the login with %s over TLS is accepted too", async (mechanism) => {
+    const result = await steps.withEnv({ KAFKA_SASL_MECHANISM: mechanism }).succeed(`preflight (${mechanism})`, npm("preflight"), QUICK);
+    expect(result.output).toMatch(new RegExp(`ok +Kafka +.*\\(SASL_SSL, ${mechanism} as pipeline\\): login accepted`));
+    expect(result.output).toMatch(/ok +Kafka brokers +3 online \(ids 1, 2, 3\)/);
+  });
+
   it("deploy creates the topics with replication 3, min.insync.replicas=2 and the seed's configs", async () => {
     const result = await steps.succeed("deploy (cold)", npm("deploy"), DEPLOY);
     console.log(`cluster: cold deploy:\n${result.output}`);

@@ -17,7 +17,7 @@ export async function checkKafkaCluster(config: ChatBattleConfig, env: Env): Pro
   let admin;
   try {
     admin = await connectAdmin(target);
-    const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+    const brokers = (await admin.brokerIds()).sort((a, b) => a - b);
     const factor = config.topicDurability.replicationFactor;
     return [
       { check: "Kafka", ok: true, detail: `${target.describe}: login accepted` },

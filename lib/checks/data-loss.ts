@@ -2,7 +2,7 @@
  * What a destructive change would lose, in numbers, and the message that
  * refuses it or, with --allow-data-loss, says what is about to go.
  */
-import type { Admin } from "kafkajs";
+import type { KafkaAdmin } from "../adapters/kafka/kafka-admin";
 import type { DestructiveChange } from "../adapters/terraform/plan-changes";
 import { docker } from "../adapters/docker/docker-cli";
 
@@ -14,8 +14,8 @@ export interface LossEstimate {
 }
 
 /** Messages in a topic without reading them: end offset minus start offset, summed over the partitions. */
-export async function topicContents(admin: Admin, topic: string): Promise<{ partitions: number; messages: number }> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+export async function topicContents(admin: KafkaAdmin, topic: string): Promise<{ partitions: number; messages: number }> {
+  const offsets = await admin.topicOffsets(topic);
   return {
     partitions: offsets.length,
     messages: offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0),
@@ -29,7 +29,7 @@ export function volumeSizes(): Map<string, string> {
 }
 
 /** Reads what each change would lose. `admin` is undefined when no topic is involved. */
-export async function estimateLoss(changes: readonly DestructiveChange[], admin: (() => Promise<Admin>) | undefined): Promise<LossEstimate[]> {
+export async function estimateLoss(changes: readonly DestructiveChange[], admin: (() => Promise<KafkaAdmin>) | undefined): Promise<LossEstimate[]> {
   const sizes = changes.some((c) => c.type === "docker_volume") ? volumeSizes() : new Map<string, string>();
   return Promise.all(
     changes.map(async (change) => {

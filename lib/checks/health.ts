@@ -127,13 +127,13 @@ export async function probeKafka(
   let admin;
   try {
     admin = await connectAdmin(target);
-    const cluster = await admin.describeCluster();
+    const brokerIds = await admin.brokerIds();
     const names = await admin.listTopics();
     const declaredNames = declared.map((t) => t.name);
     const live = (await describeTopics(admin, names)).sort(
       (a, b) => Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) || a.name.localeCompare(b.name),
     );
-    const online = new Set(cluster.brokers.map((b) => b.nodeId));
+    const online = new Set(brokerIds);
     const named = live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas]));
     const offline = [...new Set([...named, ...expectedBrokerIds])].filter((id) => !online.has(id)).sort((a, b) => a - b);
     const underReplicated = underReplicatedPartitions(live);

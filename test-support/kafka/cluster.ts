@@ -63,9 +63,12 @@ function serverProperties(id: number, brokerPorts: readonly number[], controller
     "listener.security.protocol.map=BROKER:SASL_SSL,CONTROLLER:PLAINTEXT",
     "inter.broker.listener.name=BROKER",
     "controller.listener.names=CONTROLLER",
-    "sasl.enabled.mechanisms=SCRAM-SHA-512",
+    // Every mechanism the app offers (KAFKA_SASL_MECHANISM); the brokers talk SCRAM-SHA-512 among themselves.
+    "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
     "sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512",
     `listener.name.broker.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${users.admin.username}" password="${users.admin.password}";`,
+    "listener.name.broker.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    `listener.name.broker.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${users.client.username}="${users.client.password}";`,
     "ssl.keystore.type=PEM",
     "ssl.keystore.location=/conf/server-key-and-cert.pem",
     "ssl.truststore.type=PEM",
@@ -99,7 +102,10 @@ export async function startKafkaCluster(certificates: TestCertificates, options:
   const conf = mkdtempSync(join(tmpdir(), "chatbattle-kafka-conf-"));
   chmodSync(conf, 0o755);
 
-  const scram = [users.admin, users.client].flatMap((u) => ["--add-scram", `'SCRAM-SHA-512=[name=${u.username},password=${u.password}]'`]);
+  const scram = [
+    ...[users.admin, users.client].map((u) => `'SCRAM-SHA-512=[name=${u.username},password=${u.password}]'`),
+    `'SCRAM-SHA-256=[name=${users.client.username},password=${users.client.password}]'`,
+  ].flatMap((credential) => ["--add-scram", credential]);
   const containers: string[] = [];
   const stop = async () => {
     if (containers.length > 0) docker(["rm", "--force", "--volumes", ...containers]);
@@ -147,7 +153,7 @@ export async function startKafkaCluster(certificates: TestCertificates, options:
       try {
         const admin = await connectAdmin(cluster.clientTarget());
         try {
-          const { brokers } = await admin.describeCluster();
+          const brokers = await admin.brokerIds();
           if (brokers.length === 3) return { ...cluster, startupSeconds: (Date.now() - started) / 1000 };
           last = `${brokers.length} broker(s) registered`;
         } finally {

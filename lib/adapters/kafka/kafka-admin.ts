@@ -1,11 +1,16 @@
-import kafkajs, { type Admin, type SASLOptions } from "kafkajs";
+/**
+ * The app's one way to ask Kafka about itself (brokers, topics, their configs
+ * and offsets), on @platformatic/kafka: pure TypeScript and released for the
+ * app's Node line. The tests check its answers with a second client (kafkajs).
+ */
+import { Admin as PlatformaticAdmin, ConfigResourceTypes, kGetApi, kGetBootstrapConnection, type Connection, type metadataV12 } from "@platformatic/kafka";
+
+/** Metadata's answer; v12 is the newest version the client speaks, and the older ones answer the same fields. */
+type MetadataResponse = metadataV12.MetadataResponse;
 import { readFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../../config/config";
 import { usesTls } from "../../config/target";
 import { CommandError, ServiceUnreachableError } from "../../errors";
-
-// kafkajs is CommonJS: take its values from the default export.
-const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,49 +53,147 @@ export class KafkaRefusedError extends CommandError {
   override name = "KafkaRefusedError";
 }
 
+/** The innermost causes of a client error (it nests one AggregateError per retry and per broker), each once. */
+export function rootCauses(error: unknown): { readonly code?: string; readonly message: string }[] {
+  const found = new Map<string, { code?: string; message: string }>();
+  const walk = (value: unknown, depth: number) => {
+    if (!(value instanceof Error) || depth > 10) return;
+    const nested = [...((value as { errors?: unknown[] }).errors ?? []), ...(value.cause !== undefined ? [value.cause] : [])];
+    if (nested.length === 0) {
+      const code = (value as { code?: string }).code;
+      found.set(`${code}:${value.message}`, { code, message: value.message });
+    }
+    for (const inner of nested) walk(inner, depth + 1);
+  };
+  walk(error, 0);
+  return found.size > 0 ? [...found.values()] : [{ message: error instanceof Error ? error.message : String(error) }];
+}
+
 /**
  * The error in words that name the setting to change. A refused login or
  * certificate is a {@link KafkaRefusedError}; anything else a
  * ServiceUnreachableError. The password never appears.
  */
 export function explainKafkaError(target: KafkaClientTarget, error: unknown): CommandError {
-  const message = error instanceof Error ? error.message : String(error);
-  const name = error instanceof Error ? error.name : "";
-  if (name === "KafkaJSSASLAuthenticationError" || /SASL .*authentication failed/i.test(message)) {
+  const causes = rootCauses(error);
+  const hide = (text: string) => (target.sasl?.password ? text.split(target.sasl.password).join("(hidden)") : text);
+  const said = hide(causes.map((c) => c.message.replace(/\.$/, "")).join("; "));
+  if (causes.some((c) => /SASL|authentication failed/i.test(c.message))) {
     return new KafkaRefusedError(
-      `Kafka at ${target.describe} refused the login: ${message.replace(target.sasl?.password ?? "\0", "(hidden)")}. ` +
-        "Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM.",
+      `Kafka at ${target.describe} refused the login: ${said}. Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM.`,
     );
   }
-  if (/certificate|self.signed|SSL|TLS|EPROTO/i.test(message)) {
-    return new KafkaRefusedError(`Kafka at ${target.describe}: TLS failed (${message}). Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL.`);
+  if (causes.some((c) => /CERT|SELF_SIGNED|LEAF|ERR_TLS|ERR_SSL|EPROTO/.test(c.code ?? "") || /certificate|SSL|TLS/i.test(c.message))) {
+    return new KafkaRefusedError(`Kafka at ${target.describe}: TLS failed (${said}). Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL.`);
   }
-  return new ServiceUnreachableError(`Kafka at ${target.describe} does not answer (${message}).`);
+  return new ServiceUnreachableError(`Kafka at ${target.describe} does not answer (${said}).`);
 }
+
+/** One partition's offsets: the first message still kept (low) and the next to be written (high). */
+export interface PartitionOffsets {
+  readonly partition: number;
+  readonly low: bigint;
+  readonly high: bigint;
+}
+
+/** What the commands ask of Kafka. Every call has the client's deadlines (connect 3 s, request 10 s, one retry). */
+export interface KafkaAdmin {
+  /** Ids of the brokers online (in the cluster's metadata). */
+  brokerIds(): Promise<number[]>;
+  /** Every topic, the internal ones (__consumer_offsets) too. */
+  listTopics(): Promise<string[]>;
+  /** Each partition's low and high offsets. */
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>;
+  /** Partitions and each topic's own configs, as the broker reports them. */
+  describeTopics(names: readonly string[]): Promise<LiveTopic[]>;
+  disconnect(): Promise<void>;
+}
+
+/** ListOffsets' timestamps for "earliest" and "latest". */
+const EARLIEST = -2n;
+const LATEST = -1n;
 
 /**
  * A Kafka admin client that fails fast: the operating commands report a
- * broker that does not answer, they do not wait. Throws what
- * {@link explainKafkaError} makes of a failure.
+ * broker that does not answer, they do not wait. Connects (and logs in) at
+ * once, so that a bad address, login or certificate is reported here, as what
+ * {@link explainKafkaError} makes of it.
  */
-export async function connectAdmin(target: KafkaClientTarget): Promise<Admin> {
-  const kafka = new Kafka({
+export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmin> {
+  const client = new PlatformaticAdmin({
     clientId: "chatbattle-ops",
-    brokers: [...target.brokers],
-    ssl: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca ? [target.tls.ca] : undefined } : undefined,
-    sasl: target.sasl as SASLOptions | undefined,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
-    authenticationTimeout: 5000,
+    bootstrapBrokers: [...target.brokers],
+    tls: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca } : undefined,
+    sasl: target.sasl && { mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
+    connectTimeout: 3000,
     requestTimeout: 10000,
-    retry: { retries: 1, initialRetryTime: 300 },
+    retries: 1,
+    retryDelay: 300,
   });
-  const admin = kafka.admin();
+  const explained = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      throw explainKafkaError(target, error);
+    }
+  };
+  // The client's metadata() leaves out internal topics (__consumer_offsets), whose replicas health
+  // must see; so Metadata is asked the way the client's own listTopics() asks it, through the
+  // extension points the package exports for that (kGetBootstrapConnection, kGetApi).
+  type MetadataApi = (connection: Connection, topics: string[] | null, autoCreate: boolean, operations: boolean, callback: (error: Error | null, response: MetadataResponse) => void) => void;
+  const metadata = (topics: string[] | null = []) =>
+    explained(
+      () =>
+        new Promise<MetadataResponse>((resolve, reject) =>
+          client[kGetBootstrapConnection]((connectionError, connection) => {
+            if (connectionError || !connection) return reject(connectionError ?? new Error("no connection to any broker"));
+            client[kGetApi]<Parameters<MetadataApi> extends [Connection, ...infer A] ? A : never, MetadataResponse>("Metadata", (apiError, api) => {
+              if (apiError) return reject(apiError);
+              (api as unknown as MetadataApi)(connection, topics, false, false, (error, response) => (error ? reject(error) : resolve(response)));
+            });
+          }),
+        ),
+    );
   try {
-    await admin.connect();
+    await metadata();
   } catch (error) {
-    throw explainKafkaError(target, error);
+    await client.close().catch(() => undefined);
+    throw error;
   }
+  const admin: KafkaAdmin = {
+    brokerIds: async () => (await metadata()).brokers.map((b) => b.nodeId),
+    listTopics: () => explained(() => client.listTopics({ includeInternals: true })),
+    topicOffsets: async (topic) => {
+      const partitions = (await metadata([topic])).topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      const at = (timestamp: bigint) =>
+        explained(() => client.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp })) }] }));
+      const [low, high] = await Promise.all([at(EARLIEST), at(LATEST)]);
+      const lowOf = new Map(low.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
+      return high.flatMap((t) => t.partitions).map((p) => ({ partition: p.partitionIndex, low: lowOf.get(p.partitionIndex) ?? 0n, high: p.offset }));
+    },
+    describeTopics: async (names) => {
+      if (names.length === 0) return [];
+      const [cluster, configs] = await Promise.all([
+        metadata([...names]),
+        explained(() => client.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: name })) })),
+      ]);
+      return names.flatMap((name) => {
+        const topic = cluster.topics.find((t) => t.name === name && t.errorCode === 0);
+        if (!topic) return [];
+        const own = configs.find((c) => c.resourceName === name)?.configs ?? [];
+        return [
+          {
+            name,
+            partitions: topic.partitions
+              .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, offlineReplicas: p.offlineReplicas ?? [] }))
+              .sort((a, b) => a.partition - b.partition),
+            overrides: Object.fromEntries(own.filter(isTopicOverride).map((c) => [c.name, c.value ?? ""])),
+          },
+        ];
+      });
+    },
+    disconnect: () => client.close(),
+  };
   return admin;
 }
 
@@ -104,7 +207,7 @@ const TOPIC_CONFIG_SOURCE = 1;
  * the topic's own values are the declaration's to compare. Brokers too old
  * to say a source fall back to isDefault.
  */
-export function isTopicOverride(entry: { isDefault: boolean; configSource?: number }): boolean {
+export function isTopicOverride(entry: { isDefault?: boolean; configSource?: number }): boolean {
   return entry.configSource === undefined ? !entry.isDefault : entry.configSource === TOPIC_CONFIG_SOURCE;
 }
 
@@ -115,25 +218,7 @@ export interface LiveTopic {
   readonly overrides: Readonly<Record<string, string>>;
 }
 
-/** Partitions and non-default configs of the named topics, as the broker reports them. */
-export async function describeTopics(admin: Admin, names: readonly string[]): Promise<LiveTopic[]> {
-  if (names.length === 0) return [];
-  const metadata = await admin.fetchTopicMetadata({ topics: [...names] });
-  const configs = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
-  });
-  return metadata.topics.map((topic) => {
-    const resource = configs.resources.find((r) => r.resourceName === topic.name);
-    const overrides = Object.fromEntries(
-      (resource?.configEntries ?? []).filter(isTopicOverride).map((e) => [e.configName, e.configValue]),
-    );
-    return {
-      name: topic.name,
-      partitions: topic.partitions
-        .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: p.replicas, isr: p.isr, offlineReplicas: p.offlineReplicas ?? [] }))
-        .sort((a, b) => a.partition - b.partition),
-      overrides,
-    };
-  });
+/** Partitions and each topic's own configs, as the broker reports them. */
+export function describeTopics(admin: KafkaAdmin, names: readonly string[]): Promise<LiveTopic[]> {
+  return admin.describeTopics(names);
 }

@@ -3,7 +3,6 @@
  * when a stack's service is ready, which declared objects already exist, and
  * whether a change that loses data may go ahead.
  */
-import type { Admin } from "kafkajs";
 import type { ChatBattleConfig } from "../../config/config";
 import { serviceEndpoints } from "../../app";
 import { join } from "node:path";
@@ -13,7 +12,7 @@ import { recordedIds } from "../../adapters/terraform/state-file";
 import { CommandError } from "../../errors";
 import { docker } from "../../adapters/docker/docker-cli";
 import { containerState } from "../../checks/health";
-import { connectAdmin, kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { connectAdmin, kafkaClientTarget, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
 import { allowedMessage, estimateLoss, refusalMessage } from "../../checks/data-loss";
 import type { DeployHooks } from "../../adapters/terraform/stack-runner";
 import type { AdoptableType } from "../../adapters/terraform/adoption";
@@ -48,7 +47,7 @@ export function deployHooks(
   healthy(): Promise<void>;
   close(): Promise<void>;
 } {
-  let admin: Promise<Admin> | undefined;
+  let admin: Promise<KafkaAdmin> | undefined;
   const kafkaAdmin = () =>
     (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
 
