@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { engineAddress, foldPullMessage, registryAuth } from "../lib/adapters/docker/image-pull";
-import { describeProgress, pullAdvice } from "../lib/commands/support/image-pulls";
+import { describeProgress, downloadedBytes, pullAdvice } from "../lib/commands/support/image-pulls";
 
 describe("the engine's pull stream", () => {
   it("adds up each layer's bytes, and counts a layer done once it is unpacked or already here", () => {
@@ -34,6 +34,17 @@ describe("the engine's pull stream", () => {
     expect({ done, total, complete: [...layers.values()].filter((l) => l.complete).length }).toEqual({ done: 3145728, total: 6291456, complete: 2 });
     expect(describeProgress({ image: "x:1", doneBytes: done, totalBytes: total, layers: 3, layersDone: 2 })).toBe("3.0 of 6.0 MB, 2 of 3 layers");
     expect(describeProgress({ image: "x:1", doneBytes: 0, totalBytes: 0, layers: 2, layersDone: 0 })).toBe("0 of 2 layers");
+  });
+});
+
+describe("the summary's megabytes", () => {
+  it("counts a layer that two images share once, and a layer already here not at all", () => {
+    const outcomes = [
+      { image: "zookeeper:1", ok: true as const, layerBytes: new Map([["base", 0], ["jars", 50], ["zk", 1]]) },
+      { image: "kafka:1", ok: true as const, layerBytes: new Map([["base", 0], ["jars", 50], ["kafka", 2]]) },
+      { image: "missing:1", ok: false as const, answer: "manifest unknown" },
+    ];
+    expect(downloadedBytes(outcomes)).toBe(53);
   });
 });
 

@@ -27,7 +27,14 @@ export interface PullProgress {
 }
 
 /** How one pull ended: done, or the registry's (or engine's) answer. */
-export type PullOutcome = { readonly image: string; readonly ok: true } | { readonly image: string; readonly ok: false; readonly answer: string };
+export type PullOutcome =
+  | {
+      readonly image: string;
+      readonly ok: true;
+      /** Bytes downloaded per layer id (0: it was here already); images that share a layer name it alike. */
+      readonly layerBytes: ReadonlyMap<string, number>;
+    }
+  | { readonly image: string; readonly ok: false; readonly answer: string };
 
 export interface PullOptions {
   readonly env?: Env;
@@ -191,7 +198,8 @@ function pullThroughApi(image: string, address: { socketPath: string } | { host:
             }
             finish({ image, ok: false, answer: answer || `HTTP ${res.statusCode}` });
           } else {
-            finish(errorAnswer ? { image, ok: false, answer: errorAnswer } : { image, ok: true });
+            const layerBytes = new Map([...layers].map(([id, layer]) => [id, layer.total]));
+            finish(errorAnswer ? { image, ok: false, answer: errorAnswer } : { image, ok: true, layerBytes });
           }
         });
         res.on("error", (error) => finish({ image, ok: false, answer: error.message }));
@@ -208,7 +216,7 @@ function pullThroughApi(image: string, address: { socketPath: string } | { host:
 /** Pulls one image with `docker pull` (credential helpers, ssh:// engines): progress only as layers. */
 async function pullThroughCli(image: string, options: PullOptions): Promise<PullOutcome> {
   const result = await runDockerAsync(["pull", "--quiet", image], { deadlineSeconds: options.stallSeconds * 10, signal: options.signal });
-  if (result.status === 0) return { image, ok: true };
+  if (result.status === 0) return { image, ok: true, layerBytes: new Map() };
   return { image, ok: false, answer: (result.stderr || result.stdout).replace(/^Error response from daemon: /, "").trim() || `docker pull exited ${result.status}` };
 }
 

@@ -9,7 +9,7 @@
 import { localImages, type ChatBattleConfig } from "../../config/config";
 import type { SettingName } from "../../config/settings";
 import { runDockerAsync } from "../../adapters/docker/docker-cli";
-import { pullImages, type PullProgress } from "../../adapters/docker/image-pull";
+import { pullImages, type PullOutcome, type PullProgress } from "../../adapters/docker/image-pull";
 import { registryOf } from "../../checks/sources";
 
 /** Seconds without any word from the engine before a pull counts as hung (a layer's progress comes every second or so). */
@@ -46,6 +46,16 @@ export interface ImagePullsOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** Bytes downloaded over all pulls, each layer once (images built on the same layers share them). */
+export function downloadedBytes(outcomes: readonly PullOutcome[]): number {
+  const layers = new Map<string, number>();
+  for (const outcome of outcomes) {
+    if (!outcome.ok) continue;
+    for (const [id, bytes] of outcome.layerBytes) layers.set(id, Math.max(bytes, layers.get(id) ?? 0));
+  }
+  return [...layers.values()].reduce((sum, bytes) => sum + bytes, 0);
+}
+
 /** Pulls the images the deploy needs and does not have; false (after saying why) when any pull failed. */
 export async function pullMissingImages(config: ChatBattleConfig, options: ImagePullsOptions): Promise<boolean> {
   const images = localImages(config);
@@ -55,6 +65,7 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
   const started = Date.now();
   options.say(`pull: ${missing.length} image(s) not on this Docker engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`);
 
+  const width = Math.max(...missing.map((m) => m.image.length));
   const latest = new Map<string, PullProgress>();
   const lastLogged = new Map<string, number>();
   let drawnLines = 0;
@@ -63,7 +74,6 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
     process.stdout.write((drawnLines > 0 ? `\x1b[${drawnLines}A` : "") + lines.map((l) => `\x1b[2K${l}\n`).join(""));
     drawnLines = lines.length;
   };
-  const width = Math.max(...missing.map((m) => m.image.length));
   const onProgress = (progress: PullProgress) => {
     if (progress.layers === 0) return;
     latest.set(progress.image, progress);
@@ -81,17 +91,22 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const failed = outcomes.filter((o) => !o.ok);
-  for (const outcome of outcomes) {
+  const doneLines = outcomes.flatMap((outcome) => {
     const progress = latest.get(outcome.image);
-    if (outcome.ok) options.say(`pull: ${outcome.image.padEnd(width)}  done${progress ? `, ${describeProgress(progress)}` : ""}`);
+    return outcome.ok ? [`pull: ${outcome.image.padEnd(width)}  done${progress ? `, ${describeProgress(progress)}` : ""}`] : [];
+  });
+  // In a terminal the block is redrawn a last time; elsewhere each image gets its line.
+  if (options.inPlace && drawnLines > 0 && doneLines.length === missing.length) {
+    process.stdout.write(`\x1b[${drawnLines}A` + doneLines.map((l) => `\x1b[2K${l}\n`).join(""));
+  } else {
+    for (const line of doneLines) options.say(line);
   }
   if (options.signal?.aborted) {
     options.say(`pull: interrupted after ${seconds} s; nothing was deployed`);
     return false;
   }
   if (failed.length === 0) {
-    const megabytes = [...latest.values()].reduce((sum, p) => sum + p.totalBytes, 0) / MB;
-    options.say(`pull: ${missing.length} image(s), ${megabytes.toFixed(1)} MB, in ${seconds} s`);
+    options.say(`pull: ${missing.length} image(s), ${(downloadedBytes(outcomes) / MB).toFixed(1)} MB, in ${seconds} s`);
     return true;
   }
   for (const outcome of failed) {
