@@ -9,7 +9,8 @@ import { createServer as createTcpServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answers, checkProviderSource, registryOf } from "../lib/checks/sources";
+import { answers, checkProviderSource } from "../lib/checks/sources";
+import { registryOf } from "../lib/adapters/docker/images";
 
 let registry: Server;
 let registryUrl = "";

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runDocker } from "../adapters/docker/docker-cli";
+import { absentImages, registryOf } from "../adapters/docker/images";
 import type { CheckResult } from "./check-result";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -59,23 +59,13 @@ export async function checkProviderSource(env: Env, outdir: string, registry = T
   };
 }
 
-/** The registry an image reference is pulled from, as Docker reads it: docker.io unless its first part names a host. */
-export function registryOf(image: string): { readonly host: string; readonly url: string } {
-  const first = image.split("/")[0];
-  const named = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
-  const host = named ? first : "registry-1.docker.io";
-  // Docker pulls from a registry on the loopback over plain HTTP.
-  const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? "http" : "https";
-  return { host: named ? host : "docker.io", url: `${scheme}://${host}/v2/` };
-}
-
 /**
  * The images a deploy needs are here, or their registries answer so that
  * they can be pulled. One line for the images that can come from nowhere.
  */
 export async function checkImageSources(images: readonly string[], probe: (url: string) => Promise<boolean> = answers): Promise<CheckResult> {
   const check = "images";
-  const absent = images.filter((image) => runDocker(["image", "inspect", "--format", "{{.Id}}", image]).status !== 0);
+  const absent = await absentImages(images);
   if (absent.length === 0) return { check, ok: true, detail: `all ${images.length} here` };
   const registries = [...new Set(absent.map((image) => registryOf(image).url))];
   const answering = new Set((await Promise.all(registries.map(async (url) => ((await probe(url)) ? url : undefined)))).filter(Boolean));

@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { runDockerAsync } from "./docker-cli";
+import { registryOf } from "./images";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -221,13 +222,13 @@ async function pullThroughCli(image: string, options: PullOptions): Promise<Pull
 }
 
 /** Pulls every image at once; each outcome says how its pull ended. */
-export async function pullImages(images: readonly string[], registryHostOf: (image: string) => string, options: PullOptions): Promise<PullOutcome[]> {
+export async function pullImages(images: readonly string[], options: PullOptions): Promise<PullOutcome[]> {
   const env = options.env ?? process.env;
   const address = engineAddress(env);
   const config = dockerConfig(env);
   return Promise.all(
     images.map((image) => {
-      const auth = registryAuth(registryHostOf(image), config);
+      const auth = registryAuth(registryOf(image).host, config);
       return address === undefined || auth === "helper" ? pullThroughCli(image, options) : pullThroughApi(image, address, auth, options);
     }),
   );

@@ -8,9 +8,8 @@
  */
 import { localImages, type ChatBattleConfig } from "../../config/config";
 import type { SettingName } from "../../config/settings";
-import { runDockerAsync } from "../../adapters/docker/docker-cli";
+import { absentImages, registryOf } from "../../adapters/docker/images";
 import { pullImages, type PullOutcome, type PullProgress } from "../../adapters/docker/image-pull";
-import { registryOf } from "../../checks/sources";
 
 /** Seconds without any word from the engine before a pull counts as hung (a layer's progress comes every second or so). */
 const PULL_STALL_SECONDS = 120;
@@ -59,8 +58,8 @@ export function downloadedBytes(outcomes: readonly PullOutcome[]): number {
 /** Pulls the images the deploy needs and does not have; false (after saying why) when any pull failed. */
 export async function pullMissingImages(config: ChatBattleConfig, options: ImagePullsOptions): Promise<boolean> {
   const images = localImages(config);
-  const present = await Promise.all(images.map(async ({ image }) => (await runDockerAsync(["image", "inspect", "--format", "{{.Id}}", image])).status === 0));
-  const missing = images.filter((_, i) => !present[i]);
+  const absent = new Set(await absentImages(images.map((i) => i.image)));
+  const missing = images.filter(({ image }) => absent.has(image));
   if (missing.length === 0) return true;
   const started = Date.now();
   options.say(`pull: ${missing.length} image(s) not on this Docker engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`);
@@ -86,7 +85,6 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
 
   const outcomes = await pullImages(
     missing.map((m) => m.image),
-    (image) => registryOf(image).host,
     { env: options.env, onProgress, stallSeconds: PULL_STALL_SECONDS, signal: options.signal },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -1,0 +1,21 @@
+/**
+ * Images as Docker sees them: which of a list the engine lacks, and which
+ * registry a reference would be pulled from.
+ */
+import { runDockerAsync } from "./docker-cli";
+
+/** The images of `images` that are not on the engine, in their order (inspected side by side). */
+export async function absentImages(images: readonly string[]): Promise<string[]> {
+  const present = await Promise.all(images.map(async (image) => (await runDockerAsync(["image", "inspect", "--format", "{{.Id}}", image])).status === 0));
+  return images.filter((_, i) => !present[i]);
+}
+
+/** The registry an image reference is pulled from, as Docker reads it: docker.io unless its first part names a host. */
+export function registryOf(image: string): { readonly host: string; readonly url: string } {
+  const first = image.split("/")[0];
+  const named = image.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  const host = named ? first : "registry-1.docker.io";
+  // Docker pulls from a registry on the loopback over plain HTTP.
+  const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? "http" : "https";
+  return { host: named ? host : "docker.io", url: `${scheme}://${host}/v2/` };
+}
