@@ -6,7 +6,7 @@ import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
 import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { brokerNames, projectContainers, type ProjectContainer, type ServiceName } from "../names";
-import { connectAdmin, describeTopics, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
+import { connectAdmin, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
 import { contactEndpoints, parseSchemaSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
@@ -130,7 +130,7 @@ export async function probeKafka(
     const brokerIds = await admin.brokerIds();
     const names = await admin.listTopics();
     const declaredNames = declared.map((t) => t.name);
-    const live = (await describeTopics(admin, names)).sort(
+    const live = (await admin.describeTopics(names)).sort(
       (a, b) => Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) || a.name.localeCompare(b.name),
     );
     const online = new Set(brokerIds);

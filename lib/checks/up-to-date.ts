@@ -24,7 +24,7 @@ import { join } from "node:path";
 import type { SynthesizedStack } from "../adapters/terraform/synthesized-stacks";
 import { recordedInstances } from "../adapters/terraform/state-file";
 import { runDockerAsync } from "../adapters/docker/docker-cli";
-import { connectAdmin, describeTopics, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { connectAdmin, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 
 /** The stamp, in the synthesis folder beside the stacks it describes. */
 export const STAMP_FILE = "chatbattle-deployed.json";
@@ -123,7 +123,7 @@ export async function upToDate(
       return { upToDate: false, why: "the broker did not answer" };
     }
     try {
-      const live = new Map((await describeTopics(admin, topics.map((t) => String(t.name)))).map((t) => [t.name, t]));
+      const live = new Map((await admin.describeTopics(topics.map((t) => String(t.name)))).map((t) => [t.name, t]));
       for (const topic of topics) {
         const found = live.get(String(topic.name));
         if (!found || found.partitions.length === 0) return { upToDate: false, why: `topic ${topic.name} is gone` };

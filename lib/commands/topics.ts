@@ -6,7 +6,7 @@
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { topicDefinitions } from "../topics";
-import { connectAdmin, describeTopics, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { connectAdmin, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
 import { requireDeployed } from "../checks/health";
 import { serviceEndpoints } from "../app";
 import { PROJECT_ROOT } from "../project-root";
@@ -38,7 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const names = (await admin.listTopics()).filter((n) => !n.startsWith("__")).sort();
     const declared = new Set(topicDefinitions(config).map((t) => t.name));
     if (command === "list") {
-      const live = (await describeTopics(admin, names)).sort((a, b) => a.name.localeCompare(b.name));
+      const live = (await admin.describeTopics(names)).sort((a, b) => a.name.localeCompare(b.name));
       console.log(
         formatTable(
           ["TOPIC", "PARTITIONS", "REPLICATION", "DECLARED"],
@@ -52,7 +52,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`topics: no topic named ${name}; existing: ${names.join(", ") || "(none)"}`);
       return 1;
     }
-    const [topic] = await describeTopics(admin, [name]);
+    const [topic] = await admin.describeTopics([name]);
     console.log(`Topic ${topic.name}: ${topic.partitions.length} partitions`);
     console.log(
       formatTable(

@@ -171,8 +171,8 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   };
   // Kraft mode reads KAFKA_KRAFT_IMAGE unless only KAFKA_IMAGE is set; zookeeper mode reads KAFKA_IMAGE.
   // Each setting's default is its mode's image: the newest Confluent Platform line that runs the mode.
-  const kraftImageSetting = env.KAFKA_KRAFT_IMAGE !== undefined || env.KAFKA_IMAGE === undefined;
-  const kafkaImageSetting = kafka.mode === "kraft" && kraftImageSetting ? "KAFKA_KRAFT_IMAGE" : "KAFKA_IMAGE";
+  const kraftSettingApplies = env.KAFKA_KRAFT_IMAGE !== undefined || env.KAFKA_IMAGE === undefined;
+  const kafkaImageSetting = kafka.mode === "kraft" && kraftSettingApplies ? "KAFKA_KRAFT_IMAGE" : "KAFKA_IMAGE";
   const kafkaImage = image(kafkaImageSetting);
   const imageSettings = { zookeeper: "ZOOKEEPER_IMAGE", kafka: kafkaImageSetting, cassandra: "CASSANDRA_IMAGE" } as const;
   const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };

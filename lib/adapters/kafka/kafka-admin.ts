@@ -4,13 +4,13 @@
  * app's Node line. The tests check its answers with a second client (kafkajs).
  */
 import { Admin as PlatformaticAdmin, ConfigResourceTypes, kGetApi, kGetBootstrapConnection, type Connection, type metadataV12 } from "@platformatic/kafka";
-
-/** Metadata's answer; v12 is the newest version the client speaks, and the older ones answer the same fields. */
-type MetadataResponse = metadataV12.MetadataResponse;
 import { readFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../../config/config";
 import { usesTls } from "../../config/target";
 import { CommandError, ServiceUnreachableError } from "../../errors";
+
+/** Metadata's answer; v12 is the newest version the client speaks, and the older ones answer the same fields. */
+type MetadataResponse = metadataV12.MetadataResponse;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -216,9 +216,4 @@ export interface LiveTopic {
   readonly partitions: readonly { partition: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }[];
   /** Topic configs that are not the broker's defaults. */
   readonly overrides: Readonly<Record<string, string>>;
-}
-
-/** Partitions and each topic's own configs, as the broker reports them. */
-export function describeTopics(admin: KafkaAdmin, names: readonly string[]): Promise<LiveTopic[]> {
-  return admin.describeTopics(names);
 }
