@@ -18,6 +18,8 @@ import { requireEmptyEngine } from "./stack-checks";
 const DEPLOY = 600;
 const QUICK = 90;
 const PUSH = 300;
+/** `text` as a pattern that matches exactly it. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 
 /** Each image setting of zookeeper mode, with the upstream name its stand-in is pushed under. */
@@ -78,7 +80,7 @@ describe("a first deploy that pulls every image from a registry", () => {
     expect(result.status, result.output.slice(-4000)).toBe(0);
     expect(result.output).toContain(`pull: 3 image(s) not on this Docker engine, pulling side by side: ${SETTINGS.map(inRegistry).join(", ")}`);
     for (const setting of SETTINGS) {
-      expect(result.output).toMatch(new RegExp(`pull: ${inRegistry(setting).replace(/[.:/]/g, "\\$&")} +done, [\\d.]+ of [\\d.]+ MB, (\\d+) of \\1 layers`));
+      expect(result.output).toMatch(new RegExp(`pull: ${literal(inRegistry(setting))} +done, [\\d.]+ of [\\d.]+ MB, (\\d+) of \\1 layers`));
     }
     expect(result.output).toMatch(/pull: 3 image\(s\), [\d.]+ MB, in [\d.]+ s/);
     // The pulls come before any stack, and the provider's docker_image resources then find the images here.
@@ -94,7 +96,7 @@ describe("a first deploy that pulls every image from a registry", () => {
     const result = await steps.withEnv({ KAFKA_IMAGE: missing }).run("deploy with a tag the registry lacks", npm("deploy"), DEPLOY);
     console.log(`pull: a tag the registry lacks:\n${result.output.split("\n").filter((l) => /pull:|preflight:/.test(l)).join("\n")}`);
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(new RegExp(`pull: FAIL ${missing.replace(/[.:/]/g, "\\$&")}: the answer was ".*(manifest unknown|not found).*"\\. the registry \\(${registry.host.replace(/[.:]/g, "\\$&")}\\) has no such image or tag: check the tag of KAFKA_IMAGE in \\.env`));
+    expect(result.output).toMatch(new RegExp(`pull: FAIL ${literal(missing)}: the answer was ".*(manifest unknown|not found).*"\\. the registry \\(${literal(registry.host)}\\) has no such image or tag: check the tag of KAFKA_IMAGE in \\.env`));
     expect(result.output).toContain("pull: 1 of 1 image(s) could not be pulled; no stack was changed");
     expect(result.output).not.toMatch(/Creating|Creation complete|terraform (init|plan|apply)/);
     const objects = findProjectObjects();
