@@ -14,13 +14,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "../e2e/steps";
-import { consumed, produce, schemaAsReported, topicsAsReported, withCassandra } from "../e2e/clients";
+import { schemaAsReported, topicsAsReported, withCassandra } from "../e2e/clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { makeTestCertificates } from "../../test-support/tls";
 import { startKafkaCluster, type RunningKafkaCluster } from "../../test-support/kafka/cluster";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
 import { startPostgres, type RunningPostgres } from "../../test-support/postgres";
 import { planExitCodes as planExitCodesIn } from "../e2e/stack-checks";
+import { roundTripAndHealthWithBrokerDown } from "../e2e/broker-down";
 
 const DEPLOY = 300;
 const QUICK = 90;
@@ -187,13 +188,8 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       // The test's own client starts from the live brokers: kafkajs retries a refused seed broker until
       // its retries run out instead of trying the next one (seen here: ECONNREFUSED after 8.8 s).
       const live = { ...kafka.clientTarget(), brokers: kafka.brokers.filter((_, i) => i !== 2) };
-      const value = `broker-down-${Date.now()}`;
-      await produce(live, "twitch-chat-messages", value);
-      expect(await consumed(live, "twitch-chat-messages", value)).toBe(true);
-
       // The broker is fenced and dropped from the in-sync replicas within seconds (see test-support/kafka/cluster.ts).
-      const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
-      const health = await steps.runUntil("health (broker down)", npm("health"), QUICK, allSix, 60);
+      const health = await roundTripAndHealthWithBrokerDown(steps, live, `broker-down-${Date.now()}`, "health (broker down)");
       console.log(`cluster: npm run health with broker 3 down:\n${health.output}`);
       expect(health.status).toBe(1);
       expect(health.output).toMatch(/broker\(s\) 3 offline/);

@@ -12,6 +12,7 @@ import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker, runDocker } from "../../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
+import { roundTripAndHealthWithBrokerDown } from "./broker-down";
 
 const DEPLOY = 420;
 const STOP = 240;
@@ -106,11 +107,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
   if (brokers === 3) {
     it("with one broker stopped: acks=all still round-trips and health names the under-replicated partitions", async () => {
       docker(["stop", "chatbattle-kafka-2"]);
-      const value = `${message}-one-down`;
-      await produce(access, "twitch-chat-messages", value);
-      expect(await consumed(access, "twitch-chat-messages", value)).toBe(true);
-      const allSix = /channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/;
-      const health = await steps.runUntil("npm run health (broker 2 stopped)", npm("health"), QUICK, allSix, 60);
+      const health = await roundTripAndHealthWithBrokerDown(steps, access, `${message}-one-down`, "npm run health (broker 2 stopped)");
       console.log(`kraft: npm run health with broker 2 stopped:\n${health.output}`);
       expect(health.status).toBe(1);
       expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +NO +2 broker\(s\) online; broker\(s\) 2 offline; \d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/m);
