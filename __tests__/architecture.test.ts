@@ -25,8 +25,9 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   process: ["neutral"],
   adapters: ["process", "config", "neutral"],
   checks: ["adapters", "process", "app", "constructs", "schema", "topics", "config", "neutral"],
-  "commands/support": ["checks", "adapters", "process", "app", "schema", "topics", "config", "neutral"],
-  commands: ["commands/support", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "config", "neutral"],
+  snapshots: ["adapters", "schema", "neutral"],
+  "commands/support": ["snapshots", "checks", "adapters", "process", "app", "schema", "topics", "config", "neutral"],
+  commands: ["commands/support", "snapshots", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "config", "neutral"],
 };
 
 /** The layer of a module given relative to lib/ without extension, e.g. "adapters/docker/docker-cli". */
@@ -101,7 +102,7 @@ describe("the layers of lib/", () => {
     const has = (from: string, to: string) => imports.some(([a, b]) => a === from && b === to);
     expect(has("constructs/kafka-broker", "constructs/service-container")).toBe(true);
     expect(has("stacks/kafka-stack", "names")).toBe(true);
-    expect(has("commands/deploy", "adapters/terraform/stack-runner")).toBe(true);
+    expect(has("commands/support/deploy-stack", "adapters/terraform/stack-runner")).toBe(true);
     expect(has("adapters/terraform/terraform", "process/interrupts")).toBe(true);
   });
 

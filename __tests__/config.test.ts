@@ -24,6 +24,7 @@ describe("parseConfig", () => {
       stateLockTimeoutSeconds: 60,
       terraformDeadlineSeconds: 1800,
       bindAddress: "127.0.0.1",
+      snapshotDir: "snapshots",
       clientHost: "127.0.0.1",
       images: {
         zookeeper: "confluentinc/cp-zookeeper:7.9.2",

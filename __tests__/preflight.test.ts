@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { checkDockerMemory, checkKafkaData, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
+import { checkDockerMemory, checkKafkaData, deployedKafka, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";
@@ -74,14 +74,17 @@ describe("checkKafkaData", () => {
     expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), kraftVolumes).ok).toBe(true);
   });
 
-  it("refuses to switch the mode of a stack with data, naming its volumes and npm run reset", () => {
+  it("refuses to switch the mode of a stack with data, naming its volumes, npm run migrate first, then the old settings and npm run reset", () => {
     const toKraft = checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), zookeeperVolumes);
     expect(toKraft.ok).toBe(false);
     expect(toKraft.detail).toBe(
       "volumes chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs hold data of KAFKA_MODE=zookeeper with 1 broker(s), " +
         "but the settings ask for KAFKA_MODE=kraft with 1 broker(s); a deploy would leave that data unreadable or delete it, so nothing was changed. " +
-        "Set KAFKA_MODE=zookeeper and KAFKA_BROKERS=1 again, or delete all data with npm run reset and deploy.",
+        "Move the data to the new settings with npm run migrate (it keeps every record, consumer group offset and row), " +
+        "or set KAFKA_MODE=zookeeper and KAFKA_BROKERS=1 again, or delete all data with npm run reset and deploy.",
     );
+    expect(deployedKafka(zookeeperVolumes)).toEqual({ mode: "zookeeper", brokers: 1 });
+    expect(deployedKafka(["chatbattle-cassandra-data"])).toBeUndefined();
     const toZooKeeper = checkKafkaData(parseConfig({}), kraftVolumes);
     expect(toZooKeeper.ok).toBe(false);
     expect(toZooKeeper.detail).toMatch(/^volumes chatbattle-kafka-data hold data of KAFKA_MODE=kraft with 1 broker\(s\), but the settings ask for KAFKA_MODE=zookeeper/);

@@ -134,7 +134,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
-  it("refuses to switch to ZooKeeper mode on this data, naming the volumes and npm run reset, and changes nothing", async () => {
+  it("refuses to switch to ZooKeeper mode on this data, naming the volumes, npm run migrate and npm run reset, and changes nothing", async () => {
     const ids = containers.map((c) => docker(["inspect", "--format", "{{.Id}}", c]));
     // Only the mode changes: the same brokers, replication and data.
     const switched = new Steps(project.dir, { ...env, KAFKA_MODE: "zookeeper" });
@@ -145,6 +145,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     expect(result.output).toContain(
       `FAIL    Kafka data     volumes ${containers.map((c) => `${c}-data`).sort().join(", ")} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
     );
+    expect(result.output).toContain("Move the data to the new settings with npm run migrate");
     expect(result.output).toContain("delete all data with npm run reset and deploy");
     expect(containers.map((c) => docker(["inspect", "--format", "{{.Id}}", c]))).toEqual(ids);
     expect(await planExitCodes()).toEqual(allPlansEmpty);

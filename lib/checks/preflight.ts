@@ -31,22 +31,35 @@ export const STACK_MEMORY_MIB = stackMemoryMiB({ mode: "zookeeper", brokers: 1 }
  * anything changes, naming the volumes and the way out.
  */
 export function checkKafkaData(config: ChatBattleConfig, existingVolumes: readonly string[]): CheckResult {
-  const kafkaVolumes = ALL_VOLUME_NAMES.filter((v) => v !== VOLUME_NAMES.cassandraData);
-  const existing = existingVolumes.filter((v) => kafkaVolumes.includes(v)).sort();
+  const existing = kafkaVolumesIn(existingVolumes);
   const expected = projectVolumes(config.kafka).map((v) => v.name).filter((v) => v !== VOLUME_NAMES.cassandraData).sort();
   const wanted = `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
   if (existing.length === 0) return { check: "Kafka data", ok: true, detail: `no Kafka volumes yet; ${wanted} starts fresh` };
   if (existing.join() === expected.join()) return { check: "Kafka data", ok: true, detail: `volumes match ${wanted}` };
-  const theirMode = existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs) ? "zookeeper" : "kraft";
-  const theirBrokers = [1, 2, 3].filter((n) => existing.includes(brokerNames(n).volume)).length;
+  const theirs = deployedKafka(existingVolumes)!;
   return {
     check: "Kafka data",
     ok: false,
     detail:
-      `volumes ${existing.join(", ")} hold data of KAFKA_MODE=${theirMode} with ${theirBrokers} broker(s), but the settings ask for ${wanted}; ` +
+      `volumes ${existing.join(", ")} hold data of KAFKA_MODE=${theirs.mode} with ${theirs.brokers} broker(s), but the settings ask for ${wanted}; ` +
       "a deploy would leave that data unreadable or delete it, so nothing was changed. " +
-      `Set KAFKA_MODE=${theirMode} and KAFKA_BROKERS=${theirBrokers} again, or delete all data with npm run reset and deploy.`,
+      `Move the data to the new settings with npm run migrate (it keeps every record, consumer group offset and row), ` +
+      `or set KAFKA_MODE=${theirs.mode} and KAFKA_BROKERS=${theirs.brokers} again, or delete all data with npm run reset and deploy.`,
   };
+}
+
+function kafkaVolumesIn(volumes: readonly string[]): string[] {
+  const kafkaVolumes = ALL_VOLUME_NAMES.filter((v) => v !== VOLUME_NAMES.cassandraData);
+  return volumes.filter((v) => kafkaVolumes.includes(v)).sort();
+}
+
+/** The Kafka mode and broker count whose data these volumes hold; undefined when there is none. */
+export function deployedKafka(volumes: readonly string[]): ChatBattleConfig["kafka"] | undefined {
+  const existing = kafkaVolumesIn(volumes);
+  if (existing.length === 0) return undefined;
+  const mode = existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs) ? "zookeeper" : "kraft";
+  const brokers = [1, 2, 3].filter((n) => existing.includes(brokerNames(n).volume)).length;
+  return { mode, brokers: brokers === 3 ? 3 : 1 };
 }
 
 export function checkDocker(): CheckResult & { memoryBytes?: number } {

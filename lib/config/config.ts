@@ -66,6 +66,8 @@ export interface ChatBattleConfig {
   readonly terraformDeadlineSeconds: number;
   /** Host address published ports listen on. */
   readonly bindAddress: string;
+  /** SNAPSHOT_DIR as given: where snapshots are kept, relative to the project folder unless absolute. */
+  readonly snapshotDir: string;
   /** Address a client on this machine uses to reach a published port. */
   readonly clientHost: string;
   readonly images: { readonly zookeeper: string; readonly kafka: string; readonly cassandra: string };
@@ -235,6 +237,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     stateLockTimeoutSeconds,
     terraformDeadlineSeconds,
     bindAddress,
+    snapshotDir: raw("SNAPSHOT_DIR"),
     // A wildcard bind is reachable on loopback; a specific address only on itself.
     clientHost: bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress === "::" ? "::1" : bindAddress,
     images,

@@ -73,6 +73,14 @@ export const SETTINGS = [
   },
   {
     group: "app",
+    documented: "value",
+    name: "SNAPSHOT_DIR",
+    defaultValue: "snapshots",
+    description:
+      "Folder npm run snapshot and npm run migrate keep snapshots in (relative paths: from the project folder). git ignores snapshots/.",
+  },
+  {
+    group: "app",
     documented: "described",
     name: "TOPICS_FILE",
     defaultValue: "unset: the topics of lib/topics.ts",

@@ -1,0 +1,132 @@
+/**
+ * What a stack holds, read with the test's own clients (kafkajs and the
+ * DataStax driver), in a form two stacks can be compared by: every record
+ * of a topic (partition, key, value, headers, timestamp, in partition
+ * order, offsets left out), each consumer group's next record on each
+ * partition, and every row of raw_chat_messages with its write times and
+ * expiry. Offsets are not compared: a restore writes the records afresh.
+ */
+import kafkajs from "kafkajs";
+import cassandra from "cassandra-driver";
+import { createHash } from "node:crypto";
+
+const { Kafka, logLevel } = kafkajs;
+
+export interface RecordIdentity {
+  readonly partition: number;
+  readonly timestamp: string;
+  readonly key: string | null;
+  readonly value: string | null;
+  readonly headers: string;
+}
+
+export interface DataIdentity {
+  /** topic → its records, partition by partition. */
+  readonly records: Record<string, RecordIdentity[]>;
+  /** "group topic/partition" → the record the group reads next, or "end" when it has read them all. */
+  readonly nextRecords: Record<string, RecordIdentity | "end">;
+  /** Rows (values, write times, expiry to the minute), sorted. */
+  readonly rows: string[];
+}
+
+const text = (buffer: Buffer | null | undefined) => (buffer == null ? null : buffer.toString("base64"));
+
+/** Every record of the topics, in partition and offset order, with the offsets they have here. */
+async function readTopics(brokers: readonly string[], topics: readonly string[]): Promise<Map<string, (RecordIdentity & { offset: bigint })[]>> {
+  const kafka = new Kafka({ clientId: "chatbattle-e2e-identity", brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  // Each partition that holds records, with its high offset: the consumer reads until it reaches each.
+  const ends = new Map<string, Map<number, bigint>>();
+  for (const topic of topics) {
+    ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)])));
+  }
+  await admin.disconnect();
+  const found = new Map(topics.map((t) => [t, [] as (RecordIdentity & { offset: bigint })[]]));
+  const last = new Map<string, bigint>();
+  const remaining = () => [...ends].some(([topic, partitions]) => [...partitions].some(([p, high]) => (last.get(`${topic}/${p}`) ?? -1n) + 1n < high));
+  if (remaining()) {
+    const consumer = kafka.consumer({ groupId: `chatbattle-e2e-identity-${process.pid}-${Date.now()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("reading every record took over 120 s")), 120_000);
+      void consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic, partition, message }) => {
+          found.get(topic)!.push({
+            partition,
+            offset: BigInt(message.offset),
+            timestamp: message.timestamp,
+            key: text(message.key),
+            value: text(message.value),
+            headers: JSON.stringify(Object.entries(message.headers ?? {}).map(([k, v]) => [k, text(v as Buffer)])),
+          });
+          last.set(`${topic}/${partition}`, BigInt(message.offset));
+          if (!remaining()) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+  }
+  for (const list of found.values()) list.sort((a, b) => a.partition - b.partition || (a.offset < b.offset ? -1 : 1));
+  return found;
+}
+
+export async function dataIdentity(brokers: readonly string[], cqlContactPoint: string, groups: readonly string[]): Promise<DataIdentity> {
+  const topics = ["twitch-chat-messages", "channel-stats"];
+  const read = await readTopics(brokers, topics);
+  const kafka = new Kafka({ clientId: "chatbattle-e2e-identity", brokers: [...brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const nextRecords: Record<string, RecordIdentity | "end"> = {};
+  for (const group of groups) {
+    for (const { topic, partitions } of await admin.fetchOffsets({ groupId: group, topics })) {
+      for (const { partition, offset } of partitions) {
+        if (offset === "-1") continue;
+        const next = read.get(topic)!.find((r) => r.partition === partition && r.offset >= BigInt(offset));
+        nextRecords[`${group} ${topic}/${partition}`] = next ? withoutOffset(next) : "end";
+      }
+    }
+  }
+  await admin.disconnect();
+
+  const client = new cassandra.Client({ contactPoints: [cqlContactPoint], localDataCenter: "dc1", socketOptions: { readTimeout: 60_000 } });
+  await client.connect();
+  const rows: string[] = [];
+  try {
+    const now = Date.now();
+    const query =
+      "SELECT channel_id, timestamp, message_id, user_id, username, message, emotes, WRITETIME(user_id) AS w1, WRITETIME(username) AS w2, WRITETIME(message) AS w3, TTL(message) AS t3 FROM twitch_chat.raw_chat_messages";
+    for await (const row of client.stream(query, [], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
+      // The expiry, to the minute: a TTL counts down between two reads.
+      const expiry = row.t3 === null ? "none" : Math.round((now + row.t3 * 1000) / 60_000);
+      rows.push(JSON.stringify([row.channel_id, String(row.timestamp), String(row.message_id), row.user_id, row.username, row.message, row.emotes, String(row.w1), String(row.w2), String(row.w3), expiry]));
+    }
+  } finally {
+    await client.shutdown();
+  }
+  return {
+    records: Object.fromEntries([...read].map(([topic, list]) => [topic, list.map(withoutOffset)])),
+    nextRecords,
+    rows: rows.sort(),
+  };
+}
+
+function withoutOffset(record: RecordIdentity & { offset: bigint }): RecordIdentity {
+  const { offset: _offset, ...rest } = record;
+  return rest;
+}
+
+/** A short, printable summary of an identity: counts and a digest of each part, for the test's output. */
+export function describeIdentity(identity: DataIdentity): string {
+  const digest = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
+  return [
+    ...Object.entries(identity.records).map(([topic, list]) => `${topic}: ${list.length} records, sha256 ${digest(list)}`),
+    `consumer groups' next records: ${Object.keys(identity.nextRecords).length} partition(s), sha256 ${digest(identity.nextRecords)}`,
+    `raw_chat_messages: ${identity.rows.length} rows, sha256 ${digest(identity.rows)}`,
+  ].join("\n");
+}

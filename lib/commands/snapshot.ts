@@ -1,0 +1,120 @@
+/**
+ * npm run snapshot -- save NAME              saves every record of the declared topics (with the
+ *                                            consumer groups' places) and every row of the keyspace
+ * npm run snapshot -- restore NAME [--replace]  puts them back into the running stack, whatever its
+ *                                            Kafka mode, broker count or Cassandra version
+ * npm run snapshot -- list                   the snapshots in SNAPSHOT_DIR
+ * npm run snapshot -- delete NAME            deletes one
+ *
+ * Save and restore hold the project's lock (no deploy, stop or reset meanwhile).
+ * Exit codes: 0; 1 when the stack is not running, a check refuses or a step
+ * fails; 2 on bad usage or settings; 130/143 after Ctrl-C/SIGTERM.
+ */
+import { join } from "node:path";
+import { loadDotEnv } from "../load-env";
+import { parseConfig, type ChatBattleConfig } from "../config/config";
+import { runCommand } from "../process/run-command";
+import { acquireProjectLock } from "../process/project-lock";
+import { Interrupts } from "../process/interrupts";
+import { readArguments } from "./support/arguments";
+import { refuseOnCluster } from "./support/local-only";
+import { openStackData } from "./support/stack-data";
+import { formatTable } from "../checks/table";
+import { PROJECT_ROOT } from "../project-root";
+import { UsageError } from "../errors";
+import { checkName, deleteSnapshot, listSnapshots, readManifest, snapshotRoot } from "../snapshots/store";
+import { saveSnapshot } from "../snapshots/save";
+import { restoreSnapshot } from "../snapshots/restore";
+
+const USAGE = "usage: npm run snapshot -- save NAME | restore NAME [--replace] | list | delete NAME";
+const say = (line: string) => console.log(line);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+async function save(config: ChatBattleConfig, root: string, name: string, interrupts: Interrupts): Promise<number> {
+  const data = await openStackData(config, process.env, say);
+  try {
+    say(`snapshot: saving topics ${data.topics.join(", ")} and keyspace ${data.keyspace} into ${join(root, name)}`);
+    const started = Date.now();
+    const manifest = await saveSnapshot(data, root, name, { say, signal: interrupts.signal });
+    const records = manifest.topics.reduce((sum, t) => sum + t.records.reduce((a, b) => a + b, 0), 0);
+    const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
+    const bytes = [...manifest.topics, ...manifest.tables].reduce((sum, f) => sum + f.bytes, 0);
+    say(`snapshot: saved ${name}: ${records.toLocaleString("en")} records, ${rows.toLocaleString("en")} rows, ${mb(bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  } finally {
+    await data.close();
+  }
+}
+
+async function restore(config: ChatBattleConfig, root: string, name: string, replace: boolean, interrupts: Interrupts): Promise<number> {
+  const manifest = readManifest(root, name);
+  const data = await openStackData(config, process.env, say);
+  try {
+    say(`restore: ${name}, taken ${manifest.takenAt} on KAFKA_MODE=${manifest.settings.kafkaMode} with ${manifest.settings.kafkaBrokers} broker(s) and ${manifest.settings.cassandraImage}`);
+    const started = Date.now();
+    const result = await restoreSnapshot(manifest, join(root, name), data, { replace, say, signal: interrupts.signal });
+    say(
+      `restore: done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.records.toLocaleString("en")} records and ${result.rows.toLocaleString("en")} rows, ` +
+        `every count as the manifest says${result.expired > 0 ? `; ${result.expired} row(s) had expired since the save` : ""}`,
+    );
+    return 0;
+  } finally {
+    await data.close();
+  }
+}
+
+function list(root: string): number {
+  const found = listSnapshots(root);
+  if (found.length === 0) {
+    say(`snapshot: none in ${root}`);
+    return 0;
+  }
+  say(
+    formatTable(
+      ["NAME", "TAKEN", "KAFKA", "RECORDS", "ROWS", "SIZE"],
+      found.map((s) =>
+        s.problem
+          ? [s.name, "-", "-", "-", "-", `${mb(s.bytes)} (unreadable: ${s.problem})`]
+          : [s.name, s.takenAt!, s.kafka!, s.records!.toLocaleString("en"), s.rows!.toLocaleString("en"), mb(s.bytes)],
+      ),
+    ),
+  );
+  return 0;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = readArguments(USAGE, { allowPositionals: true, options: { replace: { type: "boolean", default: false } } });
+  const [command, name, ...rest] = positionals;
+  const needsName = command === "save" || command === "restore" || command === "delete";
+  if (!["save", "restore", "list", "delete"].includes(command ?? "") || rest.length > 0 || (needsName ? !name : name) || (values.replace && command !== "restore")) {
+    throw new UsageError(USAGE);
+  }
+  loadDotEnv();
+  refuseOnCluster("npm run snapshot", process.env);
+  const config = parseConfig(process.env);
+  const root = snapshotRoot(config.snapshotDir, PROJECT_ROOT);
+  if (command === "list") return list(root);
+  const checked = checkName(name);
+  if (command === "delete") {
+    const [found] = listSnapshots(root).filter((s) => s.name === checked);
+    deleteSnapshot(root, checked);
+    say(`snapshot: deleted ${checked}${found?.records !== undefined ? ` (${found.records.toLocaleString("en")} records, ${found.rows!.toLocaleString("en")} rows, ${mb(found.bytes)})` : ""}`);
+    return 0;
+  }
+  acquireProjectLock(PROJECT_ROOT, `npm run snapshot -- ${command}`);
+  const interrupts = new Interrupts("snapshot").install();
+  try {
+    const code = command === "save" ? await save(config, root, checked, interrupts) : await restore(config, root, checked, values.replace!, interrupts);
+    return interrupts.interrupted ? interrupts.exitCode : code;
+  } catch (error) {
+    if (interrupts.interrupted) {
+      console.error(`snapshot: ${error instanceof Error ? error.message : error}`);
+      return interrupts.exitCode;
+    }
+    throw error;
+  } finally {
+    interrupts.stop();
+  }
+}
+
+await runCommand("snapshot", main);

@@ -1,0 +1,100 @@
+/**
+ * One deploy of the local stack or the cluster target, as `npm run deploy`
+ * runs it and `npm run migrate` runs it between its save and restore:
+ * pre-flight, image pulls, synthesis, then every stack with Terraform (see
+ * stack-runner.ts). The caller holds the project's lock and the interrupts.
+ *
+ * CHATBATTLE_TIMINGS_FILE names a file to write each step's time to, as JSON
+ * (npm run bench reads it).
+ */
+import { writeFileSync } from "node:fs";
+import type { ChatBattleConfig } from "../../config/config";
+import { serviceEndpoints, synthesizeApp } from "../../app";
+import { printPreflight, runPreflight } from "../../checks/preflight";
+import { StackRunner } from "../../adapters/terraform/stack-runner";
+import { readSynthesizedStacks } from "../../adapters/terraform/synthesized-stacks";
+import { kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { removeDeployedStamp, upToDate, writeDeployedStamp } from "../../checks/up-to-date";
+import type { Interrupts } from "../../process/interrupts";
+import { deployHooks } from "./deploy-hooks";
+import { pullMissingImages } from "./image-pulls";
+import { PROJECT_ROOT, SYNTH_DIR } from "../../project-root";
+import { CommandError } from "../../errors";
+
+/** Deploys with these settings; the exit code (0, 1 when pre-flight or a stack fails, 130/143 after a signal). */
+export async function deployStack(config: ChatBattleConfig, options: { readonly allowDataLoss: boolean; readonly interrupts: Interrupts }): Promise<number> {
+  const { allowDataLoss, interrupts } = options;
+  const started = Date.now();
+  if (!printPreflight(await runPreflight(config))) return 1;
+  if (interrupts.interrupted) return interrupts.exitCode;
+  if (config.target === "local") {
+    const pulled = await pullMissingImages(config, { say: (line) => console.log(line), inPlace: process.stdout.isTTY === true, signal: interrupts.signal });
+    if (interrupts.interrupted) return interrupts.exitCode;
+    if (!pulled) return 1;
+  }
+
+  const synthStarted = Date.now();
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  const synthSeconds = (Date.now() - synthStarted) / 1000;
+
+  // The Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics: give it the absolute path.
+  const caFile = config.kafkaCluster?.caFile;
+  const env = caFile ? { ...process.env, KAFKA_CA_CERT: caFile } : process.env;
+  // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
+  const stacks = readSynthesizedStacks(SYNTH_DIR);
+  const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers));
+  if (current.upToDate) {
+    console.log("deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.");
+    console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  }
+  if (current.why) console.log(`deploy: planning every stack: ${current.why}`);
+  removeDeployedStamp(SYNTH_DIR);
+  const runner = new StackRunner(SYNTH_DIR, {
+    env,
+    lockTimeoutSeconds: config.stateLockTimeoutSeconds,
+    deadlineSeconds: config.terraformDeadlineSeconds,
+    interrupts,
+  });
+  const hooks = deployHooks(config, env, {
+    allowDataLoss,
+    readyDeadlineSeconds: config.terraformDeadlineSeconds,
+    say: (stack, line) => runner.print(stack, line),
+  });
+  const result = await runner.deploy(hooks).finally(() => hooks.close());
+
+  const seconds = (Date.now() - started) / 1000;
+  if (process.env.CHATBATTLE_TIMINGS_FILE) {
+    writeFileSync(process.env.CHATBATTLE_TIMINGS_FILE, JSON.stringify({ seconds, synthSeconds, steps: result.timings }, null, 2));
+  }
+  if (interrupts.interrupted) {
+    console.error(
+      interrupts.cutShort
+        ? "deploy: stopped at once; npm run deploy carries on from there, adopting what Terraform had no time to record."
+        : "deploy: interrupted; Terraform saved what it had done. npm run deploy carries on from there.",
+    );
+    return interrupts.exitCode;
+  }
+  if (result.refused.length > 0) {
+    throw new CommandError(
+      result.refusedBeforeApplying
+        ? "nothing was applied (see above)."
+        : `the ${[...new Set(result.refused.map((c) => c.stack))].join(", ")} stack(s) were not applied (see above); the stacks before them were, and lose nothing.`,
+    );
+  }
+  if (result.failed.length > 0 && runner.locked.length === result.failed.length) {
+    throw new CommandError(
+      `the state of ${runner.locked.join(", ")} is locked by another run (see above); those stacks were not changed. Deploy again when that run has finished.`,
+    );
+  }
+  if (result.failed.length > 0) {
+    throw new CommandError(
+      `the ${result.failed.join(", ")} stack(s) failed (see above). Fix the cause and run npm run deploy again: it carries on from there.`,
+    );
+  }
+  // The schema step waits for CQL, not for Docker's healthcheck; the deploy ends when Docker agrees too.
+  await hooks.healthy();
+  writeDeployedStamp(SYNTH_DIR, stacks);
+  console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}

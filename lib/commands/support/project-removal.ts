@@ -1,0 +1,68 @@
+/**
+ * Removes everything of the local project: containers, networks, the data
+ * volumes and every stack's Terraform state. What `npm run reset` does once
+ * confirmed, and `npm run migrate` once its snapshot is saved. It talks to
+ * Docker directly rather than through Terraform, so it also works when the
+ * state is lost or the broker is down (destroying topics through Terraform
+ * needs a live broker).
+ */
+import { rmSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { docker } from "../../adapters/docker/docker-cli";
+import { findProjectObjects } from "../../adapters/docker/project-objects";
+import { removeDeployedStamp } from "../../checks/up-to-date";
+import type { Interrupts } from "../../process/interrupts";
+import { STATE_DIR, SYNTH_DIR } from "../../project-root";
+
+/** `docker rm --force` kills at once; it still may wait on a busy engine. */
+const STOP_DEADLINE_SECONDS = 120;
+
+/** What a removal would take away, by kind; every list empty when nothing is left. */
+export interface ProjectRemoval {
+  readonly plan: readonly (readonly [string, readonly string[]])[];
+  readonly nothingLeft: boolean;
+  /** Removes it all, containers first; stops between steps on an interrupt. Returns whether it got through. */
+  remove(interrupts: Interrupts, command: string): boolean;
+}
+
+export function projectRemoval(projectRoot: string): ProjectRemoval {
+  const found = findProjectObjects();
+  const stateDir = join(projectRoot, STATE_DIR);
+  const stateFiles = existsSync(stateDir) ? readdirSync(stateDir).map((f) => join(STATE_DIR, f)) : [];
+  const plan = [
+    ["containers", found.containers],
+    ["networks", found.networks],
+    ["volumes (all data)", found.volumes],
+    ["Terraform state", stateFiles],
+  ] as const;
+  return {
+    plan,
+    nothingLeft: plan.every(([, items]) => items.length === 0),
+    remove(interrupts, command) {
+      // Containers first: a volume or network in use cannot be removed. A signal is
+      // handled between the steps: each docker call is short and has a deadline.
+      const steps: [string, readonly string[], () => void][] = [
+        ["containers", found.containers, () => docker(["rm", "--force", "--volumes", ...found.containers], { deadlineSeconds: STOP_DEADLINE_SECONDS })],
+        ["networks", found.networks, () => docker(["network", "rm", ...found.networks])],
+        ["volumes", found.volumes, () => docker(["volume", "rm", ...found.volumes])],
+        [
+          "Terraform state",
+          stateFiles,
+          () => {
+            rmSync(stateDir, { recursive: true, force: true });
+            removeDeployedStamp(SYNTH_DIR);
+          },
+        ],
+      ];
+      for (const [i, [, items, remove]] of steps.entries()) {
+        if (interrupts.interrupted) {
+          const left = steps.slice(i).filter(([, rest]) => rest.length > 0).map(([name]) => name);
+          console.error(`${command}: interrupted; still there: ${left.join(", ") || "nothing"}. Run npm run reset to finish.`);
+          return false;
+        }
+        if (items.length > 0) remove();
+      }
+      return true;
+    },
+  };
+}

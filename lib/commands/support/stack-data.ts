@@ -1,0 +1,60 @@
+/**
+ * The running local stack's Kafka and Cassandra, opened for reading and
+ * writing their data: what `npm run snapshot` and `npm run migrate` work on.
+ */
+import type { ChatBattleConfig } from "../../config/config";
+import { serviceEndpoints } from "../../app";
+import { requireDeployed } from "../../checks/health";
+import { kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { connectRecords, type KafkaRecords } from "../../adapters/kafka/kafka-records";
+import { connectWhenReady, type CassandraClient } from "../../schema/connect";
+import { parseSchemaSettings } from "../../schema/schema-settings";
+import { topicDefinitions } from "../../topics";
+import { PROJECT_ROOT } from "../../project-root";
+import { ServiceUnreachableError } from "../../errors";
+import type { Manifest } from "../../snapshots/format";
+
+/** How long the data commands wait for Cassandra to take CQL: the stack is running, so not long. */
+const CASSANDRA_WAIT_SECONDS = 30;
+
+export interface StackData {
+  readonly kafka: KafkaRecords;
+  readonly cassandra: CassandraClient;
+  readonly keyspace: string;
+  readonly topics: readonly string[];
+  /** The settings a snapshot's manifest records. */
+  readonly settings: Manifest["settings"];
+  close(): Promise<void>;
+}
+
+export async function openStackData(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>, say: (line: string) => void): Promise<StackData> {
+  requireDeployed();
+  const endpoints = serviceEndpoints(config, PROJECT_ROOT);
+  const kafka = await connectRecords(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers)).catch((error: unknown) => {
+    throw error instanceof ServiceUnreachableError ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`) : error;
+  });
+  let cassandra: CassandraClient;
+  try {
+    const settings = parseSchemaSettings(env, () => endpoints.cassandra, config);
+    cassandra = await connectWhenReady({ ...settings, waitSeconds: CASSANDRA_WAIT_SECONDS }, { log: say, readTimeoutMs: 120_000 });
+  } catch (error) {
+    await kafka.close();
+    throw error;
+  }
+  return {
+    kafka,
+    cassandra,
+    keyspace: config.cassandra.keyspace,
+    topics: topicDefinitions(config).map((t) => t.name),
+    settings: {
+      kafkaMode: config.kafka.mode,
+      kafkaBrokers: config.kafka.brokers,
+      kafkaImage: config.images.kafka,
+      cassandraImage: config.images.cassandra,
+      keyspace: config.cassandra.keyspace,
+    },
+    close: async () => {
+      await Promise.allSettled([kafka.close(), cassandra.shutdown()]);
+    },
+  };
+}
