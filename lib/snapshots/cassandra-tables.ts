@@ -1,0 +1,148 @@
+/**
+ * The keyspace's tables, row by row: read page by page (the driver fetches
+ * the next page only when the last is used up), and written back with
+ * `INSERT ... JSON`, each row with its write time and remaining TTL, many
+ * at a time through the driver's executeConcurrent.
+ */
+import cassandra from "cassandra-driver";
+import { Readable } from "node:stream";
+import type { CassandraClient } from "../schema/connect";
+import { RECORD_TABLE } from "../schema/applied-files";
+import { insertJson, remainingTtl, type RowLine } from "./format";
+
+/** A table's columns: the primary key first (partition key, then clustering), then the others by name. */
+export interface TableShape {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly primaryKey: readonly string[];
+  /** Columns whose write time and TTL CQL can read: not in the key, not a collection or a non-frozen type. */
+  readonly timed: readonly string[];
+}
+
+/** Rows fetched per page: large enough for speed, small enough to keep memory flat. */
+const PAGE_SIZE = 2000;
+/** Inserts in flight at once. */
+const CONCURRENCY = 64;
+
+const SIMPLE_TYPES = new Set([
+  "ascii", "bigint", "blob", "boolean", "date", "decimal", "double", "duration", "float", "inet",
+  "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint",
+]);
+
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Every table of the keyspace with its columns, as system_schema describes
+ * them; not the schema applier's record of the CQL files it applied, which
+ * belongs to the cluster it was applied to, not to the data.
+ */
+export async function tableShapes(client: CassandraClient, keyspace: string): Promise<TableShape[]> {
+  const result = await client.execute("SELECT table_name, column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?", [keyspace], { prepare: true });
+  const tables = new Map<string, { name: string; kind: string; position: number; type: string }[]>();
+  for (const row of result.rows) {
+    if (row.table_name === RECORD_TABLE) continue;
+    const list = tables.get(row.table_name) ?? [];
+    list.push({ name: row.column_name, kind: row.kind, position: row.position, type: row.type });
+    tables.set(row.table_name, list);
+  }
+  const rank = { partition_key: 0, clustering: 1, static: 2, regular: 2 } as Record<string, number>;
+  return [...tables.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, columns]) => {
+      const ordered = [...columns].sort((a, b) => rank[a.kind] - rank[b.kind] || a.position - b.position || a.name.localeCompare(b.name));
+      const key = ordered.filter((c) => c.kind === "partition_key" || c.kind === "clustering");
+      return {
+        name,
+        columns: ordered.map((c) => c.name),
+        primaryKey: key.map((c) => c.name),
+        timed: ordered.filter((c) => !key.includes(c) && (SIMPLE_TYPES.has(c.type) || c.type.startsWith("frozen<"))).map((c) => c.name),
+      };
+    });
+}
+
+/** Whether the table holds a row. */
+export async function hasRows(client: CassandraClient, keyspace: string, table: string): Promise<boolean> {
+  return (await client.execute(`SELECT * FROM ${quote(keyspace)}.${quote(table)} LIMIT 1`)).rowLength > 0;
+}
+
+export async function truncate(client: CassandraClient, keyspace: string, table: string): Promise<void> {
+  await client.execute(`TRUNCATE ${quote(keyspace)}.${quote(table)}`);
+}
+
+/** The table's rows as snapshot lines, page by page. */
+export async function* readRows(client: CassandraClient, keyspace: string, shape: TableShape): AsyncGenerator<RowLine> {
+  const selected = [
+    ...shape.columns.map((c) => `toJson(${quote(c)})`),
+    ...shape.timed.flatMap((c) => [`WRITETIME(${quote(c)})`, `TTL(${quote(c)})`]),
+  ];
+  const stream = client.stream(`SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)}`, [], { prepare: true, fetchSize: PAGE_SIZE, autoPage: true });
+  for await (const row of stream as unknown as AsyncIterable<cassandra.types.Row>) {
+    const cells = row.values();
+    const values: Record<string, string> = {};
+    shape.columns.forEach((c, i) => {
+      const json = cells[i] as string | null;
+      if (json !== null && json !== "null") values[c] = json;
+    });
+    // Cells with the same write time and TTL are written together; the key and collections go with the first.
+    const groups = new Map<string, { writetime: string; ttl: number | null; columns: string[] }>();
+    shape.timed.forEach((c, i) => {
+      const writetime = cells[shape.columns.length + 2 * i] as cassandra.types.Long | null;
+      if (writetime === null || !(c in values)) return;
+      const ttl = cells[shape.columns.length + 2 * i + 1] as number | null;
+      const id = `${writetime.toString()}/${ttl}`;
+      const group = groups.get(id) ?? { writetime: writetime.toString(), ttl, columns: [] };
+      group.columns.push(c);
+      groups.set(id, group);
+    });
+    yield { values, cells: [...groups.values()] };
+  }
+}
+
+/** What restoring one table came to. */
+export interface RowsWritten {
+  readonly rows: number;
+  /** Rows whose every cell's TTL ran out between the save and now: not written. */
+  readonly expired: number;
+}
+
+/**
+ * Writes the rows back, each cell with its write time and what is left of
+ * its TTL. `progress` is told the rows read so far.
+ */
+export async function writeRows(
+  client: CassandraClient,
+  keyspace: string,
+  shape: TableShape,
+  rows: AsyncIterable<RowLine>,
+  savedAt: Date,
+  progress: (rows: number) => void,
+): Promise<RowsWritten> {
+  const statement = `INSERT INTO ${quote(keyspace)}.${quote(shape.name)} JSON ? DEFAULT UNSET USING TTL ? AND TIMESTAMP ?`;
+  let read = 0;
+  let expired = 0;
+  const now = new Date();
+  async function* parameters(): AsyncGenerator<unknown[]> {
+    for await (const row of rows) {
+      read += 1;
+      if (read % 1000 === 0) progress(read);
+      const untimed = shape.columns.filter((c) => c in row.values && !row.cells.some((g) => g.columns.includes(c)));
+      if (row.cells.length === 0) {
+        // No cell with a write time (only the key and collections): written now, without TTL.
+        yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
+        continue;
+      }
+      let written = false;
+      for (const [i, group] of row.cells.entries()) {
+        const ttl = remainingTtl(group.ttl, savedAt, now);
+        if (ttl === undefined) continue;
+        const columns = [...shape.primaryKey, ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []), ...group.columns];
+        yield [insertJson(row.values, columns), ttl, cassandra.types.Long.fromString(group.writetime)];
+        written = true;
+      }
+      if (!written) expired += 1;
+    }
+  }
+  await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), { concurrencyLevel: CONCURRENCY, raiseOnFirstError: true });
+  progress(read);
+  return { rows: read - expired, expired };
+}

@@ -1,0 +1,72 @@
+/**
+ * Gzipped JSON Lines, written and read as streams: memory stays the same
+ * whatever the file's size. The writer counts and hashes the bytes it
+ * writes; the checksum of a file is checked before a line of it is used.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip } from "node:zlib";
+
+export interface JsonLinesWriter {
+  /** Adds one line; resolves when the stream can take more (backpressure). */
+  write(value: unknown): Promise<void>;
+  /** Ends the file: its SHA-256 (of the gzip bytes) and size. */
+  close(): Promise<{ sha256: string; bytes: number }>;
+  /** Stops writing, leaving a partial file for the caller to remove. */
+  abort(): void;
+}
+
+export function writeJsonLines(path: string): JsonLinesWriter {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const gzip = createGzip({ level: 6 });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const done = pipeline(gzip, tap, createWriteStream(path));
+  // A failure shows at the next write or at close; this keeps it from being unhandled meanwhile.
+  done.catch(() => undefined);
+  return {
+    async write(value) {
+      if (!gzip.write(`${JSON.stringify(value)}\n`)) await Promise.race([once(gzip, "drain"), done]);
+    },
+    async close() {
+      gzip.end();
+      await done;
+      return { sha256: hash.digest("hex"), bytes };
+    },
+    abort() {
+      gzip.destroy();
+    },
+  };
+}
+
+/** The file's lines, parsed, one at a time. */
+export async function* readJsonLines<T>(path: string): AsyncGenerator<T> {
+  const lines = createInterface({ input: createReadStream(path).pipe(createGunzip()), crlfDelay: Infinity });
+  let number = 0;
+  for await (const line of lines) {
+    number += 1;
+    if (line === "") continue;
+    try {
+      yield JSON.parse(line) as T;
+    } catch {
+      throw new Error(`${path}, line ${number}: not a JSON line`);
+    }
+  }
+}
+
+/** SHA-256 of a file's bytes, hex, read as a stream. */
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
