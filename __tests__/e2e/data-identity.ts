@@ -121,12 +121,72 @@ function withoutOffset(record: RecordIdentity & { offset: bigint }): RecordIdent
   return rest;
 }
 
+/** The groups writeSampleData commits offsets for. */
+export const SAMPLE_GROUPS = ["chat-readers", "stats-readers"];
+
+/**
+ * Data with the edges a snapshot must keep: records with and without keys,
+ * a null value, headers with binary bytes, timestamps of their own; a
+ * compacted topic with a tombstone; one group part way through a topic and
+ * one at its end; rows with a list, null columns, the table's TTL, no TTL
+ * and one of their own, and a column written later than the rest of its row.
+ */
+export async function writeSampleData(brokers: readonly string[], cqlContactPoint: string, counts: { readonly records: number; readonly rows: number }): Promise<void> {
+  const kafka = new Kafka({ clientId: "chatbattle-e2e-data", brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+  const producer = kafka.producer();
+  await producer.connect();
+  const start = Date.now() - counts.records;
+  for (let from = 0; from < counts.records; from += 2000) {
+    await producer.send({
+      topic: "twitch-chat-messages",
+      acks: -1,
+      messages: Array.from({ length: Math.min(2000, counts.records - from) }, (_, j) => {
+        const i = from + j;
+        return {
+          partition: i % 3,
+          key: i % 2 ? `channel-${i % 17}` : null,
+          value: i % 101 === 5 ? null : JSON.stringify({ i, text: `message ${i}: Kappa ünïcødé`, user: `u${i % 100}` }),
+          headers: i % 10 === 0 ? { source: `e2e-${i}`, raw: Buffer.from([0, 255, i % 256]) } : undefined,
+          timestamp: String(start + i),
+        };
+      }),
+    });
+  }
+  await producer.send({ topic: "channel-stats", acks: -1, messages: [{ key: "ch1", value: "10" }, { key: "ch1", value: "12" }, { key: "ch2", value: "3" }, { key: "ch2", value: null }] });
+  await producer.disconnect();
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets("twitch-chat-messages");
+  await admin.setOffsets({ groupId: "chat-readers", topic: "twitch-chat-messages", partitions: offsets.map((o) => ({ partition: o.partition, offset: String(Math.floor(Number(o.high) / (o.partition + 2))) })) });
+  const stats = await admin.fetchTopicOffsets("channel-stats");
+  await admin.setOffsets({ groupId: "stats-readers", topic: "channel-stats", partitions: stats.map((o) => ({ partition: o.partition, offset: o.high })) });
+  await admin.disconnect();
+
+  const client = new cassandra.Client({ contactPoints: [cqlContactPoint], localDataCenter: "dc1", socketOptions: { readTimeout: 60_000 } });
+  await client.connect();
+  try {
+    const insert = "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    const ttl = (i: number) => (i % 3 === 0 ? " USING TTL 0" : i % 3 === 1 ? " USING TTL 3600" : "");
+    await cassandra.concurrent.executeConcurrent(
+      client,
+      Array.from({ length: counts.rows }, (_, i) => ({
+        query: insert + ttl(i),
+        params: [`channel-${i % 13}`, cassandra.types.Long.fromNumber(start + i), cassandra.types.Uuid.random(), `u${i}`, i % 4 ? `name${i}` : null, `hello ${i} "quoted"`, i % 2 ? ["Kappa", "PogChamp"] : null],
+      })),
+      { concurrencyLevel: 32 },
+    );
+    await client.execute("UPDATE twitch_chat.raw_chat_messages USING TTL 7200 SET message = 'edited' WHERE channel_id = 'channel-1' AND timestamp = ? AND message_id = 00000000-0000-0000-0000-000000000001", [cassandra.types.Long.fromNumber(start)], { prepare: true });
+  } finally {
+    await client.shutdown();
+  }
+}
+
 /** A short, printable summary of an identity: counts and a digest of each part, for the test's output. */
 export function describeIdentity(identity: DataIdentity): string {
   const digest = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
   return [
     ...Object.entries(identity.records).map(([topic, list]) => `${topic}: ${list.length} records, sha256 ${digest(list)}`),
-    `consumer groups' next records: ${Object.keys(identity.nextRecords).length} partition(s), sha256 ${digest(identity.nextRecords)}`,
+    `consumer groups' next records: ${Object.keys(identity.nextRecords).length} partition(s), sha256 ${digest(Object.entries(identity.nextRecords).sort(([a], [b]) => a.localeCompare(b)))}`,
     `raw_chat_messages: ${identity.rows.length} rows, sha256 ${digest(identity.rows)}`,
   ].join("\n");
 }

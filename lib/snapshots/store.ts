@@ -39,7 +39,8 @@ export function readManifest(root: string, name: string): Manifest {
   if (manifest.format !== SNAPSHOT_FORMAT) {
     throw new CommandError(`${path} says format ${JSON.stringify(manifest.format)}; this app reads ${SNAPSHOT_FORMAT} only, so nothing was restored`);
   }
-  return manifest;
+  // The folder's name is the snapshot's: a copied or renamed folder is restored under its own name.
+  return { ...manifest, name };
 }
 
 export interface ListedSnapshot {

@@ -56,6 +56,8 @@ export interface KafkaRecords {
 /** Fetch asks for this much per partition and per request: large enough for speed, small enough to keep memory flat. */
 const FETCH_MAX_BYTES = 4 * 1024 * 1024;
 const CLEANUP_POLICY = "cleanup.policy";
+/** How long a group's coordinator may take to settle on a fresh cluster. */
+const COORDINATOR_WAIT_MS = 60_000;
 /** Tries of DeleteRecords while a compacted topic's new policy reaches its logs: 10 s. */
 const POLICY_RETRIES = 40;
 /** The Fetch API's control-batch flag (transaction markers), which holds no user record. */
@@ -175,7 +177,19 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
   const commitOffsets = async (group: string, offsets: readonly Omit<CommittedOffset, "group">[]): Promise<void> => {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
-    await explained(() => admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }));
+    // On a fresh cluster the first group call creates __consumer_offsets; until its partitions have
+    // leaders, brokers answer "not the correct coordinator" or "coordinator not available".
+    const deadline = Date.now() + COORDINATOR_WAIT_MS;
+    for (;;) {
+      try {
+        await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
+        return;
+      } catch (error) {
+        const settling = rootCauses(error).some((c) => /coordinator/i.test(c.message));
+        if (!settling || Date.now() > deadline) throw explainKafkaError(target, error);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
   };
 
   // Kafka deletes records only from topics whose cleanup.policy includes delete: a compacted topic
