@@ -85,7 +85,7 @@ describe("the README and docs/", () => {
     for (const path of named) expect(existsSync(join(PROJECT_ROOT, path)), path).toBe(true);
     const folders = (dir: string): string[] =>
       readdirSync(join(PROJECT_ROOT, dir)).filter((f) => statSync(join(PROJECT_ROOT, dir, f)).isDirectory()).map((f) => `${dir ? `${dir}/` : ""}${f}/`);
-    const project = folders("").filter((f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/"].includes(f));
+    const project = folders("").filter((f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/", "snapshots/"].includes(f));
     const lib = folders("lib").filter((f) => f !== "lib/commands/");
     for (const folder of [...project, ...lib]) expect(layout, folder).toContain(folder);
   });

@@ -69,33 +69,43 @@ export async function truncate(client: CassandraClient, keyspace: string, table:
   await client.execute(`TRUNCATE ${quote(keyspace)}.${quote(table)}`);
 }
 
-/** The table's rows as snapshot lines, page by page. */
+/** The table's rows as snapshot lines, a page at a time. */
 export async function* readRows(client: CassandraClient, keyspace: string, shape: TableShape): AsyncGenerator<RowLine> {
   const selected = [
     ...shape.columns.map((c) => `toJson(${quote(c)})`),
     ...shape.timed.flatMap((c) => [`WRITETIME(${quote(c)})`, `TTL(${quote(c)})`]),
   ];
-  const stream = client.stream(`SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)}`, [], { prepare: true, fetchSize: PAGE_SIZE, autoPage: true });
-  for await (const row of stream as unknown as AsyncIterable<cassandra.types.Row>) {
-    const cells = row.values();
-    const values: Record<string, string> = {};
-    shape.columns.forEach((c, i) => {
-      const json = cells[i] as string | null;
-      if (json !== null && json !== "null") values[c] = json;
-    });
-    // Cells with the same write time and TTL are written together; the key and collections go with the first.
-    const groups = new Map<string, { writetime: string; ttl: number | null; columns: string[] }>();
-    shape.timed.forEach((c, i) => {
-      const writetime = cells[shape.columns.length + 2 * i] as cassandra.types.Long | null;
-      if (writetime === null || !(c in values)) return;
-      const ttl = cells[shape.columns.length + 2 * i + 1] as number | null;
-      const id = `${writetime.toString()}/${ttl}`;
-      const group = groups.get(id) ?? { writetime: writetime.toString(), ttl, columns: [] };
-      group.columns.push(c);
-      groups.set(id, group);
-    });
-    yield { values, cells: [...groups.values()] };
-  }
+  const query = `SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)}`;
+  // Page by page with the paging state, each page asked for once the last is used: the driver's
+  // own stream keeps fetching ahead into an array it shifts from, which grows and slows down
+  // without bound on a large table.
+  let pageState: string | undefined;
+  do {
+    const page = await client.execute(query, [], { prepare: true, fetchSize: PAGE_SIZE, pageState });
+    pageState = page.pageState ?? undefined;
+    for (const row of page.rows) yield rowLine(shape, row);
+  } while (pageState);
+}
+
+function rowLine(shape: TableShape, row: cassandra.types.Row): RowLine {
+  const cells = row.values();
+  const values: Record<string, string> = {};
+  shape.columns.forEach((c, i) => {
+    const json = cells[i] as string | null;
+    if (json !== null && json !== "null") values[c] = json;
+  });
+  // Cells with the same write time and TTL are written together; the key and collections go with the first.
+  const groups = new Map<string, { writetime: string; ttl: number | null; columns: string[] }>();
+  shape.timed.forEach((c, i) => {
+    const writetime = cells[shape.columns.length + 2 * i] as cassandra.types.Long | null;
+    if (writetime === null || !(c in values)) return;
+    const ttl = cells[shape.columns.length + 2 * i + 1] as number | null;
+    const id = `${writetime.toString()}/${ttl}`;
+    const group = groups.get(id) ?? { writetime: writetime.toString(), ttl, columns: [] };
+    group.columns.push(c);
+    groups.set(id, group);
+  });
+  return { values, cells: [...groups.values()] };
 }
 
 /** What restoring one table came to. */

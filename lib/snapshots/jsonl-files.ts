@@ -31,12 +31,17 @@ export function writeJsonLines(path: string): JsonLinesWriter {
       callback(null, chunk);
     },
   });
+  let failed: unknown;
   const done = pipeline(gzip, tap, createWriteStream(path));
   // A failure shows at the next write or at close; this keeps it from being unhandled meanwhile.
-  done.catch(() => undefined);
+  done.catch((error: unknown) => {
+    failed = error;
+  });
   return {
     async write(value) {
-      if (!gzip.write(`${JSON.stringify(value)}\n`)) await Promise.race([once(gzip, "drain"), done]);
+      if (failed) throw failed;
+      // once() rejects when the stream errors, so a failed file ends the wait too.
+      if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, "drain");
     },
     async close() {
       gzip.end();
