@@ -100,7 +100,7 @@ export const SETTINGS = [
     name: "KAFKA_MODE",
     defaultValue: "zookeeper",
     description:
-      "zookeeper runs Kafka with a ZooKeeper container, as the seed does; kraft runs each broker as its own controller too (KRaft), with no ZooKeeper. A stack with data keeps its mode: npm run reset first to switch.",
+      "zookeeper runs Kafka with a ZooKeeper container, as the seed does; kraft runs each broker as its own controller too (KRaft), with no ZooKeeper. A stack with data keeps its mode: npm run migrate switches it with the data (npm run reset, without).",
   },
   {
     group: "app",
@@ -108,7 +108,7 @@ export const SETTINGS = [
     name: "KAFKA_BROKERS",
     defaultValue: "1",
     description:
-      "Number of Kafka brokers, 1 or 3, each with its own container (chatbattle-kafka, chatbattle-kafka-2, chatbattle-kafka-3), volume and ports. A stack with data keeps its count: npm run reset first to change it.",
+      "Number of Kafka brokers, 1 or 3, each with its own container (chatbattle-kafka, chatbattle-kafka-2, chatbattle-kafka-3), volume and ports. A stack with data keeps its count: npm run migrate changes it with the data (npm run reset, without).",
   },
   {
     group: "app",
