@@ -143,7 +143,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     console.log(`kraft: a switch to zookeeper mode:\n${result.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
     expect(result.status).toBe(1);
     expect(result.output).toContain(
-      `FAIL    Kafka data     volumes ${containers.map((c) => `${c}-data`).sort().join(", ")} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
+      `FAIL    Kafka data      volumes ${containers.map((c) => `${c}-data`).sort().join(", ")} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
     );
     expect(result.output).toContain("Move the data to the new settings with npm run migrate");
     expect(result.output).toContain("delete all data with npm run reset and deploy");

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Stand-in for the cassandra:4.1 image (docker-library), running Cassandra 4.1
-# on Java 11: the same CASSANDRA_* variables, heap variables and data path.
+# Stand-in for the cassandra:4.1 and cassandra:5.0 images (docker-library), running
+# Cassandra on Java 11: the same CASSANDRA_* variables, heap variables and data path,
+# and JMX on 127.0.0.1:7199 for nodetool, as cassandra-env.sh starts it by default.
 set -euo pipefail
 fail() { echo "$*" >&2; exit 1; }
 
@@ -58,6 +59,7 @@ echo "===> starting Cassandra: listen $listen, rpc $rpc, seeds $seeds, snitch $s
 exec java "${heap[@]}" "-javaagent:$jamm" "${jvm[@]}" ${JVM_EXTRA_OPTS:-} \
   -Dcassandra.config="file://$conf/cassandra.yaml" \
   -Dcassandra.logdir=/var/log/cassandra -Dcassandra.storagedir=/var/lib/cassandra \
+  -Dcassandra.jmx.local.port=7199 \
   -Dlogback.configurationFile="$conf/logback.xml" -Dcassandra-foreground=yes \
   -XX:+ExitOnOutOfMemoryError \
   -cp "$conf:/opt/cassandra/lib/*" org.apache.cassandra.service.CassandraDaemon

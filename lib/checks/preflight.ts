@@ -11,7 +11,8 @@ import { formatTable } from "./table";
 import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
 import type { CheckResult } from "./check-result";
 import { checkImageSources, checkProviderSource } from "./sources";
-import { SYNTH_DIR } from "../project-root";
+import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
+import { checkCassandraRelease } from "./cassandra-version";
 
 export type { CheckResult } from "./check-result";
 
@@ -156,7 +157,7 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet
 
 /**
  * Every check, in order. Local target: Docker, its memory, the Kafka data,
- * where the images come from, Terraform, where its providers come from, the
+ * the Cassandra data's release against the image's, where the images come from, Terraform, where its providers come from, the
  * ports (checks that need Docker are skipped when it is unreachable).
  * Cluster target: Terraform, its providers, Kafka (login, brokers for the
  * replication factor) and Cassandra (CQL with the credentials), no Docker.
@@ -174,6 +175,7 @@ export async function runPreflight(config: ChatBattleConfig, env: Readonly<Recor
   if (dockerResult.ok) {
     results.push(checkDockerMemory(dockerResult.memoryBytes!, stackMemoryMiB(config.kafka)));
     results.push(checkKafkaData(config, findProjectObjects().volumes));
+    results.push(checkCassandraRelease(config, PROJECT_ROOT));
     results.push(imageSources!);
   }
   results.push(checkTerraform(), providers);

@@ -2,7 +2,7 @@
  * Images as Docker sees them: which of a list the engine lacks, and which
  * registry a reference would be pulled from.
  */
-import { runDockerAsync } from "./docker-cli";
+import { docker, runDockerAsync } from "./docker-cli";
 
 /** The images of `images` that are not on the engine, in their order (inspected side by side). */
 export async function absentImages(images: readonly string[]): Promise<string[]> {
@@ -18,4 +18,17 @@ export function registryOf(image: string): { readonly host: string; readonly url
   // Docker pulls from a registry on the loopback over plain HTTP.
   const scheme = /^(localhost|127\.|\[::1\])/.test(host) ? "http" : "https";
   return { host: named ? host : "docker.io", url: `${scheme}://${host}/v2/` };
+}
+
+/** The environment an image or container was built or started with (its Config.Env); undefined when it is not on the engine. */
+export function configuredEnvironment(kind: "image" | "container", name: string): Record<string, string> | undefined {
+  const text = docker([kind, "inspect", "--format", "{{json .Config.Env}}", name], { allowFailure: true });
+  if (!text) return undefined;
+  const entries = JSON.parse(text) as string[] | null;
+  return Object.fromEntries((entries ?? []).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** When a volume was created, as Docker says (its identity: a volume removed and made again has another). */
+export function volumeCreatedAt(name: string): string | undefined {
+  return docker(["volume", "inspect", "--format", "{{.CreatedAt}}", name], { allowFailure: true }) || undefined;
 }

@@ -66,6 +66,12 @@ export interface DeployHooks {
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
   /** Shown the changes that would lose data; resolves true to go ahead (the user said --allow-data-loss). */
   allowDataLoss(changes: readonly DestructiveChange[]): Promise<boolean>;
+  /**
+   * Runs just before `stack` is applied, once its plan passed the guard: the
+   * moment to prepare a service for what the apply does to it (drain a
+   * Cassandra node whose container is about to be replaced). Optional.
+   */
+  beforeApply?(stack: string): Promise<void>;
 }
 
 export interface StackRunnerOptions {
@@ -374,9 +380,11 @@ export class StackRunner {
     if (this.checkedPlans.has(stack.name)) {
       // A plan the guard read as empty: applying it would only start Terraform to do nothing.
       if (!this.checkedPlans.get(stack.name)) return true;
+      await hooks.beforeApply?.(stack.name);
       return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort }));
     }
     this.writeImports(stack, await this.adoptable(stack, hooks));
+    await hooks.beforeApply?.(stack.name);
     const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout(), PARALLELISM];
     const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
     if (applied || this.interrupted || this.troubled.has(stack.name)) return applied;

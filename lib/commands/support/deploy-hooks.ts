@@ -7,10 +7,10 @@ import type { ChatBattleConfig } from "../../config/config";
 import { serviceEndpoints } from "../../app";
 import { join } from "node:path";
 import { PROJECT_ROOT, STATE_DIR } from "../../project-root";
-import { NETWORK_NAME, PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
+import { CONTAINER_NAMES, NETWORK_NAME, PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
 import { recordedIds } from "../../adapters/terraform/state-file";
 import { CommandError } from "../../errors";
-import { docker } from "../../adapters/docker/docker-cli";
+import { docker, runDockerAsync } from "../../adapters/docker/docker-cli";
 import { containerState } from "../../checks/health";
 import { connectAdmin, kafkaClientTarget, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
 import { allowedMessage, estimateLoss, refusalMessage } from "../../checks/data-loss";
@@ -25,6 +25,8 @@ export class ServiceNotReadyError extends CommandError {
 }
 
 const POLL_MS = 500;
+/** nodetool drain flushes every memtable: seconds on a laptop's data, a deadline all the same. */
+const DRAIN_DEADLINE_SECONDS = 300;
 /** Restarts while a deploy waits that mean a service is crashing, not starting: Docker's back-off makes 8 about a minute. */
 const MAX_RESTARTS = 8;
 
@@ -137,6 +139,29 @@ export function deployHooks(
   };
 
   return {
+    /**
+     * Before the cassandra stack is applied with another image than its
+     * running container's (an upgrade): `nodetool drain`, so that the node
+     * flushes every memtable and stops taking writes before Terraform
+     * replaces the container, as Cassandra's upgrade steps ask. Its grace
+     * period would give it the shutdown hook's flush anyway; draining first
+     * makes the step explicit and leaves no commit log to replay.
+     */
+    async beforeApply(stack) {
+      if (stack !== STACK_NAMES.cassandra || config.target !== "local") return;
+      const running = docker(["inspect", "--format", "{{.State.Running}} {{.Config.Image}}", CONTAINER_NAMES.cassandra], { allowFailure: true }).split(" ");
+      if (running[0] !== "true" || running[1] === config.images.cassandra) return;
+      options.say(stack, `draining ${CONTAINER_NAMES.cassandra} before its container is replaced (${running[1]} → ${config.images.cassandra}): nodetool drain`);
+      const started = Date.now();
+      const drained = await runDockerAsync(["exec", CONTAINER_NAMES.cassandra, "nodetool", "drain"], { deadlineSeconds: DRAIN_DEADLINE_SECONDS });
+      if (drained.status !== 0) {
+        throw new ServiceNotReadyError(
+          `nodetool drain on ${CONTAINER_NAMES.cassandra} failed (${(drained.stderr || drained.stdout).trim().split("\n").slice(-1)[0]}), so its container was not replaced; see npm run logs -- cassandra, then deploy again.`,
+        );
+      }
+      options.say(stack, `drained in ${((Date.now() - started) / 1000).toFixed(1)} s: every memtable flushed, no more writes taken`);
+    },
+
     /**
      * The network, once Docker has the project's network and the network
      * stack has nothing to do to it: created by this deploy, or there from the

@@ -20,6 +20,7 @@ import { deployHooks } from "./deploy-hooks";
 import { pullMissingImages } from "./image-pulls";
 import { PROJECT_ROOT, SYNTH_DIR } from "../../project-root";
 import { CommandError } from "../../errors";
+import { recordDataRelease } from "../../checks/cassandra-version";
 
 /** Deploys with these settings; the exit code (0, 1 when pre-flight or a stack fails, 130/143 after a signal). */
 export async function deployStack(config: ChatBattleConfig, options: { readonly allowDataLoss: boolean; readonly interrupts: Interrupts }): Promise<number> {
@@ -95,6 +96,7 @@ export async function deployStack(config: ChatBattleConfig, options: { readonly 
   // The schema step waits for CQL, not for Docker's healthcheck; the deploy ends when Docker agrees too.
   await hooks.healthy();
   writeDeployedStamp(SYNTH_DIR, stacks);
+  if (config.target === "local") recordDataRelease(config, PROJECT_ROOT);
   console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
