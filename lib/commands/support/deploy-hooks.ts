@@ -149,9 +149,11 @@ export function deployHooks(
      */
     async beforeApply(stack) {
       if (stack !== STACK_NAMES.cassandra || config.target !== "local") return;
-      const running = docker(["inspect", "--format", "{{.State.Running}} {{.Config.Image}}", CONTAINER_NAMES.cassandra], { allowFailure: true }).split(" ");
-      if (running[0] !== "true" || running[1] === config.images.cassandra) return;
-      options.say(stack, `draining ${CONTAINER_NAMES.cassandra} before its container is replaced (${running[1]} → ${config.images.cassandra}): nodetool drain`);
+      // The container records the image by id (the Docker provider creates it from the image's id).
+      const [running, imageId] = docker(["inspect", "--format", "{{.State.Running}} {{.Image}}", CONTAINER_NAMES.cassandra], { allowFailure: true }).split(" ");
+      const wanted = docker(["image", "inspect", "--format", "{{.Id}}", config.images.cassandra], { allowFailure: true });
+      if (running !== "true" || imageId === wanted) return;
+      options.say(stack, `draining ${CONTAINER_NAMES.cassandra} before its container is replaced by one of ${config.images.cassandra}: nodetool drain`);
       const started = Date.now();
       const drained = await runDockerAsync(["exec", CONTAINER_NAMES.cassandra, "nodetool", "drain"], { deadlineSeconds: DRAIN_DEADLINE_SECONDS });
       if (drained.status !== 0) {
