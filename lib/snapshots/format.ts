@@ -6,6 +6,8 @@
  * toJson() gave, kept as a string so that no number loses a digit on the way.
  */
 
+import type { StoredRecord } from "../adapters/kafka/kafka-records";
+
 /** The manifest's format field; a restore refuses any other. */
 export const SNAPSHOT_FORMAT = "chatbattle-snapshot/1";
 
@@ -93,14 +95,8 @@ export interface RowLine {
 const b64 = (buffer: Buffer | null) => (buffer === null ? null : buffer.toString("base64"));
 const unb64 = (text: string | null) => (text === null ? null : Buffer.from(text, "base64"));
 
-export interface RawRecord {
-  readonly partition: number;
-  readonly offset: bigint;
-  readonly timestamp: bigint;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: readonly (readonly [Buffer | null, Buffer | null])[];
-}
+/** A record as Kafka stores it: the adapter's type, one truth for both. */
+export type RawRecord = StoredRecord;
 
 export function encodeRecord(record: RawRecord): RecordLine {
   return {

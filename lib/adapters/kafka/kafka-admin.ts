@@ -89,6 +89,34 @@ export function explainKafkaError(target: KafkaClientTarget, error: unknown): Co
   return new ServiceUnreachableError(`Kafka at ${target.describe} does not answer (${said}).`);
 }
 
+/** How long a client waits to connect and for each answer, and how often it tries again. */
+export interface ClientDeadlines {
+  readonly connectTimeout: number;
+  readonly requestTimeout: number;
+  readonly retries: number;
+  readonly retryDelay: number;
+}
+
+/** The options every client of the app gives @platformatic/kafka: where Kafka is, its TLS and SASL, and the deadlines. */
+export function clientOptions(target: KafkaClientTarget, clientId: string, deadlines: ClientDeadlines) {
+  return {
+    clientId,
+    bootstrapBrokers: [...target.brokers],
+    tls: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca } : undefined,
+    sasl: target.sasl && { mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
+    ...deadlines,
+  };
+}
+
+/** Runs a client call; its error comes out as {@link explainKafkaError} words it. */
+export async function explainedCall<T>(target: KafkaClientTarget, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw explainKafkaError(target, error);
+  }
+}
+
 /** One partition's offsets: the first message still kept (low) and the next to be written (high). */
 export interface PartitionOffsets {
   readonly partition: number;
@@ -120,23 +148,8 @@ const LATEST = -1n;
  * {@link explainKafkaError} makes of it.
  */
 export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmin> {
-  const client = new PlatformaticAdmin({
-    clientId: "chatbattle-ops",
-    bootstrapBrokers: [...target.brokers],
-    tls: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca } : undefined,
-    sasl: target.sasl && { mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
-    connectTimeout: 3000,
-    requestTimeout: 10000,
-    retries: 1,
-    retryDelay: 300,
-  });
-  const explained = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw explainKafkaError(target, error);
-    }
-  };
+  const client = new PlatformaticAdmin(clientOptions(target, "chatbattle-ops", { connectTimeout: 3000, requestTimeout: 10000, retries: 1, retryDelay: 300 }));
+  const explained = <T>(call: () => Promise<T>) => explainedCall(target, call);
   // The client's metadata() leaves out internal topics (__consumer_offsets), whose replicas health
   // must see; so Metadata is asked the way the client's own listTopics() asks it, through the
   // extension points the package exports for that (kGetBootstrapConnection, kGetApi).

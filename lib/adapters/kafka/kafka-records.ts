@@ -6,7 +6,7 @@
  * batch at a time, so the order within a partition is kept.
  */
 import { Admin, ConfigResourceTypes, Consumer, Producer, type KafkaRecord } from "@platformatic/kafka";
-import { explainKafkaError, rootCauses, type KafkaClientTarget } from "./kafka-admin";
+import { clientOptions, explainedCall, explainKafkaError, rootCauses, type KafkaClientTarget } from "./kafka-admin";
 
 /** One record as stored in a partition. A null key or value stays null (a tombstone is one). */
 export interface StoredRecord {
@@ -64,27 +64,13 @@ const POLICY_RETRIES = 40;
 const IS_CONTROL_BATCH = 0x20;
 
 export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRecords> {
-  const base = {
-    clientId: "chatbattle-snapshot",
-    bootstrapBrokers: [...target.brokers],
-    tls: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca } : undefined,
-    sasl: target.sasl && { mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
-    connectTimeout: 5000,
-    requestTimeout: 30000,
-    retries: 3,
-    retryDelay: 500,
-  };
+  // Longer than the operating commands' deadlines: a Fetch or a produce of a few MB may take a while on a busy machine.
+  const base = clientOptions(target, "chatbattle-snapshot", { connectTimeout: 5000, requestTimeout: 30000, retries: 3, retryDelay: 500 });
   // The consumer is used for Fetch, ListOffsets and Metadata only: its group is never joined.
   const consumer = new Consumer({ ...base, groupId: "chatbattle-snapshot-reader", maxWaitTime: 100 });
   const producer = new Producer({ ...base, idempotent: true, acks: -1 });
   const admin = new Admin(base);
-  const explained = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw explainKafkaError(target, error);
-    }
-  };
+  const explained = <T>(call: () => Promise<T>) => explainedCall(target, call);
 
   const partitions = async (topic: string): Promise<PartitionInfo[] | undefined> => {
     const topics = await explained(() => admin.listTopics());
