@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
@@ -101,6 +102,21 @@ describe("snapshots", () => {
 });
 
 describe("npm run migrate", () => {
+  it("checks the new stack first: with a port it needs taken, it stops before saving or removing anything", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(9093, "127.0.0.1", resolve));
+    try {
+      const refused = await steps.run("npm run migrate with port 9093 taken", npm("migrate", "--kafka-mode", "kraft", "--brokers", "3"), QUICK);
+      expect(refused.status).toBe(1);
+      expect(refused.output).toMatch(/^FAIL +port 9093 +127\.0\.0\.1:9093 is already in use by another program/m);
+      expect(refused.output).toContain("migrate: the new stack would not deploy (see above); nothing was changed.");
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    expect(readdirSync(snapshots)).toEqual(["before"]);
+    expect(await dataIdentity(ONE_BROKER, CQL, SAMPLE_GROUPS)).toEqual(original);
+  });
+
   it("moves ZooKeeper x1 to KRaft x3 with every record, group position and row the same", async () => {
     const migrate = await steps.run("npm run migrate -- --kafka-mode kraft --brokers 3", npm("migrate", "--kafka-mode", "kraft", "--brokers", "3"), MIGRATE);
     console.log(`data moves: npm run migrate to kraft x3 (its own lines)\n${migrate.output.split("\n").filter((l) => /^(migrate|snapshot|restore):/.test(l)).join("\n")}`);

@@ -5,8 +5,9 @@
  * its data, in four steps: save a snapshot, reset, deploy with the new
  * settings, restore the snapshot. The new settings are written to .env once
  * the old stack is gone, so `npm run deploy` afterwards deploys the new one.
- * It stops at the first step that fails and says where the snapshot is and
- * how to carry on; the snapshot is kept afterwards (npm run snapshot --
+ * First the new stack's pre-flight runs, so that a port taken or an image
+ * missing stops it before anything changes. Then it stops at the first step
+ * that fails and says where the snapshot is and how to carry on; the snapshot is kept afterwards (npm run snapshot --
  * delete NAME removes it).
  *
  * Exit codes: 0; 1 when a step fails; 2 on bad usage or settings; 130/143
@@ -24,7 +25,7 @@ import { refuseOnCluster } from "./support/local-only";
 import { openStackData } from "./support/stack-data";
 import { projectRemoval } from "./support/project-removal";
 import { deployStack } from "./support/deploy-stack";
-import { deployedKafka } from "../checks/preflight";
+import { deployedKafka, printPreflight, runPreflight } from "../checks/preflight";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { PROJECT_ROOT } from "../project-root";
 import { CommandError } from "../errors";
@@ -75,6 +76,12 @@ async function main(): Promise<number> {
       `the stack is stopped, and its data is read from the running services. Start it as it was (KAFKA_MODE=${from.kafka.mode} KAFKA_BROKERS=${from.kafka.brokers} npm run deploy), then migrate.`,
     );
   }
+
+  // The new stack's pre-flight, before the old one is touched: a port taken, too little memory or a
+  // missing image stops the move here, with nothing changed. Its Kafka data row is the move itself.
+  say(`migrate: checking that ${describe(to)} can be deployed here, before anything changes`);
+  const checks = (await runPreflight(to)).filter((c) => c.check !== "Kafka data");
+  if (!printPreflight(checks)) throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
 
   acquireProjectLock(PROJECT_ROOT, "npm run migrate");
   const interrupts = new Interrupts("migrate").install();
