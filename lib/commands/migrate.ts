@@ -79,7 +79,8 @@ async function main(): Promise<number> {
 
   // The new stack's pre-flight, before the old one is touched: a port taken, too little memory or a
   // missing image stops the move here, with nothing changed. Its Kafka data row is the move itself.
-  say(`migrate: checking that ${describe(to)} can be deployed here, before anything changes`);
+  say(`migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row`);
+  say(`migrate: first, that ${describe(to)} can be deployed here, before anything changes`);
   const checks = (await runPreflight(to)).filter((c) => c.check !== "Kafka data");
   if (!printPreflight(checks)) throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
 
@@ -91,7 +92,6 @@ async function main(): Promise<number> {
   const started = Date.now();
   const step = (n: number, what: string) => say(`\nmigrate: step ${n} of 4: ${what}`);
   try {
-    say(`migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row`);
 
     step(1, `save a snapshot of the data (${where})`);
     const source = await openStackData(from, process.env, say);
