@@ -20,7 +20,7 @@ describe(".offline/env, loaded by every npm command", () => {
     expect(env.KAFKA_IMAGE).toBe("mine:1");
     expect(env.TF_CLI_CONFIG_FILE).toBe("/cache/terraform.rc");
     expect(env.PATH).toBe(["/cache/bin", "/usr/bin", "/bin"].join(delimiter));
-    expect(said).toEqual([`using ${file} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins`]);
+    expect(said).toEqual([`using ${file} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins: yours of KAFKA_IMAGE`]);
     // A command the first one starts (the schema step) inherits it all, and neither loads nor says it again.
     expect(loadOfflineEnv(file, env, (line) => said.push(line))).toBe(false);
     expect(said).toHaveLength(1);

@@ -44,6 +44,11 @@ describe("where the providers and images come from", () => {
     const result = await checkProviderSource({}, join(dir, "no-cdktf.out"), closedUrl);
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(/does not answer and no provider mirror is set up: run npm run offline:toolchain/);
+    // A TF_CLI_CONFIG_FILE of the user's own, which wins over .offline/env's, is named, with the fix.
+    const theirs = await checkProviderSource({ TF_CLI_CONFIG_FILE: join(dir, "absent.terraformrc") }, join(dir, "no-cdktf.out"), closedUrl);
+    expect(theirs.detail).toContain(
+      `no provider mirror is set up: TF_CLI_CONFIG_FILE=${join(dir, "absent.terraformrc")} names no file, and a variable set in your environment wins over .offline/env: unset it, or run npm run offline:toolchain`,
+    );
   });
 
   it("is content with a mirror in the CLI configuration, without asking the registry", async () => {

@@ -27,6 +27,7 @@ export function loadDotEnv(path = ".env", options: { offline?: boolean } = {}): 
 export function loadOfflineEnv(path = OFFLINE_ENV, env: NodeJS.ProcessEnv = process.env, say: (line: string) => void = (line) => console.error(line)): boolean {
   if (env[LOADED_MARK] || !existsSync(path)) return false;
   const values = parseEnv(readFileSync(path, "utf8"));
+  const yours: string[] = [];
   for (const [name, value = ""] of Object.entries(values)) {
     if (name === "PATH") {
       const current = (env.PATH ?? "").split(delimiter).filter(Boolean);
@@ -34,9 +35,11 @@ export function loadOfflineEnv(path = OFFLINE_ENV, env: NodeJS.ProcessEnv = proc
       env.PATH = [...missing, ...current].join(delimiter);
     } else if (env[name] === undefined) {
       env[name] = value;
+    } else if (env[name] !== value) {
+      yours.push(name);
     }
   }
   env[LOADED_MARK] = path;
-  say(`using ${path} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins`);
+  say(`using ${path} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins${yours.length > 0 ? `: yours of ${yours.join(", ")}` : ""}`);
   return true;
 }

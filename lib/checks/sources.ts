@@ -52,10 +52,16 @@ export async function checkProviderSource(env: Env, outdir: string, registry = T
   if (mirror) return { check, ok: true, detail: `from the mirror configured in ${mirror}` };
   if (providersInstalled(outdir)) return { check, ok: true, detail: "installed in cdktf.out by an earlier deploy" };
   if (await answers(registry)) return { check, ok: true, detail: `from the Terraform registry (${new URL(registry).host})` };
+  // A TF_CLI_CONFIG_FILE of the user's own wins over the one .offline/env sets: say so, or the
+  // advice to run offline:toolchain would send someone who has in circles.
+  const file = env.TF_CLI_CONFIG_FILE;
+  const own = file
+    ? `TF_CLI_CONFIG_FILE=${file} ${existsSync(file) ? "configures no mirror" : "names no file"}, and a variable set in your environment wins over .offline/env: unset it, or `
+    : "";
   return {
     check,
     ok: false,
-    detail: `the Terraform registry (${new URL(registry).host}) does not answer and no provider mirror is set up: run npm run offline:toolchain (it builds them into a mirror; npm commands then load .offline/env)`,
+    detail: `the Terraform registry (${new URL(registry).host}) does not answer and no provider mirror is set up: ${own}run npm run offline:toolchain (it builds them into a mirror; npm commands then load .offline/env)`,
   };
 }
 
