@@ -2,19 +2,20 @@
  * `npm run migrate [-- --kafka-mode zookeeper|kraft] [--brokers 1|3]`: moves
  * the running local stack from the Kafka mode and broker count its volumes
  * hold to those the options (or, without them, the settings) name, and keeps
- * its data, in four steps: save a snapshot, reset, deploy with the new
- * settings, restore the snapshot. The new settings are written to .env once
- * the old stack is gone, so `npm run deploy` afterwards deploys the new one.
- * First the new stack's pre-flight runs, so that a port taken or an image
- * missing stops it before anything changes. Then it stops at the first step
- * that fails and says where the snapshot is and how to carry on; the snapshot is kept afterwards (npm run snapshot --
- * delete NAME removes it).
+ * its data. First the new stack's pre-flight, so that a port taken or an
+ * image missing stops it before anything changes; then four steps: save a
+ * snapshot, reset, deploy with the new settings (written to .env, so that
+ * `npm run deploy` afterwards deploys the new stack), restore the snapshot.
+ * It stops at the first step that fails and says where the snapshot is.
+ * Once the old stack is gone the move is on record (unfinished-migration.ts):
+ * run again after a failure or a kill, it carries on from the deploy. The
+ * snapshot is kept afterwards (npm run snapshot -- delete NAME removes it).
  *
  * Exit codes: 0; 1 when a step fails; 2 on bad usage or settings; 130/143
  * after Ctrl-C/SIGTERM.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { loadDotEnv } from "../load-env";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { runCommand } from "../process/run-command";
@@ -25,6 +26,7 @@ import { refuseOnCluster } from "./support/local-only";
 import { openStackData } from "./support/stack-data";
 import { projectRemoval } from "./support/project-removal";
 import { deployStack } from "./support/deploy-stack";
+import { clearUnfinishedMigration, describeUnfinished, readUnfinishedMigration, recordUnfinishedMigration, type UnfinishedMigration } from "./support/unfinished-migration";
 import { deployedKafka, printPreflight, runPreflight } from "../checks/preflight";
 import { findProjectObjects } from "../adapters/docker/project-objects";
 import { PROJECT_ROOT } from "../project-root";
@@ -53,6 +55,8 @@ async function main(): Promise<number> {
   const fromEnvironment = ["KAFKA_MODE", "KAFKA_BROKERS"].filter((name) => process.env[name] !== undefined);
   loadDotEnv();
   refuseOnCluster("npm run migrate", process.env);
+  const unfinished = readUnfinishedMigration(PROJECT_ROOT);
+  if (unfinished) return carryOn(unfinished, values, fromEnvironment);
   // Where to: the options, else the settings. Where from: what the volumes on the engine hold.
   const to = parseConfig({
     ...process.env,
@@ -92,7 +96,6 @@ async function main(): Promise<number> {
   const started = Date.now();
   const step = (n: number, what: string) => say(`\nmigrate: step ${n} of 4: ${what}`);
   try {
-
     step(1, `save a snapshot of the data (${where})`);
     const source = await openStackData(from, process.env, say);
     try {
@@ -102,47 +105,93 @@ async function main(): Promise<number> {
     }
     if (interrupts.interrupted) return interrupts.exitCode;
 
-    const carryOn = (after: string) =>
-      `Your data is safe in the snapshot ${name} (${where}). ${after}`;
     step(2, "remove the old stack (containers, network, volumes, state); the snapshot stays");
     if (!projectRemoval(PROJECT_ROOT).remove(interrupts, "migrate")) {
-      console.error(`migrate: ${carryOn(`To carry on: npm run reset -- --yes, set ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")} in .env, npm run deploy, then npm run snapshot -- restore ${name}.`)}`);
+      console.error(
+        `migrate: your data is safe in the snapshot ${name} (${where}). To carry on: npm run reset -- --yes, ` +
+          `set ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")} in .env, npm run deploy, then npm run snapshot -- restore ${name}.`,
+      );
       return interrupts.exitCode;
     }
-    const envFile = join(PROJECT_ROOT, ".env");
-    writeSettings(envFile, changed);
-    say(`migrate: .env now sets ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")}`);
-    Object.assign(process.env, changed);
-
-    step(3, `deploy with ${describe(to)}`);
-    const deployed = await deployStack(to, { allowDataLoss: false, interrupts }).catch((error: unknown) => {
-      console.error(`deploy: ${error instanceof Error ? error.message : error}`);
-      return 1;
-    });
-    if (deployed !== 0) {
-      console.error(`migrate: the deploy did not finish. ${carryOn(`Fix the cause, then run npm run deploy and npm run snapshot -- restore ${name}.`)}`);
-      return interrupts.interrupted ? interrupts.exitCode : 1;
-    }
-
-    step(4, `restore ${name}`);
-    const manifest = readManifest(root, name);
-    const target = await openStackData(to, process.env, say);
-    try {
-      await restoreSnapshot(manifest, where, target, { replace: false, say, signal: interrupts.signal });
-    } catch (error) {
-      console.error(`migrate: ${error instanceof Error ? error.message : error}`);
-      console.error(`migrate: the restore did not finish. ${carryOn(`Run npm run snapshot -- restore ${name} --replace to restore it whole.`)}`);
-      return interrupts.interrupted ? interrupts.exitCode : 1;
-    } finally {
-      await target.close();
-    }
-    say(`\nmigrate: done in ${((Date.now() - started) / 1000).toFixed(1)} s: the stack runs ${describe(to)} with the data it had. The snapshot ${name} is kept (npm run snapshot -- delete ${name} removes it).`);
-    if (fromEnvironment.length > 0) {
-      say(`migrate: ${fromEnvironment.join(" and ")} ${fromEnvironment.length > 1 ? "are" : "is"} set in your environment, which wins over .env: set ${fromEnvironment.map((n) => `${n}=${changed[n as keyof typeof changed]}`).join(" ")} there too.`);
-    }
-    return 0;
+    const migration = { snapshot: name, folder: where, kafkaMode: to.kafka.mode, kafkaBrokers: to.kafka.brokers, startedAt: new Date(started).toISOString() };
+    recordUnfinishedMigration(PROJECT_ROOT, migration);
+    const code = await finish(migration, to, interrupts, false);
+    if (code === 0) sayDone(migration, to, started, fromEnvironment);
+    return code;
   } finally {
     interrupts.stop();
+  }
+}
+
+/**
+ * Steps 3 and 4, from the record of the move: .env, the deploy, the restore;
+ * then the record goes. A failure leaves the record, so that the next
+ * npm run migrate carries on from here. `resumed`: the restore replaces what
+ * the new stack holds (a killed restore may have written part of it; the
+ * stack was made by this move).
+ */
+async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, interrupts: Interrupts, resumed: boolean): Promise<number> {
+  const changed = { KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) };
+  writeSettings(join(PROJECT_ROOT, ".env"), changed);
+  say(`migrate: .env now sets ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  Object.assign(process.env, changed);
+  const again = `Your data is safe in the snapshot ${migration.snapshot} (${migration.folder}); fix the cause and run npm run migrate again: it carries on from there.`;
+
+  say(`\nmigrate: step 3 of 4: deploy with ${describe(to)}`);
+  const deployed = await deployStack(to, { allowDataLoss: false, interrupts, noteUnfinishedMigration: false }).catch((error: unknown) => {
+    console.error(`deploy: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  });
+  if (deployed !== 0) {
+    console.error(`migrate: the deploy did not finish. ${again}`);
+    return interrupts.interrupted ? interrupts.exitCode : 1;
+  }
+
+  say(`\nmigrate: step 4 of 4: restore ${migration.snapshot}${resumed ? " over what the new stack holds (it was made by this move)" : ""}`);
+  const root = dirname(migration.folder);
+  const manifest = readManifest(root, migration.snapshot);
+  const target = await openStackData(to, process.env, say);
+  try {
+    await restoreSnapshot(manifest, migration.folder, target, { replace: resumed, say, signal: interrupts.signal });
+  } catch (error) {
+    console.error(`migrate: ${error instanceof Error ? error.message : error}`);
+    console.error(`migrate: the restore did not finish. ${again}`);
+    return interrupts.interrupted ? interrupts.exitCode : 1;
+  } finally {
+    await target.close();
+  }
+  clearUnfinishedMigration(PROJECT_ROOT);
+  return 0;
+}
+
+/** npm run migrate after one that was stopped past its reset: the same move, from step 3. */
+async function carryOn(migration: UnfinishedMigration, values: { "kafka-mode"?: string; brokers?: string }, fromEnvironment: string[]): Promise<number> {
+  const asked = (values["kafka-mode"] ?? migration.kafkaMode) !== migration.kafkaMode || (values.brokers ?? String(migration.kafkaBrokers)) !== String(migration.kafkaBrokers);
+  if (asked) {
+    throw new CommandError(`${describeUnfinished(migration)}. Finish that move first (npm run migrate with no options), then move again.`);
+  }
+  const to = parseConfig({ ...process.env, KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) });
+  say(`migrate: ${describeUnfinished(migration)}: carrying it on`);
+  acquireProjectLock(PROJECT_ROOT, "npm run migrate");
+  const interrupts = new Interrupts("migrate").install();
+  const started = Date.now();
+  try {
+    const code = await finish(migration, to, interrupts, true);
+    if (code === 0) sayDone(migration, to, started, fromEnvironment);
+    return code;
+  } finally {
+    interrupts.stop();
+  }
+}
+
+function sayDone(migration: UnfinishedMigration, to: ChatBattleConfig, started: number, fromEnvironment: readonly string[]): void {
+  say(
+    `\nmigrate: done in ${((Date.now() - started) / 1000).toFixed(1)} s: the stack runs ${describe(to)} with the data it had. ` +
+      `The snapshot ${migration.snapshot} is kept (npm run snapshot -- delete ${migration.snapshot} removes it).`,
+  );
+  if (fromEnvironment.length > 0) {
+    const settings = { KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) } as Record<string, string>;
+    say(`migrate: ${fromEnvironment.join(" and ")} ${fromEnvironment.length > 1 ? "are" : "is"} set in your environment, which wins over .env: set ${fromEnvironment.map((n) => `${n}=${settings[n]}`).join(" ")} there too.`);
   }
 }
 

@@ -21,11 +21,22 @@ import { pullMissingImages } from "./image-pulls";
 import { PROJECT_ROOT, SYNTH_DIR } from "../../project-root";
 import { CommandError } from "../../errors";
 import { recordDataRelease } from "../../checks/cassandra-version";
+import { describeUnfinished, readUnfinishedMigration } from "./unfinished-migration";
 
 /** Deploys with these settings; the exit code (0, 1 when pre-flight or a stack fails, 130/143 after a signal). */
-export async function deployStack(config: ChatBattleConfig, options: { readonly allowDataLoss: boolean; readonly interrupts: Interrupts }): Promise<number> {
+export async function deployStack(
+  config: ChatBattleConfig,
+  options: {
+    readonly allowDataLoss: boolean;
+    readonly interrupts: Interrupts;
+    /** Whether to mention an unfinished npm run migrate; not when that migrate is the caller. @default true */
+    readonly noteUnfinishedMigration?: boolean;
+  },
+): Promise<number> {
   const { allowDataLoss, interrupts } = options;
   const started = Date.now();
+  const unfinished = config.target === "local" && options.noteUnfinishedMigration !== false ? readUnfinishedMigration(PROJECT_ROOT) : undefined;
+  if (unfinished) console.log(`deploy: note: ${describeUnfinished(unfinished)}.`);
   if (!printPreflight(await runPreflight(config))) return 1;
   if (interrupts.interrupted) return interrupts.exitCode;
   if (config.target === "local") {
