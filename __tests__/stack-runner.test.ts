@@ -230,6 +230,14 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(f.calls()).toEqual([]);
   });
 
+  it("takes an empty state file for no state, as Terraform does (a run killed between its lock and its first write)", async () => {
+    const f = fixture(LOCAL);
+    writeFileSync(join(f.root, "state", "topics.tfstate"), "");
+    const result = await f.runner().deploy(hooks());
+    expect(result.failed).toEqual([]);
+    expect(commands(f.calls(), "apply")).toContain("topics");
+  });
+
   it("starts a stack's dependants once the hooks see it usable, before its apply returns", async () => {
     const f = fixture(LOCAL, { "network apply": { sleepMs: 1500 } });
     const result = await f.runner().deploy({ ...hooks(), usableEarly: async (stack) => stack === "network" });

@@ -41,6 +41,8 @@ export function addressesInStateFile(statePath: string): Set<string> {
   } catch {
     return new Set();
   }
+  // Empty is no state, as Terraform reads it (a run killed between its lock and its first write).
+  if (text.trim() === "") return new Set();
   const state = JSON.parse(text) as { resources?: { mode: string; type: string; name: string }[] };
   return new Set((state.resources ?? []).filter((r) => r.mode === "managed").map((r) => `${r.type}.${r.name}`));
 }

@@ -526,12 +526,16 @@ export class StackFailure extends CommandError {
 /**
  * A local state file that is not JSON (cut short by a full disk, a crash, an
  * edit) stops the run before anything changes, naming the file and the two
- * ways back.
+ * ways back. An empty one is no state, as Terraform reads it.
  */
 function checkStateFile(stack: SynthesizedStack): void {
   if (!stack.statePath || !existsSync(stack.statePath)) return;
+  const text = readFileSync(stack.statePath, "utf8");
+  // An empty file is no state to Terraform (statefile.Read's ErrNoState): what a run killed between
+  // taking its lock and its first write leaves. The deploy goes on and adopts what exists.
+  if (text.trim() === "") return;
   try {
-    JSON.parse(readFileSync(stack.statePath, "utf8"));
+    JSON.parse(text);
   } catch (error) {
     const file = relative(process.cwd(), stack.statePath);
     const backup = `${stack.statePath}.backup`;
