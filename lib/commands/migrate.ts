@@ -38,6 +38,9 @@ import { restoreSnapshot } from "../snapshots/restore";
 const USAGE = "usage: npm run migrate [-- --kafka-mode zookeeper|kraft] [--brokers 1|3]   (without options: to what the settings say)";
 const say = (line: string) => console.log(line);
 const describe = (config: ChatBattleConfig) => `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
+/** The two settings a move changes, as .env and the environment spell them. */
+const kafkaSettings = (migration: Pick<UnfinishedMigration, "kafkaMode" | "kafkaBrokers">) => ({ KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) });
+const spelled = (settings: Readonly<Record<string, string>>) => Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ");
 
 /** Sets these settings in the project's .env, in place where a line sets them, else at its end. */
 function writeSettings(path: string, settings: Readonly<Record<string, string>>): void {
@@ -56,71 +59,100 @@ async function main(): Promise<number> {
   loadDotEnv();
   refuseOnCluster("npm run migrate", process.env);
   const unfinished = readUnfinishedMigration(PROJECT_ROOT);
-  if (unfinished) return carryOn(unfinished, values, fromEnvironment);
-  // Where to: the options, else the settings. Where from: what the volumes on the engine hold.
-  const to = parseConfig({
-    ...process.env,
-    ...(values["kafka-mode"] !== undefined ? { KAFKA_MODE: values["kafka-mode"] } : {}),
-    ...(values.brokers !== undefined ? { KAFKA_BROKERS: values.brokers } : {}),
-  });
-  const changed = { KAFKA_MODE: to.kafka.mode, KAFKA_BROKERS: String(to.kafka.brokers) };
+  const to = unfinished
+    ? resumedTarget(unfinished, values)
+    : // Where to: the options, else the settings. Where from: what the volumes on the engine hold.
+      parseConfig({
+        ...process.env,
+        ...(values["kafka-mode"] !== undefined ? { KAFKA_MODE: values["kafka-mode"] } : {}),
+        ...(values.brokers !== undefined ? { KAFKA_BROKERS: values.brokers } : {}),
+      });
+  const from = unfinished ? undefined : await movable(to);
+  if (!unfinished && !from) return 0;
+
+  acquireProjectLock(PROJECT_ROOT, "npm run migrate");
+  const interrupts = new Interrupts("migrate").install();
+  const started = Date.now();
+  try {
+    let migration = unfinished;
+    if (migration) {
+      say(`migrate: ${describeUnfinished(migration)}: carrying it on`);
+    } else {
+      migration = await saveAndRemove(from!, to, started, interrupts);
+      if (!migration) return interrupts.exitCode;
+    }
+    const code = await finish(migration, to, interrupts, unfinished !== undefined);
+    if (code === 0) sayDone(migration, to, started, fromEnvironment);
+    return code;
+  } finally {
+    interrupts.stop();
+  }
+}
+
+/** The settings of a move carried on: the record's; options that ask for another move are refused. */
+function resumedTarget(migration: UnfinishedMigration, values: { "kafka-mode"?: string; brokers?: string }): ChatBattleConfig {
+  const asked = (values["kafka-mode"] ?? migration.kafkaMode) !== migration.kafkaMode || (values.brokers ?? String(migration.kafkaBrokers)) !== String(migration.kafkaBrokers);
+  if (asked) throw new CommandError(`${describeUnfinished(migration)}. Finish that move first (npm run migrate with no options), then move again.`);
+  return parseConfig({ ...process.env, ...kafkaSettings(migration) });
+}
+
+/**
+ * The stack to move from, once it is known that there is one, that it runs,
+ * that it is not already `to`, and that `to` would deploy here (its
+ * pre-flight, before anything changes); undefined when there is nothing to
+ * do (said). Throws when the move cannot start.
+ */
+async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefined> {
   const found = findProjectObjects();
   const deployed = deployedKafka(found.volumes);
   if (!deployed) {
     say(`migrate: no Kafka data on this engine to move; npm run deploy starts ${describe(to)} fresh.`);
-    return 0;
+    return undefined;
   }
   const from = parseConfig({ ...process.env, KAFKA_MODE: deployed.mode, KAFKA_BROKERS: String(deployed.brokers) });
   if (to.kafka.mode === from.kafka.mode && to.kafka.brokers === from.kafka.brokers) {
     say(`migrate: the stack already runs ${describe(from)}; nothing to do. (Pass --kafka-mode and --brokers to move it elsewhere.)`);
-    return 0;
+    return undefined;
   }
   if (found.containers.length === 0) {
     throw new CommandError(
       `the stack is stopped, and its data is read from the running services. Start it as it was (KAFKA_MODE=${from.kafka.mode} KAFKA_BROKERS=${from.kafka.brokers} npm run deploy), then migrate.`,
     );
   }
-
   // The new stack's pre-flight, before the old one is touched: a port taken, too little memory or a
   // missing image stops the move here, with nothing changed. Its Kafka data row is the move itself.
   say(`migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row`);
   say(`migrate: first, that ${describe(to)} can be deployed here, before anything changes`);
   const checks = (await runPreflight(to)).filter((c) => c.check !== "Kafka data");
   if (!printPreflight(checks)) throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
+  return from;
+}
 
-  acquireProjectLock(PROJECT_ROOT, "npm run migrate");
-  const interrupts = new Interrupts("migrate").install();
+/** Steps 1 and 2: the snapshot, then the old stack removed and the move put on record; undefined when interrupted. */
+async function saveAndRemove(from: ChatBattleConfig, to: ChatBattleConfig, started: number, interrupts: Interrupts): Promise<UnfinishedMigration | undefined> {
   const root = snapshotRoot(from.snapshotDir, PROJECT_ROOT);
-  const name = `before-migrate-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  const name = `before-migrate-${new Date(started).toISOString().replace(/[:.]/g, "-")}`;
   const where = join(root, name);
-  const started = Date.now();
-  const step = (n: number, what: string) => say(`\nmigrate: step ${n} of 4: ${what}`);
+  say(`\nmigrate: step 1 of 4: save a snapshot of the data (${where})`);
+  const source = await openStackData(from, process.env, say);
   try {
-    step(1, `save a snapshot of the data (${where})`);
-    const source = await openStackData(from, process.env, say);
-    try {
-      await saveSnapshot(source, root, name, { say, signal: interrupts.signal });
-    } finally {
-      await source.close();
-    }
-    if (interrupts.interrupted) return interrupts.exitCode;
-
-    step(2, "remove the old stack (containers, network, volumes, state); the snapshot stays");
-    if (!projectRemoval(PROJECT_ROOT).remove(interrupts, "migrate")) {
-      console.error(
-        `migrate: your data is safe in the snapshot ${name} (${where}). To carry on: npm run reset -- --yes, ` +
-          `set ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")} in .env, npm run deploy, then npm run snapshot -- restore ${name}.`,
-      );
-      return interrupts.exitCode;
-    }
-    const migration = { snapshot: name, folder: where, kafkaMode: to.kafka.mode, kafkaBrokers: to.kafka.brokers, startedAt: new Date(started).toISOString() };
-    recordUnfinishedMigration(PROJECT_ROOT, migration);
-    const code = await finish(migration, to, interrupts, false);
-    if (code === 0) sayDone(migration, to, started, fromEnvironment);
-    return code;
+    await saveSnapshot(source, root, name, { say, signal: interrupts.signal });
   } finally {
-    interrupts.stop();
+    await source.close();
   }
+  if (interrupts.interrupted) return undefined;
+
+  say("\nmigrate: step 2 of 4: remove the old stack (containers, network, volumes, state); the snapshot stays");
+  const migration = { snapshot: name, folder: where, kafkaMode: to.kafka.mode, kafkaBrokers: to.kafka.brokers, startedAt: new Date(started).toISOString() };
+  if (!projectRemoval(PROJECT_ROOT).remove(interrupts, "migrate")) {
+    console.error(
+      `migrate: your data is safe in the snapshot ${name} (${where}). To carry on: npm run reset -- --yes, ` +
+        `set ${spelled(kafkaSettings(migration))} in .env, npm run deploy, then npm run snapshot -- restore ${name}.`,
+    );
+    return undefined;
+  }
+  recordUnfinishedMigration(PROJECT_ROOT, migration);
+  return migration;
 }
 
 /**
@@ -131,9 +163,9 @@ async function main(): Promise<number> {
  * stack was made by this move).
  */
 async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, interrupts: Interrupts, resumed: boolean): Promise<number> {
-  const changed = { KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) };
+  const changed = kafkaSettings(migration);
   writeSettings(join(PROJECT_ROOT, ".env"), changed);
-  say(`migrate: .env now sets ${Object.entries(changed).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  say(`migrate: .env now sets ${spelled(changed)}`);
   Object.assign(process.env, changed);
   const again = `Your data is safe in the snapshot ${migration.snapshot} (${migration.folder}); fix the cause and run npm run migrate again: it carries on from there.`;
 
@@ -164,33 +196,13 @@ async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, inte
   return 0;
 }
 
-/** npm run migrate after one that was stopped past its reset: the same move, from step 3. */
-async function carryOn(migration: UnfinishedMigration, values: { "kafka-mode"?: string; brokers?: string }, fromEnvironment: string[]): Promise<number> {
-  const asked = (values["kafka-mode"] ?? migration.kafkaMode) !== migration.kafkaMode || (values.brokers ?? String(migration.kafkaBrokers)) !== String(migration.kafkaBrokers);
-  if (asked) {
-    throw new CommandError(`${describeUnfinished(migration)}. Finish that move first (npm run migrate with no options), then move again.`);
-  }
-  const to = parseConfig({ ...process.env, KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) });
-  say(`migrate: ${describeUnfinished(migration)}: carrying it on`);
-  acquireProjectLock(PROJECT_ROOT, "npm run migrate");
-  const interrupts = new Interrupts("migrate").install();
-  const started = Date.now();
-  try {
-    const code = await finish(migration, to, interrupts, true);
-    if (code === 0) sayDone(migration, to, started, fromEnvironment);
-    return code;
-  } finally {
-    interrupts.stop();
-  }
-}
-
 function sayDone(migration: UnfinishedMigration, to: ChatBattleConfig, started: number, fromEnvironment: readonly string[]): void {
   say(
     `\nmigrate: done in ${((Date.now() - started) / 1000).toFixed(1)} s: the stack runs ${describe(to)} with the data it had. ` +
       `The snapshot ${migration.snapshot} is kept (npm run snapshot -- delete ${migration.snapshot} removes it).`,
   );
   if (fromEnvironment.length > 0) {
-    const settings = { KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) } as Record<string, string>;
+    const settings: Record<string, string> = kafkaSettings(migration);
     say(`migrate: ${fromEnvironment.join(" and ")} ${fromEnvironment.length > 1 ? "are" : "is"} set in your environment, which wins over .env: set ${fromEnvironment.map((n) => `${n}=${settings[n]}`).join(" ")} there too.`);
   }
 }
