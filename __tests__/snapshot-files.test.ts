@@ -13,6 +13,7 @@ import { gunzipSync } from "node:zlib";
 import { decodeRecord, encodeRecord, insertJson, remainingTtl, SNAPSHOT_FORMAT, type RawRecord } from "../lib/snapshots/format";
 import { readJsonLines, sha256OfFile, writeJsonLines } from "../lib/snapshots/jsonl-files";
 import { checkName, listSnapshots, readManifest } from "../lib/snapshots/store";
+import { sideBySide } from "../lib/snapshots/side-by-side";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "chatbattle-snapshot-test-"));
 
@@ -110,5 +111,34 @@ describe("the snapshot folder", () => {
     expect(() => readManifest(root, "nope")).toThrow(/no snapshot named nope/);
     writeFileSync(join(root, "old", "manifest.json"), JSON.stringify({ ...manifest("old", "x"), format: "other/9" }));
     expect(() => readManifest(root, "old")).toThrow(/this app reads chatbattle-snapshot\/1 only/);
+  });
+});
+
+describe("Kafka and Cassandra side by side", () => {
+  it("gives both results when both sides finish", async () => {
+    expect(await sideBySide(async () => 1, async () => "two")).toEqual([1, "two"]);
+  });
+
+  it("stops the other side at its next check when one fails, and fails with the first error once both have ended", async () => {
+    const events: string[] = [];
+    const failing = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      events.push("kafka failed");
+      throw new Error("broker gone");
+    };
+    const working = async (stop: () => void) => {
+      for (let i = 0; i < 100; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        try {
+          stop();
+        } catch (error) {
+          events.push("cassandra stopped");
+          throw error;
+        }
+      }
+      events.push("cassandra finished");
+    };
+    await expect(sideBySide(failing, working)).rejects.toThrow("broker gone");
+    expect(events).toEqual(["kafka failed", "cassandra stopped"]);
   });
 });

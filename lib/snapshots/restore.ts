@@ -16,6 +16,7 @@ import { decodeRecord, type Manifest, type RecordLine, type RowLine } from "./fo
 import { readJsonLines, sha256OfFile } from "./jsonl-files";
 import { hasRows, tableShapes, truncate, writeRows, type TableShape } from "./cassandra-tables";
 import { Progress } from "./progress";
+import { sideBySide } from "./side-by-side";
 
 export interface RestoreTarget {
   readonly kafka: KafkaRecords;
@@ -106,12 +107,15 @@ export async function restoreSnapshot(
     for (const topic of manifest.topics) await target.kafka.deleteAllRecords(topic.name, found.partitions.get(topic.name)!);
     for (const table of manifest.tables) await truncate(target.cassandra, target.keyspace, table.name);
   }
-  const stopIfAsked = () => {
+  const interrupted = () => {
     if (options.signal?.aborted) {
       throw new CommandError(`interrupted; ${manifest.name} is partly restored. Run npm run snapshot -- restore ${manifest.name} --replace to restore it whole.`);
     }
   };
-  const [records, tables] = await Promise.all([restoreTopics(manifest, folder, target, progress, stopIfAsked), restoreTables(manifest, folder, target, found, progress, stopIfAsked)]);
+  const [records, tables] = await sideBySide(
+    (stop) => restoreTopics(manifest, folder, target, progress, () => (interrupted(), stop())),
+    (stop) => restoreTables(manifest, folder, target, found, progress, () => (interrupted(), stop())),
+  );
   return { records, ...tables };
 }
 

@@ -17,6 +17,7 @@ import { writeJsonLines } from "./jsonl-files";
 import { readRows, tableShapes } from "./cassandra-tables";
 import { partialFolder } from "./store";
 import { Progress } from "./progress";
+import { sideBySide } from "./side-by-side";
 
 export interface SaveSource {
   readonly kafka: KafkaRecords;
@@ -41,18 +42,15 @@ export async function saveSnapshot(source: SaveSource, root: string, name: strin
   mkdirSync(join(work, "cassandra"), { recursive: true });
   const progress = new Progress("snapshot", options.say);
   const takenAt = new Date().toISOString();
-  // When one side fails, the other stops at its next check, and the folder goes once both have.
-  const failed = new AbortController();
-  const stopIfAsked = () => {
+  const interrupted = () => {
     if (options.signal?.aborted) throw new SaveInterrupted(`interrupted; the unfinished snapshot ${name} was removed, nothing else changed`);
-    if (failed.signal.aborted) throw failed.signal.reason;
   };
-  const side = <T>(task: Promise<T>) => task.catch((error: unknown) => (failed.abort(error), Promise.reject(error)));
   try {
-    const settled = await Promise.allSettled([side(saveTopics(source, work, progress, stopIfAsked)), side(saveTables(source, work, progress, stopIfAsked))]);
-    const failure = settled.find((s) => s.status === "rejected");
-    if (failure) throw failure.reason;
-    const [kafka, tables] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [Awaited<ReturnType<typeof saveTopics>>, TableEntry[]];
+    // The folder goes only once both sides have stopped.
+    const [kafka, tables] = await sideBySide(
+      (stop) => saveTopics(source, work, progress, () => (interrupted(), stop())),
+      (stop) => saveTables(source, work, progress, () => (interrupted(), stop())),
+    );
     const manifest: Manifest = { format: SNAPSHOT_FORMAT, name, takenAt, settings: source.settings, topics: kafka.topics, groups: kafka.groups, tables };
     writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(work, folder);
