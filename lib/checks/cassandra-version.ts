@@ -44,10 +44,14 @@ export function dataRelease(projectRoot: string): { version?: string; source: st
   const running = configuredEnvironment("container", CONTAINER_NAMES.cassandra);
   if (running) return { version: running.CASSANDRA_VERSION, source: `the ${CONTAINER_NAMES.cassandra} container` };
   const path = join(projectRoot, STATE_DIR, RECORD_FILE);
-  if (existsSync(path)) {
-    const recorded = JSON.parse(readFileSync(path, "utf8")) as Recorded;
-    if (recorded.volume === VOLUME_NAMES.cassandraData && recorded.createdAt === createdAt) return { version: recorded.version, source: "the last deploy's record" };
+  if (!existsSync(path)) return { source: "nothing on record" };
+  let recorded: Recorded;
+  try {
+    recorded = JSON.parse(readFileSync(path, "utf8")) as Recorded;
+  } catch {
+    return { source: `${join(STATE_DIR, RECORD_FILE)} cannot be read` };
   }
+  if (recorded.volume === VOLUME_NAMES.cassandraData && recorded.createdAt === createdAt) return { version: recorded.version, source: "the last deploy's record" };
   return { source: "nothing on record" };
 }
 
