@@ -10,7 +10,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { decodeRecord, encodeRecord, insertJson, remainingTtl, SNAPSHOT_FORMAT, type RawRecord } from "../lib/snapshots/format";
+import { decodeRecord, encodeRecord, insertJson, remainingTtl, SNAPSHOT_FORMAT } from "../lib/snapshots/format";
+import type { StoredRecord } from "../lib/adapters/kafka/kafka-records";
 import { readJsonLines, sha256OfFile, writeJsonLines } from "../lib/snapshots/jsonl-files";
 import { checkName, listSnapshots, readManifest } from "../lib/snapshots/store";
 import { sideBySide } from "../lib/snapshots/side-by-side";
@@ -19,7 +20,7 @@ const scratch = () => mkdtempSync(join(tmpdir(), "chatbattle-snapshot-test-"));
 
 describe("records", () => {
   it("keep null and empty keys, values and header values apart, binary bytes and 64-bit timestamps", () => {
-    const record: RawRecord = {
+    const record: StoredRecord = {
       partition: 2,
       offset: 9007199254740993n,
       timestamp: 1796081044804n,

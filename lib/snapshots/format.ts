@@ -95,10 +95,7 @@ export interface RowLine {
 const b64 = (buffer: Buffer | null) => (buffer === null ? null : buffer.toString("base64"));
 const unb64 = (text: string | null) => (text === null ? null : Buffer.from(text, "base64"));
 
-/** A record as Kafka stores it: the adapter's type, one truth for both. */
-export type RawRecord = StoredRecord;
-
-export function encodeRecord(record: RawRecord): RecordLine {
+export function encodeRecord(record: StoredRecord): RecordLine {
   return {
     partition: record.partition,
     offset: record.offset.toString(),
@@ -109,7 +106,7 @@ export function encodeRecord(record: RawRecord): RecordLine {
   };
 }
 
-export function decodeRecord(line: RecordLine): RawRecord {
+export function decodeRecord(line: RecordLine): StoredRecord {
   return {
     partition: line.partition,
     offset: BigInt(line.offset),

@@ -9,7 +9,7 @@
  * of their TTL. It ends with the counts checked against the manifest.
  */
 import { join } from "node:path";
-import type { KafkaRecords, PartitionInfo } from "../adapters/kafka/kafka-records";
+import type { KafkaRecords, PartitionInfo, StoredRecord } from "../adapters/kafka/kafka-records";
 import type { CassandraClient } from "../schema/connect";
 import { CommandError } from "../errors";
 import { decodeRecord, type Manifest, type RecordLine, type RowLine } from "./format";
@@ -128,7 +128,7 @@ async function restoreTopics(manifest: Manifest, folder: string, target: Restore
     const before = (await target.kafka.partitions(topic.name))!;
     bases.set(topic.name, before);
     const total = topic.records.reduce((a, b) => a + b, 0);
-    let batch: ReturnType<typeof decodeRecord>[] = [];
+    let batch: StoredRecord[] = [];
     let done = 0;
     for await (const line of readJsonLines<RecordLine>(join(folder, topic.file))) {
       batch.push(decodeRecord(line));

@@ -58,8 +58,8 @@ const FETCH_MAX_BYTES = 4 * 1024 * 1024;
 const CLEANUP_POLICY = "cleanup.policy";
 /** How long a group's coordinator may take to settle on a fresh cluster. */
 const COORDINATOR_WAIT_MS = 60_000;
-/** Tries of DeleteRecords while a compacted topic's new policy reaches its logs: 10 s. */
-const POLICY_RETRIES = 40;
+/** How long DeleteRecords is tried again while a compacted topic's new policy reaches its logs. */
+const POLICY_WAIT_MS = 10_000;
 /** The Fetch API's control-batch flag (transaction markers), which holds no user record. */
 const IS_CONTROL_BATCH = 0x20;
 
@@ -71,6 +71,22 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
   const producer = new Producer({ ...base, idempotent: true, acks: -1 });
   const admin = new Admin(base);
   const explained = <T>(call: () => Promise<T>) => explainedCall(target, call);
+  /**
+   * A call tried again every `pauseMs` while it fails with an answer matching `settling` (a state
+   * the cluster reaches by itself), for up to `waitMs`; any other failure is explained at once.
+   */
+  const retryingWhile = async <T>(settling: RegExp | undefined, waitMs: number, pauseMs: number, call: () => Promise<T>): Promise<T> => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        const transient = settling !== undefined && rootCauses(error).some((c) => settling.test(c.message));
+        if (!transient || Date.now() > deadline) throw explainKafkaError(target, error);
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  };
 
   const partitions = async (topic: string): Promise<PartitionInfo[] | undefined> => {
     const topics = await explained(() => admin.listTopics());
@@ -165,17 +181,9 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
     // On a fresh cluster the first group call creates __consumer_offsets; until its partitions have
     // leaders, brokers answer "not the correct coordinator" or "coordinator not available".
-    const deadline = Date.now() + COORDINATOR_WAIT_MS;
-    for (;;) {
-      try {
-        await admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) });
-        return;
-      } catch (error) {
-        const settling = rootCauses(error).some((c) => /coordinator/i.test(c.message));
-        if (!settling || Date.now() > deadline) throw explainKafkaError(target, error);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    await retryingWhile(/coordinator/i, COORDINATOR_WAIT_MS, 500, () =>
+      admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }),
+    );
   };
 
   // Kafka deletes records only from topics whose cleanup.policy includes delete: a compacted topic
@@ -193,16 +201,7 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
     try {
       // A changed config reaches the partitions' logs a moment later (in ZooKeeper mode through
       // ZooKeeper): until then the broker still refuses for the old policy, so that answer is retried.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await admin.deleteRecords({ topics: [{ name: topic, partitions }] });
-          break;
-        } catch (error) {
-          const policyRefused = rootCauses(error).some((c) => /configured policy/i.test(c.message));
-          if (!compactedOnly || !policyRefused || attempt >= POLICY_RETRIES) throw explainKafkaError(target, error);
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      }
+      await retryingWhile(compactedOnly ? /configured policy/i : undefined, POLICY_WAIT_MS, 250, () => admin.deleteRecords({ topics: [{ name: topic, partitions }] }));
     } finally {
       if (compactedOnly) await setPolicy(policy);
     }
