@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { copyProject, runNpmScript } from "./helpers/project";
+import { APP_ENTRIES, copyProject, runNpmScript } from "./helpers/project";
 
 // `npm run synth` (cdktf synth) in a copy of the project, as a user runs it.
 describe("npm run synth", () => {
@@ -9,7 +9,7 @@ describe("npm run synth", () => {
   let removeProject: () => void;
 
   beforeAll(() => {
-    ({ dir: project, remove: removeProject } = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"]));
+    ({ dir: project, remove: removeProject } = copyProject(APP_ENTRIES));
   });
   afterAll(() => removeProject());
 

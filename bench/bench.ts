@@ -24,13 +24,12 @@ import { PROJECT_ROOT } from "../lib/project-root";
 import { loadOfflineEnv } from "../lib/load-env";
 import type { ServiceName } from "../lib/names";
 import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
-import { copyProject } from "../test-support/project-copy";
+import { APP_ENTRIES, copyProject } from "../test-support/project-copy";
 import { synthesizedContainers } from "./synthesized";
 import { composeOverride, initSchemaCql, summarize, type Summary } from "./baseline";
 import { measureFloor, measureParallelFloor, type ParallelFloorSample } from "./floor";
 import { AppSide, ComposeSide, findCompose, SCENARIOS, type Scenario, type Side } from "./sides";
 
-const PROJECT_ENTRIES = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
 const SCALING_TOPICS = [2, 20, 100, 500];
 
 const s1 = (seconds: number) => `${seconds.toFixed(1)} s`;
@@ -77,7 +76,7 @@ async function main(): Promise<number> {
   const compose = findCompose(env);
   const containers = synthesizedContainers(env);
   const work = mkdtempSync(join(tmpdir(), "chatbattle-bench-"));
-  const project = copyProject(PROJECT_ENTRIES, "chatbattle-bench-app-");
+  const project = copyProject(APP_ENTRIES, "chatbattle-bench-app-");
   writeFileSync(join(work, "init-schema.cql"), initSchemaCql());
   writeFileSync(join(work, "override.json"), composeOverride(containers));
   const app = new AppSide(project.dir, env);
@@ -137,7 +136,7 @@ async function main(): Promise<number> {
     if (!values["no-scaling"]) {
       try {
         for (const count of SCALING_TOPICS) {
-          const copy = copyProject(PROJECT_ENTRIES, `chatbattle-bench-topics${count}-`);
+          const copy = copyProject(APP_ENTRIES, `chatbattle-bench-topics${count}-`);
           try {
             const side = new AppSide(copy.dir, { ...env, TOPICS_FILE: topicsFile(work, count) });
             await side.clean();

@@ -1,5 +1,10 @@
 import { spawn } from "node:child_process";
 
+/** `npm run --silent <script> [-- args]`, as a user types it, as a command line. */
+export function npmScript(script: string, ...args: string[]): string[] {
+  return ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
+}
+
 /** How a command ended. */
 export interface CommandResult {
   readonly status: number | null;

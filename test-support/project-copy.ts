@@ -2,6 +2,10 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../lib/project-root";
+import { SETTINGS } from "../lib/config/settings";
+
+/** What a copy of the app needs to deploy: its code, schema, bindings and configuration. */
+export const APP_ENTRIES: readonly string[] = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
 
 /**
  * A throw-away copy of the project (node_modules linked, not copied), so a
@@ -14,9 +18,12 @@ export function copyProject(entries: readonly string[], prefix = "chatbattle-pro
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const SETTING_NAMES: ReadonlySet<string> = new Set(SETTINGS.map((s) => s.name));
+
 /** This process's environment without any of the app's or the applier's settings. */
 export function environmentWithoutSettings(): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^((ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_|(CHATBATTLE_TARGET|STATE_BACKEND|STATE_LOCK_TIMEOUT|PG_CONN_STR)$)/.test(k)),
+    // Every setting of the table, and whatever else is named for a service (the offline set-up's extra images).
+    Object.entries(process.env).filter(([k]) => !SETTING_NAMES.has(k) && !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_/.test(k)),
   );
 }

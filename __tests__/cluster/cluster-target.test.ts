@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "../e2e/steps";
 import { schemaAsReported, topicsAsReported, withCassandra } from "../e2e/clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
@@ -22,11 +22,10 @@ import { startCassandra, type RunningCassandra } from "../../test-support/cassan
 import { startPostgres, type RunningPostgres } from "../../test-support/postgres";
 import { planExitCodes as planExitCodesIn } from "../e2e/stack-checks";
 import { roundTripAndHealthWithBrokerDown } from "../e2e/broker-down";
+import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 300;
 const QUICK = 90;
-const PROJECT_ENTRIES = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 
 const certs = makeTestCertificates();
 const cassandraUser = { username: "schema_admin", password: `cql-${randomBytes(8).toString("hex")}` };
@@ -34,7 +33,7 @@ let kafka: RunningKafkaCluster;
 let cassandra: RunningCassandra;
 let postgres: RunningPostgres;
 let env: Record<string, string | undefined>;
-const projects = [copyProject(PROJECT_ENTRIES, "chatbattle-cluster-a-"), copyProject(PROJECT_ENTRIES, "chatbattle-cluster-b-")];
+const projects = [copyProject(APP_ENTRIES, "chatbattle-cluster-a-"), copyProject(APP_ENTRIES, "chatbattle-cluster-b-")];
 let steps: Steps;
 let otherSteps: Steps;
 /** Every Steps of the test, so that all that was printed can be searched for secrets. */

@@ -14,11 +14,12 @@ import { cpSync, existsSync, readFileSync, writeFileSync, readdirSync } from "no
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { requireEmptyEngine } from "./stack-checks";
 import { dataIdentity, describeIdentity, SAMPLE_GROUPS, writeSampleData, type DataIdentity } from "./data-identity";
+import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 420;
 const MIGRATE = 900;
@@ -26,11 +27,10 @@ const QUICK = 120;
 const CQL = "127.0.0.1:9042";
 const ONE_BROKER = ["127.0.0.1:9092"];
 const THREE_BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 
 // No KAFKA_MODE or KAFKA_BROKERS here: the stack starts on the defaults, and migrate writes .env.
 const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" };
-const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], "chatbattle-e2e-data-");
+const project = copyProject(APP_ENTRIES, "chatbattle-e2e-data-");
 const steps = new Steps(project.dir, env);
 const snapshots = join(project.dir, "snapshots");
 let original: DataIdentity;

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps, type StepResult } from "./steps";
 import { consumed, produce, schemaAsReported, topicsAsReported, withCassandra } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
@@ -20,6 +20,7 @@ import { providerLockFlags } from "../../test-support/cdktf-cli";
 import { runTerraform } from "../../lib/adapters/terraform/terraform";
 import { TOPICS } from "../../lib/topics";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
+import { npmScript as npm } from "../../test-support/command";
 
 const CONTAINERS = { zookeeper: "chatbattle-zookeeper", kafka: "chatbattle-kafka", cassandra: "chatbattle-cassandra" } as const;
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
@@ -32,9 +33,8 @@ const STOP = 240;
 const QUICK = 90;
 
 const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" };
-const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], "chatbattle-e2e-");
+const project = copyProject(APP_ENTRIES, "chatbattle-e2e-");
 const steps = new Steps(project.dir, env);
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 // The plain cdktf commands work on the same stacks; npm run deploy runs them with Terraform directly.
 const cdktfDestroyAll = ["npx", "cdktf", "destroy", "*", "--auto-approve", ...providerLockFlags(env)];
 const cdktfDeployAll = ["npx", "cdktf", "deploy", "*", "--auto-approve", ...providerLockFlags(env)];

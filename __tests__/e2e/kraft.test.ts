@@ -5,7 +5,7 @@
  * deploy.test.ts (files run one at a time) and removes what it created.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { consumed, produce, topicsAsReported } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
@@ -13,12 +13,12 @@ import { docker, runDocker } from "../../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 import { roundTripAndHealthWithBrokerDown } from "./broker-down";
+import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 420;
 const STOP = 240;
 const QUICK = 90;
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 
 /** Start-to-healthy of each broker, as Terraform measured its container's creation, per broker count. */
@@ -26,7 +26,7 @@ const brokerStartSeconds: Record<string, number[]> = {};
 const allSteps: Steps[] = [];
 
 describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
-  const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], `chatbattle-e2e-kraft${brokers}-`);
+  const project = copyProject(APP_ENTRIES, `chatbattle-e2e-kraft${brokers}-`);
   const env = {
     ...environmentWithoutSettings(),
     ...offlineEnvironment(),

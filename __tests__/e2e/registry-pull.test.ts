@@ -7,20 +7,20 @@
  * back their names afterwards (the pulled images are the same images).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { startRegistry, type RunningRegistry } from "../../test-support/registry";
 import { docker, runDocker } from "../../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
 import { requireEmptyEngine } from "./stack-checks";
+import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 600;
 const QUICK = 90;
 const PUSH = 300;
 /** `text` as a pattern that matches exactly it. */
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 
 /** Each image setting of zookeeper mode, with the upstream name its stand-in is pushed under. */
 const UPSTREAM = {
@@ -32,7 +32,7 @@ type ImageSetting = keyof typeof UPSTREAM;
 const SETTINGS = Object.keys(UPSTREAM) as ImageSetting[];
 
 describe("a first deploy that pulls every image from a registry", () => {
-  const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], "chatbattle-e2e-pull-");
+  const project = copyProject(APP_ENTRIES, "chatbattle-e2e-pull-");
   const offline = offlineEnvironment();
   const standIns = Object.fromEntries(SETTINGS.map((s) => [s, offline[s]])) as Record<ImageSetting, string>;
   let registry: RunningRegistry;

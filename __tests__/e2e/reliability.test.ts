@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps, type StepResult } from "./steps";
 import { messageCount, produceMany, rowCount, topicsAsReported, withCassandra, writeRows } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
@@ -18,6 +18,7 @@ import { restartDockerEngine } from "../../test-support/docker-engine";
 import { waitUntil } from "../../test-support/wait";
 import { docker } from "../../lib/adapters/docker/docker-cli";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
+import { npmScript as npm } from "../../test-support/command";
 
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
 const BOOTSTRAP = "127.0.0.1:9092";
@@ -30,9 +31,8 @@ const STOP = 240;
 const QUICK = 90;
 
 const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" };
-const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], "chatbattle-reliability-");
+const project = copyProject(APP_ENTRIES, "chatbattle-reliability-");
 const steps = new Steps(project.dir, env);
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 const topicsFile = join(project.dir, "lib", "topics.ts");

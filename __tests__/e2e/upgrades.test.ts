@@ -10,20 +10,20 @@
  * `npm run offline:images` (CASSANDRA_5_IMAGE, KAFKA_OLDER_PATCH_IMAGE).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/adapters/docker/docker-cli";
 import { requireEmptyEngine } from "./stack-checks";
 import { withCassandra } from "./clients";
 import { dataIdentity, describeIdentity, SAMPLE_GROUPS, writeSampleData, type DataIdentity } from "./data-identity";
+import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 420;
 const STOP = 240;
 const QUICK = 120;
 const CQL = "127.0.0.1:9042";
 const BROKERS = ["127.0.0.1:9092"];
-const npm = (script: string, ...args: string[]) => ["npm", "run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
 
 const offline = offlineEnvironment();
 const images = {
@@ -33,7 +33,7 @@ const images = {
   cassandra50: offline.CASSANDRA_5_IMAGE,
 };
 const env = { ...environmentWithoutSettings(), ...offline, CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" };
-const project = copyProject(["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"], "chatbattle-e2e-upgrades-");
+const project = copyProject(APP_ENTRIES, "chatbattle-e2e-upgrades-");
 const steps = new Steps(project.dir, { ...env, KAFKA_IMAGE: images.kafkaBefore, CASSANDRA_IMAGE: images.cassandra41 });
 const kafkaBumped = steps.withEnv({ KAFKA_IMAGE: images.kafkaAfter });
 const cassandraUp = kafkaBumped.withEnv({ CASSANDRA_IMAGE: images.cassandra50 });

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { environmentWithoutSettings } from "../../test-support/project-copy";
+import { npmScript } from "../../test-support/command";
 
-export { copyProject, environmentWithoutSettings } from "../../test-support/project-copy";
+export { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project-copy";
 
 /** What an npm script printed and how it ended. */
 export interface ScriptRun {
@@ -28,7 +29,8 @@ export function runNpmScript(
   deadlineSeconds = 180,
 ): ScriptRun {
   const started = Date.now();
-  const result = spawnSync("npm", ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])], {
+  const [npm, ...npmArgs] = npmScript(script, ...args);
+  const result = spawnSync(npm, npmArgs, {
     cwd,
     encoding: "utf8",
     // The test says every setting itself: a .offline/env in the project is not loaded (see lib/load-env.ts).
