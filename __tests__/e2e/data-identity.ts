@@ -9,6 +9,7 @@
 import kafkajs from "kafkajs";
 import cassandra from "cassandra-driver";
 import { createHash } from "node:crypto";
+import { expect } from "vitest";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -25,8 +26,8 @@ export interface DataIdentity {
   readonly records: Record<string, RecordIdentity[]>;
   /** "group topic/partition" → the record the group reads next, or "end" when it has read them all. */
   readonly nextRecords: Record<string, RecordIdentity | "end">;
-  /** Rows (values, write times, expiry to the minute), sorted. */
-  readonly rows: string[];
+  /** Rows (values and write times), sorted, each with its expiry (epoch seconds; null: no TTL). */
+  readonly rows: readonly { readonly row: string; readonly expiry: number | null }[];
 }
 
 const text = (buffer: Buffer | null | undefined) => (buffer == null ? null : buffer.toString("base64"));
@@ -96,15 +97,14 @@ export async function dataIdentity(brokers: readonly string[], cqlContactPoint: 
 
   const client = new cassandra.Client({ contactPoints: [cqlContactPoint], localDataCenter: "dc1", socketOptions: { readTimeout: 60_000 } });
   await client.connect();
-  const rows: string[] = [];
+  const rows: { row: string; expiry: number | null }[] = [];
   try {
-    const now = Date.now();
     const query =
       "SELECT channel_id, timestamp, message_id, user_id, username, message, emotes, WRITETIME(user_id) AS w1, WRITETIME(username) AS w2, WRITETIME(message) AS w3, TTL(message) AS t3 FROM twitch_chat.raw_chat_messages";
     for await (const row of client.stream(query, [], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
-      // The expiry, to the minute: a TTL counts down between two reads.
-      const expiry = row.t3 === null ? "none" : Math.round((now + row.t3 * 1000) / 60_000);
-      rows.push(JSON.stringify([row.channel_id, String(row.timestamp), String(row.message_id), row.user_id, row.username, row.message, row.emotes, String(row.w1), String(row.w2), String(row.w3), expiry]));
+      // The expiry, from the TTL left as the row arrives: it counts down between two reads.
+      const expiry = row.t3 === null ? null : Math.round(Date.now() / 1000) + row.t3;
+      rows.push({ row: JSON.stringify([row.channel_id, String(row.timestamp), String(row.message_id), row.user_id, row.username, row.message, row.emotes, String(row.w1), String(row.w2), String(row.w3)]), expiry });
     }
   } finally {
     await client.shutdown();
@@ -112,7 +112,7 @@ export async function dataIdentity(brokers: readonly string[], cqlContactPoint: 
   return {
     records: Object.fromEntries([...read].map(([topic, list]) => [topic, list.map(withoutOffset)])),
     nextRecords,
-    rows: rows.sort(),
+    rows: rows.sort((a, b) => (a.row < b.row ? -1 : a.row > b.row ? 1 : 0)),
   };
 }
 
@@ -181,12 +181,32 @@ export async function writeSampleData(brokers: readonly string[], cqlContactPoin
   }
 }
 
+/** How far apart two reads of the same expiry may be: the seconds a read of the table takes, and the rounding. */
+const EXPIRY_TOLERANCE_SECONDS = 10;
+
+/**
+ * That `actual` holds the same data as `expected`: every record, every
+ * group's next record and every row exactly, and each row's expiry within
+ * a few seconds (a TTL is read as what is left of it, at slightly different
+ * moments; a bucket such as "the same minute" would split rows near its edge).
+ */
+export function expectSameData(actual: DataIdentity, expected: DataIdentity): void {
+  expect(actual.records).toEqual(expected.records);
+  expect(actual.nextRecords).toEqual(expected.nextRecords);
+  expect(actual.rows.map((r) => r.row)).toEqual(expected.rows.map((r) => r.row));
+  const apart = actual.rows.filter((r, i) => {
+    const e = expected.rows[i].expiry;
+    return r.expiry === null || e === null ? r.expiry !== e : Math.abs(r.expiry - e) > EXPIRY_TOLERANCE_SECONDS;
+  });
+  expect(apart.slice(0, 5), `${apart.length} row(s) with another expiry`).toEqual([]);
+}
+
 /** A short, printable summary of an identity: counts and a digest of each part, for the test's output. */
 export function describeIdentity(identity: DataIdentity): string {
   const digest = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
   return [
     ...Object.entries(identity.records).map(([topic, list]) => `${topic}: ${list.length} records, sha256 ${digest(list)}`),
     `consumer groups' next records: ${Object.keys(identity.nextRecords).length} partition(s), sha256 ${digest(Object.entries(identity.nextRecords).sort(([a], [b]) => a.localeCompare(b)))}`,
-    `raw_chat_messages: ${identity.rows.length} rows, sha256 ${digest(identity.rows)}`,
+    `raw_chat_messages: ${identity.rows.length} rows, sha256 ${digest(identity.rows.map((r) => r.row))}`,
   ].join("\n");
 }
