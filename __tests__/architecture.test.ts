@@ -16,18 +16,19 @@ const NEUTRAL = ["errors", "names", "endpoint", "project-root", "load-env"];
 /** What each layer may import besides itself, lowest first. */
 export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   neutral: [],
+  gate: ["neutral"],
   config: ["neutral"],
   topics: ["config", "neutral"],
   constructs: ["config", "neutral"],
-  schema: ["config", "neutral"],
+  schema: ["gate", "config", "neutral"],
   stacks: ["constructs", "schema", "topics", "config", "neutral"],
   app: ["stacks", "constructs", "schema", "topics", "config", "neutral"],
   process: ["neutral"],
-  adapters: ["process", "config", "neutral"],
-  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "config", "neutral"],
-  snapshots: ["adapters", "schema", "neutral"],
-  "commands/support": ["snapshots", "checks", "adapters", "process", "app", "schema", "topics", "config", "neutral"],
-  commands: ["commands/support", "snapshots", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "config", "neutral"],
+  adapters: ["gate", "process", "config", "neutral"],
+  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "gate", "config", "neutral"],
+  snapshots: ["adapters", "schema", "gate", "neutral"],
+  "commands/support": ["snapshots", "checks", "adapters", "process", "app", "schema", "topics", "gate", "config", "neutral"],
+  commands: ["commands/support", "snapshots", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "gate", "config", "neutral"],
 };
 
 /** The layer of a module given relative to lib/ without extension, e.g. "adapters/docker/docker-cli". */
@@ -121,7 +122,7 @@ describe("the layers of lib/", () => {
 
   it("finds an upward import and a cycle when there is one", () => {
     expect(layerViolations([["schema/applier", "commands/support/deploy-hooks"]])).toEqual([
-      "schema/applier -> commands/support/deploy-hooks (schema may import config, neutral)",
+      "schema/applier -> commands/support/deploy-hooks (schema may import gate, config, neutral)",
     ]);
     expect(layerViolations([["adapters/docker/docker-cli", "adapters/kafka/kafka-admin"]])).toHaveLength(1);
     expect(importCycles([["checks/a", "checks/b"], ["checks/b", "checks/c"], ["checks/c", "checks/a"], ["checks/c", "config/x"]])).toEqual([
