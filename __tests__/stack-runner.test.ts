@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { StackRunner, type DeployHooks } from "../lib/adapters/terraform/stack-runner";
+import { StackRunner, type DeployHooks, type ReviewMoment } from "../lib/adapters/terraform/stack-runner";
+import type { PlannedChange } from "../lib/gate/planned-change";
 import { Interrupts } from "../lib/process/interrupts";
 import { PROJECT_ROOT } from "./helpers/synth";
 
@@ -33,8 +34,24 @@ const LOCAL: FakeStack[] = [
   { name: "schema", dependencies: ["cassandra"] },
 ];
 
-/** A synthesized app of `stacks` and a fake Terraform scripted by `script`. */
-function fixture(stacks: FakeStack[], script: Record<string, { exit?: number; stdout?: string; sleepMs?: number }> = {}) {
+type Script = Record<string, { exit?: number; stdout?: string; sleepMs?: number }>;
+
+/** A saved plan as `terraform show -json` prints it: the stack's one object created. */
+const createPlan = (stack: string) =>
+  JSON.stringify({ resource_changes: [{ address: `docker_thing.${stack}`, mode: "managed", type: "docker_thing", change: { actions: ["create"], before: null, after: { name: stack } } }] });
+
+/**
+ * By default every stack's plan has something to create (exit 2), as on a
+ * first deploy; a test scripts what differs.
+ */
+const creating = (stacks: FakeStack[]): Script =>
+  Object.fromEntries(stacks.flatMap((s) => [[`${s.name} plan`, { exit: 2 }], [`${s.name} show`, { stdout: createPlan(s.name) }]]));
+
+/** Every stack's plan empty: nothing to do. */
+const unchanged = (stacks: FakeStack[]): Script => Object.fromEntries(stacks.map((s) => [`${s.name} plan`, { exit: 0 }]));
+
+/** A synthesized app of `stacks` and a fake Terraform scripted by `script` (over {@link creating}). */
+function fixture(stacks: FakeStack[], script: Script = {}) {
   const root = mkdtempSync(join(tmpdir(), "chatbattle-runner-"));
   roots.push(root);
   const outdir = join(root, "cdktf.out");
@@ -51,7 +68,7 @@ function fixture(stacks: FakeStack[], script: Record<string, { exit?: number; st
     }
   }
   writeFileSync(join(outdir, "manifest.json"), JSON.stringify({ stacks: manifest }));
-  writeFileSync(join(root, "script.json"), JSON.stringify(script));
+  writeFileSync(join(root, "script.json"), JSON.stringify({ ...creating(stacks), ...script }));
   const logFile = join(root, "calls.log");
   writeFileSync(logFile, "");
   const env = { ...process.env, TERRAFORM_BINARY_NAME: FAKE, FAKE_TF_LOG: logFile, FAKE_TF_SCRIPT: join(root, "script.json") };
@@ -66,13 +83,15 @@ function fixture(stacks: FakeStack[], script: Record<string, { exit?: number; st
   };
 }
 
-const hooks = (allowDataLoss = false): DeployHooks & { asked: number } => ({
-  asked: 0,
+/** Hooks whose review refuses any topic deleted or replaced (as the gate would) unless `allowDataLoss`; it keeps what it was shown. */
+const hooks = (allowDataLoss = false): DeployHooks & { reviewed: { changes: readonly PlannedChange[]; moment: ReviewMoment }[] } => ({
+  reviewed: [],
   ready: async () => true,
   existing: async () => undefined,
-  async allowDataLoss() {
-    this.asked += 1;
-    return allowDataLoss;
+  async review(changes, moment) {
+    this.reviewed.push({ changes, moment });
+    const loses = changes.some((c) => c.kind === "topic" && (c.action === "replace" || c.action === "delete"));
+    return { apply: allowDataLoss || !loses, env: { CONSENT: allowDataLoss ? "yes" : "" } };
   },
 });
 
@@ -114,15 +133,15 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(commands(f.calls(), "init").slice(6)).toEqual(["schema"]);
   });
 
-  it("ends after the plans when every stack has state and plans no change", async () => {
-    const f = fixture(LOCAL.map((s) => ({ ...s, state: [`docker_thing.${s.name}`] })));
+  it("ends after the plans when every stack plans no change", async () => {
+    const f = fixture(LOCAL, unchanged(LOCAL));
     const result = await f.runner().deploy(hooks());
     expect(result.failed).toEqual([]);
     expect(commands(f.calls(), "plan")).toHaveLength(6);
     expect(commands(f.calls(), "apply")).toEqual([]);
   });
 
-  describe("the data-loss guard", () => {
+  describe("the data-loss gate", () => {
     const replaced = JSON.stringify({
       resource_changes: [
         {
@@ -133,38 +152,70 @@ describe("StackRunner, against a fake Terraform", () => {
         },
       ],
     });
-    const stacks = LOCAL.map((s) => (s.name === "topics" ? { ...s, state: ["kafka_topic.t"] } : s));
     const script = { "topics plan": { exit: 2 }, "topics show": { stdout: replaced } };
 
-    it("refuses a plan that replaces a topic before anything is applied", async () => {
-      const f = fixture(stacks, script);
+    it("reviews every stack's plan at once before anything is applied, and applies nothing when refused", async () => {
+      const f = fixture(LOCAL, script);
       const h = hooks(false);
       const result = await f.runner().deploy(h);
-      expect(h.asked).toBe(1);
-      expect(result.refused.map((c) => [c.stack, c.name, c.action, c.reason])).toEqual([["topics", "channel-stats", "replace", "partitions 3 → 2"]]);
+      expect(h.reviewed).toHaveLength(1);
+      expect(h.reviewed[0].moment).toBe("before-anything");
+      expect(new Set(h.reviewed[0].changes.map((c) => c.stack))).toEqual(new Set(LOCAL.map((s) => s.name)));
+      expect(h.reviewed[0].changes.find((c) => c.stack === "topics")).toMatchObject({ kind: "topic", name: "channel-stats", action: "replace", forcedBy: ["partitions"] });
+      expect(result.refused).toEqual(LOCAL.map((s) => s.name));
       expect(result.refusedBeforeApplying).toBe(true);
       expect(commands(f.calls(), "apply")).toEqual([]);
     });
 
-    it("with the user's consent, applies exactly the plan it showed", async () => {
-      const f = fixture(stacks, script);
+    it("plans and reviews every stack whatever its state holds: none, empty, or kept in PostgreSQL", async () => {
+      for (const variant of ["none", "empty", "pg"] as const) {
+        const f = fixture(LOCAL, script);
+        if (variant === "empty") writeFileSync(join(f.root, "state", "topics.tfstate"), "");
+        if (variant === "pg") {
+          for (const s of LOCAL) writeFileSync(join(f.outdir, "stacks", s.name, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { pg: { schema_name: `chatbattle_${s.name}` } } } }));
+        }
+        const h = hooks(false);
+        const result = await f.runner().deploy(h);
+        expect(commands(f.calls(), "plan").sort(), variant).toEqual(LOCAL.map((s) => s.name).sort());
+        expect(result.refusedBeforeApplying, variant).toBe(true);
+        expect(commands(f.calls(), "apply"), variant).toEqual([]);
+      }
+    });
+
+    it("with the user's consent, applies exactly the plans it showed, with the environment the review asked for, and never -auto-approve", async () => {
+      const f = fixture(LOCAL, script);
       const result = await f.runner().deploy(hooks(true));
       expect(result.refused).toEqual([]);
-      const topicsApply = f.calls().find((c) => c.stack === "topics" && c.args?.[0] === "apply")!;
-      expect(topicsApply.args).toContain("chatbattle.tfplan");
-      expect(topicsApply.args).not.toContain("-auto-approve");
+      const applies = f.calls().filter((c) => c.args?.[0] === "apply");
+      expect(applies.map((c) => c.stack).sort()).toEqual(LOCAL.map((s) => s.name).sort());
+      for (const apply of applies) {
+        expect(apply.args).toContain("chatbattle.tfplan");
+        expect(apply.args).not.toContain("-auto-approve");
+      }
       expect(existsSync(join(f.outdir, "stacks", "topics", "chatbattle.tfplan"))).toBe(false);
     });
 
-    it("checks the plan just before the apply when the service was not up at first", async () => {
-      const f = fixture(stacks, script);
+    it("plans and reviews a stack just before its apply when its service was not up at first", async () => {
+      const f = fixture(LOCAL, script);
       let up = false;
       const h = { ...hooks(false), ready: async (stack: string, wait: boolean) => stack !== "topics" || up || ((up = wait), wait) };
       const result = await f.runner().deploy(h);
-      expect(result.refused).toHaveLength(1);
+      expect(h.reviewed.map((r) => r.moment)).toEqual(["before-anything", "when-its-service-came-up"]);
+      expect(h.reviewed[1].changes.map((c) => c.stack)).toEqual(["topics"]);
+      expect(result.refused).toEqual(["topics"]);
       expect(result.refusedBeforeApplying).toBe(false);
       expect(commands(f.calls(), "apply").sort()).toEqual(["cassandra", "kafka", "network", "schema", "volumes"]);
       expect(result.failed).toContain("topics");
+    });
+
+    it("plan() plans every stack, a stack whose service is down against its recorded state, and applies nothing", async () => {
+      const f = fixture(LOCAL, script);
+      const results = await f.runner().plan({ ready: async (stack) => stack !== "topics", existing: async () => undefined });
+      expect(results.map((r) => [r.stack, r.how])).toEqual(LOCAL.map((s) => [s.name, s.name === "topics" ? "recorded" : "fresh"]));
+      const topicsPlan = f.calls().find((c) => c.stack === "topics" && c.args?.[0] === "plan")!;
+      expect(topicsPlan.args).toContain("-refresh=false");
+      expect(results.find((r) => r.stack === "topics")!.changes).toMatchObject([{ name: "channel-stats", action: "replace" }]);
+      expect(commands(f.calls(), "apply")).toEqual([]);
     });
   });
 
@@ -210,10 +261,9 @@ describe("StackRunner, against a fake Terraform", () => {
     expect(runner.locked).toEqual(["schema"]);
   });
 
-  it("names a lock met by the guard's plan once, waits for it once, and applies nothing of that stack", async () => {
+  it("names a lock met by the gate's plan once, waits for it once, and applies nothing of that stack", async () => {
     const lockError = ["Error: Error acquiring the state lock", "  Who:       someone@elsewhere", "  Operation: OperationTypePlan", "  Created:   2026-11-30 10:00:00"].join("\n");
-    const stacks = LOCAL.map((s) => (s.name === "topics" ? { ...s, state: ["kafka_topic.t"] } : s));
-    const f = fixture(stacks, { "topics plan": { exit: 1, stdout: `${lockError}\n` } });
+    const f = fixture(LOCAL, { "topics plan": { exit: 1, stdout: `${lockError}\n` } });
     const runner = f.runner();
     const result = await runner.deploy(hooks());
     expect(result.failed).toEqual(["topics"]);

@@ -1,73 +1,133 @@
 /**
- * What a destructive change would lose, in numbers, and the message that
- * refuses it or, with --allow-data-loss, says what is about to go.
+ * Counts what each change that loses data would delete, on the live
+ * services, before anyone is asked: a topic's records (end offset minus
+ * start offset), those past a new retention (the offsets for a timestamp),
+ * those compaction would remove (read, key by key), a volume's size, a
+ * table's rows (see schema/cql-losses.ts). A change whose target turns out
+ * to hold nothing loses nothing and becomes safe.
  */
 import type { KafkaAdmin } from "../adapters/kafka/kafka-admin";
-import type { DestructiveChange } from "../adapters/terraform/plan-changes";
-import { docker } from "../adapters/docker/docker-cli";
+import type { KafkaRecords } from "../adapters/kafka/kafka-records";
+import type { CassandraClient } from "../schema/connect";
+import { measureCqlLoss } from "../schema/cql-losses";
+import { settled, type Finding, type LossQuery, type Measured } from "../gate/findings";
+import { duration, size } from "../gate/topic-settings";
 
-/** A destructive change with what it holds now. */
-export interface LossEstimate {
-  readonly change: DestructiveChange;
-  /** "3 partitions, 20000 messages" or "184.2MB"; "unknown (…)" when it could not be read. */
-  readonly holds: string;
+/** How to reach what the losses are counted on; each is opened only when a loss needs it. */
+export interface LossProbes {
+  readonly kafka?: () => Promise<KafkaAdmin>;
+  readonly records?: () => Promise<KafkaRecords>;
+  readonly cassandra?: () => Promise<CassandraClient>;
+  /** Volume sizes in bytes, by name (the local target only). */
+  readonly volumeSizes?: () => Map<string, number>;
 }
 
-/** Messages in a topic without reading them: end offset minus start offset, summed over the partitions. */
+const need = <T>(probe: (() => T) | undefined, what: string): T => {
+  if (!probe) throw new Error(`${what} is not reachable from here`);
+  return probe();
+};
+
+/** Records in a topic without reading them: end offset minus start offset, summed over the partitions. */
 export async function topicContents(admin: KafkaAdmin, topic: string): Promise<{ partitions: number; messages: number }> {
   const offsets = await admin.topicOffsets(topic);
-  return {
-    partitions: offsets.length,
-    messages: offsets.reduce((sum, p) => sum + (Number(p.high) - Number(p.low)), 0),
-  };
+  return { partitions: offsets.length, messages: offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0) };
 }
 
-/** Sizes of the Docker volumes, by name, as `docker system df -v` reports them. */
-export function volumeSizes(): Map<string, string> {
-  const volumes = JSON.parse(docker(["system", "df", "-v", "--format", "{{json .Volumes}}"]) || "[]") as { Name: string; Size: string }[];
-  return new Map(volumes.map((v) => [v.Name, v.Size]));
+/** Reads every record of a topic once: how many there are, how many compaction would remove, how many are tombstones. */
+async function compactionCounts(records: KafkaRecords, topic: string): Promise<{ total: number; superseded: number; tombstones: number }> {
+  const partitions = (await records.partitions(topic)) ?? [];
+  let total = 0;
+  let superseded = 0;
+  let tombstones = 0;
+  for (const partition of partitions) {
+    // Compaction works per partition: each key keeps its last record there.
+    const seen = new Set<string>();
+    let kept = 0;
+    let read = 0;
+    for await (const record of records.read(topic, partition, partition.low, partition.high)) {
+      read += 1;
+      if (record.value === null) tombstones += 1;
+      if (record.key !== null && !seen.has(record.key.toString("base64"))) {
+        seen.add(record.key.toString("base64"));
+        kept += 1;
+      }
+    }
+    total += read;
+    superseded += read - kept;
+  }
+  return { total, superseded, tombstones };
 }
 
-/** Reads what each change would lose. `admin` is undefined when no topic is involved. */
-export async function estimateLoss(changes: readonly DestructiveChange[], admin: (() => Promise<KafkaAdmin>) | undefined): Promise<LossEstimate[]> {
-  const sizes = changes.some((c) => c.type === "docker_volume") ? volumeSizes() : new Map<string, string>();
+async function measure(loss: LossQuery, probes: LossProbes): Promise<Measured> {
+  const kafka = () => need(probes.kafka, "Kafka");
+  switch (loss.kind) {
+    case "topic-records": {
+      const { partitions, messages } = await topicContents(await kafka(), loss.topic);
+      return { text: `It holds ${partitions} partition(s), ${messages} message(s).`, records: messages, exact: true, holdsNothing: messages === 0 };
+    }
+    case "topic-older-than": {
+      const admin = await kafka();
+      const [all, kept] = await Promise.all([admin.topicOffsets(loss.topic), admin.offsetsAt(loss.topic, Date.now() - loss.retentionMs)]);
+      const total = all.reduce((sum, p) => sum + Number(p.high - p.low), 0);
+      const older = kept.reduce((sum, p) => sum + Math.max(0, Number(p.high - p.low)), 0);
+      return {
+        text:
+          `${older} of its ${total} message(s) are older than ${duration(loss.retentionMs)} now: they go at the broker's next retention checks, ` +
+          `each once the newest message of its segment is that old too${older < total ? "; the others as they reach that age" : ""}.`,
+        records: older,
+        exact: true,
+        holdsNothing: total === 0,
+      };
+    }
+    case "topic-over-bytes": {
+      const admin = await kafka();
+      const [sizes, offsets] = await Promise.all([admin.partitionSizes(loss.topic), admin.topicOffsets(loss.topic)]);
+      const over = sizes.filter((p) => p.bytes > loss.retentionBytes);
+      const total = offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0);
+      const atMost = offsets.filter((o) => over.some((p) => p.partition === o.partition)).reduce((sum, p) => sum + Number(p.high - p.low), 0);
+      if (over.length === 0) return { text: `No partition holds more than ${size(loss.retentionBytes)} now; ${total} message(s) go once their partition grows past it.`, records: 0, exact: true, holdsNothing: total === 0 };
+      return {
+        text:
+          `${over.map((p) => `partition ${p.partition} holds ${size(p.bytes)}`).join(", ")}, more than ${size(loss.retentionBytes)}: ` +
+          `its oldest segments go, up to ${atMost} of the topic's ${total} message(s) (Kafka deletes whole segments, so the exact number depends on where they end).`,
+        records: atMost,
+        bytes: over.reduce((sum, p) => sum + p.bytes - loss.retentionBytes, 0),
+        exact: false,
+      };
+    }
+    case "topic-superseded": {
+      const counts = await compactionCounts(await need(probes.records, "Kafka"), loss.topic);
+      return {
+        text: `${counts.superseded} of its ${counts.total} message(s) are older records of a key, or have no key.`,
+        records: counts.superseded,
+        exact: true,
+        holdsNothing: counts.superseded === 0,
+      };
+    }
+    case "topic-tombstones": {
+      const counts = await compactionCounts(await need(probes.records, "Kafka"), loss.topic);
+      return { text: `It holds ${counts.tombstones} tombstone(s) among ${counts.total} message(s).`, records: counts.tombstones, exact: true, holdsNothing: counts.tombstones === 0 };
+    }
+    case "volume": {
+      const bytes = need(probes.volumeSizes, "Docker").get(loss.volume);
+      if (bytes === undefined) return { text: "It does not exist yet: nothing is lost.", bytes: 0, exact: true, holdsNothing: true };
+      return { text: `It holds ${size(bytes)}.`, bytes, exact: true, holdsNothing: bytes === 0 };
+    }
+    default:
+      return measureCqlLoss(await need(probes.cassandra, "Cassandra"), loss);
+  }
+}
+
+/** Every loses-data finding with what it would delete counted; one that holds nothing becomes safe. */
+export async function measureLosses(findings: readonly Finding[], probes: LossProbes): Promise<Finding[]> {
   return Promise.all(
-    changes.map(async (change) => {
-      if (change.type === "docker_volume") return { change, holds: sizes.get(change.name) ?? "unknown size (not found)" };
+    findings.map(async (finding) => {
+      if (finding.class !== "loses-data" || !finding.loss) return finding;
       try {
-        const { partitions, messages } = await topicContents(await admin!(), change.name);
-        return { change, holds: `${partitions} partition(s), ${messages} message(s)` };
+        return settled({ ...finding, measured: await measure(finding.loss, probes) });
       } catch (error) {
-        return { change, holds: `unknown (${(error as Error).message})` };
+        return { ...finding, measured: { text: `What it would delete could not be counted (${error instanceof Error ? error.message : error}).`, exact: false } };
       }
     }),
   );
-}
-
-const WHAT = { kafka_topic: "topic", docker_volume: "volume" } as const;
-
-/** One line per change: what, where, what happens to it and why, and what it holds. */
-export function lossLines(estimates: readonly LossEstimate[]): string[] {
-  return estimates.map(({ change, holds }) => {
-    const fate = change.action === "replace" ? "deleted and created again, empty" : "deleted";
-    const why = change.action === "replace" && /^partitions /.test(change.reason) ? `${change.reason}; Kafka cannot lower a topic's partitions` : change.reason;
-    return `  ${WHAT[change.type]} ${change.name} (${change.stack} stack): would be ${fate}, because ${why}. It holds ${holds}.`;
-  });
-}
-
-/** The refusal: what would be lost, why, and the two ways forward. */
-export function refusalMessage(estimates: readonly LossEstimate[]): string {
-  return [
-    "deploy: refused: this deploy would lose data, so it applied nothing of it:",
-    ...lossLines(estimates),
-    "Ways forward:",
-    "  - undo the change (the setting, such as KAFKA_TOPIC_PARTITIONS, or the code, such as lib/topics.ts) and deploy again; or",
-    "  - lose exactly this, deliberately: npm run deploy -- --allow-data-loss",
-    "(npm run reset deletes all data and state.)",
-  ].join("\n");
-}
-
-/** Said before going ahead with --allow-data-loss. */
-export function allowedMessage(estimates: readonly LossEstimate[]): string {
-  return ["deploy: --allow-data-loss: going ahead; this is lost now:", ...lossLines(estimates)].join("\n");
 }

@@ -1,5 +1,7 @@
 /**
- * npm run schema:apply  — applies cql/ to Cassandra (what deploy runs).
+ * npm run schema:apply [-- --allow-data-loss] — applies cql/ to Cassandra
+ *   (what deploy runs); a statement that deletes data (DROP, TRUNCATE,
+ *   DELETE, ALTER … DROP) is counted and refused unless allowed.
  * npm run schema:verify — compares the live schema with what cql/ declares.
  *
  * Exit codes: 0 success, 1 failure (unreachable, refused, a statement failed,
@@ -9,7 +11,7 @@ import { join } from "node:path";
 import { loadDotEnv } from "../load-env";
 import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
-import { applySchema } from "../schema/applier";
+import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
 import { readCqlFiles } from "../schema/cql-files";
 import { formatTable } from "../checks/table";
@@ -21,9 +23,20 @@ import { CommandError, UsageError } from "../errors";
 const CQL_DIR = join(PROJECT_ROOT, "cql");
 const log = (line: string) => console.log(line);
 
-async function apply(settings: SchemaSettings, client: CassandraClient): Promise<number> {
+async function apply(settings: SchemaSettings, client: CassandraClient, allowDataLoss: boolean): Promise<number> {
   const files = readCqlFiles(CQL_DIR);
-  const result = await applySchema(client, files, { keyspace: settings.keyspace, replication: settings.replication }, { log });
+  // Run by a deploy's schema step, the consent comes from the deploy, which showed what it allows.
+  const byDeploy = process.env[CQL_CONSENT_ENV] !== undefined;
+  const result = await applySchema(
+    client,
+    files,
+    { keyspace: settings.keyspace, replication: settings.replication },
+    {
+      log,
+      allowedLosses: allowDataLoss ? "shown" : consentFromEnvironment(process.env),
+      allowCommand: byDeploy ? "npm run deploy -- --allow-data-loss" : "npm run schema:apply -- --allow-data-loss",
+    },
+  );
   log(
     `schema: ${result.applied.length} file(s) applied, ${result.alreadyApplied.length} already applied, keyspace ${settings.keyspace}`,
   );
@@ -45,7 +58,7 @@ async function verify(settings: SchemaSettings, client: CassandraClient): Promis
 
 const COMMANDS = { apply, verify } as const;
 
-async function main(command: keyof typeof COMMANDS): Promise<number> {
+async function main(command: keyof typeof COMMANDS, allowDataLoss: boolean): Promise<number> {
   loadDotEnv();
   // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where its construct says it is.
   // The app is loaded only then: the deploy's schema step passes the contact points.
@@ -55,7 +68,7 @@ async function main(command: keyof typeof COMMANDS): Promise<number> {
   let client: CassandraClient | undefined;
   try {
     client = await connectWhenReady(settings, { log });
-    return await COMMANDS[command](settings, client);
+    return await COMMANDS[command](settings, client, allowDataLoss);
   } catch (error) {
     if (error instanceof CommandError) throw error;
     // A driver timeout, a permission error: still one clear line (DEBUG=1 shows the rest).
@@ -66,10 +79,10 @@ async function main(command: keyof typeof COMMANDS): Promise<number> {
   }
 }
 
-const USAGE = "usage: npm run schema:apply | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
-const [command, ...extra] = process.argv.slice(2);
-await runCommand(`schema ${command ?? ""}`.trim(), async () => {
-  readArguments(USAGE, { allowPositionals: true, options: {} });
-  if (!(command in COMMANDS) || extra.length > 0) throw new UsageError(USAGE);
-  return main(command as keyof typeof COMMANDS);
+const USAGE = "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
+await runCommand(`schema ${process.argv[2] ?? ""}`.trim(), async () => {
+  const { values, positionals } = readArguments(USAGE, { allowPositionals: true, options: { "allow-data-loss": { type: "boolean", default: false } } });
+  const [command, ...extra] = positionals;
+  if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply")) throw new UsageError(USAGE);
+  return main(command as keyof typeof COMMANDS, values["allow-data-loss"]!);
 });

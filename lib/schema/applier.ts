@@ -4,10 +4,28 @@ import { AppliedFiles } from "./applied-files";
 import { parseCqlFile, planApply, type ParsedCqlFile } from "./plan";
 import { renderCql, type TemplateValues } from "./render";
 import type { CqlFile } from "./cql-files";
+import { statementsToRun } from "./pending";
+import { measureCqlLoss } from "./cql-losses";
 import { CommandError } from "../errors";
+import { cqlFindings } from "../gate/classify";
+import { losesData, settled, type Finding } from "../gate/findings";
+import { allowedMessage, refusalMessage } from "../gate/report";
 
 export class StatementFailedError extends CommandError {
   override name = "StatementFailedError";
+}
+
+/** A statement would delete data and nobody allowed it: nothing ran. */
+export class CqlLossRefusedError extends CommandError {
+  override name = "CqlLossRefusedError";
+}
+
+/** The environment variable through which a deploy passes on the consent ids of the CQL losses it showed and was allowed. */
+export const CQL_CONSENT_ENV = "CHATBATTLE_ALLOWED_CQL_LOSSES";
+
+/** The consent ids in an environment (see CQL_CONSENT_ENV). */
+export function consentFromEnvironment(env: Readonly<Record<string, string | undefined>>): ReadonlySet<string> {
+  return new Set((env[CQL_CONSENT_ENV] ?? "").split(",").map((id) => id.trim()).filter(Boolean));
 }
 
 export interface ApplyResult {
@@ -21,6 +39,15 @@ export interface ApplyOptions {
   readonly log: (line: string) => void;
   /** How long to wait for the cluster to agree on the schema after a change. */
   readonly schemaAgreementSeconds?: number;
+  /**
+   * Which statements that delete data may run, by consent id (see
+   * gate/classify.ts consentId): those a deploy showed and was allowed to
+   * apply. "shown": every one, once this run has shown them (npm run
+   * schema:apply -- --allow-data-loss). Default: none.
+   */
+  readonly allowedLosses?: ReadonlySet<string> | "shown";
+  /** How a refusal names the way to allow it. @default "npm run deploy -- --allow-data-loss" */
+  readonly allowCommand?: string;
 }
 
 /**
@@ -45,6 +72,8 @@ export async function applySchema(
   for (const name of plan.missingFiles) {
     options.log(`warning: cql/${name} is recorded as applied but is no longer in cql/ (what it did stays in place)`);
   }
+
+  await refuseLosses(client, statementsToRun(plan, values), values.keyspace, options);
 
   const applied: string[] = [];
   const alreadyApplied: string[] = [];
@@ -84,6 +113,33 @@ export async function applySchema(
     );
   }
   return { applied, alreadyApplied };
+}
+
+/**
+ * The gate before anything runs: every statement that would delete data is
+ * counted and, unless allowed, refused with what it would lose. A statement
+ * whose target holds nothing loses nothing and runs.
+ */
+async function refuseLosses(client: CassandraClient, pending: Parameters<typeof cqlFindings>[1], keyspace: string, options: ApplyOptions): Promise<void> {
+  const judged: Finding[] = [];
+  for (const finding of losesData(cqlFindings("", pending, keyspace))) {
+    judged.push(settled({ ...finding, measured: await measureCqlLoss(client, finding.loss!) }));
+  }
+  const losses = losesData(judged);
+  if (losses.length === 0) return;
+  const allowed = options.allowedLosses;
+  const refused = allowed === "shown" ? [] : losses.filter((f) => !allowed?.has(f.consent!));
+  if (refused.length > 0) {
+    throw new CqlLossRefusedError(
+      refusalMessage(refused, {
+        command: "schema apply",
+        held: "ran none of cql/",
+        undo: "remove or change the statement (a file not yet applied may still be edited) and run again",
+        allow: options.allowCommand ?? "npm run deploy -- --allow-data-loss",
+      }),
+    );
+  }
+  options.log(allowedMessage("schema apply", "allowed", losses));
 }
 
 /** Records that the first `ran` statements of `file` have run. */

@@ -134,6 +134,12 @@ export interface KafkaAdmin {
   topicOffsets(topic: string): Promise<PartitionOffsets[]>;
   /** Partitions and each topic's own configs, as the broker reports them. */
   describeTopics(names: readonly string[]): Promise<LiveTopic[]>;
+  /** Per partition, the first offset whose record's timestamp is at or after `timestamp` (ms); the high offset when none is. */
+  offsetsAt(topic: string, timestamp: number): Promise<PartitionOffsets[]>;
+  /** Per partition, its size on disk (bytes), as its leader reports it. */
+  partitionSizes(topic: string): Promise<{ partition: number; bytes: number }[]>;
+  /** What each config of the topic would be without the topic's own value: the broker's, or Kafka's default. */
+  configDefaults(topic: string): Promise<Record<string, string>>;
   disconnect(): Promise<void>;
 }
 
@@ -205,9 +211,56 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
         ];
       });
     },
+    offsetsAt: async (topic, timestamp) => {
+      const partitions = (await metadata([topic])).topics.find((t) => t.name === topic)?.partitions.length ?? 0;
+      const ask = (at: bigint) =>
+        explained(() => client.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: at })) }] }));
+      const [found, low, high] = await Promise.all([ask(BigInt(timestamp)), ask(EARLIEST), ask(LATEST)]);
+      const of = (listed: typeof found) => new Map(listed.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
+      const [at, lows, highs] = [of(found), of(low), of(high)];
+      // -1: no record at or after the timestamp, so every record is older.
+      return [...highs.keys()].sort((a, b) => a - b).map((p) => ({ partition: p, low: lows.get(p) ?? 0n, high: at.get(p)! < 0n ? highs.get(p)! : at.get(p)! }));
+    },
+    partitionSizes: async (topic) => {
+      const described = (await metadata([topic])).topics.find((t) => t.name === topic);
+      if (!described) return [];
+      const dirs = await explained(() => client.describeLogDirs({ topics: [{ name: topic, partitions: described.partitions.map((p) => p.partitionIndex) }] }));
+      // Each replica reports its own copy; a partition's size is its leader's.
+      const leaderOf = new Map(described.partitions.map((p) => [p.partitionIndex, p.leaderId]));
+      const sizes = new Map<number, number>();
+      for (const broker of dirs) {
+        for (const result of broker.results) {
+          for (const t of result.topics.filter((t) => t.name === topic)) {
+            for (const p of t.partitions) if (leaderOf.get(p.partitionIndex) === broker.broker || !sizes.has(p.partitionIndex)) sizes.set(p.partitionIndex, Number(p.partitionSize));
+          }
+        }
+      }
+      return [...sizes].sort(([a], [b]) => a - b).map(([partition, bytes]) => ({ partition, bytes }));
+    },
+    configDefaults: async (topic) => {
+      const [described] = await explained(() =>
+        client.describeConfigs({ includeSynonyms: true, resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] }),
+      );
+      // A config's synonyms run from the most specific value to Kafka's own default; the first that is not the
+      // topic's is what it falls back to, in the synonym's unit (log.retention.hours is in hours, retention.ms in ms).
+      return Object.fromEntries(
+        (described?.configs ?? []).flatMap((c) => {
+          const fallback = c.synonyms.find((s) => s.source !== TOPIC_CONFIG_SOURCE && s.value != null);
+          if (fallback) return [[c.name, inUnitOf(c.name, fallback.name, fallback.value!)]];
+          return c.configSource !== TOPIC_CONFIG_SOURCE && c.value != null ? [[c.name, c.value]] : [];
+        }),
+      );
+    },
     disconnect: () => client.close(),
   };
   return admin;
+}
+
+/** A broker setting's value in the unit of the topic config it stands for: log.retention.hours=168 for retention.ms is 604800000. */
+export function inUnitOf(config: string, synonym: string, value: string): string {
+  if (!config.endsWith(".ms") || !/^-?\d+$/.test(value) || value.startsWith("-")) return value;
+  const factor = synonym.endsWith(".hours") ? 3_600_000 : synonym.endsWith(".minutes") ? 60_000 : 1;
+  return String(BigInt(value) * BigInt(factor));
 }
 
 /** DescribeConfigs' source of a value set on the topic itself (TOPIC_CONFIG). */

@@ -5,8 +5,9 @@ import { runTerraform, terraformBinary, type TerraformRun } from "./terraform";
 import { stopLeftoverTerraform } from "./leftover-terraform";
 import type { Interrupts } from "../../process/interrupts";
 import { CommandError } from "../../errors";
-import { destructiveChanges, DATA_RESOURCE_TYPES, type DestructiveChange } from "./plan-changes";
+import { createsOnly, plannedChanges, readableLine } from "./plan-changes";
 import { addressesInStateFile, declaredAdoptable, IMPORT_FILE, importBlocks, type AdoptableType } from "./adoption";
+import type { PlannedChange } from "../../gate/planned-change";
 import { taintedResources } from "./state-file";
 
 /** Resource types whose tainted instances are untainted when they exist as recorded (see untaintFinished). */
@@ -27,10 +28,31 @@ export interface StepTiming {
 export interface RunResult {
   readonly failed: readonly string[];
   readonly timings: readonly StepTiming[];
-  /** Changes that would lose data and were refused. */
-  readonly refused: readonly DestructiveChange[];
+  /** Stacks whose plan the review refused: not applied. */
+  readonly refused: readonly string[];
   /** Whether the refusal came before any stack was applied (else only the refused stacks and their dependants were left). */
   readonly refusedBeforeApplying: boolean;
+}
+
+/** What the review of planned changes decided. */
+export interface Review {
+  /** Whether the plans may be applied as they are. */
+  readonly apply: boolean;
+  /** Settings every apply from then on gets in its environment (the schema step's consent to the CQL it was shown). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** When a review happens: once for every stack planned before anything is applied, then once per stack planned only when its service came up. */
+export type ReviewMoment = "before-anything" | "when-its-service-came-up";
+
+/** How `plan()` planned one stack. */
+export interface StackPlanResult {
+  readonly stack: string;
+  /** fresh: planned against the live objects; recorded: its service does not run, so against its recorded state only (-refresh=false); failed: see `output`. */
+  readonly how: "fresh" | "recorded" | "failed";
+  readonly changes: readonly PlannedChange[];
+  /** Terraform's last lines, when the plan failed. */
+  readonly output?: string;
 }
 
 /** What the runner is told about the world outside Terraform; deploy supplies it. */
@@ -64,8 +86,12 @@ export interface DeployHooks {
   createdAsRecorded?(type: AdoptableType, name: string, id: string): Promise<boolean>;
   /** The id of an existing object to adopt into the state, or undefined when there is none. */
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
-  /** Shown the changes that would lose data; resolves true to go ahead (the user said --allow-data-loss). */
-  allowDataLoss(changes: readonly DestructiveChange[]): Promise<boolean>;
+  /**
+   * Shown every change a saved plan holds, before any of it is applied:
+   * the gate. Resolves whether the plans may be applied. Nothing is applied
+   * that was not reviewed: every apply is of a plan shown here.
+   */
+  review(changes: readonly PlannedChange[], moment: ReviewMoment): Promise<Review>;
   /**
    * Runs just before `stack` is applied, once its plan passed the guard: the
    * moment to prepare a service for what the apply does to it (drain a
@@ -112,12 +138,12 @@ const PLAN_FILE = "chatbattle.tfplan";
  * with the stack as cdktf prints it. Every Terraform command has a deadline
  * and gets Ctrl-C and SIGTERM through `interrupts`.
  *
- * A deploy never deletes or replaces a topic or a volume unless the hooks
- * allow it: the stacks whose state holds one are planned first, and what
- * their plans would destroy is refused before anything is applied; those
- * plans are then applied as they were read. A stack whose service is not up
- * yet (a start after stop) is planned and checked the same way just before
- * it is applied.
+ * Every apply is of a saved plan that the hooks reviewed (the data-loss
+ * gate), whatever the stack's state holds, lost or empty state and
+ * adoption included: every stack whose service answers is planned first,
+ * and all those plans are reviewed at once before anything is applied; a
+ * stack whose service is not up yet (a start after stop) is planned and
+ * reviewed the same way just before it is applied.
  */
 export class StackRunner {
   private readonly stacks: SynthesizedStack[];
@@ -127,9 +153,12 @@ export class StackRunner {
   private readonly lastOutput = new Map<string, string[]>();
   /** Stacks that failed because another run held their state's lock. */
   readonly locked: string[] = [];
-  /** Stacks with a saved plan that the guard has read and allowed, and whether that plan changes anything. */
+  /** Stacks with a saved plan that the review allowed, and whether that plan changes anything. */
   private readonly checkedPlans = new Map<string, boolean>();
-  private readonly refused: DestructiveChange[] = [];
+  /** Stacks whose plan the review refused. */
+  private readonly refused: string[] = [];
+  /** What the reviews asked every apply to get in its environment. */
+  private applyEnv: Readonly<Record<string, string>> = {};
   /** Stacks whose apply was stopped because their service broke (see DeployHooks.trouble). */
   private readonly troubled = new Set<string>();
 
@@ -152,18 +181,46 @@ export class StackRunner {
     await this.initialize(this.stacks);
     try {
       await this.untaintFinished(hooks);
-      const codes = await this.planGuarded(hooks);
+      const codes = await this.planFirst(hooks);
       if (this.refused.length > 0) return { ...this.result([]), refusedBeforeApplying: true };
-      if (codes && this.stacks.every((s) => codes.get(s.name) === 0)) {
+      if (this.stacks.every((s) => codes.get(s.name) === false)) {
         console.log("deploy: every stack is as declared; nothing to do.");
         return this.result([]);
       }
       return await this.walk(this.stacks, (s) => s.dependencies, "apply", hooks);
     } finally {
-      for (const stack of this.stacks) {
-        rmSync(join(stack.dir, PLAN_FILE), { force: true });
-        rmSync(join(stack.dir, IMPORT_FILE), { force: true });
-      }
+      this.removePlanFiles();
+    }
+  }
+
+  /**
+   * Plans every stack without applying anything, as `npm run plan` shows it:
+   * against the live objects where the stack's service answers, else against
+   * its recorded state only (Terraform's -refresh=false), which needs no
+   * service. Nothing is changed; adoption is planned as a deploy would do it.
+   */
+  async plan(hooks: Pick<DeployHooks, "ready" | "existing">): Promise<StackPlanResult[]> {
+    for (const stack of this.stacks) checkStateFile(stack);
+    await this.stopLeftovers();
+    await this.initialize(this.stacks);
+    try {
+      return await Promise.all(
+        this.stacks.map(async (stack): Promise<StackPlanResult> => {
+          const live = await hooks.ready(stack.name, false);
+          const planned = await this.planStack(stack, hooks, { refresh: live, readWhole: true });
+          if (!planned) return { stack: stack.name, how: "failed", changes: [], output: (this.lastOutput.get(stack.name) ?? []).slice(-12).join("\n") };
+          return { stack: stack.name, how: live ? "fresh" : "recorded", changes: planned.changes };
+        }),
+      );
+    } finally {
+      this.removePlanFiles();
+    }
+  }
+
+  private removePlanFiles(): void {
+    for (const stack of this.stacks) {
+      rmSync(join(stack.dir, PLAN_FILE), { force: true });
+      rmSync(join(stack.dir, IMPORT_FILE), { force: true });
     }
   }
 
@@ -237,60 +294,61 @@ export class StackRunner {
   }
 
   /**
-   * Before anything is applied: plans, with a saved plan, every stack whose
-   * state holds a topic or a volume and whose service answers now, and
-   * refuses (through the hooks) what those plans would destroy. When every
-   * stack has resources in its state, the others are planned too, quietly:
-   * if no stack has anything to do, the deploy ends there. Returns each
-   * planned stack's `-detailed-exitcode` (0 no change, 2 changes), or
-   * undefined when not every stack was planned.
+   * Before anything is applied: plans, each into a saved plan, every stack
+   * whose service answers now, and has the hooks review all those changes at
+   * once. Returns, per stack planned, whether its plan changes anything. A
+   * stack not planned here (its service is down, or its plan failed) is
+   * planned again just before it is applied.
    */
-  private async planGuarded(hooks: DeployHooks): Promise<Map<string, number> | undefined> {
-    const allHaveState = this.stacks.every((s) => stateHasResources(s));
-    const codes = new Map<string, number>();
+  private async planFirst(hooks: DeployHooks): Promise<Map<string, boolean>> {
+    const planned = new Map<string, { changes: PlannedChange[]; applies: boolean }>();
     await Promise.all(
       this.stacks.map(async (stack) => {
-        const guarded = holdsData(stack);
-        if (!guarded && !allHaveState) return;
         if (!(await hooks.ready(stack.name, false))) return;
-        if (guarded) {
-          const code = await this.planAndCheck(stack, hooks);
-          if (code !== undefined) codes.set(stack.name, code);
-        } else {
-          const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), PARALLELISM], { quiet: true });
-          if (plan.status !== null) codes.set(stack.name, plan.status);
-        }
+        const plan = await this.planStack(stack, hooks, { refresh: true });
+        if (plan) planned.set(stack.name, plan);
       }),
     );
-    if (this.refused.length > 0) await this.refuse(hooks, "before anything was applied");
-    return codes.size === this.stacks.length ? codes : undefined;
+    const changes = [...planned.values()].flatMap((p) => p.changes);
+    if (changes.length > 0 && !(await this.reviewed(hooks, changes, "before-anything"))) {
+      // Nothing is applied: the review said why.
+      this.refused.push(...this.stacks.filter((s) => planned.get(s.name)?.changes.length).map((s) => s.name));
+      return new Map();
+    }
+    for (const [stack, plan] of planned) this.checkedPlans.set(stack, plan.applies);
+    return new Map([...planned].map(([stack, plan]) => [stack, plan.applies]));
   }
 
   /**
-   * Plans `stack` into a saved plan and records what in it would destroy data.
-   * Returns the plan's exit code (0 nothing to do, 2 changes), or undefined
-   * when the plan failed (the apply then reports why).
+   * Plans `stack` into a saved plan, adopting what exists and the state does
+   * not know, and reads what the plan would do. Undefined when the plan
+   * failed (the caller says why). `refresh: false` plans against the state
+   * as recorded, without asking the stack's service.
    */
-  private async planAndCheck(stack: SynthesizedStack, hooks: DeployHooks): Promise<number | undefined> {
+  private async planStack(
+    stack: SynthesizedStack,
+    hooks: Pick<DeployHooks, "existing">,
+    options: { refresh: boolean; readWhole?: boolean },
+  ): Promise<{ changes: PlannedChange[]; applies: boolean } | undefined> {
     this.writeImports(stack, await this.adoptable(stack, hooks));
-    const plan = await this.terraform(stack, "plan", ["plan", "-input=false", "-detailed-exitcode", this.lockTimeout(), PARALLELISM, `-out=${PLAN_FILE}`], { quiet: true });
-    if (plan.status !== 0 && plan.status !== 2) return undefined;
-    if (plan.status === 2) {
-      const shown = await this.terraform(stack, "plan", ["show", "-json", PLAN_FILE], { quiet: true, json: true });
-      if (shown.status !== 0) return undefined;
-      this.refused.push(...destructiveChanges(stack.name, shown.stdout));
-    }
-    this.checkedPlans.set(stack.name, plan.status === 2);
-    return plan.status;
+    const args = ["plan", "-input=false", "-detailed-exitcode", "-json", this.lockTimeout(), PARALLELISM, `-out=${PLAN_FILE}`, ...(options.refresh ? [] : ["-refresh=false"])];
+    const plan = await this.terraform(stack, "plan", args, { quiet: true, machine: true });
+    if (plan.status === 0) return { changes: [], applies: false };
+    if (plan.status !== 2) return undefined;
+    // A plan that only creates or adopts says all the review needs in its own output: no second Terraform to read it.
+    const created = options.readWhole ? undefined : createsOnly(stack.name, plan.stdout);
+    if (created) return { changes: created, applies: true };
+    const shown = await this.terraform(stack, "plan", ["show", "-json", PLAN_FILE], { quiet: true, json: true });
+    if (shown.status !== 0) return undefined;
+    // A plan may change only outputs: no change to review, but still one to apply.
+    return { changes: plannedChanges(stack.name, shown.stdout), applies: true };
   }
 
-  /** Asks the hooks about the refused changes; clears them when the user allowed the loss. */
-  private async refuse(hooks: DeployHooks, when: string): Promise<void> {
-    if (await hooks.allowDataLoss(this.refused)) {
-      this.refused.splice(0);
-      return;
-    }
-    for (const stack of new Set(this.refused.map((c) => c.stack))) this.print(stack, `not applied: its plan would lose data (${when})`);
+  /** Has the hooks review `changes`; true when they may be applied. Keeps what the review asks the applies to get. */
+  private async reviewed(hooks: DeployHooks, changes: readonly PlannedChange[], moment: ReviewMoment): Promise<boolean> {
+    const review = await hooks.review(changes, moment);
+    if (review.apply) this.applyEnv = { ...this.applyEnv, ...review.env };
+    return review.apply;
   }
 
   /** Runs `action` on every stack once `waitFor(stack)` are done; skips what depends on a failure. */
@@ -305,7 +363,8 @@ export class StackRunner {
     // A dependency is there for its dependants when its apply succeeded, or earlier when the hooks see it usable.
     const available = (name: string): Promise<boolean> => {
       const applied = run(stacks.find((s) => s.name === name)!);
-      if (action !== "apply" || !hooks?.usableEarly) return applied;
+      // A stack whose reviewed plan changes nothing is there at once: nothing to watch for.
+      if (action !== "apply" || !hooks?.usableEarly || this.checkedPlans.get(name) === false) return applied;
       if (!early.has(name)) early.set(name, Promise.race([applied, this.seenUsable(name, applied, hooks)]));
       return early.get(name)!;
     };
@@ -357,43 +416,47 @@ export class StackRunner {
   }
 
   /**
-   * Applies one stack: once its service is ready, adopting what exists, and,
-   * when its state holds data, only the plan the guard has read.
+   * Applies one stack once its service is ready: the saved plan the review
+   * allowed, planning and reviewing it first when it was not planned before.
    */
   private async apply(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
     // Its state was locked when it was planned: that was said, and waited for, once.
     if (this.locked.includes(stack.name)) return false;
     await hooks.ready(stack.name, true);
     if (this.interrupted) return false;
-    if (holdsData(stack) && !this.checkedPlans.has(stack.name)) {
-      const code = await this.planAndCheck(stack, hooks);
-      if (this.refused.length > 0) {
-        await this.refuse(hooks, "its service was not up before; the stacks before it were applied");
-        if (this.refused.length > 0) return false;
-      }
-      if (code === undefined) {
-        // The plan failed: say why, as an apply would have (a lock was explained already).
-        if (!this.locked.includes(stack.name)) this.showLastOutput(stack);
-        return false;
-      }
-    }
-    if (this.checkedPlans.has(stack.name)) {
-      // A plan the guard read as empty: applying it would only start Terraform to do nothing.
-      if (!this.checkedPlans.get(stack.name)) return true;
-      await hooks.beforeApply?.(stack.name);
-      return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort }));
-    }
-    this.writeImports(stack, await this.adoptable(stack, hooks));
+    if (!this.checkedPlans.has(stack.name) && !(await this.planLate(stack, hooks))) return false;
+    // A plan the review read as empty: applying it would only start Terraform to do nothing.
+    if (!this.checkedPlans.get(stack.name)) return true;
     await hooks.beforeApply?.(stack.name);
-    const args = ["apply", "-auto-approve", "-input=false", this.lockTimeout(), PARALLELISM];
-    const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
+    const applied = await this.applySaved(stack, hooks);
     if (applied || this.interrupted || this.troubled.has(stack.name)) return applied;
     // Something made it meanwhile (a Terraform of a killed run finishing its work, say):
-    // when there is now something to adopt, adopt it and apply once more.
-    const found = await this.adoptable(stack, hooks);
-    if (found.length === 0) return false;
-    this.writeImports(stack, found);
-    return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", args, { abort }));
+    // when there is now something to adopt, plan again adopting it, review that, and apply it.
+    if ((await this.adoptable(stack, hooks)).length === 0) return false;
+    this.checkedPlans.delete(stack.name);
+    if (!(await this.planLate(stack, hooks))) return false;
+    return !this.checkedPlans.get(stack.name) || this.applySaved(stack, hooks);
+  }
+
+  /** Plans a stack just before its apply and has the hooks review it; false when the plan failed or was refused. */
+  private async planLate(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+    const plan = await this.planStack(stack, hooks, { refresh: true });
+    if (!plan) {
+      // The plan failed: say why, as an apply would have (a lock was explained already).
+      if (!this.locked.includes(stack.name)) this.showLastOutput(stack);
+      return false;
+    }
+    if (plan.changes.length > 0 && !(await this.reviewed(hooks, plan.changes, "when-its-service-came-up"))) {
+      this.print(stack.name, "not applied: its plan would lose data (its service was not up before; the stacks before it were applied)");
+      this.refused.push(stack.name);
+      return false;
+    }
+    this.checkedPlans.set(stack.name, plan.applies);
+    return true;
+  }
+
+  private applySaved(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+    return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort, env: this.applyEnv }));
   }
 
   /**
@@ -425,7 +488,7 @@ export class StackRunner {
   }
 
   /** What `stack` declares, is missing from its state, and exists: to be imported. */
-  private async adoptable(stack: SynthesizedStack, hooks: DeployHooks): Promise<{ address: string; id: string; name: string }[]> {
+  private async adoptable(stack: SynthesizedStack, hooks: Pick<DeployHooks, "existing">): Promise<{ address: string; id: string; name: string }[]> {
     const declared = declaredAdoptable(stack.dir);
     if (declared.length === 0) return [];
     const inState = await this.addressesInState(stack);
@@ -486,20 +549,22 @@ export class StackRunner {
     stack: SynthesizedStack,
     step: StepTiming["step"],
     args: string[],
-    options: { quiet?: boolean; json?: boolean; abort?: AbortSignal } = {},
+    options: { quiet?: boolean; json?: boolean; machine?: boolean; abort?: AbortSignal; env?: Readonly<Record<string, string>> } = {},
   ): Promise<TerraformRun> {
     const slowResources: Record<string, number> = {};
     const output: string[] = [];
     this.lastOutput.set(stack.name, output);
     const run = await runTerraform(stack.dir, args, {
-      env: this.options.env,
+      env: options.env ? { ...this.options.env, ...options.env } : this.options.env,
       deadlineSeconds: this.options.deadlineSeconds,
       interrupts: this.options.interrupts,
       label: `${stack.name}: terraform ${args[0]}`,
-      json: options.json,
+      json: options.json || options.machine,
       abort: options.abort,
-      onLine: (line) => {
-        output.push(line);
+      onLine: (raw) => {
+        // Machine-readable output (-json) is kept in words, for the messages that explain a failure.
+        const line = options.machine ? readableLine(raw) : raw;
+        output.push(...line.split("\n"));
         const complete = COMPLETE.exec(line);
         if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
         if (!options.quiet && line.trim()) this.print(stack.name, line);
@@ -549,12 +614,6 @@ function checkStateFile(stack: SynthesizedStack): void {
   }
 }
 
-/** Whether the stack's state holds a topic or a volume: then its plans are read before they are applied. */
-function holdsData(stack: SynthesizedStack): boolean {
-  if (!stack.statePath) return "kafka" in stack.requiredProviders;
-  return [...addressesInStateFile(stack.statePath)].some((address) => (DATA_RESOURCE_TYPES as readonly string[]).includes(address.split(".")[0]));
-}
-
 function providersStamp(stack: SynthesizedStack): string {
   return join(stack.dir, ".terraform", "chatbattle-providers.json");
 }
@@ -571,9 +630,4 @@ function isInitialized(stack: SynthesizedStack): boolean {
 /** What `terraform init` set up: the providers and the backend (another backend needs init again). */
 function initStamp(stack: SynthesizedStack): string {
   return JSON.stringify({ providers: stack.requiredProviders, backend: stack.backend });
-}
-
-/** Whether the stack's state (at the path its backend names) holds any resource. */
-function stateHasResources(stack: SynthesizedStack): boolean {
-  return stack.statePath !== undefined && addressesInStateFile(stack.statePath).size > 0;
 }

@@ -1,7 +1,9 @@
 /**
  * What a deploy tells the stack runner about the world outside Terraform:
  * when a stack's service is ready, which declared objects already exist, and
- * whether a change that loses data may go ahead.
+ * the review of every plan before it is applied (the data-loss gate: a
+ * change that loses data goes ahead only with --allow-data-loss, and then
+ * exactly as shown).
  */
 import type { ChatBattleConfig } from "../../config/config";
 import { serviceEndpoints } from "../../app";
@@ -13,7 +15,11 @@ import { CommandError } from "../../errors";
 import { docker, runDockerAsync } from "../../adapters/docker/docker-cli";
 import { containerState } from "../../checks/health";
 import { connectAdmin, kafkaClientTarget, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
-import { allowedMessage, estimateLoss, refusalMessage } from "../../checks/data-loss";
+import { changeJudge, type ChangeJudge } from "../../checks/judge-changes";
+import { parseSchemaSettings } from "../../schema/schema-settings";
+import { CQL_CONSENT_ENV } from "../../schema/applier";
+import { losesData } from "../../gate/findings";
+import { allowedMessage, refusalMessage } from "../../gate/report";
 import type { DeployHooks } from "../../adapters/terraform/stack-runner";
 import type { AdoptableType } from "../../adapters/terraform/adoption";
 
@@ -39,6 +45,15 @@ export interface DeployHookOptions {
   readonly say: (stack: string, line: string) => void;
 }
 
+/** The data-loss gate's judge for this configuration's services (see checks/judge-changes.ts). */
+export function deployJudge(config: ChatBattleConfig, env: Env): ChangeJudge {
+  return changeJudge(config, {
+    kafka: () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
+    cassandra: () => parseSchemaSettings(env, () => serviceEndpoints(config, PROJECT_ROOT).cassandra, config),
+    projectRoot: PROJECT_ROOT,
+  });
+}
+
 /** The deploy's hooks, and `close()` to end the Kafka connection they may have opened. */
 export function deployHooks(
   config: ChatBattleConfig,
@@ -50,8 +65,10 @@ export function deployHooks(
   close(): Promise<void>;
 } {
   let admin: Promise<KafkaAdmin> | undefined;
-  const kafkaAdmin = () =>
-    (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
+  const kafkaAdmin = () => (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
+  const judge = deployJudge(config, env);
+  /** The CQL statements that lose data which the user allowed, after seeing them: the schema step runs only those. */
+  const consented = new Set<string>();
 
   // The containers each stack talks to, and what they must be before it is applied. The topics
   // need the brokers healthy: the Kafka provider gives up on a broker that does not answer.
@@ -201,15 +218,30 @@ export function deployHooks(
 
     existing,
 
-    async allowDataLoss(changes) {
-      const needsKafka = changes.some((c) => c.type === "kafka_topic");
-      const estimates = await estimateLoss(changes, needsKafka ? kafkaAdmin : undefined);
-      console.log(options.allowDataLoss ? allowedMessage(estimates) : refusalMessage(estimates));
-      return options.allowDataLoss;
+    async review(changes, moment) {
+      // The schema step runs right after a late review: Cassandra gets as long as the step would give it.
+      const findings = await judge.judge(changes, { waitForCassandra: moment === "when-its-service-came-up" });
+      for (const f of findings.filter((f) => f.class === "restarts")) options.say(f.stack, `restarts a service: ${f.subject} ${f.change}`);
+      const losses = losesData(findings);
+      if (losses.length > 0 && !options.allowDataLoss) {
+        console.log(
+          refusalMessage(findings, {
+            command: "deploy",
+            held: moment === "before-anything" ? "applied nothing of it" : "did not apply that stack",
+            undo: "undo the change (a setting such as KAFKA_TOPIC_PARTITIONS, lib/topics.ts or TOPICS_FILE, or a file in cql/) and deploy again",
+            allow: "npm run deploy -- --allow-data-loss",
+          }),
+        );
+        return { apply: false };
+      }
+      if (losses.length > 0) console.log(allowedMessage("deploy", "--allow-data-loss", findings));
+      for (const f of losses) if (f.consent) consented.add(f.consent);
+      return { apply: true, env: { [CQL_CONSENT_ENV]: [...consented].join(",") } };
     },
 
     async close() {
       if (admin) await (await admin.catch(() => undefined))?.disconnect().catch(() => undefined);
+      await judge.close();
     },
   };
 }

@@ -23,6 +23,12 @@ import { CommandError } from "../../errors";
 import { recordDataRelease } from "../../checks/cassandra-version";
 import { describeUnfinished, readUnfinishedMigration } from "./unfinished-migration";
 
+/** The environment Terraform runs in: the Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics, so it gets the absolute path. */
+export function terraformEnvironment(config: ChatBattleConfig): Readonly<Record<string, string | undefined>> {
+  const caFile = config.kafkaCluster?.caFile;
+  return caFile ? { ...process.env, KAFKA_CA_CERT: caFile } : process.env;
+}
+
 /** Deploys with these settings; the exit code (0, 1 when pre-flight or a stack fails, 130/143 after a signal). */
 export async function deployStack(
   config: ChatBattleConfig,
@@ -36,6 +42,12 @@ export async function deployStack(
   const { allowDataLoss, interrupts } = options;
   const started = Date.now();
   const unfinished = config.target === "local" && options.noteUnfinishedMigration !== false ? readUnfinishedMigration(PROJECT_ROOT) : undefined;
+  if (unfinished?.phase === "removing") {
+    throw new CommandError(
+      `${describeUnfinished(unfinished)}. A deploy now would start the old stack again on what is left of it, so nothing was changed. ` +
+        "Run npm run migrate to carry the move on, or npm run reset to abandon it (the snapshot stays).",
+    );
+  }
   if (unfinished) console.log(`deploy: note: ${describeUnfinished(unfinished)}.`);
   if (!printPreflight(await runPreflight(config))) return 1;
   if (interrupts.interrupted) return interrupts.exitCode;
@@ -46,12 +58,10 @@ export async function deployStack(
   }
 
   const synthStarted = Date.now();
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
   const synthSeconds = (Date.now() - synthStarted) / 1000;
 
-  // The Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics: give it the absolute path.
-  const caFile = config.kafkaCluster?.caFile;
-  const env = caFile ? { ...process.env, KAFKA_CA_CERT: caFile } : process.env;
+  const env = terraformEnvironment(config);
   // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
   const stacks = readSynthesizedStacks(SYNTH_DIR);
   const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers));
@@ -91,7 +101,7 @@ export async function deployStack(
     throw new CommandError(
       result.refusedBeforeApplying
         ? "nothing was applied (see above)."
-        : `the ${[...new Set(result.refused.map((c) => c.stack))].join(", ")} stack(s) were not applied (see above); the stacks before them were, and lose nothing.`,
+        : `the ${result.refused.join(", ")} stack(s) were not applied (see above); the stacks before them were, and lose nothing.`,
     );
   }
   if (result.failed.length > 0 && runner.locked.length === result.failed.length) {
