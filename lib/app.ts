@@ -18,6 +18,17 @@ import { usesTls } from "./config/target";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/**
+ * Who refuses a plan that would delete or replace a topic or a volume.
+ * - terraform: Terraform itself, through lifecycle.prevent_destroy: plain
+ *   `npx cdktf deploy` and `destroy` run Terraform with no review of theirs;
+ * - review: the app's data-loss gate, which reads every plan before
+ *   `npm run deploy` applies it, and applies one that loses data only when
+ *   told to (--allow-data-loss); prevent_destroy would stop it from even
+ *   showing such a plan.
+ */
+export type DataGuard = "terraform" | "review";
+
 /** The Docker stacks of the local target. */
 export interface LocalStacks {
   readonly volumes: VolumesStack;
@@ -41,7 +52,8 @@ export interface ChatBattleStacks {
  * - cluster: topics and schema only, pointed at the existing clusters; the
  *   applier's connection settings come from `env` (credentials stay there).
  */
-export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string, env: Env = process.env): ChatBattleStacks {
+export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string, env: Env = process.env, guard: DataGuard = "terraform"): ChatBattleStacks {
+  const preventDestroy = guard === "terraform";
   const topicSpecs = declaredTopics(config.topicDurability, topicDefinitions(config));
   const cqlFiles = readCqlFiles(join(projectRoot, "cql"));
   let stacks: ChatBattleStacks;
@@ -54,12 +66,13 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
         saslMechanism: kafka.saslMechanism,
       },
       topics: topicSpecs,
+      preventDestroy,
     });
     const applier = parseSchemaSettings(env, undefined, config);
     const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
     stacks = { topics, schema };
   } else {
-    stacks = buildLocalStacks(app, config, topicSpecs, cqlFiles);
+    stacks = buildLocalStacks(app, config, topicSpecs, cqlFiles, preventDestroy);
   }
   for (const stack of [...Object.values(stacks.local ?? {}), stacks.topics, stacks.schema]) {
     useStateBackend(stack, stack.node.id, config.stateBackend);
@@ -67,8 +80,8 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   return stacks;
 }
 
-function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readonly TopicSpec[], cqlFiles: readonly CqlFile[]): ChatBattleStacks {
-  const volumes = new VolumesStack(app, config.kafka);
+function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readonly TopicSpec[], cqlFiles: readonly CqlFile[], preventDestroy: boolean): ChatBattleStacks {
+  const volumes = new VolumesStack(app, { kafka: config.kafka, preventDestroy });
   const network = new NetworkStack(app);
 
   const kafka = new KafkaStack(app, config);
@@ -82,6 +95,7 @@ function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readon
   const topics = new TopicsStack(app, {
     kafka: { bootstrapServers: kafka.bootstrapServers, tls: false },
     topics: topicSpecs,
+    preventDestroy,
   });
   topics.addDependency(kafka);
 
@@ -106,11 +120,12 @@ function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readon
 /**
  * Synthesizes the target's stacks into `outdir` (cdktf's own default,
  * cdktf.out or CDKTF_OUTDIR, when not given): what `cdktf synth` runs, in
- * this process.
+ * this process, with Terraform guarding the data; the app's commands, which
+ * review every plan themselves, ask for `guard: "review"`.
  */
-export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string, env: Env = process.env): void {
+export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string, env: Env = process.env, guard: DataGuard = "terraform"): void {
   const app = new App(outdir ? { outdir } : {});
-  buildStacks(app, config, projectRoot, env);
+  buildStacks(app, config, projectRoot, env, guard);
   app.synth();
 }
 

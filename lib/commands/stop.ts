@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   );
   // Loaded only now: the stacks' code takes a while to load, and the containers are stopping meanwhile.
   const { synthesizeApp } = await import("../app");
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
   const runner = new StackRunner(SYNTH_DIR, {
     env: process.env,
     lockTimeoutSeconds: config.stateLockTimeoutSeconds,

@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   const config = parseConfig(process.env);
   // It synthesizes into and initializes the same cdktf.out a deploy works in.
   acquireProjectLock(PROJECT_ROOT, "npm run validate");
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR);
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
   const interrupts = new Interrupts("validate").install();
   const checks: StackCheck[] = [];
   try {

@@ -17,6 +17,13 @@ export interface KafkaClientSettings {
 export interface TopicsStackProps {
   readonly kafka: KafkaClientSettings;
   readonly topics: readonly TopicSpec[];
+  /**
+   * Whether Terraform itself refuses any plan that deletes or replaces a
+   * topic (lifecycle.prevent_destroy): for plain `npx cdktf deploy`, which
+   * runs with no review of the app's.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
 }
 
 /**
@@ -60,6 +67,7 @@ export class TopicsStack extends TerraformStack {
         replicationFactor: topic.replicationFactor,
         config: { ...topic.config },
         dependsOn: first ? [first] : undefined,
+        lifecycle: { preventDestroy: props.preventDestroy ?? true },
       });
       first ??= resource;
     }
