@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { checkDockerMemory, checkKafkaData, deployedKafka, checkPorts, checkTerraform, publishedHostPorts, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
+import { checkDockerMemory, checkKafkaData, deployedKafka, checkPorts, checkTerraform, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
+import { hostPortsOfBindings } from "../lib/adapters/docker/project-objects";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";
@@ -17,7 +18,7 @@ describe("pre-flight checks", () => {
   it("names a host port that another program holds and the setting that moves it", async () => {
     const port = await occupy();
     const config = parseConfig({ CASSANDRA_CQL_PORT: String(port) });
-    const results = await checkPorts(config, new Set());
+    const results = await checkPorts(config, new Map());
     expect(results.find((r) => r.check === `port ${port}`)).toEqual({
       check: `port ${port}`,
       ok: false,
@@ -25,19 +26,21 @@ describe("pre-flight checks", () => {
     });
   });
 
-  it("accepts a port that the running stack itself holds (a redeploy)", async () => {
+  it("accepts a port that the stack's own container holds, whatever its state (a redeploy, a restart)", async () => {
     const port = await occupy();
-    const results = await checkPorts(parseConfig({ ZOOKEEPER_PORT: String(port) }), new Set([port]));
-    expect(results.find((r) => r.check === `port ${port}`)?.ok).toBe(true);
+    const results = await checkPorts(parseConfig({ ZOOKEEPER_PORT: String(port) }), new Map([[port, { container: "chatbattle-zookeeper", state: "restarting" }]]));
+    expect(results.find((r) => r.check === `port ${port}`)).toMatchObject({ ok: true, detail: `127.0.0.1:${port} is held by the ChatBattle stack's chatbattle-zookeeper (restarting)` });
   });
 
-  it("reads the running stack's host ports from docker ps, ranges included", () => {
-    const listing = [
-      "127.0.0.1:7000-7001->7000-7001/tcp, 127.0.0.1:9042->9042/tcp",
-      "127.0.0.1:9092->9092/tcp, 127.0.0.1:29092->29092/tcp",
-      "0.0.0.0:2181->2181/tcp, :::2181->2181/tcp",
-    ].join("\n");
-    expect([...publishedHostPorts(listing)].sort((a, b) => a - b)).toEqual([2181, 7000, 7001, 9042, 9092, 29092]);
+  it("reads a container's configured host ports from its port bindings, published this moment or not", () => {
+    const bindings = JSON.stringify({
+      "9042/tcp": [{ HostIp: "127.0.0.1", HostPort: "9042" }],
+      "7000/tcp": [{ HostIp: "127.0.0.1", HostPort: "7000" }],
+      "2181/tcp": [{ HostIp: "0.0.0.0", HostPort: "2181" }, { HostIp: "::", HostPort: "2181" }],
+      "8080/tcp": null,
+    });
+    expect([...new Set(hostPortsOfBindings(bindings))].sort((a, b) => a - b)).toEqual([2181, 7000, 9042]);
+    expect(hostPortsOfBindings("null")).toEqual([]);
   });
 
   it("says how much memory the stack needs when Docker has too little", () => {
@@ -109,7 +112,7 @@ describe("stackMemoryMiB", () => {
 describe("checkPorts per Kafka mode and broker count", () => {
   it("checks every port the configuration publishes: each broker's, and ZooKeeper's only in zookeeper mode", async () => {
     const checked = async (env: Record<string, string>) =>
-      (await checkPorts(parseConfig(env), new Set([2181, 9092, 9093, 9094, 29092, 29093, 29094, 9042, 7000, 7001]))).map((r) => r.check);
+      (await checkPorts(parseConfig(env), new Map([2181, 9092, 9093, 9094, 29092, 29093, 29094, 9042, 7000, 7001].map((p) => [p, { container: "c", state: "running" }])))).map((r) => r.check);
     expect(await checked({})).toEqual(["port 2181", "port 9092", "port 29092", "port 9042", "port 7000", "port 7001"]);
     expect(await checked({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" })).toEqual([
       "port 9092", "port 29092", "port 9093", "port 29093", "port 9094", "port 29094", "port 9042", "port 7000", "port 7001",

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireProjectLock, isRunning, LOCK_FILE, ProjectLockedError } from "../lib/process/project-lock";
+import { acquireProjectLock, isRunning, LOCK_FILE, processStart, ProjectLockedError } from "../lib/process/project-lock";
 import { spawn } from "node:child_process";
 
 const dirs: string[] = [];
@@ -20,7 +20,10 @@ describe("the project lock", () => {
     const release = acquireProjectLock(dir, "npm run deploy");
     expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
     expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(
-      new RegExp(`^npm run deploy \\(pid ${process.pid}, started .+\\) is already changing this stack; nothing was done\\. Wait for it to finish, then run npm run stop again\\.$`),
+      new RegExp(
+        `^npm run deploy \\(pid ${process.pid}, started .+\\) is already changing this stack; nothing was done\\. Wait for it to finish, then run npm run stop again\\. ` +
+          `If no such command runs \\(\`ps -p ${process.pid}\` shows none, or another program\\), the lock was left behind: delete \\.chatbattle\\.lock in the project folder and run npm run stop again\\.$`,
+      ),
     );
     release();
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false);
@@ -35,6 +38,21 @@ describe("the project lock", () => {
     const release = acquireProjectLock(dir, "npm run deploy");
     expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).pid).toBe(process.pid);
     release();
+  });
+
+  it.runIf(process.platform === "linux")("takes over from a running process that only has the holder's pid: a pid reused after a restart", () => {
+    const dir = project();
+    // This process runs, but it is not the one that took the lock: that one started at another time, or in another boot.
+    const holder = { pid: process.pid, command: "npm run deploy", startedAt: "before the restart" };
+    for (const differs of [{ processStart: "1" }, { bootId: "00000000-0000-0000-0000-000000000000" }]) {
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...holder, processStart: processStart(process.pid), ...differs }));
+      const release = acquireProjectLock(dir, "npm run stop");
+      expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).command).toBe("npm run stop");
+      release();
+    }
+    // The same pid with the same start is the holder, and is refused.
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...holder, processStart: processStart(process.pid) }));
+    expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
   });
 
   it.runIf(process.platform === "linux")("takes over at once from a holder that was killed but not yet reaped (a zombie)", async () => {

@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { PORT_SETTINGS, localImages, publishedPortKeys, type ChatBattleConfig } from "../config/config";
-import { findProjectObjects } from "../adapters/docker/project-objects";
-import { ALL_VOLUME_NAMES, brokerNames, PROJECT_LABEL, projectVolumes, VOLUME_NAMES } from "../names";
+import { findProjectObjects, projectPorts, type ProjectPort } from "../adapters/docker/project-objects";
+import { ALL_VOLUME_NAMES, brokerNames, projectVolumes, VOLUME_NAMES } from "../names";
 import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
 import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
 import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
@@ -117,31 +117,16 @@ async function portInUse(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Host ports the project's own running containers publish: a redeploy may reuse them. */
-export function portsOfProjectContainers(): Set<number> {
-  return publishedHostPorts(
-    docker(["ps", "--filter", `label=${PROJECT_LABEL.label}=${PROJECT_LABEL.value}`, "--format", "{{.Ports}}"]),
-  );
-}
-
-/** Host ports in `docker ps --format {{.Ports}}` output. */
-export function publishedHostPorts(listing: string): Set<number> {
-  // Docker folds consecutive ports into ranges: 127.0.0.1:7000-7001->7000-7001/tcp.
-  const ports = new Set<number>();
-  for (const [, first, last] of listing.matchAll(/:(\d+)(?:-(\d+))?->/g)) {
-    for (let port = Number(first); port <= Number(last ?? first); port += 1) ports.add(port);
-  }
-  return ports;
-}
-
-export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlySet<number>): Promise<CheckResult[]> {
+/** Checks each port the configuration publishes; `ownPorts`: those the project's own containers hold (a redeploy reuses them). */
+export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlyMap<number, ProjectPort>): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const key of publishedPortKeys(config.kafka)) {
     const setting = PORT_SETTINGS[key];
     const port = config.ports[key];
     const where = `${config.bindAddress}:${port}`;
-    if (ownPorts.has(port)) {
-      results.push({ check: `port ${port}`, ok: true, detail: `${where} is held by the running ChatBattle stack` });
+    const own = ownPorts.get(port);
+    if (own) {
+      results.push({ check: `port ${port}`, ok: true, detail: `${where} is held by the ChatBattle stack's ${own.container} (${own.state})` });
     } else if (await portInUse(config.bindAddress, port)) {
       results.push({
         check: `port ${port}`,
@@ -179,7 +164,7 @@ export async function runPreflight(config: ChatBattleConfig, env: Readonly<Recor
     results.push(imageSources!);
   }
   results.push(checkTerraform(), providers);
-  results.push(...(await checkPorts(config, dockerResult.ok ? portsOfProjectContainers() : new Set())));
+  results.push(...(await checkPorts(config, dockerResult.ok ? projectPorts() : new Map())));
   return results;
 }
 

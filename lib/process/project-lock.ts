@@ -14,6 +14,15 @@ interface LockHolder {
   readonly pid: number;
   readonly command: string;
   readonly startedAt: string;
+  /**
+   * When the holder's process started (clock ticks since boot, from
+   * /proc/<pid>/stat) and the boot it ran in: a pid is reused after a
+   * restart (of the machine, or of the container the project runs in), and
+   * only the same pid with the same start is the holder. Absent where there
+   * is no /proc (macOS), and in locks written before they were recorded.
+   */
+  readonly processStart?: string;
+  readonly bootId?: string;
 }
 
 /**
@@ -36,6 +45,34 @@ export function isRunning(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** When process `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat); undefined without /proc. */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // After "pid (comm) ", the fields run from the state (field 3); the start time is field 22.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The running kernel's boot id: another one means the machine restarted since. */
+function bootId(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the holder still runs: its pid runs, and it is the same process (started when the holder did, in this boot). */
+export function holderRuns(holder: Pick<LockHolder, "pid" | "processStart" | "bootId">): boolean {
+  if (!isRunning(holder.pid)) return false;
+  if (holder.bootId !== undefined && bootId() !== undefined && holder.bootId !== bootId()) return false;
+  const started = processStart(holder.pid);
+  return holder.processStart === undefined || started === undefined || started === holder.processStart;
 }
 
 function readHolder(path: string): LockHolder | undefined {
@@ -87,24 +124,28 @@ function removeStale(path: string, stale: LockHolder | undefined): void {
 }
 
 /**
- * Takes the project's lock for `command` (deploy, stop, reset, validate), so
+ * Takes the project's lock for `command` (deploy, plan, stop, reset, validate,
+ * snapshot save, restore and delete, migrate), so
  * that two of them never synthesize into the same cdktf.out or apply the same
  * stacks at once. The lock file is created whole, with its holder in it, or
  * not at all, so of any number of commands started together exactly one gets
- * it. The others throw a ProjectLockedError naming the holder; nobody waits. A lock
- * whose holder no longer runs (killed, or the machine restarted) is taken
- * over. The lock is released by the returned function, and in any case when
+ * it. The others throw a ProjectLockedError naming the holder and the file;
+ * nobody waits. A lock whose holder no longer runs (killed, or the machine
+ * or container restarted, so that its pid may now be another process's) is
+ * taken over. The lock is released by the returned function, and in any case when
  * this process exits.
  */
 export function acquireProjectLock(projectRoot: string, command: string): () => void {
   const path = join(projectRoot, LOCK_FILE);
-  const me: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString() };
+  const me: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString(), processStart: processStart(process.pid), bootId: bootId() };
   for (let attempt = 0; !createWhole(path, JSON.stringify(me)); attempt += 1) {
     const holder = readHolder(path);
-    if (holder && isRunning(holder.pid)) {
+    if (holder && holderRuns(holder)) {
       throw new ProjectLockedError(
         `${holder.command} (pid ${holder.pid}, started ${holder.startedAt}) is already changing this stack; ` +
-          `nothing was done. Wait for it to finish, then run ${command} again.`,
+          `nothing was done. Wait for it to finish, then run ${command} again. ` +
+          `If no such command runs (\`ps -p ${holder.pid}\` shows none, or another program), the lock was left behind: ` +
+          `delete ${LOCK_FILE} in the project folder and run ${command} again.`,
       );
     }
     if (attempt >= 20) {
