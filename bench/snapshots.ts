@@ -11,8 +11,9 @@
  * gzip files, and the peak memory per size: if it stays flat while N grows
  * tenfold, the commands stream. Writes it all to bench/results/.
  *
- * It deletes the stack's records and rows: run it on a stack whose data you
- * do not need, or save a snapshot first.
+ * It replaces the stack's records in twitch-chat-messages and rows in
+ * raw_chat_messages with its own, so it refuses a stack that holds any,
+ * naming how many, unless given --allow-data-loss (save a snapshot first).
  */
 import { spawnSync } from "node:child_process";
 import { createReadStream, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -68,6 +69,28 @@ async function folderBytes(folder: string): Promise<{ gzip: number; plain: numbe
   return { gzip, plain };
 }
 
+/** What the bench would replace: the records of twitch-chat-messages and the rows of raw_chat_messages, in words; empty when there are none. */
+async function dataHeld(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<string[]> {
+  const kafka = new kafkajs.Kafka({ clientId: "chatbattle-bench", brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING, retry: { retries: 2 } });
+  const admin = kafka.admin();
+  await admin.connect();
+  let records: number;
+  try {
+    records = (await admin.fetchTopicOffsets("twitch-chat-messages")).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  const client = new cassandra.Client({ contactPoints: [contactPoint], localDataCenter: datacenter, socketOptions: { readTimeout: 30_000 } });
+  await client.connect();
+  let rows: boolean;
+  try {
+    rows = (await client.execute("SELECT channel_id FROM twitch_chat.raw_chat_messages LIMIT 1")).rowLength > 0;
+  } finally {
+    await client.shutdown();
+  }
+  return [...(records > 0 ? [`twitch-chat-messages holds ${records} record(s)`] : []), ...(rows ? ["raw_chat_messages holds rows"] : [])];
+}
+
 /** Replaces the stack's data with n messages and n rows, written as fast as the services take them. */
 async function fill(brokers: readonly string[], contactPoint: string, datacenter: string, n: number): Promise<void> {
   const kafka = new kafkajs.Kafka({ clientId: "chatbattle-bench", brokers: [...brokers], logLevel: kafkajs.logLevel.NOTHING });
@@ -108,12 +131,26 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
 }
 
 await runCommand("bench:snapshots", async () => {
-  const { values } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" } } });
+  const usage = "usage: npm run bench:snapshots [-- --sizes 100000,1000000] [--allow-data-loss]";
+  let values: { sizes?: string; "allow-data-loss"?: boolean };
+  try {
+    ({ values } = parseArgs({ options: { sizes: { type: "string", default: "100000,1000000" }, "allow-data-loss": { type: "boolean", default: false } } }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${usage}`);
+  }
   const sizes = values.sizes!.split(",").map(Number);
-  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError("usage: npm run bench:snapshots [-- --sizes 100000,1000000]");
+  if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError(usage);
   loadDotEnv();
   const config = parseConfig(process.env);
   const endpoints = serviceEndpoints(config, PROJECT_ROOT);
+  const held = await dataHeld(endpoints.kafkaBrokers, endpoints.cassandra.contactPoint, endpoints.cassandra.datacenter);
+  if (held.length > 0 && !values["allow-data-loss"]) {
+    throw new CommandError(
+      `refused: the bench replaces the stack's data with its own, and ${held.join(" and ")}; nothing was changed. ` +
+        "Save it first (npm run snapshot -- save NAME), then run npm run bench:snapshots -- --allow-data-loss; or run the bench on a stack without data.",
+    );
+  }
+  if (held.length > 0) console.log(`bench:snapshots: --allow-data-loss: replacing what the stack holds (${held.join(", ")})`);
   const root = join(PROJECT_ROOT, config.snapshotDir);
   const rows: Record<string, unknown>[] = [];
   for (const n of sizes) {

@@ -44,7 +44,7 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
   }
   const interrupts = new Interrupts("reset").install();
   try {
-    if (!removal.remove(interrupts, "reset")) return interrupts.exitCode;
+    if (!removal.remove(interrupts, "reset")) return interrupts.interrupted ? interrupts.exitCode : 1;
   } finally {
     interrupts.stop();
   }

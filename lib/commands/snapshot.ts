@@ -1,16 +1,19 @@
 /**
  * npm run snapshot -- save NAME              saves every record of the declared topics (with the
  *                                            consumer groups' places) and every row of the keyspace
- * npm run snapshot -- restore NAME [--replace]  puts them back into the running stack, whatever its
- *                                            Kafka mode, broker count or Cassandra version
+ * npm run snapshot -- restore NAME [--replace] [--allow-data-loss]
+ *                                            puts them back into the running stack, whatever its
+ *                                            Kafka mode, broker count or Cassandra version; records
+ *                                            older than a topic's retention are refused (the broker
+ *                                            would delete them) unless --allow-data-loss
  * npm run snapshot -- list                   the snapshots in SNAPSHOT_DIR
- * npm run snapshot -- delete NAME            deletes one
+ * npm run snapshot -- delete NAME            deletes one; never the one an unfinished migrate needs
  *
- * Save and restore hold the project's lock (no deploy, stop or reset meanwhile).
+ * Save, restore and delete hold the project's lock (no deploy, stop or reset meanwhile).
  * Exit codes: 0; 1 when the stack is not running, a check refuses or a step
  * fails; 2 on bad usage or settings; 130/143 after Ctrl-C/SIGTERM.
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { loadDotEnv } from "../load-env";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { runCommand } from "../process/run-command";
@@ -21,12 +24,13 @@ import { refuseOnCluster } from "./support/local-only";
 import { openStackData } from "./support/stack-data";
 import { formatTable } from "../checks/table";
 import { PROJECT_ROOT } from "../project-root";
-import { UsageError } from "../errors";
+import { CommandError, UsageError } from "../errors";
+import { describeUnfinished, readUnfinishedMigration } from "./support/unfinished-migration";
 import { checkName, deleteSnapshot, listSnapshots, readManifest, snapshotRoot } from "../snapshots/store";
 import { saveSnapshot } from "../snapshots/save";
 import { restoreSnapshot } from "../snapshots/restore";
 
-const USAGE = "usage: npm run snapshot -- save NAME | restore NAME [--replace] | list | delete NAME";
+const USAGE = "usage: npm run snapshot -- save NAME | restore NAME [--replace] [--allow-data-loss] | list | delete NAME";
 const say = (line: string) => console.log(line);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -46,13 +50,13 @@ async function save(config: ChatBattleConfig, root: string, name: string, interr
   }
 }
 
-async function restore(config: ChatBattleConfig, root: string, name: string, replace: boolean, interrupts: Interrupts): Promise<number> {
+async function restore(config: ChatBattleConfig, root: string, name: string, flags: { replace: boolean; allowDataLoss: boolean }, interrupts: Interrupts): Promise<number> {
   const manifest = readManifest(root, name);
   const data = await openStackData(config, process.env, say);
   try {
     say(`restore: ${name}, taken ${manifest.takenAt} on KAFKA_MODE=${manifest.settings.kafkaMode} with ${manifest.settings.kafkaBrokers} broker(s) and ${manifest.settings.cassandraImage}`);
     const started = Date.now();
-    const result = await restoreSnapshot(manifest, join(root, name), data, { replace, say, signal: interrupts.signal });
+    const result = await restoreSnapshot(manifest, join(root, name), data, { replace: flags.replace, allowExpired: flags.allowDataLoss, say, signal: interrupts.signal });
     say(
       `restore: done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.records.toLocaleString("en")} records and ${result.rows.toLocaleString("en")} rows, ` +
         `every count as the manifest says${result.expired > 0 ? `; ${result.expired} row(s) had expired since the save` : ""}`,
@@ -83,10 +87,14 @@ function list(root: string): number {
 }
 
 async function main(): Promise<number> {
-  const { values, positionals } = readArguments(USAGE, { allowPositionals: true, options: { replace: { type: "boolean", default: false } } });
+  const { values, positionals } = readArguments(USAGE, {
+    allowPositionals: true,
+    options: { replace: { type: "boolean", default: false }, "allow-data-loss": { type: "boolean", default: false } },
+  });
   const [command, name, ...rest] = positionals;
   const needsName = command === "save" || command === "restore" || command === "delete";
-  if (!["save", "restore", "list", "delete"].includes(command ?? "") || rest.length > 0 || (needsName ? !name : name) || (values.replace && command !== "restore")) {
+  const restoreFlags = values.replace || values["allow-data-loss"];
+  if (!["save", "restore", "list", "delete"].includes(command ?? "") || rest.length > 0 || (needsName ? !name : name) || (restoreFlags && command !== "restore")) {
     throw new UsageError(USAGE);
   }
   loadDotEnv();
@@ -95,16 +103,26 @@ async function main(): Promise<number> {
   const root = snapshotRoot(config.snapshotDir, PROJECT_ROOT);
   if (command === "list") return list(root);
   const checked = checkName(name);
+  acquireProjectLock(PROJECT_ROOT, `npm run snapshot -- ${command}`);
   if (command === "delete") {
+    const unfinished = readUnfinishedMigration(PROJECT_ROOT);
+    if (unfinished && resolve(unfinished.folder) === resolve(join(root, checked))) {
+      throw new CommandError(
+        `snapshot ${checked} is what an unfinished move restores next (${describeUnfinished(unfinished)}). Nothing was deleted. ` +
+          "Carry the move on first (npm run migrate), or abandon it (npm run reset keeps the snapshot), then delete it.",
+      );
+    }
     const [found] = listSnapshots(root).filter((s) => s.name === checked);
     deleteSnapshot(root, checked);
     say(`snapshot: deleted ${checked}${found?.records !== undefined ? ` (${found.records.toLocaleString("en")} records, ${found.rows!.toLocaleString("en")} rows, ${mb(found.bytes)})` : ""}`);
     return 0;
   }
-  acquireProjectLock(PROJECT_ROOT, `npm run snapshot -- ${command}`);
   const interrupts = new Interrupts("snapshot").install();
   try {
-    const code = command === "save" ? await save(config, root, checked, interrupts) : await restore(config, root, checked, values.replace!, interrupts);
+    const code =
+      command === "save"
+        ? await save(config, root, checked, interrupts)
+        : await restore(config, root, checked, { replace: values.replace!, allowDataLoss: values["allow-data-loss"]! }, interrupts);
     return interrupts.interrupted ? interrupts.exitCode : code;
   } catch (error) {
     if (interrupts.interrupted) {

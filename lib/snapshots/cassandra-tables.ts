@@ -17,6 +17,8 @@ export interface TableShape {
   readonly primaryKey: readonly string[];
   /** Columns whose write time and TTL CQL can read: not in the key, not a collection or a non-frozen type. */
   readonly timed: readonly string[];
+  /** Counter columns: Cassandra changes them only by increments, so a restore cannot put them back. */
+  readonly counters: readonly string[];
 }
 
 /** Rows fetched per page: large enough for speed, small enough to keep memory flat. */
@@ -38,9 +40,11 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  */
 export async function tableShapes(client: CassandraClient, keyspace: string): Promise<TableShape[]> {
   const result = await client.execute("SELECT table_name, column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?", [keyspace], { prepare: true });
+  // A materialized view's rows come from its table: Cassandra rebuilds them, and refuses writes to a view.
+  const views = new Set((await client.execute("SELECT view_name FROM system_schema.views WHERE keyspace_name = ?", [keyspace], { prepare: true })).rows.map((r) => r.view_name as string));
   const tables = new Map<string, { name: string; kind: string; position: number; type: string }[]>();
   for (const row of result.rows) {
-    if (row.table_name === RECORD_TABLE) continue;
+    if (row.table_name === RECORD_TABLE || views.has(row.table_name)) continue;
     const list = tables.get(row.table_name) ?? [];
     list.push({ name: row.column_name, kind: row.kind, position: row.position, type: row.type });
     tables.set(row.table_name, list);
@@ -56,6 +60,7 @@ export async function tableShapes(client: CassandraClient, keyspace: string): Pr
         columns: ordered.map((c) => c.name),
         primaryKey: key.map((c) => c.name),
         timed: ordered.filter((c) => !key.includes(c) && (SIMPLE_TYPES.has(c.type) || c.type.startsWith("frozen<"))).map((c) => c.name),
+        counters: ordered.filter((c) => c.type === "counter").map((c) => c.name),
       };
     });
 }
@@ -69,8 +74,15 @@ export async function truncate(client: CassandraClient, keyspace: string, table:
   await client.execute(`TRUNCATE ${quote(keyspace)}.${quote(table)}`);
 }
 
-/** The table's rows as snapshot lines, a page at a time. */
-export async function* readRows(client: CassandraClient, keyspace: string, shape: TableShape): AsyncGenerator<RowLine> {
+/**
+ * The table's rows as snapshot lines, a page at a time. Each cell's TTL is
+ * given as it was at `takenAt`, the time the snapshot says it was taken: a
+ * page read a minute into the save reads TTLs a minute shorter, and a restore
+ * counts down from `takenAt`, so that minute is added back. Without it a
+ * restored row would expire earlier by how long the save had run when its
+ * page was read.
+ */
+export async function* readRows(client: CassandraClient, keyspace: string, shape: TableShape, takenAt: Date): AsyncGenerator<RowLine> {
   const selected = [
     ...shape.columns.map((c) => `toJson(${quote(c)})`),
     ...shape.timed.flatMap((c) => [`WRITETIME(${quote(c)})`, `TTL(${quote(c)})`]),
@@ -81,13 +93,15 @@ export async function* readRows(client: CassandraClient, keyspace: string, shape
   // without bound on a large table.
   let pageState: string | undefined;
   do {
+    // Asked for now: the node reads the TTLs at or after this, so adding this much back never overshoots.
+    const elapsedSeconds = Math.max(0, Math.floor((Date.now() - takenAt.getTime()) / 1000));
     const page = await client.execute(query, [], { prepare: true, fetchSize: PAGE_SIZE, pageState });
     pageState = page.pageState ?? undefined;
-    for (const row of page.rows) yield rowLine(shape, row);
+    for (const row of page.rows) yield rowLine(shape, row, elapsedSeconds);
   } while (pageState);
 }
 
-function rowLine(shape: TableShape, row: cassandra.types.Row): RowLine {
+function rowLine(shape: TableShape, row: cassandra.types.Row, elapsedSeconds: number): RowLine {
   const cells = row.values();
   const values: Record<string, string> = {};
   shape.columns.forEach((c, i) => {
@@ -99,7 +113,8 @@ function rowLine(shape: TableShape, row: cassandra.types.Row): RowLine {
   shape.timed.forEach((c, i) => {
     const writetime = cells[shape.columns.length + 2 * i] as cassandra.types.Long | null;
     if (writetime === null || !(c in values)) return;
-    const ttl = cells[shape.columns.length + 2 * i + 1] as number | null;
+    const read = cells[shape.columns.length + 2 * i + 1] as number | null;
+    const ttl = read === null ? null : read + elapsedSeconds;
     const id = `${writetime.toString()}/${ttl}`;
     const group = groups.get(id) ?? { writetime: writetime.toString(), ttl, columns: [] };
     group.columns.push(c);
@@ -155,4 +170,27 @@ export async function writeRows(
   await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), { concurrencyLevel: CONCURRENCY, raiseOnFirstError: true });
   progress(read);
   return { rows: read - expired, expired };
+}
+
+/** Cassandra's own keyspaces: never a user's data, never in a snapshot. */
+const SYSTEM_KEYSPACES = new Set(["system", "system_auth", "system_distributed", "system_schema", "system_traces", "system_views", "system_virtual_schema", "system_cluster_metadata"]);
+
+/** The keyspaces that hold users' data: every one but Cassandra's own. */
+export async function userKeyspaces(client: CassandraClient): Promise<string[]> {
+  const result = await client.execute("SELECT keyspace_name FROM system_schema.keyspaces");
+  return result.rows.map((r) => r.keyspace_name as string).filter((k) => !SYSTEM_KEYSPACES.has(k)).sort();
+}
+
+/**
+ * Writes this node has taken per table since it started ("keyspace.table" →
+ * count), from its virtual table system_views.local_write_latency (Cassandra
+ * 4.1 and later); undefined where the node has no such table.
+ */
+export async function tableWriteCounts(client: CassandraClient): Promise<Map<string, number> | undefined> {
+  try {
+    const result = await client.execute("SELECT keyspace_name, table_name, count FROM system_views.local_write_latency");
+    return new Map(result.rows.map((r) => [`${r.keyspace_name}.${r.table_name}`, Number(r.count)]));
+  } catch {
+    return undefined;
+  }
 }

@@ -29,6 +29,14 @@ export interface TopicEntry extends FileSummary {
   readonly partitions: number;
   /** Records per partition, in partition order. */
   readonly records: readonly number[];
+  /**
+   * Per partition, the source's offset the save read up to (its high offset
+   * when the save began), as a decimal string: a later look at the same
+   * partition tells whether records arrived since. Absent in older snapshots.
+   */
+  readonly endOffsets?: readonly string[];
+  /** The oldest record's timestamp (ms, decimal string); absent when the topic is empty or the snapshot older. */
+  readonly oldestTimestamp?: string;
 }
 
 /**

@@ -4,12 +4,13 @@
  * writes; the checksum of a file is checked before a line of it is used.
  */
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
+import { closeSync, createReadStream, createWriteStream, fsyncSync, openSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip } from "node:zlib";
+import { CommandError } from "../errors";
 
 export interface JsonLinesWriter {
   /** Adds one line; resolves when the stream can take more (backpressure). */
@@ -64,7 +65,7 @@ export async function* readJsonLines<T>(path: string): AsyncGenerator<T> {
     try {
       yield JSON.parse(line) as T;
     } catch {
-      throw new Error(`${path}, line ${number}: not a JSON line`);
+      throw new CommandError(`${path}, line ${number}: not a JSON line: the snapshot is damaged (its checksums say which file changed)`);
     }
   }
 }
@@ -74,4 +75,23 @@ export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash("sha256");
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
+}
+
+/** Lines in a gzipped JSON Lines file, counted as a stream. */
+export async function countLines(path: string): Promise<number> {
+  let count = 0;
+  for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+    for (const byte of chunk as Buffer) if (byte === 10) count += 1;
+  }
+  return count;
+}
+
+/** Makes sure a file (or folder: its entries) is on disk, not only in the page cache: a power cut after this keeps it. */
+export function syncToDisk(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

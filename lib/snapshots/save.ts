@@ -49,7 +49,7 @@ export async function saveSnapshot(source: SaveSource, root: string, name: strin
     // The folder goes only once both sides have stopped.
     const [kafka, tables] = await sideBySide(
       (stop) => saveTopics(source, work, progress, () => (interrupted(), stop())),
-      (stop) => saveTables(source, work, progress, () => (interrupted(), stop())),
+      (stop) => saveTables(source, work, new Date(takenAt), progress, () => (interrupted(), stop())),
     );
     const manifest: Manifest = { format: SNAPSHOT_FORMAT, name, takenAt, settings: source.settings, topics: kafka.topics, groups: kafka.groups, tables };
     writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -75,6 +75,7 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
     const total = partitions!.reduce((sum, p) => sum + Number(p.high - p.low), 0);
     const counts: number[] = [];
     let done = 0;
+    let oldest: bigint | undefined;
     try {
       for (const partition of partitions!) {
         // Each group's committed offset here, lowest first, turned into a position as the records pass.
@@ -84,6 +85,7 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
         for await (const record of source.kafka.read(topic, partition, partition.low, partition.high)) {
           while (waiting.length > 0 && waiting[0].offset <= record.offset) place(waiting.shift()!, count);
           await writer.write(encodeRecord(record));
+          if (oldest === undefined || record.timestamp < oldest) oldest = record.timestamp;
           count += 1;
           done += 1;
           if (done % 1000 === 0) {
@@ -99,7 +101,15 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
       throw error;
     }
     const summary = await writer.close();
-    topics.push({ name: topic, partitions: partitions!.length, records: counts, file, ...summary });
+    topics.push({
+      name: topic,
+      partitions: partitions!.length,
+      records: counts,
+      endOffsets: partitions!.map((p) => p.high.toString()),
+      ...(oldest === undefined ? {} : { oldestTimestamp: oldest.toString() }),
+      file,
+      ...summary,
+    });
     progress.done(topic, `${done.toLocaleString("en")} records, ${(summary.bytes / 1e6).toFixed(1)} MB`);
   }
   const groupNames = [...new Set(groups.map((g) => g.group))];
@@ -107,7 +117,7 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
   return { topics, groups: groups.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition) };
 }
 
-async function saveTables(source: SaveSource, work: string, progress: Progress, stopIfAsked: () => void): Promise<TableEntry[]> {
+async function saveTables(source: SaveSource, work: string, takenAt: Date, progress: Progress, stopIfAsked: () => void): Promise<TableEntry[]> {
   const shapes = await tableShapes(source.cassandra, source.keyspace);
   if (shapes.length === 0) throw new CommandError(`keyspace ${source.keyspace} has no table: is the stack deployed (npm run deploy)?`);
   const entries: TableEntry[] = [];
@@ -116,7 +126,7 @@ async function saveTables(source: SaveSource, work: string, progress: Progress, 
     const writer = writeJsonLines(join(work, file));
     let rows = 0;
     try {
-      for await (const row of readRows(source.cassandra, source.keyspace, shape)) {
+      for await (const row of readRows(source.cassandra, source.keyspace, shape, takenAt)) {
         await writer.write(row);
         rows += 1;
         if (rows % 1000 === 0) {

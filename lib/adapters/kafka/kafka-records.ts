@@ -7,6 +7,7 @@
  */
 import { Admin, ConfigResourceTypes, Consumer, Producer, type KafkaRecord } from "@platformatic/kafka";
 import { clientOptions, explainedCall, explainKafkaError, rootCauses, type KafkaClientTarget } from "./kafka-admin";
+import { CommandError } from "../../errors";
 
 /** One record as stored in a partition. A null key or value stays null (a tombstone is one). */
 export interface StoredRecord {
@@ -38,6 +39,8 @@ export interface CommittedOffset {
 }
 
 export interface KafkaRecords {
+  /** Every topic but Kafka's own (those whose name starts with "__"). */
+  topicNames(): Promise<string[]>;
   /** Each partition of a topic with its leader and offsets; undefined when the topic does not exist. */
   partitions(topic: string): Promise<PartitionInfo[] | undefined>;
   /** The records of a partition from `from` (inclusive) to `to` (exclusive), in offset order. */
@@ -50,6 +53,10 @@ export interface KafkaRecords {
   commitOffsets(group: string, offsets: readonly Omit<CommittedOffset, "group">[]): Promise<void>;
   /** Deletes every record of the partitions below their high offsets (the topic and its configs stay). */
   deleteAllRecords(topic: string, partitions: readonly PartitionInfo[]): Promise<void>;
+  /** How long the topic keeps a record: retention.ms as the broker applies it (undefined: no limit), and whether its cleanup policy deletes by age at all. */
+  retention(topic: string): Promise<{ readonly retentionMs: number | undefined; readonly deletesByAge: boolean }>;
+  /** The consumer groups with members running now (they commit offsets and read on). */
+  activeGroups(): Promise<{ readonly group: string; readonly members: number; readonly state: string }[]>;
   close(): Promise<void>;
 }
 
@@ -115,8 +122,10 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
         }),
       );
       const answer = response.responses[0]?.partitions[0];
-      if (!answer) throw new Error(`${topic} partition ${partition.partition}: the broker's answer named no partition`);
-      if (answer.errorCode !== 0) throw new Error(`${topic} partition ${partition.partition}: Fetch failed with Kafka error code ${answer.errorCode}`);
+      if (!answer) throw new CommandError(`${topic} partition ${partition.partition}: the broker's answer named no partition; is the stack healthy (npm run health)?`);
+      if (answer.errorCode !== 0) {
+        throw new CommandError(`${topic} partition ${partition.partition}: the broker refused to read it (Kafka error code ${answer.errorCode}); see npm run health and npm run logs -- kafka, then try again.`);
+      }
       const before = next;
       for (const batch of answer.records ?? []) {
         const batchEnd = batch.firstOffset + BigInt(batch.lastOffsetDelta) + 1n;
@@ -140,7 +149,7 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
       // Nothing to read although the high offset is beyond: compaction or a transaction left a gap up to it.
       if (next === before) {
         if (answer.highWatermark <= next) break;
-        throw new Error(`${topic} partition ${partition.partition}: no record at offset ${next} below the high offset ${answer.highWatermark}`);
+        throw new CommandError(`${topic} partition ${partition.partition}: no record at offset ${next} below the high offset ${answer.highWatermark}; the broker may be deleting records right now (retention): try again.`);
       }
     }
   }
@@ -207,13 +216,32 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
     }
   };
 
+  const retention = async (topic: string) => {
+    const [described] = await explained(() =>
+      admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ["retention.ms", CLEANUP_POLICY] }] }),
+    );
+    const value = (name: string) => described?.configs.find((c) => c.name === name)?.value ?? undefined;
+    const ms = Number(value("retention.ms") ?? "-1");
+    return { retentionMs: ms < 0 ? undefined : ms, deletesByAge: (value(CLEANUP_POLICY) ?? "delete").split(",").includes("delete") };
+  };
+
+  const activeGroups = async () => {
+    const groups = [...(await explained(() => admin.listGroups())).keys()].sort();
+    if (groups.length === 0) return [];
+    const described = await explained(() => admin.describeGroups({ groups }));
+    return [...described.values()].filter((g) => g.members.size > 0).map((g) => ({ group: g.id, members: g.members.size, state: String(g.state) }));
+  };
+
   return {
+    topicNames: async () => (await explained(() => admin.listTopics({ includeInternals: false }))).filter((t) => !t.startsWith("__")).sort(),
     partitions,
     read,
     write,
     committedOffsets,
     commitOffsets,
     deleteAllRecords,
+    retention,
+    activeGroups,
     close: async () => {
       await Promise.allSettled([consumer.close(), producer.close(), admin.close()]);
     },

@@ -8,7 +8,7 @@
  */
 import { rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { docker } from "../../adapters/docker/docker-cli";
+import { runDocker } from "../../adapters/docker/docker-cli";
 import { findProjectObjects } from "../../adapters/docker/project-objects";
 import { removeDeployedStamp } from "../../checks/up-to-date";
 import type { Interrupts } from "../../process/interrupts";
@@ -21,8 +21,12 @@ const STOP_DEADLINE_SECONDS = 120;
 export interface ProjectRemoval {
   readonly plan: readonly (readonly [string, readonly string[]])[];
   readonly nothingLeft: boolean;
-  /** Removes it all, containers first; stops between steps on an interrupt. Returns whether it got through. */
-  remove(interrupts: Interrupts, command: string): boolean;
+  /**
+   * Removes it all, containers first; stops between steps on an interrupt.
+   * `keep`: files of state/ to leave (the record of the migrate that removes
+   * the stack). Returns whether it got through.
+   */
+  remove(interrupts: Interrupts, command: string, keep?: readonly string[]): boolean;
 }
 
 export function projectRemoval(projectRoot: string): ProjectRemoval {
@@ -38,29 +42,40 @@ export function projectRemoval(projectRoot: string): ProjectRemoval {
   return {
     plan,
     nothingLeft: plan.every(([, items]) => items.length === 0),
-    remove(interrupts, command) {
+    remove(interrupts, command, keep = []) {
       // Containers first: a volume or network in use cannot be removed. A signal is
       // handled between the steps: each docker call is short and has a deadline.
-      const steps: [string, readonly string[], () => void][] = [
-        ["containers", found.containers, () => docker(["rm", "--force", "--volumes", ...found.containers], { deadlineSeconds: STOP_DEADLINE_SECONDS })],
-        ["networks", found.networks, () => docker(["network", "rm", ...found.networks])],
-        ["volumes", found.volumes, () => docker(["volume", "rm", ...found.volumes])],
+      // A step that fails (a volume another container uses, say) stops the removal there, saying why.
+      const removeObjects = (args: readonly string[], deadlineSeconds?: number) => () => {
+        const result = runDocker(args, { deadlineSeconds });
+        return result.status === 0 ? undefined : result.stderr.split("\n").filter(Boolean).join("; ");
+      };
+      const steps: [string, readonly string[], () => string | undefined][] = [
+        ["containers", found.containers, removeObjects(["rm", "--force", "--volumes", ...found.containers], STOP_DEADLINE_SECONDS)],
+        ["networks", found.networks, removeObjects(["network", "rm", ...found.networks])],
+        ["volumes", found.volumes, removeObjects(["volume", "rm", ...found.volumes])],
         [
           "Terraform state",
           stateFiles,
           () => {
-            rmSync(stateDir, { recursive: true, force: true });
+            if (keep.length === 0) rmSync(stateDir, { recursive: true, force: true });
+            else for (const file of readdirSync(stateDir)) if (!keep.includes(file)) rmSync(join(stateDir, file), { recursive: true, force: true });
             removeDeployedStamp(SYNTH_DIR);
+            return undefined;
           },
         ],
       ];
-      for (const [i, [, items, remove]] of steps.entries()) {
+      for (const [i, [name, items, remove]] of steps.entries()) {
+        const left = () => steps.slice(i).filter(([, rest]) => rest.length > 0).map(([what]) => what);
         if (interrupts.interrupted) {
-          const left = steps.slice(i).filter(([, rest]) => rest.length > 0).map(([name]) => name);
-          console.error(`${command}: interrupted; still there: ${left.join(", ") || "nothing"}. Run npm run reset to finish.`);
+          console.error(`${command}: interrupted; still there: ${left().join(", ") || "nothing"}. Run ${command === "migrate" ? "npm run migrate" : "npm run reset"} to finish.`);
           return false;
         }
-        if (items.length > 0) remove();
+        const failed = items.length > 0 ? remove() : undefined;
+        if (failed) {
+          console.error(`${command}: could not remove the ${name} (${failed}); still there: ${left().join(", ")}. Fix that (a container of yours using a volume?), then run ${command === "migrate" ? "npm run migrate" : "npm run reset"} again.`);
+          return false;
+        }
       }
       return true;
     },
