@@ -22,6 +22,8 @@ interface FakeStack {
   readonly dependencies?: string[];
   /** Resources in its state file, as "type.name"; no state file when undefined. */
   readonly state?: string[];
+  /** It reads another stack's outputs (terraform_remote_state), as the schema stack reads Cassandra's container id. */
+  readonly readsOthers?: boolean;
 }
 
 /** The local target's shape: volumes → network → {kafka → topics, cassandra → schema}. */
@@ -60,7 +62,8 @@ function fixture(stacks: FakeStack[], script: Script = {}) {
   for (const stack of stacks) {
     const dir = join(outdir, "stacks", stack.name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } } }));
+    const remote = stack.readsOthers ? { data: { terraform_remote_state: { upstream: { backend: "local" } } } } : {};
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } }, ...remote }));
     manifest[stack.name] = { name: stack.name, workingDirectory: `stacks/${stack.name}`, synthesizedStackPath: `stacks/${stack.name}/cdk.tf.json`, dependencies: stack.dependencies ?? [] };
     if (stack.state) {
       const resources = stack.state.map((address) => ({ mode: "managed", type: address.split(".")[0], name: address.split(".")[1], instances: [] }));
@@ -131,6 +134,17 @@ describe("StackRunner, against a fake Terraform", () => {
     writeFileSync(schema, JSON.stringify({ terraform: { backend: { pg: { schema_name: "x" } } } }));
     await f.runner().deploy(hooks());
     expect(commands(f.calls(), "init").slice(6)).toEqual(["schema"]);
+  });
+
+  it("plans again, before its apply, a stack that reads the outputs of a stack this run changed (planned up front, its plan is out of date)", async () => {
+    const stacks = LOCAL.map((s) => (s.name === "schema" ? { ...s, readsOthers: true } : s));
+    // Only Cassandra's container changes; the schema step saw its old id when it was planned first.
+    const script = { ...unchanged(stacks), "cassandra plan": { exit: 2 }, "cassandra show": { stdout: createPlan("cassandra") } };
+    const f = fixture(stacks, script);
+    const result = await f.runner().deploy(hooks());
+    expect(result.failed).toEqual([]);
+    expect(commands(f.calls(), "plan").filter((s) => s === "schema")).toHaveLength(2);
+    expect(commands(f.calls(), "plan").filter((s) => s === "topics")).toHaveLength(1);
   });
 
   it("ends after the plans when every stack plans no change", async () => {

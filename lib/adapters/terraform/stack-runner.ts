@@ -157,6 +157,8 @@ export class StackRunner {
   private readonly checkedPlans = new Map<string, boolean>();
   /** Stacks whose plan the review refused. */
   private readonly refused: string[] = [];
+  /** Stacks this run applied a change to: a stack that reads their outputs is planned again before its apply. */
+  private readonly changed = new Set<string>();
   /** What the reviews asked every apply to get in its environment. */
   private applyEnv: Readonly<Record<string, string>> = {};
   /** Stacks whose apply was stopped because their service broke (see DeployHooks.trouble). */
@@ -424,6 +426,8 @@ export class StackRunner {
     if (this.locked.includes(stack.name)) return false;
     await hooks.ready(stack.name, true);
     if (this.interrupted) return false;
+    // Planned up front with the outputs of stacks that have changed since (a container replaced, say): out of date.
+    if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d))) this.checkedPlans.delete(stack.name);
     if (!this.checkedPlans.has(stack.name) && !(await this.planLate(stack, hooks))) return false;
     // A plan the review read as empty: applying it would only start Terraform to do nothing.
     if (!this.checkedPlans.get(stack.name)) return true;
@@ -455,8 +459,10 @@ export class StackRunner {
     return true;
   }
 
-  private applySaved(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
-    return this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort, env: this.applyEnv }));
+  private async applySaved(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+    const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort, env: this.applyEnv }));
+    if (applied) this.changed.add(stack.name);
+    return applied;
   }
 
   /**

@@ -17,6 +17,11 @@ export interface SynthesizedStack {
   readonly statePath?: string;
   /** Its backend block as synthesized, e.g. { local: { path } } or { pg: { schema_name } }. */
   readonly backend: Readonly<Record<string, unknown>>;
+  /**
+   * Whether it reads other stacks' outputs (terraform_remote_state): a plan of
+   * it made before those stacks applied a change is out of date afterwards.
+   */
+  readonly readsOtherStacks: boolean;
 }
 
 /** The stacks cdktf wrote to `outdir`, in the manifest's order. */
@@ -35,6 +40,7 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
         requiredProviders: json.terraform?.required_providers ?? {},
         statePath: localState === undefined ? undefined : resolve(dir, localState),
         backend: json.terraform?.backend ?? {},
+        readsOtherStacks: Object.keys(json.data?.terraform_remote_state ?? {}).length > 0,
       };
     },
   );
