@@ -128,11 +128,37 @@ export interface RowsWritten {
   readonly rows: number;
   /** Rows whose every cell's TTL ran out between the save and now: not written. */
   readonly expired: number;
+  /** Rows already there as the snapshot has them (a restore carried on): not written again. */
+  readonly present: number;
+}
+
+/** Rows whose presence is looked up at once, when a restore carries on. */
+const LOOKUP_CHUNK = 64;
+
+/**
+ * Per cell group of a row, whether the table holds it already as the
+ * snapshot has it: the row, by its primary key, with the group's write time
+ * on its first column (a group without timed columns: the row exists). Read
+ * by the key's values as toJson gave them, through fromJson().
+ */
+async function cellGroupsThere(client: CassandraClient, keyspace: string, shape: TableShape, row: RowLine): Promise<{ exists: boolean; groups: boolean[] }> {
+  const probes = row.cells.map((g) => g.columns[0]);
+  const selected = probes.length > 0 ? probes.map((c) => `WRITETIME(${quote(c)})`) : [quote(shape.primaryKey[0])];
+  const where = shape.primaryKey.map((k) => `${quote(k)} = fromJson(?)`).join(" AND ");
+  const result = await client.execute(`SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)} WHERE ${where}`, shape.primaryKey.map((k) => row.values[k]), { prepare: true });
+  const found = result.first();
+  if (!found) return { exists: false, groups: row.cells.map(() => false) };
+  const cells = found.values();
+  return { exists: true, groups: row.cells.map((g, i) => String(cells[i]) === g.writetime) };
 }
 
 /**
  * Writes the rows back, each cell with its write time and what is left of
- * its TTL. `progress` is told the rows read so far.
+ * its TTL. `progress` is told the rows read so far. With
+ * `keepWhatIsThere` (a restore carried on), a row or cell group the table
+ * already holds as the snapshot has it is not written again: writing it
+ * over would be harmless for plain columns (the same value and write time)
+ * but would append a list's elements a second time.
  */
 export async function writeRows(
   client: CassandraClient,
@@ -141,35 +167,54 @@ export async function writeRows(
   rows: AsyncIterable<RowLine>,
   savedAt: Date,
   progress: (rows: number) => void,
+  options: { readonly keepWhatIsThere?: boolean } = {},
 ): Promise<RowsWritten> {
   const statement = `INSERT INTO ${quote(keyspace)}.${quote(shape.name)} JSON ? DEFAULT UNSET USING TTL ? AND TIMESTAMP ?`;
   let read = 0;
   let expired = 0;
-  const now = new Date();
+  let present = 0;
+  function* statementsFor(row: RowLine, there: { exists: boolean; groups: readonly boolean[] } | undefined): Generator<unknown[]> {
+    const untimed = shape.columns.filter((c) => c in row.values && !row.cells.some((g) => g.columns.includes(c)));
+    if (row.cells.length === 0) {
+      // No cell with a write time (only the key and collections): written now, without TTL.
+      if (!there?.exists) yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
+      return;
+    }
+    let written = false;
+    // What is left of a TTL is worked out as the statement is made, just before it is sent: worked out
+    // once for the whole table, the rows written last would get seconds more than they had.
+    const now = new Date();
+    for (const [i, group] of row.cells.entries()) {
+      const ttl = remainingTtl(group.ttl, savedAt, now);
+      if (ttl === undefined) continue;
+      written = true;
+      if (there?.groups[i]) continue;
+      const columns = [...shape.primaryKey, ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []), ...group.columns];
+      yield [insertJson(row.values, columns), ttl, cassandra.types.Long.fromString(group.writetime)];
+    }
+    if (!written) expired += 1;
+  }
   async function* parameters(): AsyncGenerator<unknown[]> {
+    let chunk: RowLine[] = [];
+    async function* flush() {
+      const there = options.keepWhatIsThere ? await Promise.all(chunk.map((row) => cellGroupsThere(client, keyspace, shape, row))) : [];
+      for (const [i, row] of chunk.entries()) {
+        if (there[i]?.exists && there[i].groups.every(Boolean)) present += 1;
+        yield* statementsFor(row, there[i]);
+      }
+      chunk = [];
+    }
     for await (const row of rows) {
       read += 1;
       if (read % 1000 === 0) progress(read);
-      const untimed = shape.columns.filter((c) => c in row.values && !row.cells.some((g) => g.columns.includes(c)));
-      if (row.cells.length === 0) {
-        // No cell with a write time (only the key and collections): written now, without TTL.
-        yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
-        continue;
-      }
-      let written = false;
-      for (const [i, group] of row.cells.entries()) {
-        const ttl = remainingTtl(group.ttl, savedAt, now);
-        if (ttl === undefined) continue;
-        const columns = [...shape.primaryKey, ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []), ...group.columns];
-        yield [insertJson(row.values, columns), ttl, cassandra.types.Long.fromString(group.writetime)];
-        written = true;
-      }
-      if (!written) expired += 1;
+      chunk.push(row);
+      if (chunk.length === LOOKUP_CHUNK || !options.keepWhatIsThere) yield* flush();
     }
+    yield* flush();
   }
   await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), { concurrencyLevel: CONCURRENCY, raiseOnFirstError: true });
   progress(read);
-  return { rows: read - expired, expired };
+  return { rows: read - expired, expired, present };
 }
 
 /** Cassandra's own keyspaces: never a user's data, never in a snapshot. */

@@ -33,9 +33,10 @@ export interface RestoreOptions {
   /**
    * Carry on a restore that was cut short, deleting nothing: the records a
    * topic holds must be the snapshot's own, in order (what the restore wrote
-   * before it stopped), and are not written again; rows are written over
-   * with their own write times, which leaves rows written since as they are.
-   * Records the snapshot does not have stop it before anything is written.
+   * before it stopped), and are not written again; rows (and cells) a table
+   * holds as the snapshot has them are not written again either, and rows
+   * written since stay as they are. Records the snapshot does not have stop
+   * it before anything is written.
    */
   readonly resume?: boolean;
   /** Restore records older than their topic's retention anyway (the user said --allow-data-loss): the broker deletes them soon after. */
@@ -205,7 +206,7 @@ export async function restoreSnapshot(
       );
     }
     const carried = [...skip.values()].flat().reduce((a, b) => a + b, 0);
-    if (carried > 0) progress.line(`carrying on: ${carried.toLocaleString("en")} record(s) are there already as the snapshot has them, and are not written again; rows are written over with their own write times`);
+    if (carried > 0) progress.line(`carrying on: ${carried.toLocaleString("en")} record(s) are there already as the snapshot has them, and are not written again (nor are rows that are)`);
   } else if (found.occupied.length > 0 && !options.replace) {
     throw new RestoreRefused(
       `the stack already holds data that the snapshot would mix with: ${found.occupied.join("; ")}. Nothing was restored. ` +
@@ -238,7 +239,7 @@ export async function restoreSnapshot(
   };
   const [records, tables] = await sideBySide(
     (stop) => restoreTopics(manifest, folder, target, skip, progress, () => (interrupted(), stop())),
-    (stop) => restoreTables(manifest, folder, target, found, progress, () => (interrupted(), stop())),
+    (stop) => restoreTables(manifest, folder, target, found, progress, () => (interrupted(), stop()), options.resume === true),
   );
   return { records, ...tables };
 }
@@ -320,20 +321,27 @@ async function restoreTables(
   found: Found,
   progress: Progress,
   stopIfAsked: () => void,
+  keepWhatIsThere: boolean,
 ): Promise<{ rows: number; expired: number }> {
   let rows = 0;
   let expired = 0;
   for (const table of manifest.tables) {
-    const written = await writeRows(target.cassandra, target.keyspace, found.shapes.get(table.name)!, readJsonLines<RowLine>(join(folder, table.file)), new Date(manifest.takenAt), (count) => {
+    const report = (count: number) => {
       stopIfAsked();
       progress.update(table.name, count, table.rows, "rows");
-    });
+    };
+    const shape = found.shapes.get(table.name)!;
+    const written = await writeRows(target.cassandra, target.keyspace, shape, readJsonLines<RowLine>(join(folder, table.file)), new Date(manifest.takenAt), report, { keepWhatIsThere });
     if (written.rows + written.expired !== table.rows) {
       throw new CommandError(`${table.name}: ${written.rows + written.expired} row(s) read from the snapshot, the manifest says ${table.rows}`);
     }
     rows += written.rows;
     expired += written.expired;
-    progress.done(table.name, `${written.rows.toLocaleString("en")} rows${written.expired > 0 ? ` (${written.expired} expired since the save, not written)` : ""}`);
+    const notes = [
+      ...(written.present > 0 ? [`${written.present.toLocaleString("en")} there already as the snapshot has them, not written again`] : []),
+      ...(written.expired > 0 ? [`${written.expired} expired since the save, not written`] : []),
+    ];
+    progress.done(table.name, `${written.rows.toLocaleString("en")} rows${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`);
   }
   return { rows, expired };
 }
