@@ -275,6 +275,30 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
+  it("a fresh clone with its state in local files (the default), pointed at the shared cluster with fewer partitions: npm run plan shows the adopted topics' loss (exit 3) and deploy refuses it, changing nothing", async () => {
+    const fresh = copyProject(APP_ENTRIES, "chatbattle-cluster-fresh-");
+    try {
+      const freshSteps = stepsIn(fresh.dir, { ...env, STATE_BACKEND: "local", KAFKA_TOPIC_PARTITIONS: "2" });
+      const plan = await freshSteps.run("npm run plan -- --json (fresh clone, fewer partitions)", npm("plan", "--json"), DEPLOY);
+      expect(plan.status).toBe(3);
+      const json = JSON.parse(plan.output.slice(plan.output.indexOf("{"), plan.output.lastIndexOf("}") + 1));
+      expect(json.stacks.find((s: { stack: string }) => s.stack === "topics").changes).toContainEqual(
+        expect.objectContaining({ class: "loses-data", subject: "topic twitch-chat-messages", lost: expect.objectContaining({ exact: true }) }),
+      );
+      const result = await freshSteps.run("deploy (fresh clone, fewer partitions, refused)", npm("deploy"), DEPLOY);
+      console.log(`cluster: a fresh clone's deploy with fewer partitions:\n${result.output.slice(result.output.indexOf("deploy: refused"))}`);
+      expect(result.status).toBe(1);
+      expect(result.output).toMatch(
+        /^ {2}topic twitch-chat-messages \(topics stack\): exists but no state recorded it, so it is adopted, and then would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m,
+      );
+      expect(result.output).toContain("deploy: nothing was applied (see above).");
+      expect((await topicsAsReported(kafka.clientTarget()))["twitch-chat-messages"].partitions).toBe(3);
+      expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
+    } finally {
+      fresh.remove();
+    }
+  });
+
   it("a wrong SASL password fails fast, with a clear message that does not print it", async () => {
     const wrong = `wrong-${randomBytes(6).toString("hex")}`;
     const wrongSteps = stepsIn(projects[0].dir, { ...env, KAFKA_SASL_PASSWORD: wrong });

@@ -192,3 +192,57 @@ export async function rowCount(client: cassandra.Client, channel: string): Promi
   const result = await client.execute("SELECT COUNT(*) AS n FROM twitch_chat.raw_chat_messages WHERE channel_id = ?", [channel], { prepare: true, readTimeout: 60_000 });
   return Number(result.rows[0].n);
 }
+
+/** Writes `count` keyed messages to `topic`, each with the timestamp `timestampMs` (an old one, say), 1000 per request. */
+export async function produceAt(bootstrap: KafkaAccess, topic: string, count: number, prefix: string, timestampMs: number): Promise<void> {
+  const producer = kafka(bootstrap).producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < count; i += 1000) {
+      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ key: `k${(i + j) % 97}`, value: `${prefix}-${i + j}`, timestamp: String(timestampMs) }));
+      await producer.send({ topic, acks: -1, messages: batch });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Messages of `topic` whose timestamp is before `timestampMs`, from the offsets the broker gives for that time (ListOffsets). */
+export async function messagesBefore(bootstrap: KafkaAccess, topic: string, timestampMs: number): Promise<number> {
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  try {
+    const [low, at] = [await admin.fetchTopicOffsets(topic), await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)];
+    return at.reduce((sum, p) => {
+      const partition = low.find((l) => l.partition === p.partition)!;
+      // -1: no message at or after the time, so all of the partition's are before it.
+      const first = Number(p.offset) < 0 ? Number(partition.high) : Number(p.offset);
+      return sum + Math.max(0, first - Number(partition.low));
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A topic's configs as set on it (retention.ms, cleanup.policy, …). */
+export async function topicConfig(bootstrap: KafkaAccess, topic: string): Promise<Record<string, string>> {
+  return (await topicsAsReported(bootstrap))[topic]?.config ?? {};
+}
+
+/** Rows of a table whose `column` holds a value, counted by reading them. */
+export async function rowsWithValue(client: cassandra.Client, table: string, column: string): Promise<number> {
+  let count = 0;
+  let pageState: string | undefined;
+  do {
+    const page = await client.execute(`SELECT ${column} FROM ${table}`, [], { prepare: true, fetchSize: 1000, pageState });
+    count += page.rows.filter((row) => row.get(column) !== null).length;
+    pageState = page.pageState ?? undefined;
+  } while (pageState);
+  return count;
+}
+
+/** The columns a table has, as system_schema lists them. */
+export async function columnsOf(client: cassandra.Client, keyspace: string, table: string): Promise<string[]> {
+  const result = await client.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?", [keyspace, table], { prepare: true });
+  return result.rows.map((r) => r.column_name as string).sort();
+}

@@ -8,11 +8,11 @@
  * images (npm run offline:images without a container registry).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps, type StepResult } from "./steps";
-import { consumed, produce, schemaAsReported, topicsAsReported, withCassandra } from "./clients";
+import { consumed, messageCount, produce, schemaAsReported, topicsAsReported, withCassandra } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/adapters/docker/docker-cli";
 import { findProjectObjects } from "../../lib/adapters/docker/project-objects";
@@ -48,16 +48,6 @@ const containerIds = () => Object.values(CONTAINERS).map((name) => inspect(name,
 /** `terraform plan -detailed-exitcode` in every stack: 0 means nothing to do. */
 const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
-
-/** Resources left in every stack's state file. */
-function resourcesInState(): Record<string, number> {
-  const dir = join(project.dir, "state");
-  return Object.fromEntries(
-    readdirSync(dir)
-      .filter((f) => f.endsWith(".tfstate"))
-      .map((f) => [f, JSON.parse(readFileSync(join(dir, f), "utf8")).resources.length]),
-  );
-}
 
 function expectNothingLeft() {
   const left = findProjectObjects();
@@ -198,7 +188,7 @@ describe("1. a cold deploy", () => {
 
     const preflight = await steps.run("npm run preflight (stack running)", npm("preflight"), QUICK);
     expect(preflight.status, preflight.output).toBe(0);
-    expect(preflight.output).toContain("127.0.0.1:9092 is held by the running ChatBattle stack");
+    expect(preflight.output).toContain("127.0.0.1:9092 is held by the ChatBattle stack's chatbattle-kafka (running)");
   });
 });
 
@@ -304,15 +294,31 @@ describe("4. healing", () => {
   });
 });
 
-describe("5. destroy", () => {
-  it("npx cdktf destroy \"*\" removes every container, the network, the volumes and every resource in state", async () => {
-    await steps.succeed("npx cdktf destroy \"*\"", cdktfDestroyAll, STOP);
+describe("5. plain cdktf, with Terraform itself guarding the data", () => {
+  const plain = (output: string) => output.replace(/\x1b\[[0-9;]*m/g, "");
+
+  it("npx cdktf deploy \"*\" with fewer partitions is refused by Terraform (prevent_destroy): the topics keep their partitions and messages", async () => {
+    const before = await messageCount(BOOTSTRAP, "twitch-chat-messages");
+    const refused = await steps.withEnv({ KAFKA_TOPIC_PARTITIONS: "2" }).run("npx cdktf deploy \"*\" with fewer partitions (refused)", cdktfDeployAll, DEPLOY);
+    expect(refused.status).not.toBe(0);
+    expect(plain(refused.output)).toMatch(/Instance cannot be destroyed[\s\S]*Resource kafka_topic\.topic-[\w-]+ \([\w-]+\) has lifecycle\.prevent_destroy/);
+    expect((await topicsAsReported(BOOTSTRAP))["twitch-chat-messages"].partitions).toBe(3);
+    expect(await messageCount(BOOTSTRAP, "twitch-chat-messages")).toBe(before);
+  });
+
+  it("npx cdktf destroy \"*\" is refused for the topics and volumes: they stay with their data, and npm run reset removes everything", async () => {
+    const before = await messageCount(BOOTSTRAP, "twitch-chat-messages");
+    const refused = await steps.run("npx cdktf destroy \"*\" (refused)", cdktfDestroyAll, STOP);
+    expect(refused.status).not.toBe(0);
+    expect(plain(refused.output)).toContain("Instance cannot be destroyed");
+    expect(findProjectObjects().volumes).toHaveLength(4);
+    expect(await messageCount(BOOTSTRAP, "twitch-chat-messages")).toBe(before);
+    await steps.succeed("npm run reset -- --yes (after the refused destroy)", npm("reset", "--yes"), QUICK);
     expectNothingLeft();
-    expect(Object.values(resourcesInState()).every((n) => n === 0), JSON.stringify(resourcesInState())).toBe(true);
   });
 
   it("a deploy afterwards, with plain npx cdktf deploy, starts from nothing and works, first time", async () => {
-    expectCleanDeploy(await steps.run("cold deploy after destroy (npx cdktf deploy \"*\")", cdktfDeployAll, DEPLOY));
+    expectCleanDeploy(await steps.run("cold deploy after reset (npx cdktf deploy \"*\")", cdktfDeployAll, DEPLOY));
     await expectHealthy();
     expect(Object.keys(await topicsAsReported(BOOTSTRAP)).sort()).toEqual(TOPICS.map((t) => t.name).sort());
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message, 5000)).toBe(false);
