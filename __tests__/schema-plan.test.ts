@@ -77,7 +77,7 @@ describe("planApply", () => {
       planApply([edited1, edited2], [done(keyspace), done(table)]);
       expect.fail("expected a PlanError");
     } catch (error) {
-      expect((error as Error).message.match(/^  - /gm)).toHaveLength(2);
+      expect((error as Error).message.match(/^ {2}- /gm)).toHaveLength(2);
       expect((error as Error).message).toMatch(/^Refusing to apply the schema; nothing was run:/);
     }
   });

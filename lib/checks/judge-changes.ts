@@ -96,7 +96,7 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
     },
     async close() {
       const all = [admin?.then((a) => a.disconnect()), records?.then((r) => r.close()), cassandra?.then((c) => c.shutdown())];
-      await Promise.allSettled(all.filter(Boolean));
+      await Promise.allSettled(all.filter((p): p is Promise<void> => p !== undefined));
     },
   };
 }

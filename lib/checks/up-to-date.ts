@@ -50,12 +50,23 @@ export function removeDeployedStamp(outdir: string): void {
   rmSync(join(outdir, STAMP_FILE), { force: true });
 }
 
+/** What `docker inspect` says of an object, as far as this check reads it. */
+interface Inspected {
+  readonly Id?: string;
+  readonly Name?: string;
+  readonly RepoTags?: readonly string[];
+  readonly Image?: string;
+  readonly State?: { readonly Running?: boolean; readonly Health?: { readonly Status?: string } };
+  readonly HostConfig?: { readonly Memory?: number; readonly RestartPolicy?: { readonly Name?: string } };
+  readonly NetworkSettings?: { readonly Networks?: Readonly<Record<string, unknown>> };
+}
+
 /** `docker <kind> inspect` of several objects at once, by id or name; a missing one is simply absent. */
-async function inspect(kind: "container" | "network" | "volume" | "image", ids: readonly string[]): Promise<Map<string, any>> {
+async function inspect(kind: "container" | "network" | "volume" | "image", ids: readonly string[]): Promise<Map<string, Inspected>> {
   if (ids.length === 0) return new Map();
   const result = await runDockerAsync([kind, "inspect", ...ids], { deadlineSeconds: 20 });
-  const found = JSON.parse(result.stdout || "[]") as any[];
-  const byKey = new Map<string, any>();
+  const found = JSON.parse(result.stdout || "[]") as Inspected[];
+  const byKey = new Map<string, Inspected>();
   for (const object of found) {
     for (const key of [object.Id, object.Name, ...(object.RepoTags ?? [])]) if (key) byKey.set(String(key).replace(/^\//, ""), object);
   }

@@ -101,7 +101,7 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
   const deadline = started + settings.waitSeconds * 1000;
   const fullReadTimeout = options.readTimeoutMs ?? 60_000;
   let delay = options.initialDelayMs ?? 250;
-  let lastError = "";
+  let lastError: string;
   let lastSaid = "";
   let saidAt = 0;
   for (let attempt = 1; ; attempt += 1) {

@@ -32,11 +32,11 @@ export function writeJsonLines(path: string): JsonLinesWriter {
       callback(null, chunk);
     },
   });
-  let failed: unknown;
+  let failed: Error | undefined;
   const done = pipeline(gzip, tap, createWriteStream(path));
   // A failure shows at the next write or at close; this keeps it from being unhandled meanwhile.
   done.catch((error: unknown) => {
-    failed = error;
+    failed = error instanceof Error ? error : new Error(String(error));
   });
   return {
     async write(value) {

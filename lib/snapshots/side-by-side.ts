@@ -12,7 +12,11 @@ export async function sideBySide<A, B>(
   const stop = () => {
     if (failed.signal.aborted) throw failed.signal.reason;
   };
-  const side = <T>(task: Promise<T>) => task.catch((error: unknown) => (failed.abort(error), Promise.reject(error)));
+  const side = <T>(task: Promise<T>) =>
+    task.catch((error: unknown) => {
+      failed.abort(error);
+      throw error;
+    });
   const [a, b] = await Promise.allSettled([side(first(stop)), side(second(stop))]);
   // The first failure, as it happened (the other side's is the stop it caused).
   if (a.status === "rejected" || b.status === "rejected") throw failed.signal.reason;
