@@ -27,8 +27,33 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   adapters: ["gate", "process", "config", "neutral"],
   checks: ["adapters", "process", "app", "constructs", "schema", "topics", "gate", "config", "neutral"],
   snapshots: ["adapters", "schema", "gate", "neutral"],
-  "commands/support": ["snapshots", "checks", "adapters", "process", "app", "schema", "topics", "gate", "config", "neutral"],
-  commands: ["commands/support", "snapshots", "checks", "adapters", "process", "app", "stacks", "constructs", "schema", "topics", "gate", "config", "neutral"],
+  "commands/support": [
+    "snapshots",
+    "checks",
+    "adapters",
+    "process",
+    "app",
+    "schema",
+    "topics",
+    "gate",
+    "config",
+    "neutral",
+  ],
+  commands: [
+    "commands/support",
+    "snapshots",
+    "checks",
+    "adapters",
+    "process",
+    "app",
+    "stacks",
+    "constructs",
+    "schema",
+    "topics",
+    "gate",
+    "config",
+    "neutral",
+  ],
 };
 
 /** The layer of a module given relative to lib/ without extension, e.g. "adapters/docker/docker-cli". */
@@ -64,7 +89,9 @@ export function layerViolations(imports: readonly [string, string][]): string[] 
     if (a === b) {
       // Within the adapters, each folder stands alone: Docker, Terraform and Kafka do not know each other.
       const folder = (m: string) => m.split("/").slice(0, 2).join("/");
-      return a === "adapters" && folder(from) !== folder(to) ? [`${from} -> ${to} (adapters import no other adapter)`] : [];
+      return a === "adapters" && folder(from) !== folder(to)
+        ? [`${from} -> ${to} (adapters import no other adapter)`]
+        : [];
     }
     if (!(a in LAYERS)) return [`${from} is in no layer; add its folder to LAYERS`];
     return LAYERS[a].includes(b) ? [] : [`${from} -> ${to} (${a} may import ${LAYERS[a].join(", ") || "nothing"})`];
@@ -125,8 +152,13 @@ describe("the layers of lib/", () => {
       "schema/applier -> commands/support/deploy-hooks (schema may import gate, config, neutral)",
     ]);
     expect(layerViolations([["adapters/docker/docker-cli", "adapters/kafka/kafka-admin"]])).toHaveLength(1);
-    expect(importCycles([["checks/a", "checks/b"], ["checks/b", "checks/c"], ["checks/c", "checks/a"], ["checks/c", "config/x"]])).toEqual([
-      "checks/a -> checks/b -> checks/c -> checks/a",
-    ]);
+    expect(
+      importCycles([
+        ["checks/a", "checks/b"],
+        ["checks/b", "checks/c"],
+        ["checks/c", "checks/a"],
+        ["checks/c", "config/x"],
+      ]),
+    ).toEqual(["checks/a -> checks/b -> checks/c -> checks/a"]);
   });
 });

@@ -9,7 +9,9 @@ describe("what the benchmark gives both sides", () => {
     for (const service of ["zookeeper", "kafka", "cassandra"] as const) {
       expect(override.services[service].image).toBe(containers[service].image);
       expect(override.services[service].healthcheck.interval).toBe(containers[service].healthcheck.interval);
-      expect(override.services[service].healthcheck.test[1]).toBe(containers[service].healthcheck.test[1].split("$").join("$$"));
+      expect(override.services[service].healthcheck.test[1]).toBe(
+        containers[service].healthcheck.test[1].split("$").join("$$"),
+      );
     }
     expect(override.services.kafka.healthcheck.test[1]).toContain("$$(cut -d' ' -f22 /proc/1/stat)");
     expect(override.services["kafka-init"].image).toBe(containers.kafka.image);
@@ -18,7 +20,9 @@ describe("what the benchmark gives both sides", () => {
 
   it("renders cql/ for cqlsh -f with the default settings, placeholders filled", () => {
     const cql = initSchemaCql();
-    expect(cql).toContain("CREATE KEYSPACE IF NOT EXISTS twitch_chat\nWITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1};");
+    expect(cql).toContain(
+      "CREATE KEYSPACE IF NOT EXISTS twitch_chat\nWITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1};",
+    );
     expect(cql).toContain("CREATE TABLE IF NOT EXISTS twitch_chat.raw_chat_messages (");
     expect(cql).not.toContain("{{");
   });

@@ -18,7 +18,10 @@ describe("the Cassandra data check", () => {
   });
 
   it("passes a fresh volume and the same line", () => {
-    expect(judgeRelease(undefined, "cassandra:4.1.11", "4.1.11")).toMatchObject({ ok: true, detail: "no Cassandra volume yet; cassandra:4.1.11 starts fresh" });
+    expect(judgeRelease(undefined, "cassandra:4.1.11", "4.1.11")).toMatchObject({
+      ok: true,
+      detail: "no Cassandra volume yet; cassandra:4.1.11 starts fresh",
+    });
     expect(judgeRelease(container("4.1.10"), "cassandra:4.1.11", "4.1.11").detail).toBe(
       "the volume was last run by Cassandra 4.1.10 (the chatbattle-cassandra container); CASSANDRA_IMAGE runs the same line (4.1.11)",
     );
@@ -27,7 +30,9 @@ describe("the Cassandra data check", () => {
   it("lets 4.1 data go up to 5.0, saying the node is drained first and stays in 4.x's format", () => {
     const up = judgeRelease(container("4.1.10"), "cassandra:5.0.7", "5.0.7");
     expect(up.ok).toBe(true);
-    expect(up.detail).toContain("upgrade to 5.0.7: the node is drained (nodetool drain) before its container is replaced");
+    expect(up.detail).toContain(
+      "upgrade to 5.0.7: the node is drained (nodetool drain) before its container is replaced",
+    );
     expect(up.detail).toContain("storage_compatibility_mode CASSANDRA_4");
   });
 
@@ -43,7 +48,11 @@ describe("the Cassandra data check", () => {
 
   it("refuses a jump to 5.0 from before 4.0, and says what it cannot tell", () => {
     expect(judgeRelease(container("3.11.17"), "cassandra:5.0.7", "5.0.7")).toMatchObject({ ok: false });
-    expect(judgeRelease({ source: "nothing on record" }, "cassandra:5.0.7", "5.0.7").detail).toBe("cannot tell which release wrote the volume (nothing on record); not checked");
-    expect(judgeRelease(container("4.1.10"), "mine/cassandra:custom", undefined).detail).toContain("cannot tell which release mine/cassandra:custom is");
+    expect(judgeRelease({ source: "nothing on record" }, "cassandra:5.0.7", "5.0.7").detail).toBe(
+      "cannot tell which release wrote the volume (nothing on record); not checked",
+    );
+    expect(judgeRelease(container("4.1.10"), "mine/cassandra:custom", undefined).detail).toContain(
+      "cannot tell which release mine/cassandra:custom is",
+    );
   });
 });

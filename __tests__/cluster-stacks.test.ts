@@ -30,12 +30,23 @@ describe("the cluster target", () => {
   });
 
   it("declares every topic with replication 3 and min.insync.replicas 2 beside the seed's configs", () => {
-    const topics = Object.values(synth.stacks.topics.resource.kafka_topic) as { name: string; replication_factor: number; partitions: number; config: Record<string, string> }[];
-    expect(topics.map((t) => [t.name, t.replication_factor, t.partitions, t.config["min.insync.replicas"]]).sort()).toEqual([
+    const topics = Object.values(synth.stacks.topics.resource.kafka_topic) as {
+      name: string;
+      replication_factor: number;
+      partitions: number;
+      config: Record<string, string>;
+    }[];
+    expect(
+      topics.map((t) => [t.name, t.replication_factor, t.partitions, t.config["min.insync.replicas"]]).sort(),
+    ).toEqual([
       ["channel-stats", 3, 3, "2"],
       ["twitch-chat-messages", 3, 3, "2"],
     ]);
-    expect(topics.find((t) => t.name === "channel-stats")!.config).toMatchObject({ "cleanup.policy": "compact", "retention.ms": "86400000", "min.cleanable.dirty.ratio": "0.1" });
+    expect(topics.find((t) => t.name === "channel-stats")!.config).toMatchObject({
+      "cleanup.policy": "compact",
+      "retention.ms": "86400000",
+      "min.cleanable.dirty.ratio": "0.1",
+    });
   });
 
   it("connects the Kafka provider with TLS and SCRAM, leaving the user, password and CA to the environment", () => {
@@ -86,7 +97,9 @@ describe("the cluster target", () => {
 
   it("refuses to synthesize a cluster without the Cassandra it should apply the schema to", () => {
     const { CASSANDRA_CONTACT_POINTS: _points, CASSANDRA_LOCAL_DATACENTER: _dc, ...withoutCassandra } = CLUSTER;
-    expect(() => synthesize(withoutCassandra)).toThrow(/CASSANDRA_CONTACT_POINTS.*is required with CHATBATTLE_TARGET=cluster[\s\S]*CASSANDRA_LOCAL_DATACENTER.*is required/);
+    expect(() => synthesize(withoutCassandra)).toThrow(
+      /CASSANDRA_CONTACT_POINTS.*is required with CHATBATTLE_TARGET=cluster[\s\S]*CASSANDRA_LOCAL_DATACENTER.*is required/,
+    );
   });
 
   it("matches the snapshot (CA path masked)", () => {

@@ -16,7 +16,9 @@ describe("commands when Docker is not running", () => {
     expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      new RegExp(`^${command}: Docker is not reachable \\(Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock\\..*\\); start Docker or set DOCKER_HOST, then run the command again\\.\\n$`),
+      new RegExp(
+        `^${command}: Docker is not reachable \\(Cannot connect to the Docker daemon at unix:///nonexistent/docker.sock\\..*\\); start Docker or set DOCKER_HOST, then run the command again\\.\\n$`,
+      ),
     );
   });
 });

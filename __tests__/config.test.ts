@@ -44,7 +44,11 @@ describe("parseConfig", () => {
         cassandraInternode: 7000,
         cassandraInternodeTls: 7001,
       },
-      cassandra: { keyspace: "twitch_chat", replication: { strategy: "SimpleStrategy", replicationFactor: 1 }, datacenter: "dc1" },
+      cassandra: {
+        keyspace: "twitch_chat",
+        replication: { strategy: "SimpleStrategy", replicationFactor: 1 },
+        datacenter: "dc1",
+      },
     });
   });
 
@@ -78,21 +82,29 @@ describe("parseConfig", () => {
       cassandraInternode: 17000,
       cassandraInternodeTls: 17001,
     });
-    expect(config.cassandra).toEqual({ keyspace: "chat_dev", replication: { strategy: "SimpleStrategy", replicationFactor: 3 }, datacenter: "eu-west" });
+    expect(config.cassandra).toEqual({
+      keyspace: "chat_dev",
+      replication: { strategy: "SimpleStrategy", replicationFactor: 3 },
+      datacenter: "eu-west",
+    });
   });
 
   it("runs KRaft and three brokers when asked, with the newest Confluent Platform image for KRaft unless one is named", () => {
     const kraft = parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" });
     expect(kraft.kafka).toEqual({ mode: "kraft", brokers: 3 });
     expect(kraft.images.kafka).toBe("confluentinc/cp-kafka:8.3.0");
-    expect(parseConfig({ KAFKA_MODE: "kraft", KAFKA_IMAGE: "confluentinc/cp-kafka:7.9.2" }).images.kafka).toBe("confluentinc/cp-kafka:7.9.2");
+    expect(parseConfig({ KAFKA_MODE: "kraft", KAFKA_IMAGE: "confluentinc/cp-kafka:7.9.2" }).images.kafka).toBe(
+      "confluentinc/cp-kafka:7.9.2",
+    );
     // Each mode's own setting wins, so one file (.offline/env) can name an image per mode.
     const both = { KAFKA_IMAGE: "example/kafka:3.9", KAFKA_KRAFT_IMAGE: "example/kafka:4.3" };
     expect(parseConfig({ ...both, KAFKA_MODE: "kraft" }).images.kafka).toBe("example/kafka:4.3");
     expect(parseConfig({ ...both, KAFKA_MODE: "kraft" }).imageSettings.kafka).toBe("KAFKA_KRAFT_IMAGE");
     expect(parseConfig({ ...both, KAFKA_MODE: "zookeeper" }).images.kafka).toBe("example/kafka:3.9");
     expect(parseConfig({ KAFKA_KRAFT_IMAGE: "example/kafka:4.3" }).images.kafka).toBe("confluentinc/cp-kafka:7.9.2");
-    expect(problemsOf({ KAFKA_MODE: "kraft", KAFKA_KRAFT_IMAGE: "example/kafka:latest" }).map((p) => p.name)).toEqual(["KAFKA_KRAFT_IMAGE"]);
+    expect(problemsOf({ KAFKA_MODE: "kraft", KAFKA_KRAFT_IMAGE: "example/kafka:latest" }).map((p) => p.name)).toEqual([
+      "KAFKA_KRAFT_IMAGE",
+    ]);
     expect(problemsOf({ KAFKA_MODE: "zk", KAFKA_BROKERS: "2" }).map((p) => `${p.name}: ${p.allowed}`)).toEqual([
       "KAFKA_MODE: must be zookeeper or kraft",
       expect.stringMatching(/^KAFKA_BROKERS: must be 1 or 3/),
@@ -101,14 +113,24 @@ describe("parseConfig", () => {
 
   it("checks the ports of brokers 2 and 3 only when there are three, and keeps them off the controller port", () => {
     expect(parseConfig({ KAFKA_2_EXTERNAL_PORT: "9042" }).kafka.brokers).toBe(1);
-    expect(problemsOf({ KAFKA_BROKERS: "3", KAFKA_2_EXTERNAL_PORT: "9042" }).map((p) => p.name)).toEqual(["KAFKA_2_EXTERNAL_PORT", "CASSANDRA_CQL_PORT"]);
-    expect(problemsOf({ KAFKA_MODE: "kraft", KAFKA_3_INTERNAL_PORT: "29999", KAFKA_BROKERS: "3" }).map((p) => `${p.name}: ${p.allowed}`)).toEqual([
+    expect(problemsOf({ KAFKA_BROKERS: "3", KAFKA_2_EXTERNAL_PORT: "9042" }).map((p) => p.name)).toEqual([
+      "KAFKA_2_EXTERNAL_PORT",
+      "CASSANDRA_CQL_PORT",
+    ]);
+    expect(
+      problemsOf({ KAFKA_MODE: "kraft", KAFKA_3_INTERNAL_PORT: "29999", KAFKA_BROKERS: "3" }).map(
+        (p) => `${p.name}: ${p.allowed}`,
+      ),
+    ).toEqual([
       "KAFKA_3_INTERNAL_PORT: 29999 is the KRaft controllers' port inside the brokers' containers; choose another",
     ]);
   });
 
   it("allows topic replication up to the local broker count", () => {
-    expect(parseConfig({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3", KAFKA_MIN_INSYNC_REPLICAS: "2" }).topicDurability).toEqual({
+    expect(
+      parseConfig({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3", KAFKA_MIN_INSYNC_REPLICAS: "2" })
+        .topicDurability,
+    ).toEqual({
       replicationFactor: 3,
       minInsyncReplicas: 2,
       partitions: undefined,
@@ -150,7 +172,10 @@ describe("parseConfig", () => {
 
   it("accepts the network listener on 9092 when clients on this machine use another port", () => {
     // Inside the container each listener uses its host port's number, so only equal host ports collide.
-    expect(parseConfig({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "9092" }).ports).toMatchObject({ kafkaExternal: 19092, kafkaInternal: 9092 });
+    expect(parseConfig({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "9092" }).ports).toMatchObject({
+      kafkaExternal: 19092,
+      kafkaInternal: 9092,
+    });
   });
 
   it("reads per-datacenter replication, and refuses it beside a replication factor", () => {
@@ -159,7 +184,10 @@ describe("parseConfig", () => {
       perDatacenter: { dc1: 1 },
     });
     expect(problemsOf({ CASSANDRA_REPLICATION: "dc1:1", CASSANDRA_REPLICATION_FACTOR: "1" })).toMatchObject([
-      { name: "CASSANDRA_REPLICATION", allowed: "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them" },
+      {
+        name: "CASSANDRA_REPLICATION",
+        allowed: "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them",
+      },
     ]);
   });
 

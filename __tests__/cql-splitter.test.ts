@@ -12,7 +12,9 @@ describe("splitCql", () => {
   });
 
   it("drops -- and // comments, even with semicolons in them", () => {
-    expect(split("-- first; not a statement\nSELECT 1 FROM t; // trailing; comment\n// SELECT 2;\nSELECT 3 FROM t;")).toEqual([
+    expect(
+      split("-- first; not a statement\nSELECT 1 FROM t; // trailing; comment\n// SELECT 2;\nSELECT 3 FROM t;"),
+    ).toEqual([
       { text: "SELECT 1 FROM t", line: 2 },
       { text: "SELECT 3 FROM t", line: 4 },
     ]);
@@ -37,7 +39,8 @@ describe("splitCql", () => {
   });
 
   it("keeps $$ blocks whole, across lines", () => {
-    const fn = "CREATE FUNCTION f (x int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS $$\n  return x; // ;\n$$;";
+    const fn =
+      "CREATE FUNCTION f (x int) RETURNS NULL ON NULL INPUT RETURNS int LANGUAGE java AS $$\n  return x; // ;\n$$;";
     expect(split(`${fn}\nSELECT 1 FROM t;`)).toEqual([
       { text: fn.slice(0, -1), line: 1 },
       { text: "SELECT 1 FROM t", line: 4 },
@@ -68,7 +71,9 @@ describe("splitCql", () => {
       expect.fail("expected a CqlSyntaxError");
     } catch (error) {
       expect(error).toBeInstanceOf(CqlSyntaxError);
-      expect((error as CqlSyntaxError).message).toBe(`cql/test.cql:${line}: ${message}${message.startsWith("unterminated") ? " (opened here)" : ""}`);
+      expect((error as CqlSyntaxError).message).toBe(
+        `cql/test.cql:${line}: ${message}${message.startsWith("unterminated") ? " (opened here)" : ""}`,
+      );
     }
   });
 });

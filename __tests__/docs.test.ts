@@ -40,7 +40,12 @@ describe("documentation matches the settings", () => {
 });
 
 /** GitHub's anchor of a heading. */
-const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, "").replaceAll(" ", "-");
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, "")
+    .replaceAll(" ", "-");
 
 /** The anchors of a Markdown file's headings (not those inside code blocks). */
 function anchorsOf(file: string): Set<string> {
@@ -84,8 +89,12 @@ describe("the README and docs/", () => {
     const named = [...layout.matchAll(/^(\S+)/gm)].map((m) => m[1]);
     for (const path of named) expect(existsSync(join(PROJECT_ROOT, path)), path).toBe(true);
     const folders = (dir: string): string[] =>
-      readdirSync(join(PROJECT_ROOT, dir)).filter((f) => statSync(join(PROJECT_ROOT, dir, f)).isDirectory()).map((f) => `${dir ? `${dir}/` : ""}${f}/`);
-    const project = folders("").filter((f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/", "snapshots/"].includes(f));
+      readdirSync(join(PROJECT_ROOT, dir))
+        .filter((f) => statSync(join(PROJECT_ROOT, dir, f)).isDirectory())
+        .map((f) => `${dir ? `${dir}/` : ""}${f}/`);
+    const project = folders("").filter(
+      (f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/", "snapshots/"].includes(f),
+    );
     const lib = folders("lib").filter((f) => f !== "lib/commands/");
     for (const folder of [...project, ...lib]) expect(layout, folder).toContain(folder);
   });

@@ -31,17 +31,41 @@ describe("the engine's pull stream", () => {
       done += layer.done;
       total += layer.total;
     }
-    expect({ done, total, complete: [...layers.values()].filter((l) => l.complete).length }).toEqual({ done: 3145728, total: 6291456, complete: 2 });
-    expect(describeProgress({ image: "x:1", doneBytes: done, totalBytes: total, layers: 3, layersDone: 2 })).toBe("3.0 of 6.0 MB, 2 of 3 layers");
-    expect(describeProgress({ image: "x:1", doneBytes: 0, totalBytes: 0, layers: 2, layersDone: 0 })).toBe("0 of 2 layers");
+    expect({ done, total, complete: [...layers.values()].filter((l) => l.complete).length }).toEqual({
+      done: 3145728,
+      total: 6291456,
+      complete: 2,
+    });
+    expect(describeProgress({ image: "x:1", doneBytes: done, totalBytes: total, layers: 3, layersDone: 2 })).toBe(
+      "3.0 of 6.0 MB, 2 of 3 layers",
+    );
+    expect(describeProgress({ image: "x:1", doneBytes: 0, totalBytes: 0, layers: 2, layersDone: 0 })).toBe(
+      "0 of 2 layers",
+    );
   });
 });
 
 describe("the summary's megabytes", () => {
   it("counts a layer that two images share once, and a layer already here not at all", () => {
     const outcomes = [
-      { image: "zookeeper:1", ok: true as const, layerBytes: new Map([["base", 0], ["jars", 50], ["zk", 1]]) },
-      { image: "kafka:1", ok: true as const, layerBytes: new Map([["base", 0], ["jars", 50], ["kafka", 2]]) },
+      {
+        image: "zookeeper:1",
+        ok: true as const,
+        layerBytes: new Map([
+          ["base", 0],
+          ["jars", 50],
+          ["zk", 1],
+        ]),
+      },
+      {
+        image: "kafka:1",
+        ok: true as const,
+        layerBytes: new Map([
+          ["base", 0],
+          ["jars", 50],
+          ["kafka", 2],
+        ]),
+      },
       { image: "missing:1", ok: false as const, answer: "manifest unknown" },
     ];
     expect(downloadedBytes(outcomes)).toBe(53);
@@ -50,18 +74,31 @@ describe("the summary's megabytes", () => {
 
 describe("a failed pull's advice", () => {
   it.each([
-    ["manifest for confluentinc/cp-kafka:8.9.9 not found: manifest unknown: manifest unknown", /the registry \(docker\.io\) has no such image or tag: check the tag of KAFKA_IMAGE in \.env/],
-    ["pull access denied for confluentinc/cp-kafka, repository does not exist or may require 'docker login'", /the registry \(docker\.io\) has no such image or tag: check the tag of KAFKA_IMAGE/],
+    [
+      "manifest for confluentinc/cp-kafka:8.9.9 not found: manifest unknown: manifest unknown",
+      /the registry \(docker\.io\) has no such image or tag: check the tag of KAFKA_IMAGE in \.env/,
+    ],
+    [
+      "pull access denied for confluentinc/cp-kafka, repository does not exist or may require 'docker login'",
+      /the registry \(docker\.io\) has no such image or tag: check the tag of KAFKA_IMAGE/,
+    ],
     ["unauthorized: authentication required", /refused access .*: run docker login, then npm run deploy again/],
-    ['Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host', /docker\.io could not be reached: .*npm run offline:images/],
+    [
+      'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
+      /docker\.io could not be reached: .*npm run offline:images/,
+    ],
   ])("%s", (answer, advice) => {
     expect(pullAdvice("confluentinc/cp-kafka:8.9.9", "KAFKA_IMAGE", answer)).toMatch(advice);
   });
 
   it("names a private registry in docker login", () => {
-    expect(pullAdvice("registry.example.com:5000/kafka:1", "KAFKA_KRAFT_IMAGE", "denied: requested access to the resource is denied")).toContain(
-      "run docker login registry.example.com:5000, then",
-    );
+    expect(
+      pullAdvice(
+        "registry.example.com:5000/kafka:1",
+        "KAFKA_KRAFT_IMAGE",
+        "denied: requested access to the resource is denied",
+      ),
+    ).toContain("run docker login registry.example.com:5000, then");
   });
 });
 
@@ -82,7 +119,9 @@ describe("credentials and the engine's address", () => {
 
   it("talks to the engine's socket or plain TCP, and leaves TLS, ssh and contexts to the CLI", () => {
     expect(engineAddress({})).toEqual({ socketPath: "/var/run/docker.sock" });
-    expect(engineAddress({ DOCKER_HOST: "unix:///run/user/1000/docker.sock" })).toEqual({ socketPath: "/run/user/1000/docker.sock" });
+    expect(engineAddress({ DOCKER_HOST: "unix:///run/user/1000/docker.sock" })).toEqual({
+      socketPath: "/run/user/1000/docker.sock",
+    });
     expect(engineAddress({ DOCKER_HOST: "tcp://127.0.0.1:2375" })).toEqual({ host: "127.0.0.1", port: 2375 });
     expect(engineAddress({ DOCKER_HOST: "tcp://10.0.0.2:2376", DOCKER_TLS_VERIFY: "1" })).toBeUndefined();
     expect(engineAddress({ DOCKER_HOST: "ssh://me@host" })).toBeUndefined();

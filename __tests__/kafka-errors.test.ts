@@ -5,7 +5,12 @@
  * __tests__/cluster/cluster-target.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { explainKafkaError, KafkaRefusedError, rootCauses, type KafkaClientTarget } from "../lib/adapters/kafka/kafka-admin";
+import {
+  explainKafkaError,
+  KafkaRefusedError,
+  rootCauses,
+  type KafkaClientTarget,
+} from "../lib/adapters/kafka/kafka-admin";
 import { ServiceUnreachableError } from "../lib/errors";
 
 const target: KafkaClientTarget = {
@@ -30,7 +35,10 @@ describe("a Kafka client failure in words", () => {
   });
 
   it("a refused login names the settings and never the password", () => {
-    const error = explainKafkaError(target, nested(coded("SASL authentication failed for hunter2-secret.", "PLT_KFK_PROTOCOL")));
+    const error = explainKafkaError(
+      target,
+      nested(coded("SASL authentication failed for hunter2-secret.", "PLT_KFK_PROTOCOL")),
+    );
     expect(error).toBeInstanceOf(KafkaRefusedError);
     expect(error.message).toBe(
       "Kafka at kafka-1:9093 (SASL_SSL, SCRAM-SHA-512 as pipeline) refused the login: SASL authentication failed for (hidden). " +
@@ -39,14 +47,21 @@ describe("a Kafka client failure in words", () => {
   });
 
   it("an untrusted certificate names the CA setting", () => {
-    const error = explainKafkaError(target, nested(coded("unable to verify the first certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE")));
+    const error = explainKafkaError(
+      target,
+      nested(coded("unable to verify the first certificate", "UNABLE_TO_VERIFY_LEAF_SIGNATURE")),
+    );
     expect(error).toBeInstanceOf(KafkaRefusedError);
-    expect(error.message).toMatch(/TLS failed \(unable to verify the first certificate\)\. Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL\.$/);
+    expect(error.message).toMatch(
+      /TLS failed \(unable to verify the first certificate\)\. Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL\.$/,
+    );
   });
 
   it("anything else is a Kafka that does not answer, with its cause", () => {
     const error = explainKafkaError(target, nested(coded("Request timed out", "PLT_KFK_NETWORK")));
     expect(error).toBeInstanceOf(ServiceUnreachableError);
-    expect(error.message).toBe("Kafka at kafka-1:9093 (SASL_SSL, SCRAM-SHA-512 as pipeline) does not answer (Request timed out).");
+    expect(error.message).toBe(
+      "Kafka at kafka-1:9093 (SASL_SSL, SCRAM-SHA-512 as pipeline) does not answer (Request timed out).",
+    );
   });
 });

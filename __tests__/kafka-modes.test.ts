@@ -10,7 +10,10 @@ const MODES = [
 ] as const;
 
 const BROKER_CONTAINERS = ["chatbattle-kafka", "chatbattle-kafka-2", "chatbattle-kafka-3"];
-const volumesOf = (stack: StackJson) => Object.values(stack.resource.docker_volume as Record<string, { name: string }>).map((v) => v.name).sort();
+const volumesOf = (stack: StackJson) =>
+  Object.values(stack.resource.docker_volume as Record<string, { name: string }>)
+    .map((v) => v.name)
+    .sort();
 
 describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
   const brokers = Number(count);
@@ -19,7 +22,9 @@ describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
   const brokerNames = BROKER_CONTAINERS.slice(0, brokers);
 
   it("runs one container per broker, and ZooKeeper only in zookeeper mode", () => {
-    expect(Object.keys(containers).sort()).toEqual([...(mode === "zookeeper" ? ["chatbattle-zookeeper"] : []), ...brokerNames].sort());
+    expect(Object.keys(containers).sort()).toEqual(
+      [...(mode === "zookeeper" ? ["chatbattle-zookeeper"] : []), ...brokerNames].sort(),
+    );
   });
 
   it("gives each broker its own volume, and ZooKeeper's volumes only in zookeeper mode", () => {
@@ -30,7 +35,10 @@ describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
         ...brokerNames.map((n) => `${n}-data`),
       ].sort(),
     );
-    for (const name of brokerNames) expect(containers[name].volumes).toEqual([{ volume_name: `${name}-data`, container_path: "/var/lib/kafka/data" }]);
+    for (const name of brokerNames)
+      expect(containers[name].volumes).toEqual([
+        { volume_name: `${name}-data`, container_path: "/var/lib/kafka/data" },
+      ]);
   });
 
   it("publishes each broker's own two ports on 127.0.0.1, counting up from 9092 and 29092", () => {
@@ -46,7 +54,9 @@ describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
     brokerNames.forEach((name, i) => {
       const alias = i === 0 ? "kafka" : `kafka-${i + 1}`;
       expect(containers[name].networks_advanced[0].aliases).toEqual([alias]);
-      expect(envOf(containers[name]).KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${alias}:${29092 + i},PLAINTEXT_HOST://127.0.0.1:${9092 + i}`);
+      expect(envOf(containers[name]).KAFKA_ADVERTISED_LISTENERS).toBe(
+        `PLAINTEXT://${alias}:${29092 + i},PLAINTEXT_HOST://127.0.0.1:${9092 + i}`,
+      );
     });
   });
 
@@ -59,8 +69,11 @@ describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
   });
 
   it("gives the topics every broker to bootstrap from, and replication up to the broker count", () => {
-    expect(synth.stacks.topics.provider.kafka[0].bootstrap_servers).toEqual(brokerNames.map((_, i) => `127.0.0.1:${9092 + i}`));
-    for (const topic of Object.values(synth.stacks.topics.resource.kafka_topic) as StackJson[]) expect(topic.replication_factor).toBe(brokers);
+    expect(synth.stacks.topics.provider.kafka[0].bootstrap_servers).toEqual(
+      brokerNames.map((_, i) => `127.0.0.1:${9092 + i}`),
+    );
+    for (const topic of Object.values(synth.stacks.topics.resource.kafka_topic) as StackJson[])
+      expect(topic.replication_factor).toBe(brokers);
   });
 
   if (mode === "zookeeper") {
@@ -70,7 +83,9 @@ describe.each(MODES)("KAFKA_MODE=%s with KAFKA_BROKERS=%s", (mode, count) => {
         expect(env.KAFKA_BROKER_ID).toBe(String(i + 1));
         expect(env.KAFKA_ZOOKEEPER_CONNECT).toBe("zookeeper:2181");
         expect(env.KAFKA_PROCESS_ROLES).toBeUndefined();
-        expect(containers[name].depends_on).toEqual([expect.stringContaining("docker_container.zookeeper_service_container")]);
+        expect(containers[name].depends_on).toEqual([
+          expect.stringContaining("docker_container.zookeeper_service_container"),
+        ]);
       });
     });
   } else {

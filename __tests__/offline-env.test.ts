@@ -9,7 +9,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, "env");
 writeFileSync(
   file,
-  ["KAFKA_IMAGE=chatbattle-standin/kafka:abc", "TF_CLI_CONFIG_FILE=/cache/terraform.rc", `PATH=/cache/bin${delimiter}/usr/bin`].join("\n"),
+  [
+    "KAFKA_IMAGE=chatbattle-standin/kafka:abc",
+    "TF_CLI_CONFIG_FILE=/cache/terraform.rc",
+    `PATH=/cache/bin${delimiter}/usr/bin`,
+  ].join("\n"),
 );
 
 describe(".offline/env, loaded by every npm command", () => {
@@ -20,7 +24,9 @@ describe(".offline/env, loaded by every npm command", () => {
     expect(env.KAFKA_IMAGE).toBe("mine:1");
     expect(env.TF_CLI_CONFIG_FILE).toBe("/cache/terraform.rc");
     expect(env.PATH).toBe(["/cache/bin", "/usr/bin", "/bin"].join(delimiter));
-    expect(said).toEqual([`using ${file} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins: yours of KAFKA_IMAGE`]);
+    expect(said).toEqual([
+      `using ${file} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins: yours of KAFKA_IMAGE`,
+    ]);
     // A command the first one starts (the schema step) inherits it all, and neither loads nor says it again.
     expect(loadOfflineEnv(file, env, (line) => said.push(line))).toBe(false);
     expect(said).toHaveLength(1);

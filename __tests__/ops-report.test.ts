@@ -6,13 +6,35 @@ import { quorumHealth, topicDrift, underReplicatedPartitions, type ServiceHealth
 import { declaredTopics } from "../lib/topics";
 
 const rows: ServiceHealth[] = [
-  { service: "zookeeper", container: "chatbattle-zookeeper", state: "running", dockerHealth: "healthy", ready: true, detail: "srvr: mode standalone" },
-  { service: "kafka", container: "chatbattle-kafka", state: "exited", dockerHealth: "unhealthy", ready: false, detail: "container is exited" },
+  {
+    service: "zookeeper",
+    container: "chatbattle-zookeeper",
+    state: "running",
+    dockerHealth: "healthy",
+    ready: true,
+    detail: "srvr: mode standalone",
+  },
+  {
+    service: "kafka",
+    container: "chatbattle-kafka",
+    state: "exited",
+    dockerHealth: "unhealthy",
+    ready: false,
+    detail: "container is exited",
+  },
 ];
 
 describe("formatTable", () => {
   it("aligns columns to the widest cell and leaves no trailing spaces", () => {
-    expect(formatTable(["A", "LONGER"], [["wide cell", "x"], ["y", ""]])).toBe("A          LONGER\nwide cell  x\ny");
+    expect(
+      formatTable(
+        ["A", "LONGER"],
+        [
+          ["wide cell", "x"],
+          ["y", ""],
+        ],
+      ),
+    ).toBe("A          LONGER\nwide cell  x\ny");
   });
 
   it("prints only the header for no rows", () => {
@@ -37,7 +59,13 @@ describe("health report", () => {
 
 describe("topicDrift", () => {
   const declared = declaredTopics({ replicationFactor: 1 }).find((t) => t.name === "channel-stats")!;
-  const partitions = [0, 1, 2].map((partition) => ({ partition, leader: 1, replicas: [1], isr: [1], offlineReplicas: [] }));
+  const partitions = [0, 1, 2].map((partition) => ({
+    partition,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+    offlineReplicas: [],
+  }));
 
   it("finds nothing when the broker matches the declaration", () => {
     expect(topicDrift(declared, { name: declared.name, partitions, overrides: { ...declared.config } })).toEqual([]);
@@ -61,13 +89,23 @@ describe("topicDrift", () => {
 });
 
 describe("underReplicatedPartitions", () => {
-  const partition = (n: number, isr: number[]) => ({ partition: n, leader: isr[0], replicas: [1, 2, 3], isr, offlineReplicas: [] });
+  const partition = (n: number, isr: number[]) => ({
+    partition: n,
+    leader: isr[0],
+    replicas: [1, 2, 3],
+    isr,
+    offlineReplicas: [],
+  });
 
   it("names the lagging partitions per topic with how many replicas are in sync, and counts long lists", () => {
     const topics = [
       { name: "chat", partitions: [partition(0, [1, 2]), partition(1, [1, 2, 3]), partition(2, [2])], overrides: {} },
       { name: "stats", partitions: [partition(0, [1, 2, 3])], overrides: {} },
-      { name: "__consumer_offsets", partitions: Array.from({ length: 50 }, (_, n) => partition(n, [1, 2])), overrides: {} },
+      {
+        name: "__consumer_offsets",
+        partitions: Array.from({ length: 50 }, (_, n) => partition(n, [1, 2])),
+        overrides: {},
+      },
     ];
     expect(underReplicatedPartitions(topics)).toEqual({
       count: 52,
@@ -76,15 +114,21 @@ describe("underReplicatedPartitions", () => {
   });
 
   it("finds none when every replica is in sync", () => {
-    expect(underReplicatedPartitions([{ name: "chat", partitions: [partition(0, [1, 2, 3])], overrides: {} }])).toEqual({ count: 0, byTopic: [] });
+    expect(underReplicatedPartitions([{ name: "chat", partitions: [partition(0, [1, 2, 3])], overrides: {} }])).toEqual(
+      { count: 0, byTopic: [] },
+    );
   });
 });
 
 describe("quorumHealth", () => {
   it("reads the leader, the voters (either listing) and the lag", () => {
-    const json = 'ClusterId: x\nLeaderId: 2\nLeaderEpoch: 3\nHighWatermark: 90\nMaxFollowerLag: 0\nMaxFollowerLagTimeMs: 0\nCurrentVoters: [{"id": 1, "directoryId": null, "endpoints": ["CONTROLLER://kafka:29999"]}, {"id": 2, "directoryId": null, "endpoints": ["CONTROLLER://kafka-2:29999"]}, {"id": 3, "directoryId": null, "endpoints": ["CONTROLLER://kafka-3:29999"]}]\nCurrentObservers: []';
+    const json =
+      'ClusterId: x\nLeaderId: 2\nLeaderEpoch: 3\nHighWatermark: 90\nMaxFollowerLag: 0\nMaxFollowerLagTimeMs: 0\nCurrentVoters: [{"id": 1, "directoryId": null, "endpoints": ["CONTROLLER://kafka:29999"]}, {"id": 2, "directoryId": null, "endpoints": ["CONTROLLER://kafka-2:29999"]}, {"id": 3, "directoryId": null, "endpoints": ["CONTROLLER://kafka-3:29999"]}]\nCurrentObservers: []';
     expect(quorumHealth(json, 3)).toEqual({ ready: true, detail: "leader 2, voters 1,2,3 of 3, max follower lag 0" });
-    expect(quorumHealth("LeaderId: 1\nMaxFollowerLag: 4\nCurrentVoters: [1,2,3]\n", 3)).toEqual({ ready: true, detail: "leader 1, voters 1,2,3 of 3, max follower lag 4" });
+    expect(quorumHealth("LeaderId: 1\nMaxFollowerLag: 4\nCurrentVoters: [1,2,3]\n", 3)).toEqual({
+      ready: true,
+      detail: "leader 1, voters 1,2,3 of 3, max follower lag 4",
+    });
   });
 
   it("is not ready without a leader or an answer", () => {

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, type Server } from "node:net";
-import { checkDockerMemory, checkKafkaData, deployedKafka, checkPorts, checkTerraform, stackMemoryMiB, STACK_MEMORY_MIB } from "../lib/checks/preflight";
+import {
+  checkDockerMemory,
+  checkKafkaData,
+  deployedKafka,
+  checkPorts,
+  checkTerraform,
+  stackMemoryMiB,
+  STACK_MEMORY_MIB,
+} from "../lib/checks/preflight";
 import { hostPortsOfBindings } from "../lib/adapters/docker/project-objects";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "./helpers/synth";
@@ -28,15 +36,24 @@ describe("pre-flight checks", () => {
 
   it("accepts a port that the stack's own container holds, whatever its state (a redeploy, a restart)", async () => {
     const port = await occupy();
-    const results = await checkPorts(parseConfig({ ZOOKEEPER_PORT: String(port) }), new Map([[port, { container: "chatbattle-zookeeper", state: "restarting" }]]));
-    expect(results.find((r) => r.check === `port ${port}`)).toMatchObject({ ok: true, detail: `127.0.0.1:${port} is held by the ChatBattle stack's chatbattle-zookeeper (restarting)` });
+    const results = await checkPorts(
+      parseConfig({ ZOOKEEPER_PORT: String(port) }),
+      new Map([[port, { container: "chatbattle-zookeeper", state: "restarting" }]]),
+    );
+    expect(results.find((r) => r.check === `port ${port}`)).toMatchObject({
+      ok: true,
+      detail: `127.0.0.1:${port} is held by the ChatBattle stack's chatbattle-zookeeper (restarting)`,
+    });
   });
 
   it("reads a container's configured host ports from its port bindings, published this moment or not", () => {
     const bindings = JSON.stringify({
       "9042/tcp": [{ HostIp: "127.0.0.1", HostPort: "9042" }],
       "7000/tcp": [{ HostIp: "127.0.0.1", HostPort: "7000" }],
-      "2181/tcp": [{ HostIp: "0.0.0.0", HostPort: "2181" }, { HostIp: "::", HostPort: "2181" }],
+      "2181/tcp": [
+        { HostIp: "0.0.0.0", HostPort: "2181" },
+        { HostIp: "::", HostPort: "2181" },
+      ],
       "8080/tcp": null,
     });
     expect([...new Set(hostPortsOfBindings(bindings))].sort((a, b) => a - b)).toEqual([2181, 7000, 9042]);
@@ -68,7 +85,12 @@ describe("pre-flight checks", () => {
 });
 
 describe("checkKafkaData", () => {
-  const zookeeperVolumes = ["chatbattle-cassandra-data", "chatbattle-kafka-data", "chatbattle-zookeeper-data", "chatbattle-zookeeper-logs"];
+  const zookeeperVolumes = [
+    "chatbattle-cassandra-data",
+    "chatbattle-kafka-data",
+    "chatbattle-zookeeper-data",
+    "chatbattle-zookeeper-logs",
+  ];
   const kraftVolumes = ["chatbattle-cassandra-data", "chatbattle-kafka-data"];
 
   it("passes a first deploy and a deploy whose settings match the volumes", () => {
@@ -90,13 +112,22 @@ describe("checkKafkaData", () => {
     expect(deployedKafka(["chatbattle-cassandra-data"])).toBeUndefined();
     const toZooKeeper = checkKafkaData(parseConfig({}), kraftVolumes);
     expect(toZooKeeper.ok).toBe(false);
-    expect(toZooKeeper.detail).toMatch(/^volumes chatbattle-kafka-data hold data of KAFKA_MODE=kraft with 1 broker\(s\), but the settings ask for KAFKA_MODE=zookeeper/);
+    expect(toZooKeeper.detail).toMatch(
+      /^volumes chatbattle-kafka-data hold data of KAFKA_MODE=kraft with 1 broker\(s\), but the settings ask for KAFKA_MODE=zookeeper/,
+    );
   });
 
   it("refuses to change the broker count of a stack with data: fewer brokers would delete volumes", () => {
     const three = [...kraftVolumes, "chatbattle-kafka-2-data", "chatbattle-kafka-3-data"];
-    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3" }), three).ok).toBe(true);
-    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), three).detail).toMatch(/hold data of KAFKA_MODE=kraft with 3 broker\(s\)/);
+    expect(
+      checkKafkaData(
+        parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "3" }),
+        three,
+      ).ok,
+    ).toBe(true);
+    expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft" }), three).detail).toMatch(
+      /hold data of KAFKA_MODE=kraft with 3 broker\(s\)/,
+    );
     expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" }), kraftVolumes).ok).toBe(false);
   });
 });
@@ -112,10 +143,28 @@ describe("stackMemoryMiB", () => {
 describe("checkPorts per Kafka mode and broker count", () => {
   it("checks every port the configuration publishes: each broker's, and ZooKeeper's only in zookeeper mode", async () => {
     const checked = async (env: Record<string, string>) =>
-      (await checkPorts(parseConfig(env), new Map([2181, 9092, 9093, 9094, 29092, 29093, 29094, 9042, 7000, 7001].map((p) => [p, { container: "c", state: "running" }])))).map((r) => r.check);
+      (
+        await checkPorts(
+          parseConfig(env),
+          new Map(
+            [2181, 9092, 9093, 9094, 29092, 29093, 29094, 9042, 7000, 7001].map((p) => [
+              p,
+              { container: "c", state: "running" },
+            ]),
+          ),
+        )
+      ).map((r) => r.check);
     expect(await checked({})).toEqual(["port 2181", "port 9092", "port 29092", "port 9042", "port 7000", "port 7001"]);
     expect(await checked({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" })).toEqual([
-      "port 9092", "port 29092", "port 9093", "port 29093", "port 9094", "port 29094", "port 9042", "port 7000", "port 7001",
+      "port 9092",
+      "port 29092",
+      "port 9093",
+      "port 29093",
+      "port 9094",
+      "port 29094",
+      "port 9042",
+      "port 7000",
+      "port 7001",
     ]);
   });
 });

@@ -3,7 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireProjectLock, isRunning, LOCK_FILE, processStart, ProjectLockedError } from "../lib/process/project-lock";
+import {
+  acquireProjectLock,
+  isRunning,
+  LOCK_FILE,
+  processStart,
+  ProjectLockedError,
+} from "../lib/process/project-lock";
 import { spawn } from "node:child_process";
 
 const dirs: string[] = [];
@@ -40,35 +46,44 @@ describe("the project lock", () => {
     release();
   });
 
-  it.runIf(process.platform === "linux")("takes over from a running process that only has the holder's pid: a pid reused after a restart", () => {
-    const dir = project();
-    // This process runs, but it is not the one that took the lock: that one started at another time, or in another boot.
-    const holder = { pid: process.pid, command: "npm run deploy", startedAt: "before the restart" };
-    for (const differs of [{ processStart: "1" }, { bootId: "00000000-0000-0000-0000-000000000000" }]) {
-      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...holder, processStart: processStart(process.pid), ...differs }));
-      const release = acquireProjectLock(dir, "npm run stop");
-      expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).command).toBe("npm run stop");
-      release();
-    }
-    // The same pid with the same start is the holder, and is refused.
-    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...holder, processStart: processStart(process.pid) }));
-    expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
-  });
-
-  it.runIf(process.platform === "linux")("takes over at once from a holder that was killed but not yet reaped (a zombie)", async () => {
-    // sh starts a short sleep in the background and becomes a long one, which never
-    // reaps it: the short one ends after sh is gone, and stays a zombie.
-    const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 10"], { stdio: ["ignore", "pipe", "ignore"] });
-    const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d)))));
-    try {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(() => process.kill(pid, 0)).not.toThrow();
-      expect(isRunning(pid)).toBe(false);
+  it.runIf(process.platform === "linux")(
+    "takes over from a running process that only has the holder's pid: a pid reused after a restart",
+    () => {
       const dir = project();
-      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, command: "npm run deploy", startedAt: "then" }));
-      acquireProjectLock(dir, "npm run deploy")();
-    } finally {
-      parent.kill("SIGKILL");
-    }
-  });
+      // This process runs, but it is not the one that took the lock: that one started at another time, or in another boot.
+      const holder = { pid: process.pid, command: "npm run deploy", startedAt: "before the restart" };
+      for (const differs of [{ processStart: "1" }, { bootId: "00000000-0000-0000-0000-000000000000" }]) {
+        writeFileSync(
+          join(dir, LOCK_FILE),
+          JSON.stringify({ ...holder, processStart: processStart(process.pid), ...differs }),
+        );
+        const release = acquireProjectLock(dir, "npm run stop");
+        expect(JSON.parse(readFileSync(join(dir, LOCK_FILE), "utf8")).command).toBe("npm run stop");
+        release();
+      }
+      // The same pid with the same start is the holder, and is refused.
+      writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ ...holder, processStart: processStart(process.pid) }));
+      expect(() => acquireProjectLock(dir, "npm run stop")).toThrow(ProjectLockedError);
+    },
+  );
+
+  it.runIf(process.platform === "linux")(
+    "takes over at once from a holder that was killed but not yet reaped (a zombie)",
+    async () => {
+      // sh starts a short sleep in the background and becomes a long one, which never
+      // reaps it: the short one ends after sh is gone, and stays a zombie.
+      const parent = spawn("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 10"], { stdio: ["ignore", "pipe", "ignore"] });
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (d) => resolve(String(d)))));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        expect(() => process.kill(pid, 0)).not.toThrow();
+        expect(isRunning(pid)).toBe(false);
+        const dir = project();
+        writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, command: "npm run deploy", startedAt: "then" }));
+        acquireProjectLock(dir, "npm run deploy")();
+      } finally {
+        parent.kill("SIGKILL");
+      }
+    },
+  );
 });

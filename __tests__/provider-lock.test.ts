@@ -19,20 +19,22 @@ describe("the provider lock step", () => {
   });
 
   it("is skipped for a network mirror too", () => {
-    expect(providerLockFlags(config("net.rc", 'provider_installation { network_mirror { url = "https://m/" } }'))).toEqual([
-      "--skip-provider-lock",
-    ]);
+    expect(
+      providerLockFlags(config("net.rc", 'provider_installation { network_mirror { url = "https://m/" } }')),
+    ).toEqual(["--skip-provider-lock"]);
   });
 
   it("runs as usual without a mirror: no CLI configuration, or one that only sets other things", () => {
     expect(providerLockFlags({ HOME: dir })).toEqual([]);
     expect(providerLockFlags({ TF_CLI_CONFIG_FILE: join(dir, "missing.rc"), HOME: dir })).toEqual([]);
     expect(providerLockFlags(config("plain.rc", "disable_checkpoint = true\n"))).toEqual([]);
-    expect(providerLockFlags(config("commented.rc", "# provider_installation { filesystem_mirror { } }\n"))).toEqual([]);
+    expect(providerLockFlags(config("commented.rc", "# provider_installation { filesystem_mirror { } }\n"))).toEqual(
+      [],
+    );
   });
 
   it("reads the user's default configuration file when TF_CLI_CONFIG_FILE is unset", () => {
-    writeFileSync(join(dir, ".terraformrc"), "provider_installation { filesystem_mirror { path = \"/m\" } }\n");
+    writeFileSync(join(dir, ".terraformrc"), 'provider_installation { filesystem_mirror { path = "/m" } }\n');
     expect(providerLockFlags({ HOME: dir })).toEqual(["--skip-provider-lock"]);
     rmSync(join(dir, ".terraformrc"));
   });

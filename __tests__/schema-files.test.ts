@@ -25,22 +25,31 @@ describe("cql/", () => {
       it("declares every expected column with its type, and no other", () => {
         for (const c of table.columns) expect(normalized.toLowerCase()).toContain(`${c.name} ${c.type},`);
         // The other way: the columns cql/ declares for this table are exactly the expected ones.
-        const body = new RegExp(`CREATE TABLE IF NOT EXISTS \\w+\\.${table.name} \\((.*?) PRIMARY KEY`).exec(normalized)![1];
-        const declared = body.split(",").map((c) => c.trim()).filter(Boolean).map((c) => c.split(" ")[0].toLowerCase());
+        const body = new RegExp(`CREATE TABLE IF NOT EXISTS \\w+\\.${table.name} \\((.*?) PRIMARY KEY`).exec(
+          normalized,
+        )![1];
+        const declared = body
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean)
+          .map((c) => c.split(" ")[0].toLowerCase());
         expect(declared.sort()).toEqual(table.columns.map((c) => c.name).sort());
       });
 
       it("declares the key and clustering order", () => {
         const partition = table.columns.filter((c) => c.kind === "partition_key").map((c) => c.name);
         const clustering = table.columns.filter((c) => c.kind === "clustering");
-        expect(normalized).toContain(`PRIMARY KEY ((${partition.join(", ")}), ${clustering.map((c) => c.name).join(", ")})`);
+        expect(normalized).toContain(
+          `PRIMARY KEY ((${partition.join(", ")}), ${clustering.map((c) => c.name).join(", ")})`,
+        );
         const desc = clustering.filter((c) => c.clusteringOrder === "desc").map((c) => `${c.name} DESC`);
         expect(normalized).toContain(`CLUSTERING ORDER BY (${desc.join(", ")})`);
       });
 
       it("declares its TTL and compaction", () => {
         expect(normalized).toContain(`default_time_to_live = ${table.defaultTimeToLiveSeconds}`);
-        for (const [key, value] of Object.entries(table.compaction)) expect(normalized).toMatch(new RegExp(`'${key}': '?${value}'?`));
+        for (const [key, value] of Object.entries(table.compaction))
+          expect(normalized).toMatch(new RegExp(`'${key}': '?${value}'?`));
       });
     });
   }

@@ -52,15 +52,23 @@ describe("planApply", () => {
 
   it("resumes a half-applied file after the statements that ran", () => {
     const half: AppliedRecord = { ...done(table), statementsApplied: 1, complete: false };
-    const fixed = file("002_table.cql", "CREATE TABLE k.t (a int PRIMARY KEY);\nCREATE TABLE k.u (a int PRIMARY KEY, b text);\n");
+    const fixed = file(
+      "002_table.cql",
+      "CREATE TABLE k.t (a int PRIMARY KEY);\nCREATE TABLE k.u (a int PRIMARY KEY, b text);\n",
+    );
     const plan = planApply([keyspace, fixed], [done(keyspace), half]);
     expect(plan.files[1]).toMatchObject({ action: "resume", startAt: 1 });
   });
 
   it("refuses a half-applied file whose statements that ran were changed", () => {
     const half: AppliedRecord = { ...done(table), statementsApplied: 1, complete: false };
-    const changed = file("002_table.cql", "CREATE TABLE k.t (a text PRIMARY KEY);\nCREATE TABLE k.u (a int PRIMARY KEY);\n");
-    expect(() => planApply([keyspace, changed], [done(keyspace), half])).toThrow(/half-applied: its first 1 statement\(s\) ran/);
+    const changed = file(
+      "002_table.cql",
+      "CREATE TABLE k.t (a text PRIMARY KEY);\nCREATE TABLE k.u (a int PRIMARY KEY);\n",
+    );
+    expect(() => planApply([keyspace, changed], [done(keyspace), half])).toThrow(
+      /half-applied: its first 1 statement\(s\) ran/,
+    );
   });
 
   it("refuses a new file that sorts before an applied one", () => {
@@ -84,7 +92,9 @@ describe("planApply", () => {
 
   it("reports recorded files that are gone from cql/", () => {
     const gone = file("003_gone.cql", "SELECT 1 FROM t;");
-    expect(planApply([keyspace, table], [done(keyspace), done(table), done(gone)]).missingFiles).toEqual(["003_gone.cql"]);
+    expect(planApply([keyspace, table], [done(keyspace), done(table), done(gone)]).missingFiles).toEqual([
+      "003_gone.cql",
+    ]);
   });
 });
 

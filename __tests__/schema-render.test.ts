@@ -5,9 +5,13 @@ const simple = { strategy: "SimpleStrategy", replicationFactor: 1 } as const;
 
 describe("renderCql", () => {
   it("fills the keyspace and replication in", () => {
-    expect(renderCql("CREATE KEYSPACE {{keyspace}} WITH REPLICATION = {{ replication }};", { keyspace: "twitch_chat", replication: simple }, "f")).toBe(
-      "CREATE KEYSPACE twitch_chat WITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1};",
-    );
+    expect(
+      renderCql(
+        "CREATE KEYSPACE {{keyspace}} WITH REPLICATION = {{ replication }};",
+        { keyspace: "twitch_chat", replication: simple },
+        "f",
+      ),
+    ).toBe("CREATE KEYSPACE twitch_chat WITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1};");
   });
 
   it("writes a NetworkTopologyStrategy map in a stable order", () => {
@@ -17,7 +21,9 @@ describe("renderCql", () => {
   });
 
   it("refuses an unknown placeholder with file:line", () => {
-    expect(() => renderCql("SELECT 1;\nSELECT * FROM {{keyspce}}.t;", { keyspace: "k", replication: simple }, "cql/x.cql")).toThrow(
+    expect(() =>
+      renderCql("SELECT 1;\nSELECT * FROM {{keyspce}}.t;", { keyspace: "k", replication: simple }, "cql/x.cql"),
+    ).toThrow(
       new TemplateError("cql/x.cql:2: unknown placeholder {{keyspce}}; only {{keyspace}} and {{replication}} exist"),
     );
   });

@@ -33,8 +33,18 @@ describe("parseSchemaSettings", () => {
   });
 
   it("follows the app's settings for port, datacenter, keyspace and replication factor", () => {
-    const s = parseSchemaSettings({ CASSANDRA_CQL_PORT: "19042", CASSANDRA_DATACENTER: "eu", CASSANDRA_KEYSPACE: "k", CASSANDRA_REPLICATION_FACTOR: "3" });
-    expect(s).toMatchObject({ contactPoints: ["127.0.0.1:19042"], localDatacenter: "eu", keyspace: "k", replication: { replicationFactor: 3 } });
+    const s = parseSchemaSettings({
+      CASSANDRA_CQL_PORT: "19042",
+      CASSANDRA_DATACENTER: "eu",
+      CASSANDRA_KEYSPACE: "k",
+      CASSANDRA_REPLICATION_FACTOR: "3",
+    });
+    expect(s).toMatchObject({
+      contactPoints: ["127.0.0.1:19042"],
+      localDatacenter: "eu",
+      keyspace: "k",
+      replication: { replicationFactor: 3 },
+    });
   });
 
   it("asks where the deployed node is only when the contact points or the datacenter are not given", () => {
@@ -47,7 +57,13 @@ describe("parseSchemaSettings", () => {
   });
 
   it("treats a setting set but empty as a mistake, as the app does, rather than as the default", () => {
-    for (const name of ["CASSANDRA_CONTACT_POINTS", "CASSANDRA_LOCAL_DATACENTER", "CASSANDRA_REPLICATION", "SCHEMA_WAIT_SECONDS", "CASSANDRA_TLS"]) {
+    for (const name of [
+      "CASSANDRA_CONTACT_POINTS",
+      "CASSANDRA_LOCAL_DATACENTER",
+      "CASSANDRA_REPLICATION",
+      "SCHEMA_WAIT_SECONDS",
+      "CASSANDRA_TLS",
+    ]) {
       const error = errorOf({ [name]: " " });
       expect(error.problems.map((p) => [p.name, p.allowed.slice(0, 17)])).toEqual([[name, "is set but empty;"]]);
     }

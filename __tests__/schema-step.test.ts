@@ -38,7 +38,8 @@ function runSchemaStep(userEnv: Record<string, string>, dotEnv = "") {
       // A second of waiting for Cassandra, plus start-up: more than this is a hang.
       timeout: 60_000,
     });
-    if (result.error) throw new Error(`the schema step did not finish: ${result.error.message}\n${result.stdout}${result.stderr}`);
+    if (result.error)
+      throw new Error(`the schema step did not finish: ${result.error.message}\n${result.stdout}${result.stderr}`);
     return result;
   } finally {
     rmSync(join(project.dir, ".env"), { force: true });
@@ -54,7 +55,10 @@ describe("the schema step hands the applier settings it accepts", () => {
   });
 
   it("with CASSANDRA_REPLICATION in .env it uses that replication, not a clashing factor", () => {
-    const result = runSchemaStep({ CASSANDRA_REPLICATION: "dc1:1", CASSANDRA_CQL_PORT: String(freePort) }, "CASSANDRA_REPLICATION=dc1:1\n");
+    const result = runSchemaStep(
+      { CASSANDRA_REPLICATION: "dc1:1", CASSANDRA_CQL_PORT: String(freePort) },
+      "CASSANDRA_REPLICATION=dc1:1\n",
+    );
     expect(result.stderr).not.toContain("set together with CASSANDRA_REPLICATION_FACTOR");
     expect(result.stdout).toContain(`schema: connecting to 127.0.0.1:${freePort},`);
     expect(result.status).toBe(1);

@@ -32,7 +32,17 @@ describe("records", () => {
       ],
     };
     const line = JSON.parse(JSON.stringify(encodeRecord(record)));
-    expect(line).toEqual({ partition: 2, offset: "9007199254740993", timestamp: "1796081044804", key: null, value: "", headers: [["dHJhY2U=", "AP8H"], ["ZW1wdHk=", null]] });
+    expect(line).toEqual({
+      partition: 2,
+      offset: "9007199254740993",
+      timestamp: "1796081044804",
+      key: null,
+      value: "",
+      headers: [
+        ["dHJhY2U=", "AP8H"],
+        ["ZW1wdHk=", null],
+      ],
+    });
     expect(decodeRecord(line)).toEqual(record);
   });
 });
@@ -40,7 +50,9 @@ describe("records", () => {
 describe("rows", () => {
   it("go back as the JSON Cassandra gave, unparsed, so no big number loses a digit; odd names are quoted", () => {
     const values = { channel_id: '"c1"', big: "9007199254740993", Odd: '"x"', emotes: '["Kappa"]' };
-    expect(insertJson(values, ["channel_id", "big", "Odd", "emotes"])).toBe('{"channel_id":"c1","big":9007199254740993,"\\"Odd\\"":"x","emotes":["Kappa"]}');
+    expect(insertJson(values, ["channel_id", "big", "Odd", "emotes"])).toBe(
+      '{"channel_id":"c1","big":9007199254740993,"\\"Odd\\"":"x","emotes":["Kappa"]}',
+    );
   });
 
   it("count their TTL down from the save; none stays none (0 overrides a table default); an expired one is left out", () => {
@@ -96,7 +108,10 @@ describe("the snapshot folder", () => {
       groups: [],
       tables: [{ name: "r", rows: 7, columns: ["a"], file: "cassandra/r.jsonl.gz", sha256: "", bytes: 0 }],
     });
-    for (const [name, at] of [["new", "2026-02-01T00:00:00Z"], ["old", "2026-01-01T00:00:00Z"]]) {
+    for (const [name, at] of [
+      ["new", "2026-02-01T00:00:00Z"],
+      ["old", "2026-01-01T00:00:00Z"],
+    ]) {
       mkdirSync(join(root, name));
       writeFileSync(join(root, name, "manifest.json"), JSON.stringify(manifest(name, at)));
     }
@@ -117,7 +132,12 @@ describe("the snapshot folder", () => {
 
 describe("Kafka and Cassandra side by side", () => {
   it("gives both results when both sides finish", async () => {
-    expect(await sideBySide(async () => 1, async () => "two")).toEqual([1, "two"]);
+    expect(
+      await sideBySide(
+        async () => 1,
+        async () => "two",
+      ),
+    ).toEqual([1, "two"]);
   });
 
   it("stops the other side at its next check when one fails, and fails with the first error once both have ended", async () => {

@@ -45,7 +45,11 @@ describe("where the providers and images come from", () => {
     expect(result.ok).toBe(false);
     expect(result.detail).toMatch(/does not answer and no provider mirror is set up: run npm run offline:toolchain/);
     // A TF_CLI_CONFIG_FILE of the user's own, which wins over .offline/env's, is named, with the fix.
-    const theirs = await checkProviderSource({ TF_CLI_CONFIG_FILE: join(dir, "absent.terraformrc") }, join(dir, "no-cdktf.out"), closedUrl);
+    const theirs = await checkProviderSource(
+      { TF_CLI_CONFIG_FILE: join(dir, "absent.terraformrc") },
+      join(dir, "no-cdktf.out"),
+      closedUrl,
+    );
     expect(theirs.detail).toContain(
       `no provider mirror is set up: TF_CLI_CONFIG_FILE=${join(dir, "absent.terraformrc")} names no file, and a variable set in your environment wins over .offline/env: unset it, or run npm run offline:toolchain`,
     );
@@ -54,7 +58,9 @@ describe("where the providers and images come from", () => {
   it("is content with a mirror in the CLI configuration, without asking the registry", async () => {
     const config = join(dir, "terraform.rc");
     writeFileSync(config, 'provider_installation {\n  filesystem_mirror {\n    path = "/cache/mirror"\n  }\n}\n');
-    expect(await checkProviderSource({ TF_CLI_CONFIG_FILE: config }, join(dir, "no-cdktf.out"), closedUrl)).toMatchObject({ ok: true, detail: `from the mirror configured in ${config}` });
+    expect(
+      await checkProviderSource({ TF_CLI_CONFIG_FILE: config }, join(dir, "no-cdktf.out"), closedUrl),
+    ).toMatchObject({ ok: true, detail: `from the mirror configured in ${config}` });
   });
 
   it("is content with a registry that answers", async () => {
@@ -63,8 +69,14 @@ describe("where the providers and images come from", () => {
 
   it("reads an image's registry as Docker does", () => {
     expect(registryOf("cassandra:4.1.11")).toEqual({ host: "docker.io", url: "https://registry-1.docker.io/v2/" });
-    expect(registryOf("confluentinc/cp-kafka:7.9.0")).toEqual({ host: "docker.io", url: "https://registry-1.docker.io/v2/" });
-    expect(registryOf("127.0.0.1:5000/confluentinc/cp-kafka:7.9.0")).toEqual({ host: "127.0.0.1:5000", url: "http://127.0.0.1:5000/v2/" });
+    expect(registryOf("confluentinc/cp-kafka:7.9.0")).toEqual({
+      host: "docker.io",
+      url: "https://registry-1.docker.io/v2/",
+    });
+    expect(registryOf("127.0.0.1:5000/confluentinc/cp-kafka:7.9.0")).toEqual({
+      host: "127.0.0.1:5000",
+      url: "http://127.0.0.1:5000/v2/",
+    });
     expect(registryOf("ghcr.io/org/image:1")).toEqual({ host: "ghcr.io", url: "https://ghcr.io/v2/" });
   });
 });

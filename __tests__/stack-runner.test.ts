@@ -40,17 +40,32 @@ type Script = Record<string, { exit?: number; stdout?: string; sleepMs?: number 
 
 /** A saved plan as `terraform show -json` prints it: the stack's one object created. */
 const createPlan = (stack: string) =>
-  JSON.stringify({ resource_changes: [{ address: `docker_thing.${stack}`, mode: "managed", type: "docker_thing", change: { actions: ["create"], before: null, after: { name: stack } } }] });
+  JSON.stringify({
+    resource_changes: [
+      {
+        address: `docker_thing.${stack}`,
+        mode: "managed",
+        type: "docker_thing",
+        change: { actions: ["create"], before: null, after: { name: stack } },
+      },
+    ],
+  });
 
 /**
  * By default every stack's plan has something to create (exit 2), as on a
  * first deploy; a test scripts what differs.
  */
 const creating = (stacks: FakeStack[]): Script =>
-  Object.fromEntries(stacks.flatMap((s) => [[`${s.name} plan`, { exit: 2 }], [`${s.name} show`, { stdout: createPlan(s.name) }]]));
+  Object.fromEntries(
+    stacks.flatMap((s) => [
+      [`${s.name} plan`, { exit: 2 }],
+      [`${s.name} show`, { stdout: createPlan(s.name) }],
+    ]),
+  );
 
 /** Every stack's plan empty: nothing to do. */
-const unchanged = (stacks: FakeStack[]): Script => Object.fromEntries(stacks.map((s) => [`${s.name} plan`, { exit: 0 }]));
+const unchanged = (stacks: FakeStack[]): Script =>
+  Object.fromEntries(stacks.map((s) => [`${s.name} plan`, { exit: 0 }]));
 
 /** A synthesized app of `stacks` and a fake Terraform scripted by `script` (over {@link creating}). */
 function fixture(stacks: FakeStack[], script: Script = {}) {
@@ -63,10 +78,26 @@ function fixture(stacks: FakeStack[], script: Script = {}) {
     const dir = join(outdir, "stacks", stack.name);
     mkdirSync(dir, { recursive: true });
     const remote = stack.readsOthers ? { data: { terraform_remote_state: { upstream: { backend: "local" } } } } : {};
-    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } }, ...remote }));
-    manifest[stack.name] = { name: stack.name, workingDirectory: `stacks/${stack.name}`, synthesizedStackPath: `stacks/${stack.name}/cdk.tf.json`, dependencies: stack.dependencies ?? [] };
+    writeFileSync(
+      join(dir, "cdk.tf.json"),
+      JSON.stringify({
+        terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } },
+        ...remote,
+      }),
+    );
+    manifest[stack.name] = {
+      name: stack.name,
+      workingDirectory: `stacks/${stack.name}`,
+      synthesizedStackPath: `stacks/${stack.name}/cdk.tf.json`,
+      dependencies: stack.dependencies ?? [],
+    };
     if (stack.state) {
-      const resources = stack.state.map((address) => ({ mode: "managed", type: address.split(".")[0], name: address.split(".")[1], instances: [] }));
+      const resources = stack.state.map((address) => ({
+        mode: "managed",
+        type: address.split(".")[0],
+        name: address.split(".")[1],
+        instances: [],
+      }));
       writeFileSync(join(root, "state", `${stack.name}.tfstate`), JSON.stringify({ version: 4, resources }));
     }
   }
@@ -74,20 +105,33 @@ function fixture(stacks: FakeStack[], script: Script = {}) {
   writeFileSync(join(root, "script.json"), JSON.stringify({ ...creating(stacks), ...script }));
   const logFile = join(root, "calls.log");
   writeFileSync(logFile, "");
-  const env = { ...process.env, TERRAFORM_BINARY_NAME: FAKE, FAKE_TF_LOG: logFile, FAKE_TF_SCRIPT: join(root, "script.json") };
+  const env = {
+    ...process.env,
+    TERRAFORM_BINARY_NAME: FAKE,
+    FAKE_TF_LOG: logFile,
+    FAKE_TF_SCRIPT: join(root, "script.json"),
+  };
   type Call = { stack: string; args?: string[]; signal?: string; done?: string; at: number };
-  const calls = (): Call[] => readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const calls = (): Call[] =>
+    readFileSync(logFile, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   return {
     root,
     outdir,
     env,
     calls,
-    runner: (interrupts?: Interrupts, deadlineSeconds = 30) => new StackRunner(outdir, { env, deadlineSeconds, interrupts }),
+    runner: (interrupts?: Interrupts, deadlineSeconds = 30) =>
+      new StackRunner(outdir, { env, deadlineSeconds, interrupts }),
   };
 }
 
 /** Hooks whose review refuses any topic deleted or replaced (as the gate would) unless `allowDataLoss`; it keeps what it was shown. */
-const hooks = (allowDataLoss = false): DeployHooks & { reviewed: { changes: readonly PlannedChange[]; moment: ReviewMoment }[] } => ({
+const hooks = (
+  allowDataLoss = false,
+): DeployHooks & { reviewed: { changes: readonly PlannedChange[]; moment: ReviewMoment }[] } => ({
   reviewed: [],
   ready: async () => true,
   existing: async () => undefined,
@@ -139,7 +183,11 @@ describe("StackRunner, against a fake Terraform", () => {
   it("plans again, before its apply, a stack that reads the outputs of a stack this run changed (planned up front, its plan is out of date)", async () => {
     const stacks = LOCAL.map((s) => (s.name === "schema" ? { ...s, readsOthers: true } : s));
     // Only Cassandra's container changes; the schema step saw its old id when it was planned first.
-    const script = { ...unchanged(stacks), "cassandra plan": { exit: 2 }, "cassandra show": { stdout: createPlan("cassandra") } };
+    const script = {
+      ...unchanged(stacks),
+      "cassandra plan": { exit: 2 },
+      "cassandra show": { stdout: createPlan("cassandra") },
+    };
     const f = fixture(stacks, script);
     const result = await f.runner().deploy(hooks());
     expect(result.failed).toEqual([]);
@@ -162,7 +210,12 @@ describe("StackRunner, against a fake Terraform", () => {
           address: "kafka_topic.t",
           mode: "managed",
           type: "kafka_topic",
-          change: { actions: ["delete", "create"], before: { name: "channel-stats", partitions: 3 }, after: { name: "channel-stats", partitions: 2 }, replace_paths: [["partitions"]] },
+          change: {
+            actions: ["delete", "create"],
+            before: { name: "channel-stats", partitions: 3 },
+            after: { name: "channel-stats", partitions: 2 },
+            replace_paths: [["partitions"]],
+          },
         },
       ],
     });
@@ -175,7 +228,12 @@ describe("StackRunner, against a fake Terraform", () => {
       expect(h.reviewed).toHaveLength(1);
       expect(h.reviewed[0].moment).toBe("before-anything");
       expect(new Set(h.reviewed[0].changes.map((c) => c.stack))).toEqual(new Set(LOCAL.map((s) => s.name)));
-      expect(h.reviewed[0].changes.find((c) => c.stack === "topics")).toMatchObject({ kind: "topic", name: "channel-stats", action: "replace", forcedBy: ["partitions"] });
+      expect(h.reviewed[0].changes.find((c) => c.stack === "topics")).toMatchObject({
+        kind: "topic",
+        name: "channel-stats",
+        action: "replace",
+        forcedBy: ["partitions"],
+      });
       expect(result.refused).toEqual(LOCAL.map((s) => s.name));
       expect(result.refusedBeforeApplying).toBe(true);
       expect(commands(f.calls(), "apply")).toEqual([]);
@@ -186,7 +244,11 @@ describe("StackRunner, against a fake Terraform", () => {
         const f = fixture(LOCAL, script);
         if (variant === "empty") writeFileSync(join(f.root, "state", "topics.tfstate"), "");
         if (variant === "pg") {
-          for (const s of LOCAL) writeFileSync(join(f.outdir, "stacks", s.name, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { pg: { schema_name: `chatbattle_${s.name}` } } } }));
+          for (const s of LOCAL)
+            writeFileSync(
+              join(f.outdir, "stacks", s.name, "cdk.tf.json"),
+              JSON.stringify({ terraform: { backend: { pg: { schema_name: `chatbattle_${s.name}` } } } }),
+            );
         }
         const h = hooks(false);
         const result = await f.runner().deploy(h);
@@ -212,7 +274,10 @@ describe("StackRunner, against a fake Terraform", () => {
     it("plans and reviews a stack just before its apply when its service was not up at first", async () => {
       const f = fixture(LOCAL, script);
       let up = false;
-      const h = { ...hooks(false), ready: async (stack: string, wait: boolean) => stack !== "topics" || up || ((up = wait), wait) };
+      const h = {
+        ...hooks(false),
+        ready: async (stack: string, wait: boolean) => stack !== "topics" || up || ((up = wait), wait),
+      };
       const result = await f.runner().deploy(h);
       expect(h.reviewed.map((r) => r.moment)).toEqual(["before-anything", "when-its-service-came-up"]);
       expect(h.reviewed[1].changes.map((c) => c.stack)).toEqual(["topics"]);
@@ -224,11 +289,17 @@ describe("StackRunner, against a fake Terraform", () => {
 
     it("plan() plans every stack, a stack whose service is down against its recorded state, and applies nothing", async () => {
       const f = fixture(LOCAL, script);
-      const results = await f.runner().plan({ ready: async (stack) => stack !== "topics", existing: async () => undefined });
-      expect(results.map((r) => [r.stack, r.how])).toEqual(LOCAL.map((s) => [s.name, s.name === "topics" ? "recorded" : "fresh"]));
+      const results = await f
+        .runner()
+        .plan({ ready: async (stack) => stack !== "topics", existing: async () => undefined });
+      expect(results.map((r) => [r.stack, r.how])).toEqual(
+        LOCAL.map((s) => [s.name, s.name === "topics" ? "recorded" : "fresh"]),
+      );
       const topicsPlan = f.calls().find((c) => c.stack === "topics" && c.args?.[0] === "plan")!;
       expect(topicsPlan.args).toContain("-refresh=false");
-      expect(results.find((r) => r.stack === "topics")!.changes).toMatchObject([{ name: "channel-stats", action: "replace" }]);
+      expect(results.find((r) => r.stack === "topics")!.changes).toMatchObject([
+        { name: "channel-stats", action: "replace" },
+      ]);
       expect(commands(f.calls(), "apply")).toEqual([]);
     });
   });
@@ -261,13 +332,22 @@ describe("StackRunner, against a fake Terraform", () => {
     } finally {
       log.mockRestore();
     }
-    expect(printed).toContain("kafka      terraform apply did not finish within 1 s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.");
+    expect(printed).toContain(
+      "kafka      terraform apply did not finish within 1 s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.",
+    );
     // It was asked to stop (SIGINT), as Ctrl-C would, not killed.
     expect(f.calls().filter((c) => c.stack === "kafka" && c.signal === "SIGINT")).toHaveLength(1);
   });
 
   it("names the run that holds a stack's state lock", async () => {
-    const lockError = ["Error: Error acquiring the state lock", "Lock Info:", "  ID:        1", "  Who:       someone@elsewhere", "  Operation: OperationTypeApply", "  Created:   2026-11-30 10:00:00"].join("\n");
+    const lockError = [
+      "Error: Error acquiring the state lock",
+      "Lock Info:",
+      "  ID:        1",
+      "  Who:       someone@elsewhere",
+      "  Operation: OperationTypeApply",
+      "  Created:   2026-11-30 10:00:00",
+    ].join("\n");
     const f = fixture(LOCAL, { "schema apply": { exit: 1, stdout: `${lockError}\n` } });
     const runner = f.runner();
     const result = await runner.deploy(hooks());
@@ -276,7 +356,12 @@ describe("StackRunner, against a fake Terraform", () => {
   });
 
   it("names a lock met by the gate's plan once, waits for it once, and applies nothing of that stack", async () => {
-    const lockError = ["Error: Error acquiring the state lock", "  Who:       someone@elsewhere", "  Operation: OperationTypePlan", "  Created:   2026-11-30 10:00:00"].join("\n");
+    const lockError = [
+      "Error: Error acquiring the state lock",
+      "  Who:       someone@elsewhere",
+      "  Operation: OperationTypePlan",
+      "  Created:   2026-11-30 10:00:00",
+    ].join("\n");
     const f = fixture(LOCAL, { "topics plan": { exit: 1, stdout: `${lockError}\n` } });
     const runner = f.runner();
     const result = await runner.deploy(hooks());
@@ -290,7 +375,9 @@ describe("StackRunner, against a fake Terraform", () => {
     const f = fixture(LOCAL);
     writeFileSync(join(f.root, "state", "topics.tfstate"), '{"version": 4, "resour');
     writeFileSync(join(f.root, "state", "topics.tfstate.backup"), '{"version": 4, "resources": []}');
-    await expect(f.runner().deploy(hooks())).rejects.toThrow(/topics stack's state .*state\/topics\.tfstate is damaged .*nothing was changed.*cp .*topics\.tfstate\.backup .*topics\.tfstate.*mv /);
+    await expect(f.runner().deploy(hooks())).rejects.toThrow(
+      /topics stack's state .*state\/topics\.tfstate is damaged .*nothing was changed.*cp .*topics\.tfstate\.backup .*topics\.tfstate.*mv /,
+    );
     expect(f.calls()).toEqual([]);
   });
 
@@ -326,34 +413,48 @@ describe("StackRunner, against a fake Terraform", () => {
     const lines: string[] = [];
     const log = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
     try {
-      const result = await f
-        .runner()
-        .deploy({
-          ...hooks(),
-          // Broken half a second after the schema's Terraform started: it is running by then.
-          trouble: async (stack) => {
-            const applying = f.calls().find((c) => c.stack === "schema" && c.args?.[0] === "apply");
-            return stack === "schema" && applying && Date.now() - applying.at > 500 ? "chatbattle-cassandra is restarting again and again (8 times)" : undefined;
-          },
-        });
+      const result = await f.runner().deploy({
+        ...hooks(),
+        // Broken half a second after the schema's Terraform started: it is running by then.
+        trouble: async (stack) => {
+          const applying = f.calls().find((c) => c.stack === "schema" && c.args?.[0] === "apply");
+          return stack === "schema" && applying && Date.now() - applying.at > 500
+            ? "chatbattle-cassandra is restarting again and again (8 times)"
+            : undefined;
+        },
+      });
       expect(result.failed).toEqual(["schema"]);
     } finally {
       log.mockRestore();
     }
     expect(f.calls()).toContainEqual(expect.objectContaining({ stack: "schema", signal: "SIGINT" }));
-    expect(lines.join("\n")).toMatch(/^schema +chatbattle-cassandra is restarting again and again \(8 times\); stopping its apply/m);
+    expect(lines.join("\n")).toMatch(
+      /^schema +chatbattle-cassandra is restarting again and again \(8 times\); stopping its apply/m,
+    );
   });
 
   it("untaints a network whose creation was cut short when it exists as recorded, and leaves one that does not alone", async () => {
     for (const exists of [true, false]) {
       const f = fixture(LOCAL);
-      const network = { mode: "managed", type: "docker_network", name: "network", instances: [{ status: "tainted", attributes: { id: "abc", name: "chatbattle-network" } }] };
+      const network = {
+        mode: "managed",
+        type: "docker_network",
+        name: "network",
+        instances: [{ status: "tainted", attributes: { id: "abc", name: "chatbattle-network" } }],
+      };
       writeFileSync(join(f.root, "state", "network.tfstate"), JSON.stringify({ version: 4, resources: [network] }));
       const asked: string[] = [];
-      await f.runner().deploy({ ...hooks(), createdAsRecorded: async (type, name, id) => (asked.push(`${type} ${name} ${id}`), exists) });
+      await f
+        .runner()
+        .deploy({
+          ...hooks(),
+          createdAsRecorded: async (type, name, id) => (asked.push(`${type} ${name} ${id}`), exists),
+        });
       expect(asked).toEqual(["docker_network chatbattle-network abc"]);
       const untaint = f.calls().filter((c) => c.args?.[0] === "untaint");
-      expect(untaint.map((c) => [c.stack, c.args!.at(-1)])).toEqual(exists ? [["network", "docker_network.network"]] : []);
+      expect(untaint.map((c) => [c.stack, c.args!.at(-1)])).toEqual(
+        exists ? [["network", "docker_network.network"]] : [],
+      );
     }
   });
 });

@@ -57,11 +57,17 @@ describe("ports", () => {
   });
 
   it("follows port settings and advertises the chosen host port", () => {
-    const custom = synthesize({ KAFKA_EXTERNAL_PORT: "19092", KAFKA_INTERNAL_PORT: "29093", CASSANDRA_CQL_PORT: "19042" });
+    const custom = synthesize({
+      KAFKA_EXTERNAL_PORT: "19092",
+      KAFKA_INTERNAL_PORT: "29093",
+      CASSANDRA_CQL_PORT: "19042",
+    });
     const customKafka = containersByName(custom.stacks.kafka)["chatbattle-kafka"];
     // Each listener uses its host port's number inside the container too.
     expect(hostPorts(customKafka)).toEqual({ 19092: 19092, 29093: 29093 });
-    expect(envOf(customKafka).KAFKA_ADVERTISED_LISTENERS).toBe("PLAINTEXT://kafka:29093,PLAINTEXT_HOST://127.0.0.1:19092");
+    expect(envOf(customKafka).KAFKA_ADVERTISED_LISTENERS).toBe(
+      "PLAINTEXT://kafka:29093,PLAINTEXT_HOST://127.0.0.1:19092",
+    );
     expect(hostPorts(containersByName(custom.stacks.cassandra)["chatbattle-cassandra"])[9042]).toBe(19042);
     expect(custom.stacks.topics.provider.kafka[0].bootstrap_servers).toEqual(["127.0.0.1:19092"]);
   });
@@ -93,7 +99,9 @@ describe("volumes", () => {
       { volume_name: "chatbattle-zookeeper-logs", container_path: "/var/lib/zookeeper/log" },
     ]);
     expect(kafka.volumes).toEqual([{ volume_name: "chatbattle-kafka-data", container_path: "/var/lib/kafka/data" }]);
-    expect(cassandra.volumes).toEqual([{ volume_name: "chatbattle-cassandra-data", container_path: "/var/lib/cassandra" }]);
+    expect(cassandra.volumes).toEqual([
+      { volume_name: "chatbattle-cassandra-data", container_path: "/var/lib/cassandra" },
+    ]);
   });
 
   it("keeps no container or network in the volumes stack, so stop can leave it alone", () => {
@@ -103,7 +111,9 @@ describe("volumes", () => {
 
 describe("images", () => {
   it("pins versions that start in ZooKeeper mode and keeps images on destroy", () => {
-    const images = [stacks.kafka, stacks.cassandra].flatMap((s) => Object.values(s.resource.docker_image) as StackJson[]);
+    const images = [stacks.kafka, stacks.cassandra].flatMap(
+      (s) => Object.values(s.resource.docker_image) as StackJson[],
+    );
     expect(images.map((i) => i.name).sort()).toEqual([
       "cassandra:4.1.11",
       "confluentinc/cp-kafka:7.9.2",
@@ -212,7 +222,10 @@ describe("service configuration", () => {
   });
 
   it("names the Cassandra datacenter from the configuration", () => {
-    expect(envOf(cassandra)).toMatchObject({ CASSANDRA_DC: "dc1", CASSANDRA_ENDPOINT_SNITCH: "GossipingPropertyFileSnitch" });
+    expect(envOf(cassandra)).toMatchObject({
+      CASSANDRA_DC: "dc1",
+      CASSANDRA_ENDPOINT_SNITCH: "GossipingPropertyFileSnitch",
+    });
     const custom = synthesize({ CASSANDRA_DATACENTER: "local" });
     expect(envOf(containersByName(custom.stacks.cassandra)["chatbattle-cassandra"]).CASSANDRA_DC).toBe("local");
   });
@@ -249,7 +262,10 @@ describe("topics", () => {
   const byName = Object.fromEntries(topics.map((t) => [t.name, t]));
 
   it("talks plaintext to the broker's host listener", () => {
-    expect(stacks.topics.provider.kafka[0]).toMatchObject({ bootstrap_servers: ["127.0.0.1:9092"], tls_enabled: false });
+    expect(stacks.topics.provider.kafka[0]).toMatchObject({
+      bootstrap_servers: ["127.0.0.1:9092"],
+      tls_enabled: false,
+    });
   });
 
   it("declares exactly the seed's two topics", () => {
@@ -303,7 +319,9 @@ describe("schema step", () => {
   it("gives a cold Cassandra as long as Docker does before it calls the node unhealthy (about 10 minutes)", () => {
     const { healthcheck: h } = cassandra;
     const seconds = (d: string) => Number(/^(?:(\d+)m)?(\d+)s$/.exec(d)![1] ?? 0) * 60 + Number(/(\d+)s$/.exec(d)![1]);
-    expect(Number(exec.environment.SCHEMA_WAIT_SECONDS)).toBe(seconds(h.start_period) + h.retries * (seconds(h.interval) + seconds(h.timeout)));
+    expect(Number(exec.environment.SCHEMA_WAIT_SECONDS)).toBe(
+      seconds(h.start_period) + h.retries * (seconds(h.interval) + seconds(h.timeout)),
+    );
     expect(Number(exec.environment.SCHEMA_WAIT_SECONDS)).toBeGreaterThanOrEqual(600);
   });
 
@@ -320,7 +338,10 @@ describe("schema step", () => {
   it("re-runs when the keyspace settings change", () => {
     const custom = synthesize({ CASSANDRA_KEYSPACE: "chat_dev", CASSANDRA_REPLICATION_FACTOR: "2" });
     const customResource = Object.values(custom.stacks.schema.resource.terraform_data)[0] as StackJson;
-    expect(customResource.triggers_replace).toMatchObject({ CASSANDRA_KEYSPACE: "chat_dev", CASSANDRA_REPLICATION_FACTOR: "2" });
+    expect(customResource.triggers_replace).toMatchObject({
+      CASSANDRA_KEYSPACE: "chat_dev",
+      CASSANDRA_REPLICATION_FACTOR: "2",
+    });
   });
 });
 

@@ -11,12 +11,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const KAFKA_STATE = {
   version: 4,
   resources: [
-    { mode: "managed", type: "docker_image", name: "kafka_service_image_29B2D444", instances: [{ attributes: { name: "chatbattle-standin/kafka:x" } }] },
+    {
+      mode: "managed",
+      type: "docker_image",
+      name: "kafka_service_image_29B2D444",
+      instances: [{ attributes: { name: "chatbattle-standin/kafka:x" } }],
+    },
     {
       mode: "managed",
       type: "docker_container",
       name: "zookeeper_service_container_DC689AFD",
-      instances: [{ attributes: { name: "chatbattle-zookeeper", destroy_grace_seconds: 30 }, dependencies: ["docker_image.zookeeper_service_image_8E51AF9C"] }],
+      instances: [
+        {
+          attributes: { name: "chatbattle-zookeeper", destroy_grace_seconds: 30 },
+          dependencies: ["docker_image.zookeeper_service_image_8E51AF9C"],
+        },
+      ],
     },
     {
       mode: "managed",
@@ -25,7 +35,10 @@ const KAFKA_STATE = {
       instances: [
         {
           attributes: { name: "chatbattle-kafka", destroy_grace_seconds: 60 },
-          dependencies: ["docker_container.zookeeper_service_container_DC689AFD", "docker_image.kafka_service_image_29B2D444"],
+          dependencies: [
+            "docker_container.zookeeper_service_container_DC689AFD",
+            "docker_image.kafka_service_image_29B2D444",
+          ],
         },
       ],
     },
@@ -53,7 +66,19 @@ describe("the containers a stop reads from a state file", () => {
 
   it("gives Docker's default 10 s to a container recorded without a grace period", () => {
     const path = join(dir, "plain.tfstate");
-    writeFileSync(path, JSON.stringify({ resources: [{ mode: "managed", type: "docker_container", name: "c", instances: [{ attributes: { name: "x", destroy_grace_seconds: 0 } }] }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        resources: [
+          {
+            mode: "managed",
+            type: "docker_container",
+            name: "c",
+            instances: [{ attributes: { name: "x", destroy_grace_seconds: 0 } }],
+          },
+        ],
+      }),
+    );
     expect(containersInStateFile(path)).toEqual([{ name: "x", graceSeconds: 10, needs: [] }]);
   });
 });

@@ -13,14 +13,21 @@ describe("npm run synth", () => {
   });
   afterAll(() => removeProject());
 
-  const synth = (env: Record<string, string> = {}) => runNpmScript(project, "synth", { CHECKPOINT_DISABLE: "1", CI: "1", ...env });
+  const synth = (env: Record<string, string> = {}) =>
+    runNpmScript(project, "synth", { CHECKPOINT_DISABLE: "1", CI: "1", ...env });
 
   it("refuses a bad .env with every problem named, a non-zero exit and cdktf.out untouched", () => {
     mkdirSync(join(project, "cdktf.out"), { recursive: true });
     writeFileSync(join(project, "cdktf.out", "earlier-build.txt"), "an earlier synth\n");
     writeFileSync(
       join(project, ".env"),
-      ["ZOOKEEPER_PORT=abc", "KAFKA_EXTERNAL_PORT=9042", "CASSANDRA_KEYSPACE=Bad-Name", "CASSANDRA_REPLICATION_FACTOR=0", "KAFKA_IMAGE="].join("\n"),
+      [
+        "ZOOKEEPER_PORT=abc",
+        "KAFKA_EXTERNAL_PORT=9042",
+        "CASSANDRA_KEYSPACE=Bad-Name",
+        "CASSANDRA_REPLICATION_FACTOR=0",
+        "KAFKA_IMAGE=",
+      ].join("\n"),
     );
     try {
       const result = synth();

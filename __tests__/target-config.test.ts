@@ -50,7 +50,12 @@ describe("the target settings", () => {
   });
 
   it("takes replication, min.insync.replicas and partitions when set; min.insync.replicas never above replication", () => {
-    const config = parseConfig({ ...CLUSTER, KAFKA_TOPIC_REPLICATION_FACTOR: "5", KAFKA_MIN_INSYNC_REPLICAS: "3", KAFKA_TOPIC_PARTITIONS: "12" });
+    const config = parseConfig({
+      ...CLUSTER,
+      KAFKA_TOPIC_REPLICATION_FACTOR: "5",
+      KAFKA_MIN_INSYNC_REPLICAS: "3",
+      KAFKA_TOPIC_PARTITIONS: "12",
+    });
     expect(config.topicDurability).toEqual({ replicationFactor: 5, minInsyncReplicas: 3, partitions: 12 });
     expect(parseConfig({ ...CLUSTER, KAFKA_TOPIC_REPLICATION_FACTOR: "1" }).topicDurability.minInsyncReplicas).toBe(1);
     expect(problems({ ...CLUSTER, KAFKA_TOPIC_REPLICATION_FACTOR: "2", KAFKA_MIN_INSYNC_REPLICAS: "3" })).toEqual([
@@ -68,7 +73,14 @@ describe("the target settings", () => {
   });
 
   it("refuses bad values, naming what is allowed", () => {
-    expect(problems({ ...CLUSTER, KAFKA_BOOTSTRAP_SERVERS: "kafka-1.example.com", KAFKA_SECURITY_PROTOCOL: "TLS", CHATBATTLE_TARGET: "cluster" })).toEqual([
+    expect(
+      problems({
+        ...CLUSTER,
+        KAFKA_BOOTSTRAP_SERVERS: "kafka-1.example.com",
+        KAFKA_SECURITY_PROTOCOL: "TLS",
+        CHATBATTLE_TARGET: "cluster",
+      }),
+    ).toEqual([
       "KAFKA_BOOTSTRAP_SERVERS: must be a comma-separated list of host:port, e.g. kafka-1.example.com:9093,10.0.0.2:9093",
       // Which SASL and TLS settings belong depends on the protocol: checked once it is known.
       "KAFKA_SECURITY_PROTOCOL: must be PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
@@ -78,8 +90,12 @@ describe("the target settings", () => {
       expect.stringMatching(/^KAFKA_SASL_USERNAME: is set but/),
       expect.stringMatching(/^KAFKA_SASL_PASSWORD: is set but/),
     ]);
-    expect(problems({ ...CLUSTER, KAFKA_SASL_MECHANISM: "GSSAPI" })).toEqual(["KAFKA_SASL_MECHANISM: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"]);
-    expect(problems({ ...CLUSTER, KAFKA_CA_CERT: "/nowhere/ca.pem" })).toEqual(["KAFKA_CA_CERT: must be the path of an existing PEM file"]);
+    expect(problems({ ...CLUSTER, KAFKA_SASL_MECHANISM: "GSSAPI" })).toEqual([
+      "KAFKA_SASL_MECHANISM: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512",
+    ]);
+    expect(problems({ ...CLUSTER, KAFKA_CA_CERT: "/nowhere/ca.pem" })).toEqual([
+      "KAFKA_CA_CERT: must be the path of an existing PEM file",
+    ]);
     expect(problems({ CHATBATTLE_TARGET: "laptop" })).toEqual(["CHATBATTLE_TARGET: must be local or cluster"]);
   });
 
@@ -101,23 +117,47 @@ describe("the target settings", () => {
       expect.stringMatching(/^KAFKA_BOOTSTRAP_SERVERS: is for CHATBATTLE_TARGET=cluster/),
       "KAFKA_SECURITY_PROTOCOL: must be PLAINTEXT on the local target: the local broker has no TLS or SASL",
     ]);
-    expect(parseConfig({ KAFKA_MIN_INSYNC_REPLICAS: "1" }).topicDurability).toEqual({ replicationFactor: 1, minInsyncReplicas: 1, partitions: undefined });
+    expect(parseConfig({ KAFKA_MIN_INSYNC_REPLICAS: "1" }).topicDurability).toEqual({
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+      partitions: undefined,
+    });
   });
 
   it("gives the topics of more than one local broker what the internal topics get, unless the replication is set", () => {
     const durability = (env: Record<string, string>) => parseConfig({ KAFKA_MODE: "kraft", ...env }).topicDurability;
-    expect(durability({ KAFKA_BROKERS: "1" })).toEqual({ replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined });
-    expect(durability({ KAFKA_BROKERS: "3" })).toEqual({ replicationFactor: 3, minInsyncReplicas: 2, partitions: undefined });
+    expect(durability({ KAFKA_BROKERS: "1" })).toEqual({
+      replicationFactor: 1,
+      minInsyncReplicas: undefined,
+      partitions: undefined,
+    });
+    expect(durability({ KAFKA_BROKERS: "3" })).toEqual({
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      partitions: undefined,
+    });
     // Set by the user: their replication, and the broker's own min.insync.replicas unless that is set too.
-    expect(durability({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "1" })).toEqual({ replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined });
-    expect(durability({ KAFKA_BROKERS: "3", KAFKA_MIN_INSYNC_REPLICAS: "1" })).toEqual({ replicationFactor: 3, minInsyncReplicas: 1, partitions: undefined });
+    expect(durability({ KAFKA_BROKERS: "3", KAFKA_TOPIC_REPLICATION_FACTOR: "1" })).toEqual({
+      replicationFactor: 1,
+      minInsyncReplicas: undefined,
+      partitions: undefined,
+    });
+    expect(durability({ KAFKA_BROKERS: "3", KAFKA_MIN_INSYNC_REPLICAS: "1" })).toEqual({
+      replicationFactor: 3,
+      minInsyncReplicas: 1,
+      partitions: undefined,
+    });
   });
 
   it("needs PG_CONN_STR for the pg backend and a whole number of seconds for the lock wait", () => {
-    expect(problems({ STATE_BACKEND: "pg" })).toEqual([expect.stringMatching(/^PG_CONN_STR: is required with STATE_BACKEND=pg/)]);
+    expect(problems({ STATE_BACKEND: "pg" })).toEqual([
+      expect.stringMatching(/^PG_CONN_STR: is required with STATE_BACKEND=pg/),
+    ]);
     expect(parseConfig({ STATE_BACKEND: "pg", PG_CONN_STR: "postgres://u:p@db/state" }).stateBackend).toBe("pg");
     expect(problems({ STATE_BACKEND: "s3" })).toEqual(["STATE_BACKEND: must be local or pg"]);
-    expect(problems({ STATE_LOCK_TIMEOUT: "soon" })).toEqual(["STATE_LOCK_TIMEOUT: must be a whole number of seconds from 0 to 3600"]);
+    expect(problems({ STATE_LOCK_TIMEOUT: "soon" })).toEqual([
+      "STATE_LOCK_TIMEOUT: must be a whole number of seconds from 0 to 3600",
+    ]);
   });
 });
 

@@ -7,7 +7,7 @@ describe("Terraform's errors, one line each", () => {
       "",
       "Error: Extraneous JSON object property",
       "",
-      '  on cdk.tf.json line 105, in resource.docker_container.kafka:',
+      "  on cdk.tf.json line 105, in resource.docker_container.kafka:",
       ' 105:         "restart_policy_typo": "always"',
       "",
       'No argument or block type is named "restart_policy_typo".',

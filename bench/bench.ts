@@ -35,11 +35,14 @@ const SCALING_TOPICS = [2, 20, 100, 500];
 const s1 = (seconds: number) => `${seconds.toFixed(1)} s`;
 const span = (s: Summary) => `${s1(s.median)} (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
 
-
 /** A TOPICS_FILE declaring `count` topics in place of the seed's two; the app reads it, no source is edited. */
 function topicsFile(dir: string, count: number): string {
   const file = join(dir, `topic-list-${count}.json`);
-  const topics = Array.from({ length: count }, (_, i) => ({ name: `bench-topic-${i}`, partitions: 3, config: { "retention.ms": "604800000", "cleanup.policy": "delete" } }));
+  const topics = Array.from({ length: count }, (_, i) => ({
+    name: `bench-topic-${i}`,
+    partitions: 3,
+    config: { "retention.ms": "604800000", "cleanup.policy": "delete" },
+  }));
   writeFileSync(file, JSON.stringify(topics));
   return file;
 }
@@ -61,7 +64,8 @@ async function main(): Promise<number> {
     throw new UsageError(`${(error as Error).message}. usage: npm run bench [-- --rounds N] [--no-scaling]`);
   }
   const rounds = Number(values.rounds ?? "3");
-  if (!Number.isInteger(rounds) || rounds < 1) throw new UsageError(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new UsageError(`--rounds takes a whole number of at least 1, got ${values.rounds}`);
 
   // The copies of the project the app side runs in have no .offline/env of their own: they get its settings from here.
   loadOfflineEnv();
@@ -96,11 +100,15 @@ async function main(): Promise<number> {
       compose: compose.version,
       terraform: versionOf([env.TERRAFORM_BINARY_NAME || "terraform", "version"]),
     };
-    console.log(`bench: ${rounds} round(s) on ${machine.cpus} cores, ${machine.memoryGiB} GiB; Docker ${machine.docker}; ${machine.compose}; ${machine.terraform}`);
+    console.log(
+      `bench: ${rounds} round(s) on ${machine.cpus} cores, ${machine.memoryGiB} GiB; Docker ${machine.docker}; ${machine.compose}; ${machine.terraform}`,
+    );
 
     console.log("bench: the floor (each service alone, from docker run until a client gets an answer) …");
     const floorSamples = await measureFloor(containers, rounds);
-    const floor = Object.fromEntries(Object.entries(floorSamples).map(([s, samples]) => [s, summarize(samples)])) as Record<ServiceName, Summary>;
+    const floor = Object.fromEntries(
+      Object.entries(floorSamples).map(([s, samples]) => [s, summarize(samples)]),
+    ) as Record<ServiceName, Summary>;
 
     const samples: Record<Side["name"], Record<Scenario, number[]>> = {
       app: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
@@ -110,7 +118,11 @@ async function main(): Promise<number> {
     const parallelFloor = async () => {
       const [sample] = await measureParallelFloor(containers, 1);
       parallelFloorSamples.push(sample);
-      console.log(`bench: the three started together: all answer after ${s1(sample.all)} (${Object.entries(sample.services).map(([s, t]) => `${s} ${s1(t)}`).join(", ")})`);
+      console.log(
+        `bench: the three started together: all answer after ${s1(sample.all)} (${Object.entries(sample.services)
+          .map(([s, t]) => `${s} ${s1(t)}`)
+          .join(", ")})`,
+      );
     };
     const breakdownFile = join(work, "cold-deploy-timings.json");
     for (let round = 1; round <= rounds; round += 1) {
@@ -126,7 +138,9 @@ async function main(): Promise<number> {
           reset: await side.reset(),
         };
         for (const scenario of SCENARIOS) samples[side.name][scenario].push(times[scenario]);
-        console.log(`bench: round ${round}, ${side.name.padEnd(7)} ${SCENARIOS.map((s) => `${s} ${s1(times[s])}`).join(", ")}`);
+        console.log(
+          `bench: round ${round}, ${side.name.padEnd(7)} ${SCENARIOS.map((s) => `${s} ${s1(times[s])}`).join(", ")}`,
+        );
       }
       if (round % 2 === 0) await parallelFloor();
     }
@@ -142,11 +156,15 @@ async function main(): Promise<number> {
             await side.clean();
             const file = join(work, `topics-${count}.json`);
             const coldDeploy = await side.up(file);
-            const coldTopicsApply = readTimings(file).steps.find((s) => s.stack === "topics" && s.step === "apply")!.seconds;
+            const coldTopicsApply = readTimings(file).steps.find(
+              (s) => s.stack === "topics" && s.step === "apply",
+            )!.seconds;
             const noopDeploy = await side.up();
             await side.reset();
             scaling.push({ topics: count, coldTopicsApply, coldDeploy, noopDeploy });
-            console.log(`bench: ${count} topics: cold topics apply ${s1(coldTopicsApply)}, no-op deploy ${s1(noopDeploy)}`);
+            console.log(
+              `bench: ${count} topics: cold topics apply ${s1(coldTopicsApply)}, no-op deploy ${s1(noopDeploy)}`,
+            );
           } finally {
             copy.remove();
           }
@@ -159,12 +177,17 @@ async function main(): Promise<number> {
     }
 
     const summary = Object.fromEntries(
-      (["app", "compose"] as const).map((side) => [side, Object.fromEntries(SCENARIOS.map((s) => [s, summarize(samples[side][s])]))]),
+      (["app", "compose"] as const).map((side) => [
+        side,
+        Object.fromEntries(SCENARIOS.map((s) => [s, summarize(samples[side][s])])),
+      ]),
     ) as Record<Side["name"], Record<Scenario, Summary>>;
     const breakdown = readTimings(breakdownFile);
     const parallel = {
       all: summarize(parallelFloorSamples.map((p) => p.all)),
-      services: Object.fromEntries(Object.keys(floor).map((s) => [s, summarize(parallelFloorSamples.map((p) => p.services[s as ServiceName]))])) as Record<ServiceName, Summary>,
+      services: Object.fromEntries(
+        Object.keys(floor).map((s) => [s, summarize(parallelFloorSamples.map((p) => p.services[s as ServiceName]))]),
+      ) as Record<ServiceName, Summary>,
     };
     const targets = targetsMet(summary, parallel.all);
     report({ machine, floor, parallel, summary, targets, breakdown, scaling });
@@ -172,7 +195,26 @@ async function main(): Promise<number> {
     const resultsDir = join(PROJECT_ROOT, "bench", "results");
     mkdirSync(resultsDir, { recursive: true });
     const file = join(resultsDir, `${new Date().toISOString().replaceAll(":", "-")}.json`);
-    writeFileSync(file, JSON.stringify({ machine, rounds, floor: floorSamples, parallelFloor: parallelFloorSamples, samples, summary, parallel, targets, breakdown, scaling, scalingError }, null, 2));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          machine,
+          rounds,
+          floor: floorSamples,
+          parallelFloor: parallelFloorSamples,
+          samples,
+          summary,
+          parallel,
+          targets,
+          breakdown,
+          scaling,
+          scalingError,
+        },
+        null,
+        2,
+      ),
+    );
     console.log(`\nbench: results written to ${file}`);
     return scalingError ? 1 : 0;
   } finally {
@@ -207,11 +249,19 @@ function targetsMet(summary: Record<"app" | "compose", Record<Scenario, Summary>
   const { app, compose } = summary;
   const ratio = (scenario: Scenario, limit: number): Target => {
     const value = app[scenario].median / compose[scenario].median;
-    return { target: `${LABELS[scenario]} ≤ ${limit} × compose`, met: value <= limit, measured: `${value.toFixed(2)} (${s1(app[scenario].median)} vs ${s1(compose[scenario].median)})` };
+    return {
+      target: `${LABELS[scenario]} ≤ ${limit} × compose`,
+      met: value <= limit,
+      measured: `${value.toFixed(2)} (${s1(app[scenario].median)} vs ${s1(compose[scenario].median)})`,
+    };
   };
   const toFloor = app.cold.median / parallelFloor.median;
   return [
-    { target: "cold ≤ 1.25 × the parallel floor", met: toFloor <= 1.25, measured: `${toFloor.toFixed(2)} (${s1(app.cold.median)} vs ${s1(parallelFloor.median)})` },
+    {
+      target: "cold ≤ 1.25 × the parallel floor",
+      met: toFloor <= 1.25,
+      measured: `${toFloor.toFixed(2)} (${s1(app.cold.median)} vs ${s1(parallelFloor.median)})`,
+    },
     ratio("cold", 0.65),
     ratio("startWithData", 0.65),
     ratio("stop", 1.0),
@@ -238,7 +288,9 @@ function report(r: {
     ),
   );
 
-  console.log("\nFloors, docker run to a client's answer (median, min–max): each service alone, and the three started together:");
+  console.log(
+    "\nFloors, docker run to a client's answer (median, min–max): each service alone, and the three started together:",
+  );
   console.log(
     formatTable(
       ["SERVICE", "ALONE", "TOGETHER"],
@@ -255,9 +307,16 @@ function report(r: {
   );
 
   console.log("\nTargets:");
-  console.log(formatTable(["TARGET", "MET", "MEASURED"], r.targets.map((t) => [t.target, t.met ? "yes" : "NO", t.measured])));
+  console.log(
+    formatTable(
+      ["TARGET", "MET", "MEASURED"],
+      r.targets.map((t) => [t.target, t.met ? "yes" : "NO", t.measured]),
+    ),
+  );
 
-  console.log(`\nWhere the app's first cold deploy went (${s1(r.breakdown.seconds)} in all, synth ${s1(r.breakdown.synthSeconds)}):`);
+  console.log(
+    `\nWhere the app's first cold deploy went (${s1(r.breakdown.seconds)} in all, synth ${s1(r.breakdown.synthSeconds)}):`,
+  );
   console.log(
     formatTable(
       ["STACK", "STEP", "TIME", "OF WHICH"],
@@ -268,7 +327,10 @@ function report(r: {
         Object.entries(s.slowResources ?? {})
           .filter(([address]) => /^(docker_container|terraform_data)\./.test(address))
           // A container's creation includes its wait for health where it has one (Kafka); the schema step includes its wait for CQL.
-          .map(([address, seconds]) => `${address.startsWith("terraform_data") ? "schema step (with its wait for CQL)" : `${address.split(".")[1].split("_")[0]} container`} ${seconds} s`)
+          .map(
+            ([address, seconds]) =>
+              `${address.startsWith("terraform_data") ? "schema step (with its wait for CQL)" : `${address.split(".")[1].split("_")[0]} container`} ${seconds} s`,
+          )
           .join(", "),
       ]),
     ),

@@ -22,11 +22,18 @@ function run(container: SynthesizedContainer): void {
 
 function runArguments(container: SynthesizedContainer): string[] {
   return [
-    "--name", `${container.name}-floor`,
-    "--network", NETWORK, "--network-alias", container.service,
+    "--name",
+    `${container.name}-floor`,
+    "--network",
+    NETWORK,
+    "--network-alias",
+    container.service,
     ...container.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
     ...container.env.flatMap((e) => ["--env", e]),
-    "--memory", `${container.memoryMiB}m`, "--memory-swap", `${container.memoryMiB}m`,
+    "--memory",
+    `${container.memoryMiB}m`,
+    "--memory-swap",
+    `${container.memoryMiB}m`,
     container.image,
   ];
 }
@@ -39,7 +46,10 @@ const hostPort = (c: SynthesizedContainer, internal: number) => c.ports.find((p)
 const datacenterOf = (c: SynthesizedContainer) => c.env.find((e) => e.startsWith("CASSANDRA_DC="))!.split("=")[1];
 
 /** `samples` start-to-ready times of each service, in seconds. */
-export async function measureFloor(containers: Record<ServiceName, SynthesizedContainer>, samples: number): Promise<Record<ServiceName, number[]>> {
+export async function measureFloor(
+  containers: Record<ServiceName, SynthesizedContainer>,
+  samples: number,
+): Promise<Record<ServiceName, number[]>> {
   const { zookeeper, kafka, cassandra } = containers;
   const result: Record<ServiceName, number[]> = { zookeeper: [], kafka: [], cassandra: [] };
   docker(["network", "create", NETWORK]);
@@ -47,8 +57,12 @@ export async function measureFloor(containers: Record<ServiceName, SynthesizedCo
     for (let i = 0; i < samples; i += 1) {
       let started = Date.now();
       run(zookeeper);
-      result.zookeeper.push(await secondsUntil(() => zookeeperReady("127.0.0.1", hostPort(zookeeper, 2181)), started, 120));
-      const kafkaHost = splitHostPort(/PLAINTEXT_HOST:\/\/([^,]+)/.exec(kafka.env.find((e) => e.startsWith("KAFKA_ADVERTISED_LISTENERS="))!)![1]);
+      result.zookeeper.push(
+        await secondsUntil(() => zookeeperReady("127.0.0.1", hostPort(zookeeper, 2181)), started, 120),
+      );
+      const kafkaHost = splitHostPort(
+        /PLAINTEXT_HOST:\/\/([^,]+)/.exec(kafka.env.find((e) => e.startsWith("KAFKA_ADVERTISED_LISTENERS="))!)![1],
+      );
       started = Date.now();
       run(kafka);
       result.kafka.push(await secondsUntil(() => kafkaReady(kafkaHost.host, kafkaHost.port), started, 180));
@@ -56,7 +70,13 @@ export async function measureFloor(containers: Record<ServiceName, SynthesizedCo
 
       started = Date.now();
       run(cassandra);
-      result.cassandra.push(await secondsUntil(() => cassandraReady("127.0.0.1", hostPort(cassandra, 9042), datacenterOf(cassandra)), started, 300));
+      result.cassandra.push(
+        await secondsUntil(
+          () => cassandraReady("127.0.0.1", hostPort(cassandra, 9042), datacenterOf(cassandra)),
+          started,
+          300,
+        ),
+      );
       remove([cassandra]);
     }
   } finally {
@@ -77,9 +97,14 @@ export interface ParallelFloorSample {
  * created and all are started at once (what `docker run` of each does, the
  * creation counted), then each is asked every 100 ms until all answer.
  */
-export async function measureParallelFloor(containers: Record<ServiceName, SynthesizedContainer>, samples: number): Promise<ParallelFloorSample[]> {
+export async function measureParallelFloor(
+  containers: Record<ServiceName, SynthesizedContainer>,
+  samples: number,
+): Promise<ParallelFloorSample[]> {
   const { zookeeper, kafka, cassandra } = containers;
-  const kafkaHost = splitHostPort(/PLAINTEXT_HOST:\/\/([^,]+)/.exec(kafka.env.find((e) => e.startsWith("KAFKA_ADVERTISED_LISTENERS="))!)![1]);
+  const kafkaHost = splitHostPort(
+    /PLAINTEXT_HOST:\/\/([^,]+)/.exec(kafka.env.find((e) => e.startsWith("KAFKA_ADVERTISED_LISTENERS="))!)![1],
+  );
   const all = [zookeeper, kafka, cassandra];
   const result: ParallelFloorSample[] = [];
   docker(["network", "create", NETWORK]);
@@ -91,7 +116,11 @@ export async function measureParallelFloor(containers: Record<ServiceName, Synth
       const [z, k, c] = await Promise.all([
         secondsUntil(() => zookeeperReady("127.0.0.1", hostPort(zookeeper, 2181)), started, 120),
         secondsUntil(() => kafkaReady(kafkaHost.host, kafkaHost.port), started, 180),
-        secondsUntil(() => cassandraReady("127.0.0.1", hostPort(cassandra, 9042), datacenterOf(cassandra)), started, 300),
+        secondsUntil(
+          () => cassandraReady("127.0.0.1", hostPort(cassandra, 9042), datacenterOf(cassandra)),
+          started,
+          300,
+        ),
       ]);
       result.push({ all: Math.max(z, k, c), services: { zookeeper: z, kafka: k, cassandra: c } });
       remove(all);

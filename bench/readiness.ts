@@ -83,7 +83,12 @@ export async function cassandraReady(host: string, port: number, datacenter: str
 }
 
 /** Seconds until `ready()` answers true, asking every `everyMs`; throws after `timeoutSeconds`. */
-export async function secondsUntil(ready: () => Promise<boolean>, since: number, timeoutSeconds: number, everyMs = 100): Promise<number> {
+export async function secondsUntil(
+  ready: () => Promise<boolean>,
+  since: number,
+  timeoutSeconds: number,
+  everyMs = 100,
+): Promise<number> {
   for (;;) {
     if (await ready()) return (Date.now() - since) / 1000;
     if (Date.now() - since > timeoutSeconds * 1000) throw new Error(`not ready after ${timeoutSeconds} s`);

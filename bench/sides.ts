@@ -111,7 +111,10 @@ export class ComposeSide implements Side {
         return { name, status, exitCode, finished: Date.parse(finishedAt ?? "") };
       });
       const failed = states.find((s) => s.status === "exited" && s.exitCode !== "0" && s.finished >= started - 1000);
-      if (failed) throw new Error(`${failed.name} exited ${failed.exitCode}:\n${docker(["logs", "--tail", "20", failed.name], { allowFailure: true })}`);
+      if (failed)
+        throw new Error(
+          `${failed.name} exited ${failed.exitCode}:\n${docker(["logs", "--tail", "20", failed.name], { allowFailure: true })}`,
+        );
       if (states.every((s) => s.status === "exited" && s.exitCode === "0" && s.finished >= started - 1000)) {
         return (Date.now() - started) / 1000;
       }

@@ -30,19 +30,25 @@ export interface SynthesizedContainer {
 /** A stack's synthesized JSON, as far as the containers and their images go. */
 interface SynthesizedStackJson {
   readonly resource: {
-    readonly docker_container: Readonly<Record<string, Omit<SynthesizedContainer, "service" | "memoryMiB"> & { readonly memory: number }>>;
+    readonly docker_container: Readonly<
+      Record<string, Omit<SynthesizedContainer, "service" | "memoryMiB"> & { readonly memory: number }>
+    >;
     readonly docker_image: Readonly<Record<string, { readonly name: string }>>;
   };
 }
 
 /** Every container of the app with the settings in `env`, by service. */
-export function synthesizedContainers(env: Readonly<Record<string, string | undefined>>): Record<ServiceName, SynthesizedContainer> {
+export function synthesizedContainers(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<ServiceName, SynthesizedContainer> {
   const outdir = mkdtempSync(join(tmpdir(), "chatbattle-bench-synth-"));
   try {
     synthesizeApp(parseConfig(env), PROJECT_ROOT, outdir);
     const containers: Partial<Record<ServiceName, SynthesizedContainer>> = {};
     for (const stack of ["kafka", "cassandra"]) {
-      const json = JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as SynthesizedStackJson;
+      const json = JSON.parse(
+        readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"),
+      ) as SynthesizedStackJson;
       for (const c of Object.values(json.resource.docker_container)) {
         const service = (Object.keys(CONTAINER_NAMES) as ServiceName[]).find((s) => CONTAINER_NAMES[s] === c.name)!;
         const imageId = /^\$\{docker_image\.([^.]+)\.image_id\}$/.exec(c.image)![1];

@@ -52,7 +52,13 @@ export interface ChatBattleStacks {
  * - cluster: topics and schema only, pointed at the existing clusters; the
  *   applier's connection settings come from `env` (credentials stay there).
  */
-export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: string, env: Env = process.env, guard: DataGuard = "terraform"): ChatBattleStacks {
+export function buildStacks(
+  app: App,
+  config: ChatBattleConfig,
+  projectRoot: string,
+  env: Env = process.env,
+  guard: DataGuard = "terraform",
+): ChatBattleStacks {
   const preventDestroy = guard === "terraform";
   const topicSpecs = declaredTopics(config.topicDurability, topicDefinitions(config));
   const cqlFiles = readCqlFiles(join(projectRoot, "cql"));
@@ -80,7 +86,13 @@ export function buildStacks(app: App, config: ChatBattleConfig, projectRoot: str
   return stacks;
 }
 
-function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readonly TopicSpec[], cqlFiles: readonly CqlFile[], preventDestroy: boolean): ChatBattleStacks {
+function buildLocalStacks(
+  app: App,
+  config: ChatBattleConfig,
+  topicSpecs: readonly TopicSpec[],
+  cqlFiles: readonly CqlFile[],
+  preventDestroy: boolean,
+): ChatBattleStacks {
   const volumes = new VolumesStack(app, { kafka: config.kafka, preventDestroy });
   const network = new NetworkStack(app);
 
@@ -123,7 +135,13 @@ function buildLocalStacks(app: App, config: ChatBattleConfig, topicSpecs: readon
  * this process, with Terraform guarding the data; the app's commands, which
  * review every plan themselves, ask for `guard: "review"`.
  */
-export function synthesizeApp(config: ChatBattleConfig, projectRoot: string, outdir?: string, env: Env = process.env, guard: DataGuard = "terraform"): void {
+export function synthesizeApp(
+  config: ChatBattleConfig,
+  projectRoot: string,
+  outdir?: string,
+  env: Env = process.env,
+  guard: DataGuard = "terraform",
+): void {
   const app = new App(outdir ? { outdir } : {});
   buildStacks(app, config, projectRoot, env, guard);
   app.synth();
@@ -152,7 +170,10 @@ export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string):
     return {
       zookeeper: stacks.kafka.zookeeper?.hostConnectString,
       kafkaBrokers: stacks.kafka.bootstrapServers,
-      cassandra: { contactPoint: stacks.cassandra.cassandraNode.contactPoint, datacenter: stacks.cassandra.cassandraNode.datacenter },
+      cassandra: {
+        contactPoint: stacks.cassandra.cassandraNode.contactPoint,
+        datacenter: stacks.cassandra.cassandraNode.datacenter,
+      },
     };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

@@ -24,7 +24,11 @@ export function loadDotEnv(path = ".env", options: { offline?: boolean } = {}): 
  * way of anything a script reads). A variable that is already set keeps its
  * value; PATH gets the folders it lacks, in front. Returns whether it loaded.
  */
-export function loadOfflineEnv(path = OFFLINE_ENV, env: NodeJS.ProcessEnv = process.env, say: (line: string) => void = (line) => console.error(line)): boolean {
+export function loadOfflineEnv(
+  path = OFFLINE_ENV,
+  env: NodeJS.ProcessEnv = process.env,
+  say: (line: string) => void = (line) => console.error(line),
+): boolean {
   if (env[LOADED_MARK] || !existsSync(path)) return false;
   const values = parseEnv(readFileSync(path, "utf8"));
   const yours: string[] = [];
@@ -40,6 +44,8 @@ export function loadOfflineEnv(path = OFFLINE_ENV, env: NodeJS.ProcessEnv = proc
     }
   }
   env[LOADED_MARK] = path;
-  say(`using ${path} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins${yours.length > 0 ? `: yours of ${yours.join(", ")}` : ""}`);
+  say(
+    `using ${path} (the offline set-up: Terraform's provider mirror and the stand-in images); a variable you set wins${yours.length > 0 ? `: yours of ${yours.join(", ")}` : ""}`,
+  );
   return true;
 }

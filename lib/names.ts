@@ -30,10 +30,20 @@ export const VOLUME_NAMES = {
  * Broker `n` (1-based) of the local Kafka: the first keeps the seed's names
  * (chatbattle-kafka, kafka, chatbattle-kafka-data), the others add their number.
  */
-export function brokerNames(n: number): { readonly container: string; readonly alias: string; readonly volume: string; readonly volumeId: string } {
+export function brokerNames(n: number): {
+  readonly container: string;
+  readonly alias: string;
+  readonly volume: string;
+  readonly volumeId: string;
+} {
   return n === 1
     ? { container: CONTAINER_NAMES.kafka, alias: "kafka", volume: VOLUME_NAMES.kafkaData, volumeId: "kafkaData" }
-    : { container: `chatbattle-kafka-${n}`, alias: `kafka-${n}`, volume: `chatbattle-kafka-${n}-data`, volumeId: `kafka${n}Data` };
+    : {
+        container: `chatbattle-kafka-${n}`,
+        alias: `kafka-${n}`,
+        volume: `chatbattle-kafka-${n}-data`,
+        volumeId: `kafka${n}Data`,
+      };
 }
 
 /** A container the local stack runs, with the service it belongs to. */
@@ -50,9 +60,14 @@ export interface ProjectContainer {
  * The containers a local stack with this Kafka runs, in start order:
  * ZooKeeper only in zookeeper mode, then every broker, then Cassandra.
  */
-export function projectContainers(kafka: { readonly mode: "zookeeper" | "kraft"; readonly brokers: number }): ProjectContainer[] {
+export function projectContainers(kafka: {
+  readonly mode: "zookeeper" | "kraft";
+  readonly brokers: number;
+}): ProjectContainer[] {
   return [
-    ...(kafka.mode === "zookeeper" ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper, alias: "zookeeper" }] : []),
+    ...(kafka.mode === "zookeeper"
+      ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper, alias: "zookeeper" }]
+      : []),
     ...Array.from({ length: kafka.brokers }, (_, i) => ({
       service: "kafka" as const,
       container: brokerNames(i + 1).container,
@@ -64,7 +79,10 @@ export function projectContainers(kafka: { readonly mode: "zookeeper" | "kraft";
 }
 
 /** The data volumes of such a stack, by construct id (a contract: a renamed id would delete its volume). */
-export function projectVolumes(kafka: { readonly mode: "zookeeper" | "kraft"; readonly brokers: number }): { readonly id: string; readonly name: string }[] {
+export function projectVolumes(kafka: {
+  readonly mode: "zookeeper" | "kraft";
+  readonly brokers: number;
+}): { readonly id: string; readonly name: string }[] {
   return [
     ...(kafka.mode === "zookeeper"
       ? [
@@ -72,7 +90,10 @@ export function projectVolumes(kafka: { readonly mode: "zookeeper" | "kraft"; re
           { id: "zookeeperLogs", name: VOLUME_NAMES.zookeeperLogs },
         ]
       : []),
-    ...Array.from({ length: kafka.brokers }, (_, i) => ({ id: brokerNames(i + 1).volumeId, name: brokerNames(i + 1).volume })),
+    ...Array.from({ length: kafka.brokers }, (_, i) => ({
+      id: brokerNames(i + 1).volumeId,
+      name: brokerNames(i + 1).volume,
+    })),
     { id: "cassandraData", name: VOLUME_NAMES.cassandraData },
   ];
 }
@@ -86,7 +107,11 @@ export const ALL_VOLUME_NAMES: readonly string[] = [
 ];
 
 /** Every container name any configuration uses. */
-export const ALL_CONTAINER_NAMES: readonly string[] = [CONTAINER_NAMES.zookeeper, ...[1, 2, 3].map((n) => brokerNames(n).container), CONTAINER_NAMES.cassandra];
+export const ALL_CONTAINER_NAMES: readonly string[] = [
+  CONTAINER_NAMES.zookeeper,
+  ...[1, 2, 3].map((n) => brokerNames(n).container),
+  CONTAINER_NAMES.cassandra,
+];
 
 /**
  * The local KRaft cluster's id. A constant: a broker's volume is formatted

@@ -14,7 +14,9 @@ export interface TopicSpec extends TopicDefinition {
 }
 
 /** The topics the configuration declares: those of TOPICS_FILE when it is set, else {@link TOPICS}. */
-export function topicDefinitions(config: { readonly topicsFromFile?: readonly TopicDefinition[] }): readonly TopicDefinition[] {
+export function topicDefinitions(config: {
+  readonly topicsFromFile?: readonly TopicDefinition[];
+}): readonly TopicDefinition[] {
   return config.topicsFromFile ?? TOPICS;
 }
 
@@ -23,7 +25,10 @@ export function topicDefinitions(config: { readonly topicsFromFile?: readonly To
  * factor, min.insync.replicas (when set) and partitions (when set). The
  * topics stack creates these and health compares the brokers with these.
  */
-export function declaredTopics(durability: TopicDurability, definitions: readonly TopicDefinition[] = TOPICS): TopicSpec[] {
+export function declaredTopics(
+  durability: TopicDurability,
+  definitions: readonly TopicDefinition[] = TOPICS,
+): TopicSpec[] {
   return definitions.map((topic) => ({
     ...topic,
     partitions: durability.partitions ?? topic.partitions,

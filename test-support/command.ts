@@ -65,7 +65,11 @@ export function startCommand(
       clearTimeout(timer);
       const seconds = (Date.now() - started) / 1000;
       if (overdue) {
-        reject(new Error(`\`${command.join(" ")}\` did not finish within ${options.deadlineSeconds} s; its last output:\n${lastLines(output)}`));
+        reject(
+          new Error(
+            `\`${command.join(" ")}\` did not finish within ${options.deadlineSeconds} s; its last output:\n${lastLines(output)}`,
+          ),
+        );
       } else {
         resolve({ status, signal, output, seconds });
       }
@@ -77,7 +81,9 @@ export function startCommand(
 /** The result, or an error with the last output lines when the command did not exit 0. */
 export function requireSuccess(command: readonly string[], result: CommandResult): CommandResult {
   if (result.status !== 0) {
-    throw new Error(`\`${command.join(" ")}\` exited ${result.status ?? result.signal}; its last output:\n${lastLines(result.output)}`);
+    throw new Error(
+      `\`${command.join(" ")}\` exited ${result.status ?? result.signal}; its last output:\n${lastLines(result.output)}`,
+    );
   }
   return result;
 }

@@ -14,12 +14,19 @@ import { waitUntil } from "./wait";
  */
 export async function restartDockerEngine(): Promise<void> {
   const pid = Number(spawnSync("pgrep", ["-x", "dockerd"], { encoding: "utf8" }).stdout.trim().split("\n")[0]);
-  if (!pid) throw new Error("no dockerd runs on this machine: this test restarts the Docker engine and needs a local dockerd (and root)");
+  if (!pid)
+    throw new Error(
+      "no dockerd runs on this machine: this test restarts the Docker engine and needs a local dockerd (and root)",
+    );
   const commandLine = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   process.kill(pid, "SIGTERM");
   await waitUntil(() => !isRunning(pid), "dockerd to stop", 60, 250);
   const log = openSync(join(tmpdir(), "chatbattle-dockerd-restarted.log"), "a");
   spawn(commandLine[0], commandLine.slice(1), { detached: true, stdio: ["ignore", log, log] }).unref();
-  await waitUntil(() => spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0, "dockerd to answer again", 60, 250);
+  await waitUntil(
+    () => spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0,
+    "dockerd to answer again",
+    60,
+    250,
+  );
 }
-

@@ -19,7 +19,10 @@ export function offlineEnvironment(): Record<string, string> {
   });
   if (result.status !== 0) throw new Error(`could not read ${OFFLINE_ENV}: ${result.stderr}`);
   const sourced = Object.fromEntries(
-    result.stdout.split("\0").filter(Boolean).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+    result.stdout
+      .split("\0")
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
   );
   // Only what the file sets, not bash's own variables.
   const names = new Set([...readFileSync(OFFLINE_ENV, "utf8").matchAll(/^([A-Za-z_]\w*)=/gm)].map((m) => m[1]));

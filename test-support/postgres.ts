@@ -55,16 +55,37 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const started = Date.now();
   writeFileSync(join(dir, "pwfile"), `${password}\n`);
   if (asRoot) spawnSync("chown", ["postgres", join(dir, "pwfile")]);
-  must(join(bin, "initdb"), ["-D", join(dir, "data"), "-U", user, `--pwfile=${join(dir, "pwfile")}`, "--auth=scram-sha-256", "-E", "UTF8"]);
-  must(join(bin, "pg_ctl"), ["-D", join(dir, "data"), "-l", join(dir, "log"), "-w", "-t", "60",
-    "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, "start"]);
+  must(join(bin, "initdb"), [
+    "-D",
+    join(dir, "data"),
+    "-U",
+    user,
+    `--pwfile=${join(dir, "pwfile")}`,
+    "--auth=scram-sha-256",
+    "-E",
+    "UTF8",
+  ]);
+  must(join(bin, "pg_ctl"), [
+    "-D",
+    join(dir, "data"),
+    "-l",
+    join(dir, "log"),
+    "-w",
+    "-t",
+    "60",
+    "-o",
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`,
+    "start",
+  ]);
   const connectionString = `postgres://${user}:${password}@127.0.0.1:${port}/postgres?sslmode=disable`;
   return {
     connectionString,
     password,
     startupSeconds: (Date.now() - started) / 1000,
     query: (sql) => {
-      const result = spawnSync(join(bin, "psql"), [connectionString, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql], { encoding: "utf8" });
+      const result = spawnSync(join(bin, "psql"), [connectionString, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql], {
+        encoding: "utf8",
+      });
       if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
       return result.stdout.trim();
     },

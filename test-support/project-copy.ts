@@ -6,7 +6,15 @@ import { SETTINGS } from "../lib/config/settings";
 import { endLeftoverProcesses } from "./processes";
 
 /** What a copy of the app needs to deploy: its code, schema, bindings and configuration. */
-export const APP_ENTRIES: readonly string[] = ["main.ts", "lib", "cql", ".gen", "cdktf.json", "package.json", "tsconfig.json"];
+export const APP_ENTRIES: readonly string[] = [
+  "main.ts",
+  "lib",
+  "cql",
+  ".gen",
+  "cdktf.json",
+  "package.json",
+  "tsconfig.json",
+];
 
 /**
  * A throw-away copy of the project (node_modules linked, not copied), so a
@@ -15,7 +23,10 @@ export const APP_ENTRIES: readonly string[] = ["main.ts", "lib", "cql", ".gen", 
  * provider plugin of a command a test killed), and says so: nothing a test
  * started outlives it.
  */
-export function copyProject(entries: readonly string[], prefix = "chatbattle-project-"): { dir: string; remove(): void } {
+export function copyProject(
+  entries: readonly string[],
+  prefix = "chatbattle-project-",
+): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   for (const entry of entries) cpSync(join(PROJECT_ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"));
@@ -35,6 +46,8 @@ const SETTING_NAMES: ReadonlySet<string> = new Set(SETTINGS.map((s) => s.name));
 export function environmentWithoutSettings(): Record<string, string | undefined> {
   return Object.fromEntries(
     // Every setting of the table, and whatever else is named for a service (the offline set-up's extra images).
-    Object.entries(process.env).filter(([k]) => !SETTING_NAMES.has(k) && !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !SETTING_NAMES.has(k) && !/^(ZOOKEEPER|KAFKA|CASSANDRA|BIND|SCHEMA)_/.test(k),
+    ),
   );
 }

@@ -21,7 +21,8 @@ export interface RunningRegistry {
 function craneBinary(): string {
   const cache = process.env.CHATBATTLE_CACHE ?? join(homedir(), ".cache", "chatbattle");
   const binary = join(cache, "bin", "crane");
-  if (!existsSync(binary)) throw new Error(`No crane at ${binary}: build it with GOBIN=${join(cache, "bin")} go install ${CRANE_MODULE}`);
+  if (!existsSync(binary))
+    throw new Error(`No crane at ${binary}: build it with GOBIN=${join(cache, "bin")} go install ${CRANE_MODULE}`);
   return binary;
 }
 
@@ -29,7 +30,11 @@ function craneBinary(): string {
 export async function startRegistry(): Promise<RunningRegistry> {
   const port = await freePort();
   const disk = mkdtempSync(join(tmpdir(), "chatbattle-registry-"));
-  const child: ChildProcess = spawn(craneBinary(), ["registry", "serve", "--address", `127.0.0.1:${port}`, "--disk", disk], { stdio: "ignore" });
+  const child: ChildProcess = spawn(
+    craneBinary(),
+    ["registry", "serve", "--address", `127.0.0.1:${port}`, "--disk", disk],
+    { stdio: "ignore" },
+  );
   const host = `127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -41,7 +46,10 @@ export async function startRegistry(): Promise<RunningRegistry> {
   // Polled with a deadline: the registry answers /v2/ once it listens.
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const up = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const up = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();

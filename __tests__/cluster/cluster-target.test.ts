@@ -55,9 +55,14 @@ async function createCassandraUser(): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      await withCassandra(contact, (client) => client.execute(
-        `CREATE ROLE IF NOT EXISTS ${cassandraUser.username} WITH PASSWORD = '${cassandraUser.password}' AND LOGIN = true AND SUPERUSER = true`,
-      ), { credentials: { username: "cassandra", password: "cassandra" }, ca });
+      await withCassandra(
+        contact,
+        (client) =>
+          client.execute(
+            `CREATE ROLE IF NOT EXISTS ${cassandraUser.username} WITH PASSWORD = '${cassandraUser.password}' AND LOGIN = true AND SUPERUSER = true`,
+          ),
+        { credentials: { username: "cassandra", password: "cassandra" }, ca },
+      );
       return;
     } catch (error) {
       // The default superuser appears a moment after CQL opens.
@@ -86,11 +91,20 @@ beforeAll(async () => {
   };
   [kafka, cassandra, postgres] = await Promise.all([
     timed("kafka (3 brokers, KRaft, SASL_SSL)", () => startKafkaCluster(certs)),
-    timed("cassandra (login, TLS)", () => startCassandra({ passwordAuthentication: true, clientTls: { keystorePath: certs.serverP12, password: "changeit" } })),
+    timed("cassandra (login, TLS)", () =>
+      startCassandra({
+        passwordAuthentication: true,
+        clientTls: { keystorePath: certs.serverP12, password: "changeit" },
+      }),
+    ),
     timed("postgresql", () => startPostgres()),
   ]);
   await createCassandraUser();
-  console.log(`cluster: servers up: ${Object.entries(startTimes).map(([name, s]) => `${name} ${s.toFixed(1)} s`).join(", ")}`);
+  console.log(
+    `cluster: servers up: ${Object.entries(startTimes)
+      .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
+      .join(", ")}`,
+  );
 
   env = {
     ...environmentWithoutSettings(),
@@ -136,7 +150,9 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
   });
 
   it.each(["PLAIN", "SCRAM-SHA-256"])("preflight: the login with %s over TLS is accepted too", async (mechanism) => {
-    const result = await steps.withEnv({ KAFKA_SASL_MECHANISM: mechanism }).succeed(`preflight (${mechanism})`, npm("preflight"), QUICK);
+    const result = await steps
+      .withEnv({ KAFKA_SASL_MECHANISM: mechanism })
+      .succeed(`preflight (${mechanism})`, npm("preflight"), QUICK);
     expect(result.output).toMatch(new RegExp(`ok +Kafka +.*\\(SASL_SSL, ${mechanism} as pipeline\\): login accepted`));
     expect(result.output).toMatch(/ok +Kafka brokers +3 online \(ids 1, 2, 3\)/);
   });
@@ -155,18 +171,30 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       "channel-stats": {
         partitions: 3,
         replicationFactor: 3,
-        config: { "retention.ms": "86400000", "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "min.insync.replicas": "2" },
+        config: {
+          "retention.ms": "86400000",
+          "cleanup.policy": "compact",
+          "min.cleanable.dirty.ratio": "0.1",
+          "min.insync.replicas": "2",
+        },
       },
     });
   });
 
   it("applies the schema with NetworkTopologyStrategy, and schema:verify agrees", async () => {
     await steps.succeed("schema:verify", npm("schema:verify"), QUICK);
-    const schema = await withCassandra(`${cassandra.host}:${cassandra.port}`, (client) => schemaAsReported(client, "twitch_chat", "raw_chat_messages"), {
-      credentials: cassandraUser,
-      ca: readFileSync(certs.caPem, "utf8"),
+    const schema = await withCassandra(
+      `${cassandra.host}:${cassandra.port}`,
+      (client) => schemaAsReported(client, "twitch_chat", "raw_chat_messages"),
+      {
+        credentials: cassandraUser,
+        ca: readFileSync(certs.caPem, "utf8"),
+      },
+    );
+    expect(schema.replication).toEqual({
+      class: "org.apache.cassandra.locator.NetworkTopologyStrategy",
+      [cassandra.datacenter]: "1",
     });
-    expect(schema.replication).toEqual({ class: "org.apache.cassandra.locator.NetworkTopologyStrategy", [cassandra.datacenter]: "1" });
   });
 
   it("a second deploy changes nothing, and every plan is empty", async () => {
@@ -188,18 +216,27 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       // its retries run out instead of trying the next one (seen here: ECONNREFUSED after 8.8 s).
       const live = { ...kafka.clientTarget(), brokers: kafka.brokers.filter((_, i) => i !== 2) };
       // The broker is fenced and dropped from the in-sync replicas within seconds (see test-support/kafka/cluster.ts).
-      const health = await roundTripAndHealthWithBrokerDown(steps, live, `broker-down-${Date.now()}`, "health (broker down)");
+      const health = await roundTripAndHealthWithBrokerDown(
+        steps,
+        live,
+        `broker-down-${Date.now()}`,
+        "health (broker down)",
+      );
       console.log(`cluster: npm run health with broker 3 down:\n${health.output}`);
       expect(health.status).toBe(1);
       expect(health.output).toMatch(/broker\(s\) 3 offline/);
-      expect(health.output).toMatch(/\d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\); __consumer_offsets 50 partitions \(2 of 3 in sync\)/);
+      expect(health.output).toMatch(
+        /\d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\); __consumer_offsets 50 partitions \(2 of 3 in sync\)/,
+      );
     } finally {
       // Whatever failed above, the tests after this one get their three brokers back.
       kafka.start(3);
     }
     const healed = await steps.succeed("health --wait (broker back)", npm("health", "--wait", "120"), 180);
     console.log(`cluster: npm run health with broker 3 back:\n${healed.output}`);
-    expect(healed.output).toMatch(/kafka +\S+ +yes +3 broker\(s\) online; 2 topics as declared; no under-replicated partitions/);
+    expect(healed.output).toMatch(
+      /kafka +\S+ +yes +3 broker\(s\) online; 2 topics as declared; no under-replicated partitions/,
+    );
   });
 
   it("two deploys started at once from two copies: both end well and the state stays intact", async () => {
@@ -210,7 +247,10 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     expect(first.status, first.output).toBe(0);
     expect(second.status, second.output).toBe(0);
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
-    const states = postgres.query("SELECT count(*) FROM chatbattle_topics.states") + "," + postgres.query("SELECT count(*) FROM chatbattle_schema.states");
+    const states =
+      postgres.query("SELECT count(*) FROM chatbattle_topics.states") +
+      "," +
+      postgres.query("SELECT count(*) FROM chatbattle_schema.states");
     expect(states).toBe("1,1");
     const topicsState = JSON.parse(postgres.query("SELECT data FROM chatbattle_topics.states WHERE name = 'default'"));
     expect(topicsState.resources.map((r: { type: string; name: string }) => `${r.type}.${r.name}`).sort()).toEqual([
@@ -221,18 +261,27 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
 
   it("a deploy that finds the state locked by another run waits STATE_LOCK_TIMEOUT, then fails clearly, changing nothing", async () => {
     // Another run holds the topics stack's lock in PostgreSQL: a Terraform console keeps it while open.
-    const holder = spawn("terraform", ["console"], { cwd: join(projects[1].dir, "cdktf.out", "stacks", "topics"), env: { ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const holder = spawn("terraform", ["console"], {
+      cwd: join(projects[1].dir, "cdktf.out", "stacks", "topics"),
+      env: { ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     try {
       await new Promise((resolve) => setTimeout(resolve, 5000));
       const lockedSteps = stepsIn(projects[0].dir, { ...env, STATE_LOCK_TIMEOUT: "5" });
       const result = await lockedSteps.run("deploy (state locked)", npm("deploy"), DEPLOY);
       console.log(`cluster: deploy against a held lock:\n${result.output}`);
       expect(result.status).toBe(1);
-      expect(result.output).toMatch(/topics +state is locked by another run \(.*\); waited 5 s \(STATE_LOCK_TIMEOUT\) and changed nothing/);
+      expect(result.output).toMatch(
+        /topics +state is locked by another run \(.*\); waited 5 s \(STATE_LOCK_TIMEOUT\) and changed nothing/,
+      );
       expect(result.output).toMatch(/deploy: the state of topics is locked by another run/);
     } finally {
       // Listening before the kill, and not at all when it already ended: a close that happened is never awaited.
-      const closed = holder.exitCode !== null || holder.signalCode !== null ? Promise.resolve() : new Promise((resolve) => holder.once("close", resolve));
+      const closed =
+        holder.exitCode !== null || holder.signalCode !== null
+          ? Promise.resolve()
+          : new Promise((resolve) => holder.once("close", resolve));
       holder.stdin.end();
       holder.kill("SIGTERM");
       await closed;
@@ -244,20 +293,35 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
   it("a deploy after STATE_BACKEND changed stops at init with the command that moves the state, changing nothing", async () => {
     const switched = stepsIn(projects[1].dir, { ...env, STATE_BACKEND: "local" });
     const result = await switched.run("deploy (backend switched)", npm("deploy"), DEPLOY);
-    console.log(`cluster: deploy after switching STATE_BACKEND to local:\n${result.output.split("\n").slice(-3).join("\n")}`);
+    console.log(
+      `cluster: deploy after switching STATE_BACKEND to local:\n${result.output.split("\n").slice(-3).join("\n")}`,
+    );
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(/the state backend of (topics, schema|schema, topics) changed \(STATE_BACKEND\).*nothing was changed/);
+    expect(result.output).toMatch(
+      /the state backend of (topics, schema|schema, topics) changed \(STATE_BACKEND\).*nothing was changed/,
+    );
     expect(result.output).toMatch(/terraform -chdir=cdktf.out\/stacks\/topics init -migrate-state/);
     expect(existsSync(join(projects[1].dir, "state"))).toBe(false);
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("refuses a replication factor above the brokers online before anything is applied, naming both counts", async () => {
-    const tooMany = stepsIn(projects[0].dir, { ...env, KAFKA_TOPIC_REPLICATION_FACTOR: "4", KAFKA_MIN_INSYNC_REPLICAS: "2" });
+    const tooMany = stepsIn(projects[0].dir, {
+      ...env,
+      KAFKA_TOPIC_REPLICATION_FACTOR: "4",
+      KAFKA_MIN_INSYNC_REPLICAS: "2",
+    });
     const result = await tooMany.run("deploy (replication 4 on 3 brokers)", npm("deploy"), QUICK);
-    console.log(`cluster: deploy with replication 4 on 3 brokers:\n${result.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
+    console.log(
+      `cluster: deploy with replication 4 on 3 brokers:\n${result.output
+        .split("\n")
+        .filter((l) => /FAIL|preflight:/.test(l))
+        .join("\n")}`,
+    );
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(/FAIL +Kafka brokers +replication factor 4 needs at least 4 brokers, but 3 are online \(ids 1, 2, 3\); bring the others back, or lower KAFKA_TOPIC_REPLICATION_FACTOR/);
+    expect(result.output).toMatch(
+      /FAIL +Kafka brokers +replication factor 4 needs at least 4 brokers, but 3 are online \(ids 1, 2, 3\); bring the others back, or lower KAFKA_TOPIC_REPLICATION_FACTOR/,
+    );
     expect(result.output).toMatch(/nothing was changed/);
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
@@ -266,7 +330,9 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     const fewer = stepsIn(projects[0].dir, { ...env, KAFKA_TOPIC_PARTITIONS: "2" });
     const result = await fewer.run("deploy (fewer partitions, refused)", npm("deploy"), DEPLOY);
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(/^ {2}topic twitch-chat-messages \(topics stack\): would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m);
+    expect(result.output).toMatch(
+      /^ {2}topic twitch-chat-messages \(topics stack\): would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m,
+    );
     expect(result.output).toContain("deploy: nothing was applied (see above).");
     expect((await topicsAsReported(kafka.clientTarget()))["twitch-chat-messages"].partitions).toBe(3);
     // cdktf.out now holds what was refused; a deploy with the settings as they were changes nothing.
@@ -279,14 +345,24 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     const fresh = copyProject(APP_ENTRIES, "chatbattle-cluster-fresh-");
     try {
       const freshSteps = stepsIn(fresh.dir, { ...env, STATE_BACKEND: "local", KAFKA_TOPIC_PARTITIONS: "2" });
-      const plan = await freshSteps.run("npm run plan -- --json (fresh clone, fewer partitions)", npm("plan", "--json"), DEPLOY);
+      const plan = await freshSteps.run(
+        "npm run plan -- --json (fresh clone, fewer partitions)",
+        npm("plan", "--json"),
+        DEPLOY,
+      );
       expect(plan.status).toBe(3);
       const json = JSON.parse(plan.output.slice(plan.output.indexOf("{"), plan.output.lastIndexOf("}") + 1));
       expect(json.stacks.find((s: { stack: string }) => s.stack === "topics").changes).toContainEqual(
-        expect.objectContaining({ class: "loses-data", subject: "topic twitch-chat-messages", lost: expect.objectContaining({ exact: true }) }),
+        expect.objectContaining({
+          class: "loses-data",
+          subject: "topic twitch-chat-messages",
+          lost: expect.objectContaining({ exact: true }),
+        }),
       );
       const result = await freshSteps.run("deploy (fresh clone, fewer partitions, refused)", npm("deploy"), DEPLOY);
-      console.log(`cluster: a fresh clone's deploy with fewer partitions:\n${result.output.slice(result.output.indexOf("deploy: refused"))}`);
+      console.log(
+        `cluster: a fresh clone's deploy with fewer partitions:\n${result.output.slice(result.output.indexOf("deploy: refused"))}`,
+      );
       expect(result.status).toBe(1);
       expect(result.output).toMatch(
         /^ {2}topic twitch-chat-messages \(topics stack\): exists but no state recorded it, so it is adopted, and then would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions\. It holds 3 partition\(s\), [1-9]\d* message\(s\)\.$/m,
@@ -306,21 +382,32 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
     console.log(`cluster: deploy with a wrong SASL password (${result.seconds.toFixed(1)} s):\n${result.output}`);
     expect(result.status).toBe(1);
     expect(result.seconds).toBeLessThan(QUICK);
-    expect(result.output).toMatch(/FAIL +Kafka +.*refused the login: .*Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM/);
+    expect(result.output).toMatch(
+      /FAIL +Kafka +.*refused the login: .*Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM/,
+    );
     expect(result.output).toMatch(/nothing was changed/);
     expect(result.output).not.toContain(wrong);
     expect(await planExitCodes(projects[0].dir)).toEqual({ topics: 0, schema: 0 });
   });
 
   it("no password is in cdktf.out, in the state in PostgreSQL, or in anything a command printed", () => {
-    const texts = projects.flatMap((p) => filesUnder(join(p.dir, "cdktf.out")).filter((f) => !f.includes(`${join(".terraform", "providers")}`)).map((f) => [f, readFileSync(f, "utf8")]));
+    const texts = projects.flatMap((p) =>
+      filesUnder(join(p.dir, "cdktf.out"))
+        .filter((f) => !f.includes(`${join(".terraform", "providers")}`))
+        .map((f) => [f, readFileSync(f, "utf8")]),
+    );
     expect(texts.length).toBeGreaterThan(4);
-    const state = postgres.query("SELECT string_agg(data, '') FROM (SELECT data FROM chatbattle_topics.states UNION ALL SELECT data FROM chatbattle_schema.states) s");
+    const state = postgres.query(
+      "SELECT string_agg(data, '') FROM (SELECT data FROM chatbattle_topics.states UNION ALL SELECT data FROM chatbattle_schema.states) s",
+    );
     expect(state.length).toBeGreaterThan(100);
     for (const secret of secrets()) {
       for (const [file, text] of texts) expect(text.includes(secret), `${secret.slice(0, 4)}… in ${file}`).toBe(false);
       expect(state.includes(secret), `${secret.slice(0, 4)}… in the state`).toBe(false);
-      expect(allSteps.some((s) => s.outputs.some((o) => o.includes(secret))), `${secret.slice(0, 4)}… printed`).toBe(false);
+      expect(
+        allSteps.some((s) => s.outputs.some((o) => o.includes(secret))),
+        `${secret.slice(0, 4)}… printed`,
+      ).toBe(false);
     }
   });
 });

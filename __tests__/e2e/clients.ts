@@ -14,7 +14,11 @@ export type KafkaAccess =
   | {
       readonly brokers: readonly string[];
       readonly tls?: { readonly ca?: string };
-      readonly sasl?: { readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; readonly username: string; readonly password: string };
+      readonly sasl?: {
+        readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+        readonly username: string;
+        readonly password: string;
+      };
     };
 
 // A fresh broker creates __consumer_offsets on the first consumer group, and answers
@@ -79,7 +83,12 @@ export async function produce(bootstrap: KafkaAccess, topic: string, value: stri
  * Reads `topic` from the beginning until a message with `value` arrives; false
  * after `timeoutMs`. A consumer that gives up for good fails the call with its reason.
  */
-export async function consumed(bootstrap: KafkaAccess, topic: string, value: string, timeoutMs = 60_000): Promise<boolean> {
+export async function consumed(
+  bootstrap: KafkaAccess,
+  topic: string,
+  value: string,
+  timeoutMs = 60_000,
+): Promise<boolean> {
   const consumer = kafka(bootstrap).consumer({ groupId: `chatbattle-e2e-${Date.now()}-${Math.random()}` });
   await consumer.connect();
   try {
@@ -113,7 +122,11 @@ export interface CassandraAccess {
   readonly ca?: string;
 }
 
-export async function withCassandra<T>(contactPoint: string, work: (client: cassandra.Client) => Promise<T>, access: CassandraAccess = {}): Promise<T> {
+export async function withCassandra<T>(
+  contactPoint: string,
+  work: (client: cassandra.Client) => Promise<T>,
+  access: CassandraAccess = {},
+): Promise<T> {
   const [host, port] = contactPoint.split(":");
   const client = new cassandra.Client({
     contactPoints: [host],
@@ -132,18 +145,20 @@ export async function withCassandra<T>(contactPoint: string, work: (client: cass
 
 /** The keyspace's replication and the table's columns and options, as system_schema reports them. */
 export async function schemaAsReported(client: cassandra.Client, keyspace: string, table: string) {
-  const ks = (await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace])).first();
+  const ks = (
+    await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace])
+  ).first();
   const options = (
-    await client.execute("SELECT default_time_to_live, compaction FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", [
-      keyspace,
-      table,
-    ])
+    await client.execute(
+      "SELECT default_time_to_live, compaction FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+      [keyspace, table],
+    )
   ).first();
   const columns = (
-    await client.execute("SELECT column_name, type, kind, position, clustering_order FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?", [
-      keyspace,
-      table,
-    ])
+    await client.execute(
+      "SELECT column_name, type, kind, position, clustering_order FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+      [keyspace, table],
+    )
   ).rows
     .map((c) => ({ name: c.column_name, type: c.type, kind: c.kind, position: c.position, order: c.clustering_order }))
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -161,7 +176,10 @@ export async function produceMany(bootstrap: KafkaAccess, topic: string, count: 
   await producer.connect();
   try {
     for (let i = 0; i < count; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ key: `k${(i + j) % 97}`, value: `${prefix}-${i + j}` }));
+      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+        key: `k${(i + j) % 97}`,
+        value: `${prefix}-${i + j}`,
+      }));
       await producer.send({ topic, acks: 1, messages: batch });
     }
   } finally {
@@ -183,23 +201,43 @@ export async function messageCount(bootstrap: KafkaAccess, topic: string): Promi
 
 /** Writes `count` rows to twitch_chat.raw_chat_messages under channel `channel`, 64 at a time. */
 export async function writeRows(client: cassandra.Client, channel: string, count: number): Promise<void> {
-  const insert = "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, message) VALUES (?, ?, uuid(), ?)";
-  await cassandra.concurrent.executeConcurrent(client, insert, Array.from({ length: count }, (_, i) => [channel, i, `row-${i}`]), { concurrencyLevel: 64 });
+  const insert =
+    "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, message) VALUES (?, ?, uuid(), ?)";
+  await cassandra.concurrent.executeConcurrent(
+    client,
+    insert,
+    Array.from({ length: count }, (_, i) => [channel, i, `row-${i}`]),
+    { concurrencyLevel: 64 },
+  );
 }
 
 /** Rows of one channel in twitch_chat.raw_chat_messages. */
 export async function rowCount(client: cassandra.Client, channel: string): Promise<number> {
-  const result = await client.execute("SELECT COUNT(*) AS n FROM twitch_chat.raw_chat_messages WHERE channel_id = ?", [channel], { prepare: true, readTimeout: 60_000 });
+  const result = await client.execute(
+    "SELECT COUNT(*) AS n FROM twitch_chat.raw_chat_messages WHERE channel_id = ?",
+    [channel],
+    { prepare: true, readTimeout: 60_000 },
+  );
   return Number(result.rows[0].n);
 }
 
 /** Writes `count` keyed messages to `topic`, each with the timestamp `timestampMs` (an old one, say), 1000 per request. */
-export async function produceAt(bootstrap: KafkaAccess, topic: string, count: number, prefix: string, timestampMs: number): Promise<void> {
+export async function produceAt(
+  bootstrap: KafkaAccess,
+  topic: string,
+  count: number,
+  prefix: string,
+  timestampMs: number,
+): Promise<void> {
   const producer = kafka(bootstrap).producer();
   await producer.connect();
   try {
     for (let i = 0; i < count; i += 1000) {
-      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({ key: `k${(i + j) % 97}`, value: `${prefix}-${i + j}`, timestamp: String(timestampMs) }));
+      const batch = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+        key: `k${(i + j) % 97}`,
+        value: `${prefix}-${i + j}`,
+        timestamp: String(timestampMs),
+      }));
       await producer.send({ topic, acks: -1, messages: batch });
     }
   } finally {
@@ -212,7 +250,10 @@ export async function messagesBefore(bootstrap: KafkaAccess, topic: string, time
   const admin = kafka(bootstrap).admin();
   await admin.connect();
   try {
-    const [low, at] = [await admin.fetchTopicOffsets(topic), await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs)];
+    const [low, at] = [
+      await admin.fetchTopicOffsets(topic),
+      await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs),
+    ];
     return at.reduce((sum, p) => {
       const partition = low.find((l) => l.partition === p.partition)!;
       // -1: no message at or after the time, so all of the partition's are before it.
@@ -234,7 +275,11 @@ export async function rowsWithValue(client: cassandra.Client, table: string, col
   let count = 0;
   let pageState: string | undefined;
   do {
-    const page = await client.execute(`SELECT ${column} FROM ${table}`, [], { prepare: true, fetchSize: 1000, pageState });
+    const page = await client.execute(`SELECT ${column} FROM ${table}`, [], {
+      prepare: true,
+      fetchSize: 1000,
+      pageState,
+    });
     count += page.rows.filter((row) => row.get(column) !== null).length;
     pageState = page.pageState ?? undefined;
   } while (pageState);
@@ -243,6 +288,10 @@ export async function rowsWithValue(client: cassandra.Client, table: string, col
 
 /** The columns a table has, as system_schema lists them. */
 export async function columnsOf(client: cassandra.Client, keyspace: string, table: string): Promise<string[]> {
-  const result = await client.execute("SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?", [keyspace, table], { prepare: true });
+  const result = await client.execute(
+    "SELECT column_name FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
+    [keyspace, table],
+    { prepare: true },
+  );
   return result.rows.map((r) => r.column_name as string).sort();
 }

@@ -33,19 +33,37 @@ export interface DataIdentity {
 const text = (buffer: Buffer | null | undefined) => (buffer == null ? null : buffer.toString("base64"));
 
 /** Every record of the topics, in partition and offset order, with the offsets they have here. */
-async function readTopics(brokers: readonly string[], topics: readonly string[]): Promise<Map<string, (RecordIdentity & { offset: bigint })[]>> {
-  const kafka = new Kafka({ clientId: "chatbattle-e2e-identity", brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+async function readTopics(
+  brokers: readonly string[],
+  topics: readonly string[],
+): Promise<Map<string, (RecordIdentity & { offset: bigint })[]>> {
+  const kafka = new Kafka({
+    clientId: "chatbattle-e2e-identity",
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 300 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   // Each partition that holds records, with its high offset: the consumer reads until it reaches each.
   const ends = new Map<string, Map<number, bigint>>();
   for (const topic of topics) {
-    ends.set(topic, new Map((await admin.fetchTopicOffsets(topic)).filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)])));
+    ends.set(
+      topic,
+      new Map(
+        (await admin.fetchTopicOffsets(topic))
+          .filter((o) => BigInt(o.high) > BigInt(o.low))
+          .map((o) => [o.partition, BigInt(o.high)]),
+      ),
+    );
   }
   await admin.disconnect();
   const found = new Map(topics.map((t) => [t, [] as (RecordIdentity & { offset: bigint })[]]));
   const last = new Map<string, bigint>();
-  const remaining = () => [...ends].some(([topic, partitions]) => [...partitions].some(([p, high]) => (last.get(`${topic}/${p}`) ?? -1n) + 1n < high));
+  const remaining = () =>
+    [...ends].some(([topic, partitions]) =>
+      [...partitions].some(([p, high]) => (last.get(`${topic}/${p}`) ?? -1n) + 1n < high),
+    );
   if (remaining()) {
     const consumer = kafka.consumer({ groupId: `chatbattle-e2e-identity-${process.pid}-${Date.now()}` });
     await consumer.connect();
@@ -77,7 +95,11 @@ async function readTopics(brokers: readonly string[], topics: readonly string[])
   return found;
 }
 
-export async function dataIdentity(brokers: readonly string[], cqlContactPoint: string, groups: readonly string[]): Promise<DataIdentity> {
+export async function dataIdentity(
+  brokers: readonly string[],
+  cqlContactPoint: string,
+  groups: readonly string[],
+): Promise<DataIdentity> {
   const topics = ["twitch-chat-messages", "channel-stats"];
   const read = await readTopics(brokers, topics);
   const kafka = new Kafka({ clientId: "chatbattle-e2e-identity", brokers: [...brokers], logLevel: logLevel.NOTHING });
@@ -95,16 +117,37 @@ export async function dataIdentity(brokers: readonly string[], cqlContactPoint: 
   }
   await admin.disconnect();
 
-  const client = new cassandra.Client({ contactPoints: [cqlContactPoint], localDataCenter: "dc1", socketOptions: { readTimeout: 60_000 } });
+  const client = new cassandra.Client({
+    contactPoints: [cqlContactPoint],
+    localDataCenter: "dc1",
+    socketOptions: { readTimeout: 60_000 },
+  });
   await client.connect();
   const rows: { row: string; expiry: number | null }[] = [];
   try {
     const query =
       "SELECT channel_id, timestamp, message_id, user_id, username, message, emotes, WRITETIME(user_id) AS w1, WRITETIME(username) AS w2, WRITETIME(message) AS w3, TTL(message) AS t3 FROM twitch_chat.raw_chat_messages";
-    for await (const row of client.stream(query, [], { prepare: true, fetchSize: 5000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
+    for await (const row of client.stream(query, [], {
+      prepare: true,
+      fetchSize: 5000,
+    }) as unknown as AsyncIterable<cassandra.types.Row>) {
       // The expiry, from the TTL left as the row arrives: it counts down between two reads.
       const expiry = row.t3 === null ? null : Math.round(Date.now() / 1000) + row.t3;
-      rows.push({ row: JSON.stringify([row.channel_id, String(row.timestamp), String(row.message_id), row.user_id, row.username, row.message, row.emotes, String(row.w1), String(row.w2), String(row.w3)]), expiry });
+      rows.push({
+        row: JSON.stringify([
+          row.channel_id,
+          String(row.timestamp),
+          String(row.message_id),
+          row.user_id,
+          row.username,
+          row.message,
+          row.emotes,
+          String(row.w1),
+          String(row.w2),
+          String(row.w3),
+        ]),
+        expiry,
+      });
     }
   } finally {
     await client.shutdown();
@@ -131,8 +174,17 @@ export const SAMPLE_GROUPS = ["chat-readers", "stats-readers"];
  * one at its end; rows with a list, null columns, the table's TTL, no TTL
  * and one of their own, and a column written later than the rest of its row.
  */
-export async function writeSampleData(brokers: readonly string[], cqlContactPoint: string, counts: { readonly records: number; readonly rows: number }): Promise<void> {
-  const kafka = new Kafka({ clientId: "chatbattle-e2e-data", brokers: [...brokers], logLevel: logLevel.NOTHING, retry: { retries: 10, initialRetryTime: 300 } });
+export async function writeSampleData(
+  brokers: readonly string[],
+  cqlContactPoint: string,
+  counts: { readonly records: number; readonly rows: number },
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: "chatbattle-e2e-data",
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 10, initialRetryTime: 300 },
+  });
   const producer = kafka.producer();
   await producer.connect();
   const start = Date.now() - counts.records;
@@ -152,30 +204,67 @@ export async function writeSampleData(brokers: readonly string[], cqlContactPoin
       }),
     });
   }
-  await producer.send({ topic: "channel-stats", acks: -1, messages: [{ key: "ch1", value: "10" }, { key: "ch1", value: "12" }, { key: "ch2", value: "3" }, { key: "ch2", value: null }] });
+  await producer.send({
+    topic: "channel-stats",
+    acks: -1,
+    messages: [
+      { key: "ch1", value: "10" },
+      { key: "ch1", value: "12" },
+      { key: "ch2", value: "3" },
+      { key: "ch2", value: null },
+    ],
+  });
   await producer.disconnect();
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets("twitch-chat-messages");
-  await admin.setOffsets({ groupId: "chat-readers", topic: "twitch-chat-messages", partitions: offsets.map((o) => ({ partition: o.partition, offset: String(Math.floor(Number(o.high) / (o.partition + 2))) })) });
+  await admin.setOffsets({
+    groupId: "chat-readers",
+    topic: "twitch-chat-messages",
+    partitions: offsets.map((o) => ({
+      partition: o.partition,
+      offset: String(Math.floor(Number(o.high) / (o.partition + 2))),
+    })),
+  });
   const stats = await admin.fetchTopicOffsets("channel-stats");
-  await admin.setOffsets({ groupId: "stats-readers", topic: "channel-stats", partitions: stats.map((o) => ({ partition: o.partition, offset: o.high })) });
+  await admin.setOffsets({
+    groupId: "stats-readers",
+    topic: "channel-stats",
+    partitions: stats.map((o) => ({ partition: o.partition, offset: o.high })),
+  });
   await admin.disconnect();
 
-  const client = new cassandra.Client({ contactPoints: [cqlContactPoint], localDataCenter: "dc1", socketOptions: { readTimeout: 60_000 } });
+  const client = new cassandra.Client({
+    contactPoints: [cqlContactPoint],
+    localDataCenter: "dc1",
+    socketOptions: { readTimeout: 60_000 },
+  });
   await client.connect();
   try {
-    const insert = "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    const insert =
+      "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)";
     const ttl = (i: number) => (i % 3 === 0 ? " USING TTL 0" : i % 3 === 1 ? " USING TTL 3600" : "");
     await cassandra.concurrent.executeConcurrent(
       client,
       Array.from({ length: counts.rows }, (_, i) => ({
         query: insert + ttl(i),
-        params: [`channel-${i % 13}`, cassandra.types.Long.fromNumber(start + i), cassandra.types.Uuid.random(), `u${i}`, i % 4 ? `name${i}` : null, `hello ${i} "quoted"`, i % 2 ? ["Kappa", "PogChamp"] : null],
+        params: [
+          `channel-${i % 13}`,
+          cassandra.types.Long.fromNumber(start + i),
+          cassandra.types.Uuid.random(),
+          `u${i}`,
+          i % 4 ? `name${i}` : null,
+          `hello ${i} "quoted"`,
+          i % 2 ? ["Kappa", "PogChamp"] : null,
+        ],
       })),
       { concurrencyLevel: 32 },
     );
-    await client.execute("UPDATE twitch_chat.raw_chat_messages USING TTL 7200 SET message = 'edited' WHERE channel_id = 'channel-1' AND timestamp = ? AND message_id = 00000000-0000-0000-0000-000000000001", [cassandra.types.Long.fromNumber(start)], { prepare: true });
+    await client.execute(
+      "UPDATE twitch_chat.raw_chat_messages USING TTL 7200 SET message = 'edited' WHERE channel_id = 'channel-1' AND timestamp = ? AND message_id = 00000000-0000-0000-0000-000000000001",
+      [cassandra.types.Long.fromNumber(start)],
+      { prepare: true },
+    );
   } finally {
     await client.shutdown();
   }
@@ -212,7 +301,9 @@ export function expectSameData(actual: DataIdentity, expected: DataIdentity): vo
 export function describeIdentity(identity: DataIdentity): string {
   const digest = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 16);
   return [
-    ...Object.entries(identity.records).map(([topic, list]) => `${topic}: ${list.length} records, sha256 ${digest(list)}`),
+    ...Object.entries(identity.records).map(
+      ([topic, list]) => `${topic}: ${list.length} records, sha256 ${digest(list)}`,
+    ),
     `consumer groups' next records: ${Object.keys(identity.nextRecords).length} partition(s), sha256 ${digest(Object.entries(identity.nextRecords).sort(([a], [b]) => a.localeCompare(b)))}`,
     `raw_chat_messages: ${identity.rows.length} rows, sha256 ${digest(identity.rows.map((r) => r.row))}`,
   ].join("\n");

@@ -23,7 +23,11 @@ import { TOPICS } from "../../lib/topics";
 import { planExitCodes as planExitCodesIn, requireEmptyEngine } from "./stack-checks";
 import { npmScript as npm } from "../../test-support/command";
 
-const CONTAINERS = { zookeeper: "chatbattle-zookeeper", kafka: "chatbattle-kafka", cassandra: "chatbattle-cassandra" } as const;
+const CONTAINERS = {
+  zookeeper: "chatbattle-zookeeper",
+  kafka: "chatbattle-kafka",
+  cassandra: "chatbattle-cassandra",
+} as const;
 const STACKS = ["volumes", "network", "kafka", "cassandra", "topics", "schema"];
 const BOOTSTRAP = "127.0.0.1:9092";
 const CQL = "127.0.0.1:9042";
@@ -43,7 +47,8 @@ const message = `e2e-${Date.now()}`;
 
 const inspect = (name: string, format: string) => docker(["inspect", "--format", format, name]);
 /** Like inspect, but empty while the container does not exist. */
-const inspectIfThere = (name: string, format: string) => docker(["inspect", "--format", format, name], { allowFailure: true });
+const inspectIfThere = (name: string, format: string) =>
+  docker(["inspect", "--format", format, name], { allowFailure: true });
 const containerIds = () => Object.values(CONTAINERS).map((name) => inspect(name, "{{.Id}}"));
 
 /** `terraform plan -detailed-exitcode` in every stack: 0 means nothing to do. */
@@ -79,7 +84,11 @@ describe("1. a cold deploy", () => {
     const result = await steps.run("cold deploy (npm run deploy)", npm("deploy"), DEPLOY);
     expectCleanDeploy(result);
     // Start-to-healthy of each container, as Terraform measured its creation (ZooKeeper's is start-to-running).
-    const started = [...result.output.matchAll(/^(kafka|cassandra) +docker_container\.(\w+?)_service_container_\w+: Creation complete after (\d+)s/gm)];
+    const started = [
+      ...result.output.matchAll(
+        /^(kafka|cassandra) +docker_container\.(\w+?)_service_container_\w+: Creation complete after (\d+)s/gm,
+      ),
+    ];
     console.log(`e2e: containers' start-to-healthy (s): ${started.map((m) => `${m[2]} ${m[3]}`).join(", ")}`);
   });
 
@@ -96,7 +105,9 @@ describe("1. a cold deploy", () => {
   it("publishes every host port on 127.0.0.1 only", () => {
     for (const name of Object.values(CONTAINERS)) {
       const bindings = JSON.parse(inspect(name, "{{json .NetworkSettings.Ports}}"));
-      const hostIps = Object.values(bindings).flatMap((list) => ((list as { HostIp: string }[] | null) ?? []).map((b) => b.HostIp));
+      const hostIps = Object.values(bindings).flatMap((list) =>
+        ((list as { HostIp: string }[] | null) ?? []).map((b) => b.HostIp),
+      );
       expect(hostIps.length).toBeGreaterThan(0);
       expect(new Set(hostIps)).toEqual(new Set(["127.0.0.1"]));
     }
@@ -126,7 +137,10 @@ describe("1. a cold deploy", () => {
   it("has the keyspace and table of cql/, returning rows newest first with a 7-day TTL", async () => {
     await withCassandra(CQL, async (client) => {
       const schema = await schemaAsReported(client, "twitch_chat", "raw_chat_messages");
-      expect(schema.replication).toEqual({ class: "org.apache.cassandra.locator.SimpleStrategy", replication_factor: "1" });
+      expect(schema.replication).toEqual({
+        class: "org.apache.cassandra.locator.SimpleStrategy",
+        replication_factor: "1",
+      });
       expect(schema.defaultTimeToLive).toBe(604800);
       expect(schema.compaction).toMatchObject({
         class: "org.apache.cassandra.db.compaction.TimeWindowCompactionStrategy",
@@ -149,7 +163,11 @@ describe("1. a cold deploy", () => {
           { prepare: true },
         );
       }
-      const rows = (await client.execute("SELECT timestamp, TTL(message) AS ttl FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'")).rows;
+      const rows = (
+        await client.execute(
+          "SELECT timestamp, TTL(message) AS ttl FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'",
+        )
+      ).rows;
       expect(rows.map((r) => Number(r.timestamp))).toEqual([3, 2, 1]);
       for (const row of rows) expect(row.ttl).toBeGreaterThan(604800 - 120);
     });
@@ -159,8 +177,12 @@ describe("1. a cold deploy", () => {
     const health = await steps.run("npm run health", npm("health"), QUICK);
     expect(health.status, health.output).toBe(0);
     expect(health.output).toMatch(/^zookeeper +chatbattle-zookeeper +running +healthy +yes +srvr: mode standalone$/m);
-    expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +yes +1 broker\(s\) online; 2 topics as declared; no under-replicated partitions$/m);
-    expect(health.output).toMatch(/^cassandra +chatbattle-cassandra +running +healthy +yes +CQL answers; schema matches cql\/ \(10 checks\)$/m);
+    expect(health.output).toMatch(
+      /^kafka +chatbattle-kafka +running +healthy +yes +1 broker\(s\) online; 2 topics as declared; no under-replicated partitions$/m,
+    );
+    expect(health.output).toMatch(
+      /^cassandra +chatbattle-cassandra +running +healthy +yes +CQL answers; schema matches cql\/ \(10 checks\)$/m,
+    );
 
     const topics = await steps.run("npm run topics", npm("topics"), QUICK);
     expect(topics.output.split("\n")).toEqual([
@@ -172,15 +194,34 @@ describe("1. a cold deploy", () => {
     const describe = await steps.run("npm run topics -- describe", npm("topics", "describe", "channel-stats"), QUICK);
     expect(describe.output).toMatch(/^min\.cleanable\.dirty\.ratio +0\.1$/m);
 
-    expect((await steps.run("npm run schema:verify", npm("schema:verify"), QUICK)).output).toContain("schema: matches cql/");
+    expect((await steps.run("npm run schema:verify", npm("schema:verify"), QUICK)).output).toContain(
+      "schema: matches cql/",
+    );
 
-    const logs = await steps.run("npm run logs -- --tail 5 --no-follow", npm("logs", "--tail", "5", "--no-follow"), QUICK);
+    const logs = await steps.run(
+      "npm run logs -- --tail 5 --no-follow",
+      npm("logs", "--tail", "5", "--no-follow"),
+      QUICK,
+    );
     expect(logs.status, logs.output).toBe(0);
     const lines = logs.output.trimEnd().split("\n");
-    expect(lines.every((l) => /^(zookeeper|kafka {4}|cassandra) \| /.test(l)), logs.output).toBe(true);
-    for (const service of Object.keys(CONTAINERS)) expect(lines.filter((l) => l.startsWith(`${service} `))).toHaveLength(5);
-    const kafkaLogs = await steps.run("npm run logs -- kafka", npm("logs", "kafka", "--tail", "3", "--no-follow"), QUICK);
-    expect(kafkaLogs.output.trimEnd().split("\n").map((l) => l.slice(0, 8))).toEqual(["kafka | ", "kafka | ", "kafka | "]);
+    expect(
+      lines.every((l) => /^(zookeeper|kafka {4}|cassandra) \| /.test(l)),
+      logs.output,
+    ).toBe(true);
+    for (const service of Object.keys(CONTAINERS))
+      expect(lines.filter((l) => l.startsWith(`${service} `))).toHaveLength(5);
+    const kafkaLogs = await steps.run(
+      "npm run logs -- kafka",
+      npm("logs", "kafka", "--tail", "3", "--no-follow"),
+      QUICK,
+    );
+    expect(
+      kafkaLogs.output
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.slice(0, 8)),
+    ).toEqual(["kafka | ", "kafka | ", "kafka | "]);
 
     const validate = await steps.run("npm run validate", npm("validate"), QUICK * 2);
     expect(validate.status, validate.output).toBe(0);
@@ -210,12 +251,27 @@ describe("2. a no-op", () => {
     expect(noop.output).toContain("deploy: every stack is as the last deploy left it, and runs as recorded");
     expect(noop.output).not.toMatch(/^(volumes|network|kafka|cassandra|topics|schema) /m);
 
-    docker(["exec", CONTAINERS.kafka, "kafka-configs", "--bootstrap-server", "localhost:29092", "--alter", "--entity-type", "topics", "--entity-name", "channel-stats", "--add-config", "retention.ms=1000"]);
+    docker([
+      "exec",
+      CONTAINERS.kafka,
+      "kafka-configs",
+      "--bootstrap-server",
+      "localhost:29092",
+      "--alter",
+      "--entity-type",
+      "topics",
+      "--entity-name",
+      "channel-stats",
+      "--add-config",
+      "retention.ms=1000",
+    ]);
     const repair = await steps.run("deploy after a topic config changed on the broker", npm("deploy"), DEPLOY);
     expectCleanDeploy(repair);
     expect(repair.output).toContain("deploy: planning every stack: topic channel-stats's config changed on the broker");
     expect(repair.output).toMatch(/^topics +kafka_topic\.topic-channel-stats: Modifications complete/m);
-    expect((await topicsAsReported(BOOTSTRAP))["channel-stats"].config["retention.ms"]).toBe(TOPICS.find((t) => t.name === "channel-stats")!.config["retention.ms"]);
+    expect((await topicsAsReported(BOOTSTRAP))["channel-stats"].config["retention.ms"]).toBe(
+      TOPICS.find((t) => t.name === "channel-stats")!.config["retention.ms"],
+    );
   });
 });
 
@@ -226,14 +282,25 @@ describe("3. stop and start", () => {
     const left = findProjectObjects();
     expect(left.containers).toEqual([]);
     expect(left.networks).toEqual(["chatbattle-network"]);
-    expect(left.volumes).toEqual(["chatbattle-cassandra-data", "chatbattle-kafka-data", "chatbattle-zookeeper-data", "chatbattle-zookeeper-logs"]);
+    expect(left.volumes).toEqual([
+      "chatbattle-cassandra-data",
+      "chatbattle-kafka-data",
+      "chatbattle-zookeeper-data",
+      "chatbattle-zookeeper-logs",
+    ]);
   });
 
   it("says the stack is stopped in health, topics and logs", async () => {
     for (const command of ["health", "topics", "logs"]) {
-      const result = await steps.run(`npm run ${command} (stopped)`, npm(command, ...(command === "logs" ? ["--no-follow"] : [])), QUICK);
+      const result = await steps.run(
+        `npm run ${command} (stopped)`,
+        npm(command, ...(command === "logs" ? ["--no-follow"] : [])),
+        QUICK,
+      );
       expect(result.status).toBe(1);
-      expect(result.output).toContain(`${command}: the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy.`);
+      expect(result.output).toContain(
+        `${command}: the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy.`,
+      );
     }
   });
 
@@ -250,7 +317,8 @@ describe("3. stop and start", () => {
     expect(network.Labels).toMatchObject({ "com.chatbattle.project": "chatbattle" });
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
     await withCassandra(CQL, async (client) => {
-      const rows = (await client.execute("SELECT message FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'")).rows;
+      const rows = (await client.execute("SELECT message FROM twitch_chat.raw_chat_messages WHERE channel_id = 'e2e'"))
+        .rows;
       expect(rows.map((r) => r.message)).toEqual([`${message}-3`, `${message}-2`, `${message}-1`]);
     });
     expect(await planExitCodes()).toEqual(allPlansEmpty);
@@ -267,10 +335,14 @@ describe("4. healing", () => {
   });
 
   it("brings back a deleted network, with every container on it again", async () => {
-    for (const name of Object.values(CONTAINERS)) docker(["network", "disconnect", "--force", "chatbattle-network", name]);
+    for (const name of Object.values(CONTAINERS))
+      docker(["network", "disconnect", "--force", "chatbattle-network", name]);
     docker(["network", "rm", "chatbattle-network"]);
     expectCleanDeploy(await steps.run("heal: network deleted", npm("deploy"), DEPLOY));
-    for (const name of Object.values(CONTAINERS)) expect(Object.keys(JSON.parse(inspect(name, "{{json .NetworkSettings.Networks}}")))).toEqual(["chatbattle-network"]);
+    for (const name of Object.values(CONTAINERS))
+      expect(Object.keys(JSON.parse(inspect(name, "{{json .NetworkSettings.Networks}}")))).toEqual([
+        "chatbattle-network",
+      ]);
     await expectHealthy();
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message)).toBe(true);
     expect(await planExitCodes()).toEqual(allPlansEmpty);
@@ -284,8 +356,20 @@ describe("4. healing", () => {
   });
 
   it("puts back a topic config changed behind the app's back", async () => {
-    docker(["exec", CONTAINERS.kafka, "kafka-configs", "--bootstrap-server", "localhost:29092", "--alter", "--entity-type", "topics",
-      "--entity-name", "channel-stats", "--add-config", "retention.ms=1000"]);
+    docker([
+      "exec",
+      CONTAINERS.kafka,
+      "kafka-configs",
+      "--bootstrap-server",
+      "localhost:29092",
+      "--alter",
+      "--entity-type",
+      "topics",
+      "--entity-name",
+      "channel-stats",
+      "--add-config",
+      "retention.ms=1000",
+    ]);
     const drifted = await steps.run("npm run health (drifted)", npm("health"), QUICK);
     expect(drifted.status).toBe(1);
     expect(drifted.output).toContain("topics drifted: channel-stats: retention.ms=1000 (declared 86400000)");
@@ -298,18 +382,22 @@ describe("4. healing", () => {
 describe("5. plain cdktf, with Terraform itself guarding the data", () => {
   const plain = (output: string) => stripVTControlCharacters(output);
 
-  it("npx cdktf deploy \"*\" with fewer partitions is refused by Terraform (prevent_destroy): the topics keep their partitions and messages", async () => {
+  it('npx cdktf deploy "*" with fewer partitions is refused by Terraform (prevent_destroy): the topics keep their partitions and messages', async () => {
     const before = await messageCount(BOOTSTRAP, "twitch-chat-messages");
-    const refused = await steps.withEnv({ KAFKA_TOPIC_PARTITIONS: "2" }).run("npx cdktf deploy \"*\" with fewer partitions (refused)", cdktfDeployAll, DEPLOY);
+    const refused = await steps
+      .withEnv({ KAFKA_TOPIC_PARTITIONS: "2" })
+      .run('npx cdktf deploy "*" with fewer partitions (refused)', cdktfDeployAll, DEPLOY);
     expect(refused.status).not.toBe(0);
-    expect(plain(refused.output)).toMatch(/Instance cannot be destroyed[\s\S]*Resource kafka_topic\.topic-[\w-]+ \([\w-]+\) has lifecycle\.prevent_destroy/);
+    expect(plain(refused.output)).toMatch(
+      /Instance cannot be destroyed[\s\S]*Resource kafka_topic\.topic-[\w-]+ \([\w-]+\) has lifecycle\.prevent_destroy/,
+    );
     expect((await topicsAsReported(BOOTSTRAP))["twitch-chat-messages"].partitions).toBe(3);
     expect(await messageCount(BOOTSTRAP, "twitch-chat-messages")).toBe(before);
   });
 
-  it("npx cdktf destroy \"*\" is refused for the topics and volumes: they stay with their data, and npm run reset removes everything", async () => {
+  it('npx cdktf destroy "*" is refused for the topics and volumes: they stay with their data, and npm run reset removes everything', async () => {
     const before = await messageCount(BOOTSTRAP, "twitch-chat-messages");
-    const refused = await steps.run("npx cdktf destroy \"*\" (refused)", cdktfDestroyAll, STOP);
+    const refused = await steps.run('npx cdktf destroy "*" (refused)', cdktfDestroyAll, STOP);
     expect(refused.status).not.toBe(0);
     expect(plain(refused.output)).toContain("Instance cannot be destroyed");
     expect(findProjectObjects().volumes).toHaveLength(4);
@@ -319,7 +407,7 @@ describe("5. plain cdktf, with Terraform itself guarding the data", () => {
   });
 
   it("a deploy afterwards, with plain npx cdktf deploy, starts from nothing and works, first time", async () => {
-    expectCleanDeploy(await steps.run("cold deploy after reset (npx cdktf deploy \"*\")", cdktfDeployAll, DEPLOY));
+    expectCleanDeploy(await steps.run('cold deploy after reset (npx cdktf deploy "*")', cdktfDeployAll, DEPLOY));
     await expectHealthy();
     expect(Object.keys(await topicsAsReported(BOOTSTRAP)).sort()).toEqual(TOPICS.map((t) => t.name).sort());
     expect(await consumed(BOOTSTRAP, "twitch-chat-messages", message, 5000)).toBe(false);
@@ -348,8 +436,11 @@ describe("7. interrupted and concurrent deploys", () => {
     const interrupted = steps.start(npm("deploy"), DEPLOY);
     const started = Date.now();
     try {
-      while (inspectIfThere(CONTAINERS.cassandra, "{{if .State.Health}}{{.State.Health.Status}}{{end}}") !== "starting") {
-        if (Date.now() - started > 120_000) throw new Error(`Cassandra never started:\n${interrupted.output().slice(-3000)}`);
+      while (
+        inspectIfThere(CONTAINERS.cassandra, "{{if .State.Health}}{{.State.Health.Status}}{{end}}") !== "starting"
+      ) {
+        if (Date.now() - started > 120_000)
+          throw new Error(`Cassandra never started:\n${interrupted.output().slice(-3000)}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
       interrupted.signal("SIGINT");
@@ -375,9 +466,16 @@ describe("7. interrupted and concurrent deploys", () => {
   it("a deploy adopts a container of the project that Terraform's state does not know, with no manual step", async () => {
     // What a Ctrl-C between Docker's create and Terraform's record leaves behind, made on purpose.
     const kafkaStack = join(project.dir, "cdktf.out", "stacks", "kafka");
-    const address = (await runTerraform(kafkaStack, ["state", "list"], { env, deadlineSeconds: 60, label: "state list" })).output.split("\n").find((l) => /^docker_container\.kafka_service_container/.test(l));
+    const address = (
+      await runTerraform(kafkaStack, ["state", "list"], { env, deadlineSeconds: 60, label: "state list" })
+    ).output
+      .split("\n")
+      .find((l) => /^docker_container\.kafka_service_container/.test(l));
     expect(address).toBeDefined();
-    expect((await runTerraform(kafkaStack, ["state", "rm", address!], { env, deadlineSeconds: 60, label: "state rm" })).status).toBe(0);
+    expect(
+      (await runTerraform(kafkaStack, ["state", "rm", address!], { env, deadlineSeconds: 60, label: "state rm" }))
+        .status,
+    ).toBe(0);
     const result = await steps.run("deploy with a container unknown to the state", npm("deploy"), DEPLOY);
     expect(result.status, result.output.slice(-4000)).toBe(0);
     expect(result.output).toMatch(/^kafka +adopting chatbattle-kafka: they exist but the state does not know them/m);
@@ -405,7 +503,9 @@ describe("7. interrupted and concurrent deploys", () => {
     }
     expect(second.status).toBe(1);
     expect(second.seconds).toBeLessThan(15);
-    expect(second.output).toMatch(/^deploy: npm run deploy \(pid \d+, started .+\) is already changing this stack; nothing was done\./m);
+    expect(second.output).toMatch(
+      /^deploy: npm run deploy \(pid \d+, started .+\) is already changing this stack; nothing was done\./m,
+    );
     const firstResult = await first.done;
     expectCleanDeploy(firstResult);
     expect([CONTAINERS.zookeeper, CONTAINERS.cassandra].map((name) => inspect(name, "{{.Id}}"))).toEqual(kept);
@@ -418,12 +518,16 @@ describe("8. reset of a stopped stack", () => {
   it("removes the volumes and state that stop leaves, then has nothing to do", async () => {
     await steps.succeed("npm run stop", npm("stop"), STOP);
     const reset = await steps.succeed("reset (stack stopped)", npm("reset", "--yes"), QUICK);
-    expect(reset.output).toContain("volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs");
+    expect(reset.output).toContain(
+      "volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs",
+    );
     expectNothingLeft();
     expect((await steps.run("reset (nothing left)", npm("reset", "--yes"), QUICK)).output).toContain(
       "reset: nothing of the project is left; nothing to do.",
     );
     const health = await steps.run("npm run health (nothing deployed)", npm("health"), QUICK);
-    expect(health.output).toContain("health: the stack is not deployed (no ChatBattle containers or volumes on this Docker engine).");
+    expect(health.output).toContain(
+      "health: the stack is not deployed (no ChatBattle containers or volumes on this Docker engine).",
+    );
   });
 });

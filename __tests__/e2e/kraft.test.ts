@@ -56,9 +56,12 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     const result = await steps.run("cold deploy", npm("deploy"), DEPLOY);
     expect(result.status, result.output.slice(-4000)).toBe(0);
     expect(result.output).not.toMatch(/Error:/);
-    brokerStartSeconds[brokers] = [...result.output.matchAll(/kafka +docker_container\.\S+: Creation complete after (\d+)s/g)].map((m) => Number(m[1]));
+    brokerStartSeconds[brokers] = [
+      ...result.output.matchAll(/kafka +docker_container\.\S+: Creation complete after (\d+)s/g),
+    ].map((m) => Number(m[1]));
     expect(brokerStartSeconds[brokers]).toHaveLength(brokers);
-    for (const name of containers) expect(docker(["inspect", "--format", "{{.State.Health.Status}}", name])).toBe("healthy");
+    for (const name of containers)
+      expect(docker(["inspect", "--format", "{{.State.Health.Status}}", name])).toBe("healthy");
     const objects = findProjectObjects();
     expect([...objects.containers, ...objects.volumes].filter((n) => n.includes("zookeeper"))).toEqual([]);
     expect(objects.volumes).toEqual(["chatbattle-cassandra-data", ...containers.map((c) => `${c}-data`)].sort());
@@ -67,7 +70,9 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
   it("runs the brokers on the Kafka 4 line of the default KRaft image (the KAFKA_KRAFT_IMAGE stand-in)", () => {
     const kraftImage = offlineEnvironment().KAFKA_KRAFT_IMAGE ?? "confluentinc/cp-kafka:8.3.0";
     for (const name of containers) {
-      expect(docker(["inspect", "--format", "{{.Image}}", name])).toBe(docker(["image", "inspect", "--format", "{{.Id}}", kraftImage]));
+      expect(docker(["inspect", "--format", "{{.Image}}", name])).toBe(
+        docker(["image", "inspect", "--format", "{{.Id}}", kraftImage]),
+      );
       const version = /Kafka version: (\S+)/.exec(runDocker(["logs", name]).stdout)?.[1];
       console.log(`kraft: ${name} runs ${kraftImage}, Kafka ${version}`);
       expect(version).toMatch(/^4\./);
@@ -77,11 +82,20 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
   it("has the topics exactly as declared, as the brokers report them", async () => {
     const minInsync = brokers === 3 ? { "min.insync.replicas": "2" } : {};
     expect(await topicsAsReported(access)).toEqual({
-      "twitch-chat-messages": { partitions: 3, replicationFactor: brokers, config: { "retention.ms": "604800000", "cleanup.policy": "delete", ...minInsync } },
+      "twitch-chat-messages": {
+        partitions: 3,
+        replicationFactor: brokers,
+        config: { "retention.ms": "604800000", "cleanup.policy": "delete", ...minInsync },
+      },
       "channel-stats": {
         partitions: 3,
         replicationFactor: brokers,
-        config: { "retention.ms": "86400000", "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", ...minInsync },
+        config: {
+          "retention.ms": "86400000",
+          "cleanup.policy": "compact",
+          "min.cleanable.dirty.ratio": "0.1",
+          ...minInsync,
+        },
       },
     });
   });
@@ -91,32 +105,68 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     expect(await consumed(access, "twitch-chat-messages", message)).toBe(true);
     const health = await steps.run("npm run health", npm("health"), QUICK);
     expect(health.status, health.output).toBe(0);
-    expect(health.output).toMatch(new RegExp(`^kafka +chatbattle-kafka +running +healthy +yes +${brokers} broker\\(s\\) online; 2 topics as declared; no under-replicated partitions$`, "m"));
-    expect(health.output).toMatch(new RegExp(`^quorum +chatbattle-kafka +- +- +yes +leader \\d, voters ${[1, 2, 3].slice(0, brokers).join(",")} of ${brokers}, max follower lag \\d+$`, "m"));
+    expect(health.output).toMatch(
+      new RegExp(
+        `^kafka +chatbattle-kafka +running +healthy +yes +${brokers} broker\\(s\\) online; 2 topics as declared; no under-replicated partitions$`,
+        "m",
+      ),
+    );
+    expect(health.output).toMatch(
+      new RegExp(
+        `^quorum +chatbattle-kafka +- +- +yes +leader \\d, voters ${[1, 2, 3].slice(0, brokers).join(",")} of ${brokers}, max follower lag \\d+$`,
+        "m",
+      ),
+    );
     if (brokers === 3) {
       // The partitions' leaders are spread over the brokers.
-      const describe = await steps.run("npm run topics -- describe", npm("topics", "describe", "twitch-chat-messages"), QUICK);
+      const describe = await steps.run(
+        "npm run topics -- describe",
+        npm("topics", "describe", "twitch-chat-messages"),
+        QUICK,
+      );
       expect(describe.status, describe.output).toBe(0);
       const leaders = [...describe.output.matchAll(/^(\d) +(\d) +([\d,]+) +([\d,]+)$/gm)].map((m) => m[2]);
       expect(leaders.sort()).toEqual(["1", "2", "3"]);
     }
-    const logs = await steps.run("npm run logs -- kafka --tail 1 --no-follow", npm("logs", "kafka", "--tail", "1", "--no-follow"), QUICK);
-    expect(logs.output.split("\n").filter(Boolean).map((l) => l.split(" |")[0].trim()).sort()).toEqual(["kafka", "kafka-2", "kafka-3"].slice(0, brokers));
+    const logs = await steps.run(
+      "npm run logs -- kafka --tail 1 --no-follow",
+      npm("logs", "kafka", "--tail", "1", "--no-follow"),
+      QUICK,
+    );
+    expect(
+      logs.output
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" |")[0].trim())
+        .sort(),
+    ).toEqual(["kafka", "kafka-2", "kafka-3"].slice(0, brokers));
   });
 
   if (brokers === 3) {
     it("with one broker stopped: acks=all still round-trips and health names the under-replicated partitions", async () => {
       docker(["stop", "chatbattle-kafka-2"]);
-      const health = await roundTripAndHealthWithBrokerDown(steps, access, `${message}-one-down`, "npm run health (broker 2 stopped)");
+      const health = await roundTripAndHealthWithBrokerDown(
+        steps,
+        access,
+        `${message}-one-down`,
+        "npm run health (broker 2 stopped)",
+      );
       console.log(`kraft: npm run health with broker 2 stopped:\n${health.output}`);
       expect(health.status).toBe(1);
-      expect(health.output).toMatch(/^kafka +chatbattle-kafka +running +healthy +NO +2 broker\(s\) online; broker\(s\) 2 offline; \d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/m);
+      expect(health.output).toMatch(
+        /^kafka +chatbattle-kafka +running +healthy +NO +2 broker\(s\) online; broker\(s\) 2 offline; \d+ under-replicated partition\(s\): channel-stats 0,1,2 \(2 of 3 in sync\); twitch-chat-messages 0,1,2 \(2 of 3 in sync\)/m,
+      );
       expect(health.output).toMatch(/^kafka +chatbattle-kafka-2 +exited +\S+ +NO +container is exited$/m);
     });
 
     it("a deploy heals it: the broker is back, every plan is empty, health is green", async () => {
       const heal = await steps.run("heal: broker 2 stopped", npm("deploy"), DEPLOY);
-      console.log(`kraft: the healing deploy:\n${heal.output.split("\n").filter((l) => /Creation complete|Apply complete|deploy:/.test(l)).join("\n")}`);
+      console.log(
+        `kraft: the healing deploy:\n${heal.output
+          .split("\n")
+          .filter((l) => /Creation complete|Apply complete|deploy:/.test(l))
+          .join("\n")}`,
+      );
       expect(heal.status, heal.output.slice(-4000)).toBe(0);
       expect(await planExitCodes()).toEqual(allPlansEmpty);
       const health = await steps.run("npm run health -- --wait 120", npm("health", "--wait", "120"), 180);
@@ -140,10 +190,20 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     const switched = new Steps(project.dir, { ...env, KAFKA_MODE: "zookeeper" });
     allSteps.push(switched);
     const result = await switched.run("deploy with KAFKA_MODE=zookeeper", npm("deploy"), QUICK);
-    console.log(`kraft: a switch to zookeeper mode:\n${result.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
+    console.log(
+      `kraft: a switch to zookeeper mode:\n${result.output
+        .split("\n")
+        .filter((l) => /FAIL|preflight:/.test(l))
+        .join("\n")}`,
+    );
     expect(result.status).toBe(1);
     expect(result.output).toContain(
-      `FAIL    Kafka data      volumes ${containers.map((c) => `${c}-data`).sort().join(", ")} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
+      `FAIL    Kafka data      volumes ${containers
+        .map((c) => `${c}-data`)
+        .sort()
+        .join(
+          ", ",
+        )} hold data of KAFKA_MODE=kraft with ${brokers} broker(s), but the settings ask for KAFKA_MODE=zookeeper with ${brokers} broker(s)`,
     );
     expect(result.output).toContain("Move the data to the new settings with npm run migrate");
     expect(result.output).toContain("delete all data with npm run reset and deploy");

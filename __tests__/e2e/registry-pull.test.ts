@@ -39,52 +39,65 @@ describe("a first deploy that pulls every image from a registry", () => {
   let steps: Steps;
   const inRegistry = (setting: ImageSetting) => `${registry.host}/${UPSTREAM[setting]}`;
 
-  beforeAll(async () => {
-    requireEmptyEngine();
-    for (const setting of SETTINGS) {
-      if (!standIns[setting]) throw new Error(`No ${setting} in .offline/env: run npm run offline:images first.`);
-    }
-    registry = await startRegistry();
-    for (const setting of SETTINGS) {
-      docker(["tag", standIns[setting], inRegistry(setting)]);
-      docker(["push", inRegistry(setting)], { deadlineSeconds: PUSH });
-    }
-    // None of them on the engine: only the layers of the Debian base they share stay (as any base layer a machine has).
-    docker(["rmi", ...SETTINGS.flatMap((s) => [inRegistry(s), standIns[s]])]);
-    steps = new Steps(project.dir, {
-      ...environmentWithoutSettings(),
-      ...offline,
-      CHECKPOINT_DISABLE: "1",
-      FORCE_COLOR: "0",
-      ...Object.fromEntries(SETTINGS.map((s) => [s, inRegistry(s)])),
-    });
-  }, (PUSH * 3 + 60) * 1000);
+  beforeAll(
+    async () => {
+      requireEmptyEngine();
+      for (const setting of SETTINGS) {
+        if (!standIns[setting]) throw new Error(`No ${setting} in .offline/env: run npm run offline:images first.`);
+      }
+      registry = await startRegistry();
+      for (const setting of SETTINGS) {
+        docker(["tag", standIns[setting], inRegistry(setting)]);
+        docker(["push", inRegistry(setting)], { deadlineSeconds: PUSH });
+      }
+      // None of them on the engine: only the layers of the Debian base they share stay (as any base layer a machine has).
+      docker(["rmi", ...SETTINGS.flatMap((s) => [inRegistry(s), standIns[s]])]);
+      steps = new Steps(project.dir, {
+        ...environmentWithoutSettings(),
+        ...offline,
+        CHECKPOINT_DISABLE: "1",
+        FORCE_COLOR: "0",
+        ...Object.fromEntries(SETTINGS.map((s) => [s, inRegistry(s)])),
+      });
+    },
+    (PUSH * 3 + 60) * 1000,
+  );
 
-  afterAll(async () => {
-    await steps?.run("clean-up: npm run reset", npm("reset", "--yes"), QUICK).catch(() => undefined);
-    // The stand-ins get their names back: from the pulled images, or pulled again when the deploy did not get them.
-    for (const setting of SETTINGS) {
-      if (!registry) break;
-      if (runDocker(["image", "inspect", inRegistry(setting)]).status !== 0) runDocker(["pull", inRegistry(setting)], { deadlineSeconds: PUSH });
-      runDocker(["tag", inRegistry(setting), standIns[setting]]);
-      runDocker(["rmi", inRegistry(setting)]);
-    }
-    await registry?.stop();
-    project.remove();
-  }, (PUSH * 3 + 120) * 1000);
+  afterAll(
+    async () => {
+      await steps?.run("clean-up: npm run reset", npm("reset", "--yes"), QUICK).catch(() => undefined);
+      // The stand-ins get their names back: from the pulled images, or pulled again when the deploy did not get them.
+      for (const setting of SETTINGS) {
+        if (!registry) break;
+        if (runDocker(["image", "inspect", inRegistry(setting)]).status !== 0)
+          runDocker(["pull", inRegistry(setting)], { deadlineSeconds: PUSH });
+        runDocker(["tag", inRegistry(setting), standIns[setting]]);
+        runDocker(["rmi", inRegistry(setting)]);
+      }
+      await registry?.stop();
+      project.remove();
+    },
+    (PUSH * 3 + 120) * 1000,
+  );
 
   it("pulls the images side by side with their progress in MB, then deploys healthy", async () => {
     const result = await steps.run("cold deploy, pulling every image", npm("deploy"), DEPLOY);
     const lines = result.output.split("\n");
     console.log(`pull: the first 20 lines of a cold deploy that pulls:\n${lines.slice(0, 20).join("\n")}`);
     expect(result.status, result.output.slice(-4000)).toBe(0);
-    expect(result.output).toContain(`pull: 3 image(s) not on this Docker engine, pulling side by side: ${SETTINGS.map(inRegistry).join(", ")}`);
+    expect(result.output).toContain(
+      `pull: 3 image(s) not on this Docker engine, pulling side by side: ${SETTINGS.map(inRegistry).join(", ")}`,
+    );
     for (const setting of SETTINGS) {
-      expect(result.output).toMatch(new RegExp(`pull: ${literal(inRegistry(setting))} +done, [\\d.]+ of [\\d.]+ MB, (\\d+) of \\1 layers`));
+      expect(result.output).toMatch(
+        new RegExp(`pull: ${literal(inRegistry(setting))} +done, [\\d.]+ of [\\d.]+ MB, (\\d+) of \\1 layers`),
+      );
     }
     expect(result.output).toMatch(/pull: 3 image\(s\), [\d.]+ MB, in [\d.]+ s/);
     // The pulls come before any stack, and the provider's docker_image resources then find the images here.
-    expect(lines.findIndex((l) => /pull: 3 image\(s\), /.test(l))).toBeLessThan(lines.findIndex((l) => /docker_image\./.test(l)));
+    expect(lines.findIndex((l) => /pull: 3 image\(s\), /.test(l))).toBeLessThan(
+      lines.findIndex((l) => /docker_image\./.test(l)),
+    );
     for (const name of ["chatbattle-zookeeper", "chatbattle-kafka", "chatbattle-cassandra"]) {
       expect(docker(["inspect", "--format", "{{.State.Health.Status}}", name])).toBe("healthy");
     }
@@ -93,10 +106,21 @@ describe("a first deploy that pulls every image from a registry", () => {
   it("stops before any stack changes when the registry has no such tag, naming the image, the answer and the setting", async () => {
     await steps.succeed("npm run reset", npm("reset", "--yes"), QUICK);
     const missing = `${registry.host}/confluentinc/cp-kafka:0.0.0-missing`;
-    const result = await steps.withEnv({ KAFKA_IMAGE: missing }).run("deploy with a tag the registry lacks", npm("deploy"), DEPLOY);
-    console.log(`pull: a tag the registry lacks:\n${result.output.split("\n").filter((l) => /pull:|preflight:/.test(l)).join("\n")}`);
+    const result = await steps
+      .withEnv({ KAFKA_IMAGE: missing })
+      .run("deploy with a tag the registry lacks", npm("deploy"), DEPLOY);
+    console.log(
+      `pull: a tag the registry lacks:\n${result.output
+        .split("\n")
+        .filter((l) => /pull:|preflight:/.test(l))
+        .join("\n")}`,
+    );
     expect(result.status).toBe(1);
-    expect(result.output).toMatch(new RegExp(`pull: FAIL ${literal(missing)}: the answer was ".*(manifest unknown|not found).*"\\. the registry \\(${literal(registry.host)}\\) has no such image or tag: check the tag of KAFKA_IMAGE in \\.env`));
+    expect(result.output).toMatch(
+      new RegExp(
+        `pull: FAIL ${literal(missing)}: the answer was ".*(manifest unknown|not found).*"\\. the registry \\(${literal(registry.host)}\\) has no such image or tag: check the tag of KAFKA_IMAGE in \\.env`,
+      ),
+    );
     expect(result.output).toContain("pull: 1 of 1 image(s) could not be pulled; no stack was changed");
     expect(result.output).not.toMatch(/Creating|Creation complete|terraform (init|plan|apply)/);
     const objects = findProjectObjects();

@@ -17,7 +17,19 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
 import { Steps, type StepResult } from "./steps";
-import { columnsOf, messageCount, messagesBefore, produceAt, produceMany, rowCount, rowsWithValue, topicConfig, topicsAsReported, withCassandra, writeRows } from "./clients";
+import {
+  columnsOf,
+  messageCount,
+  messagesBefore,
+  produceAt,
+  produceMany,
+  rowCount,
+  rowsWithValue,
+  topicConfig,
+  topicsAsReported,
+  withCassandra,
+  writeRows,
+} from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { restartDockerEngine } from "../../test-support/docker-engine";
 import { waitUntil } from "../../test-support/wait";
@@ -47,15 +59,29 @@ const topicsFile = join(project.dir, "topics.json");
 const DAY_MS = 86_400_000;
 type Declared = { name: string; partitions: number; config: Record<string, string> };
 const SEED_TOPICS: readonly Declared[] = [
-  { name: MESSAGES, partitions: 3, config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete", "segment.ms": String(DAY_MS) } },
-  { name: STATS, partitions: 3, config: { "retention.ms": String(DAY_MS), "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1" } },
+  {
+    name: MESSAGES,
+    partitions: 3,
+    config: { "retention.ms": String(7 * DAY_MS), "cleanup.policy": "delete", "segment.ms": String(DAY_MS) },
+  },
+  {
+    name: STATS,
+    partitions: 3,
+    config: { "retention.ms": String(DAY_MS), "cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1" },
+  },
 ];
 /** Declares the seed's topics with `change` applied to them (a topic it maps to undefined is no longer declared). */
 function declareTopics(change: (topic: Declared) => Declared | undefined = (t) => t): void {
   writeFileSync(topicsFile, JSON.stringify(SEED_TOPICS.map((t) => change(structuredClone(t))).filter(Boolean)));
 }
 declareTopics();
-const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0", TOPICS_FILE: topicsFile };
+const env = {
+  ...environmentWithoutSettings(),
+  ...offlineEnvironment(),
+  CHECKPOINT_DISABLE: "1",
+  FORCE_COLOR: "0",
+  TOPICS_FILE: topicsFile,
+};
 const steps = new Steps(project.dir, env);
 const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
@@ -87,7 +113,8 @@ function expectSuccess(result: StepResult) {
   expect(result.status, result.output.slice(-4000)).toBe(0);
 }
 
-const noLockLeft = () => expect(readdirSync(join(project.dir, "state")).filter((f) => f.endsWith(".lock.info"))).toEqual([]);
+const noLockLeft = () =>
+  expect(readdirSync(join(project.dir, "state")).filter((f) => f.endsWith(".lock.info"))).toEqual([]);
 
 /** Waits, every 200 ms, until `condition` holds; fails after 180 s. */
 const until = (condition: () => boolean, what: string) => waitUntil(condition, what, 180);
@@ -101,7 +128,8 @@ async function waitUntilAsync(condition: () => Promise<boolean>, what: string, s
   }
 }
 
-const health = (name: string) => docker(["inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{end}}", name], { allowFailure: true });
+const health = (name: string) =>
+  docker(["inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{end}}", name], { allowFailure: true });
 
 beforeAll(requireEmptyEngine);
 
@@ -114,7 +142,8 @@ afterAll(async () => {
 const GATE_CHANNEL = "gate";
 const CQL_DIR = join(project.dir, "cql");
 /** Prints a command's lines from `from` on, for the log a reader checks the wording in. */
-const show = (what: string, output: string, from = "") => console.log(`reliability: ${what}:\n${from && output.includes(from) ? output.slice(output.indexOf(from)) : output}`);
+const show = (what: string, output: string, from = "") =>
+  console.log(`reliability: ${what}:\n${from && output.includes(from) ? output.slice(output.indexOf(from)) : output}`);
 const json = (output: string) => JSON.parse(output.slice(output.indexOf("{"), output.lastIndexOf("}") + 1));
 /** Restarts the broker: it runs its first retention check 30 s after it starts, where a running one waits up to 5 minutes. */
 async function restartBroker(): Promise<void> {
@@ -141,21 +170,34 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
     expect(none.status).toBe(0);
     const noneJson = await steps.run("npm run plan -- --json (no change)", npm("plan", "--json"), QUICK);
     expect(noneJson.status).toBe(0);
-    expect(json(noneJson.output)).toMatchObject({ losesData: false, summary: { "loses-data": 0, restarts: 0, safe: 0 } });
+    expect(json(noneJson.output)).toMatchObject({
+      losesData: false,
+      summary: { "loses-data": 0, restarts: 0, safe: 0 },
+    });
 
-    const raised = await steps.withEnv({ KAFKA_TOPIC_PARTITIONS: "4" }).run("npm run plan (4 partitions)", npm("plan"), QUICK);
+    const raised = await steps
+      .withEnv({ KAFKA_TOPIC_PARTITIONS: "4" })
+      .run("npm run plan (4 partitions)", npm("plan"), QUICK);
     show("npm run plan with KAFKA_TOPIC_PARTITIONS=4", raised.output);
     expect(raised.status).toBe(0);
     expect(raised.output).toMatch(/^ +topic twitch-chat-messages: partitions 3 → 4\.$/m);
-    const raisedJson = await steps.withEnv({ KAFKA_TOPIC_PARTITIONS: "4" }).run("npm run plan -- --json (4 partitions)", npm("plan", "--json"), QUICK);
+    const raisedJson = await steps
+      .withEnv({ KAFKA_TOPIC_PARTITIONS: "4" })
+      .run("npm run plan -- --json (4 partitions)", npm("plan", "--json"), QUICK);
     expect(raisedJson.status).toBe(0);
-    expect(json(raisedJson.output).stacks.find((s: { stack: string }) => s.stack === "topics").changes).toContainEqual({ class: "safe", subject: "topic twitch-chat-messages", change: "partitions 3 → 4" });
+    expect(json(raisedJson.output).stacks.find((s: { stack: string }) => s.stack === "topics").changes).toContainEqual({
+      class: "safe",
+      subject: "topic twitch-chat-messages",
+      change: "partitions 3 → 4",
+    });
 
     declareTopics((t) => (t.name === STATS ? undefined : t));
     try {
       const removed = await steps.run("npm run plan (a topic no longer declared)", npm("plan"), QUICK);
       expect(removed.status).toBe(3);
-      expect(removed.output).toContain("topic channel-stats: would be deleted, because no longer declared. It holds 3 partition(s), 300 message(s).");
+      expect(removed.output).toContain(
+        "topic channel-stats: would be deleted, because no longer declared. It holds 3 partition(s), 300 message(s).",
+      );
     } finally {
       declareTopics();
     }
@@ -166,16 +208,34 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
   it("a lowered retention and a new cleanup policy: plan shows them (exit 3), deploy refuses with the counts and the records stay; allowed, the broker deletes exactly the 1,000 it printed", async () => {
     const olderThanADay = await messagesBefore(BOOTSTRAP, MESSAGES, Date.now() - DAY_MS);
     expect(olderThanADay).toBe(1000);
-    declareTopics((t) => (t.name === MESSAGES ? { ...t, config: { ...t.config, "retention.ms": String(DAY_MS) } } : { ...t, config: { ...t.config, "cleanup.policy": "delete" } }));
+    declareTopics((t) =>
+      t.name === MESSAGES
+        ? { ...t, config: { ...t.config, "retention.ms": String(DAY_MS) } }
+        : { ...t, config: { ...t.config, "cleanup.policy": "delete" } },
+    );
     const plan = await steps.run("npm run plan (lower retention, new policy)", npm("plan"), QUICK);
     show("npm run plan with a lowered retention and a new cleanup policy", plan.output);
     expect(plan.status).toBe(3);
-    const planJson = await steps.run("npm run plan -- --json (lower retention, new policy)", npm("plan", "--json"), QUICK);
+    const planJson = await steps.run(
+      "npm run plan -- --json (lower retention, new policy)",
+      npm("plan", "--json"),
+      QUICK,
+    );
     expect(planJson.status).toBe(3);
     const topics = json(planJson.output).stacks.find((s: { stack: string }) => s.stack === "topics");
-    expect(topics.changes).toContainEqual(expect.objectContaining({ class: "loses-data", subject: `topic ${MESSAGES}`, lost: expect.objectContaining({ records: 1000, exact: true }) }));
+    expect(topics.changes).toContainEqual(
+      expect.objectContaining({
+        class: "loses-data",
+        subject: `topic ${MESSAGES}`,
+        lost: expect.objectContaining({ records: 1000, exact: true }),
+      }),
+    );
 
-    const refused = await steps.run("deploy with a lowered retention and a new policy (refused)", npm("deploy"), DEPLOY);
+    const refused = await steps.run(
+      "deploy with a lowered retention and a new policy (refused)",
+      npm("deploy"),
+      DEPLOY,
+    );
     show("the refusal of a lowered retention and a new cleanup policy", refused.output, "deploy: refused");
     expect(refused.status).toBe(1);
     expect(refused.output).toContain(
@@ -191,26 +251,48 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
     expect(await topicConfig(BOOTSTRAP, STATS)).toMatchObject({ "cleanup.policy": "compact" });
 
     declareTopics((t) => (t.name === MESSAGES ? { ...t, config: { ...t.config, "retention.ms": String(DAY_MS) } } : t));
-    const allowed = await steps.run("deploy --allow-data-loss (lower retention)", npm("deploy", "--allow-data-loss"), DEPLOY);
+    const allowed = await steps.run(
+      "deploy --allow-data-loss (lower retention)",
+      npm("deploy", "--allow-data-loss"),
+      DEPLOY,
+    );
     show("deploy --allow-data-loss with a lowered retention", allowed.output, "deploy: --allow-data-loss");
     expectSuccess(allowed);
-    const printed = Number(/topic twitch-chat-messages \(topics stack\): retention\.ms .* (\d+) of its 1500 message\(s\) are older than 1 day now/.exec(allowed.output)?.[1]);
+    const printed = Number(
+      /topic twitch-chat-messages \(topics stack\): retention\.ms .* (\d+) of its 1500 message\(s\) are older than 1 day now/.exec(
+        allowed.output,
+      )?.[1],
+    );
     expect(printed).toBe(1000);
     expect(await topicConfig(BOOTSTRAP, MESSAGES)).toMatchObject({ "retention.ms": String(DAY_MS) });
     await restartBroker();
-    await waitUntilAsync(async () => (await messageCount(BOOTSTRAP, MESSAGES)) === 1500 - printed, "the broker to delete the 1,000 messages past the new retention", 180);
+    await waitUntilAsync(
+      async () => (await messageCount(BOOTSTRAP, MESSAGES)) === 1500 - printed,
+      "the broker to delete the 1,000 messages past the new retention",
+      180,
+    );
     expect(await messagesBefore(BOOTSTRAP, MESSAGES, Date.now() - DAY_MS)).toBe(0);
   });
 
   it("a snapshot restore with records past the topic's retention: refused with their count, nothing replaced; allowed, exactly those are past it", async () => {
-    const refused = await steps.run("snapshot restore of old records (refused)", npm("snapshot", "restore", "gate", "--replace"), QUICK);
+    const refused = await steps.run(
+      "snapshot restore of old records (refused)",
+      npm("snapshot", "restore", "gate", "--replace"),
+      QUICK,
+    );
     show("the refusal of a restore of records past retention", refused.output);
     expect(refused.status).toBe(1);
     expect(refused.output).toContain("snapshot: refused: this restore would lose records, so nothing was restored:");
-    expect(refused.output).toContain("  topic twitch-chat-messages: 1000 of the snapshot's 1500 record(s) are older than its retention.ms (1 day)");
+    expect(refused.output).toContain(
+      "  topic twitch-chat-messages: 1000 of the snapshot's 1500 record(s) are older than its retention.ms (1 day)",
+    );
     expect(refused.output).toContain("npm run snapshot -- restore gate --replace --allow-data-loss");
     expect(await counts()).toMatchObject({ messages: 500, stats: 300 });
-    const allowed = await steps.run("snapshot restore --allow-data-loss", npm("snapshot", "restore", "gate", "--replace", "--allow-data-loss"), QUICK);
+    const allowed = await steps.run(
+      "snapshot restore --allow-data-loss",
+      npm("snapshot", "restore", "gate", "--replace", "--allow-data-loss"),
+      QUICK,
+    );
     expectSuccess(allowed);
     expect(allowed.output).toContain("--allow-data-loss: going ahead; the broker deletes these soon after:");
     expect(await counts()).toMatchObject({ messages: 1500, stats: 300 });
@@ -222,45 +304,89 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
   });
 
   it("a cql/ file that drops a column: plan shows it (exit 3), deploy and schema:apply refuse with the rows that hold a value, which stay; allowed, the column goes with exactly those", async () => {
-    writeFileSync(join(CQL_DIR, "003_add_moderation.cql"), "ALTER TABLE {{keyspace}}.raw_chat_messages ADD moderation text;\n");
+    writeFileSync(
+      join(CQL_DIR, "003_add_moderation.cql"),
+      "ALTER TABLE {{keyspace}}.raw_chat_messages ADD moderation text;\n",
+    );
     const added = await steps.run("deploy a cql/ file that adds a column", npm("deploy"), DEPLOY);
     expectSuccess(added);
     expect(added.output).not.toContain("refused");
     // 120 rows of the gate channel get a value in the new column, by their keys.
-    const keyed = await withCassandra(CQL, (client) => client.execute("SELECT timestamp, message_id FROM twitch_chat.raw_chat_messages WHERE channel_id = ? LIMIT 120", [GATE_CHANNEL], { prepare: true }));
-    await withCassandra(CQL, (client) =>
-      Promise.all(keyed.rows.map((r) => client.execute("UPDATE twitch_chat.raw_chat_messages SET moderation = 'ok' WHERE channel_id = ? AND timestamp = ? AND message_id = ?", [GATE_CHANNEL, r.timestamp, r.message_id], { prepare: true }))),
+    const keyed = await withCassandra(CQL, (client) =>
+      client.execute(
+        "SELECT timestamp, message_id FROM twitch_chat.raw_chat_messages WHERE channel_id = ? LIMIT 120",
+        [GATE_CHANNEL],
+        { prepare: true },
+      ),
     );
-    const holding = await withCassandra(CQL, (client) => rowsWithValue(client, "twitch_chat.raw_chat_messages", "moderation"));
+    await withCassandra(CQL, (client) =>
+      Promise.all(
+        keyed.rows.map((r) =>
+          client.execute(
+            "UPDATE twitch_chat.raw_chat_messages SET moderation = 'ok' WHERE channel_id = ? AND timestamp = ? AND message_id = ?",
+            [GATE_CHANNEL, r.timestamp, r.message_id],
+            { prepare: true },
+          ),
+        ),
+      ),
+    );
+    const holding = await withCassandra(CQL, (client) =>
+      rowsWithValue(client, "twitch_chat.raw_chat_messages", "moderation"),
+    );
     expect(holding).toBe(120);
     const rowsBefore = await withCassandra(CQL, (client) => rowCount(client, GATE_CHANNEL));
 
-    writeFileSync(join(CQL_DIR, "004_drop_moderation.cql"), "-- The moderation flag moved to its own table.\nALTER TABLE {{keyspace}}.raw_chat_messages DROP moderation;\n");
+    writeFileSync(
+      join(CQL_DIR, "004_drop_moderation.cql"),
+      "-- The moderation flag moved to its own table.\nALTER TABLE {{keyspace}}.raw_chat_messages DROP moderation;\n",
+    );
     const plan = await steps.run("npm run plan (a cql/ file that drops a column)", npm("plan"), QUICK);
     show("npm run plan with a cql/ file that drops a column", plan.output);
     expect(plan.status).toBe(3);
-    expect(plan.output).toMatch(/cql\/004_drop_moderation\.cql statement 1 \(line 2\): ALTER TABLE twitch_chat\.raw_chat_messages DROP moderation: drops column moderation of twitch_chat\.raw_chat_messages with its values\. 120 of the table's \d+ row\(s\) hold a value in it\./);
-    const planJson = await steps.run("npm run plan -- --json (a cql/ file that drops a column)", npm("plan", "--json"), QUICK);
+    expect(plan.output).toMatch(
+      /cql\/004_drop_moderation\.cql statement 1 \(line 2\): ALTER TABLE twitch_chat\.raw_chat_messages DROP moderation: drops column moderation of twitch_chat\.raw_chat_messages with its values\. 120 of the table's \d+ row\(s\) hold a value in it\./,
+    );
+    const planJson = await steps.run(
+      "npm run plan -- --json (a cql/ file that drops a column)",
+      npm("plan", "--json"),
+      QUICK,
+    );
     expect(planJson.status).toBe(3);
     expect(json(planJson.output).stacks.find((s: { stack: string }) => s.stack === "schema").changes).toContainEqual(
-      expect.objectContaining({ class: "loses-data", subject: "cql/004_drop_moderation.cql statement 1 (line 2)", lost: expect.objectContaining({ rows: 120, exact: true }) }),
+      expect.objectContaining({
+        class: "loses-data",
+        subject: "cql/004_drop_moderation.cql statement 1 (line 2)",
+        lost: expect.objectContaining({ rows: 120, exact: true }),
+      }),
     );
 
     const refused = await steps.run("deploy with a cql/ file that drops a column (refused)", npm("deploy"), DEPLOY);
     show("the refusal of a DROP column", refused.output, "deploy: refused");
     expect(refused.status).toBe(1);
-    expect(refused.output).toMatch(/^ {2}cql\/004_drop_moderation\.cql statement 1 \(line 2\) \(schema stack\): ALTER TABLE twitch_chat\.raw_chat_messages DROP moderation: drops column moderation of twitch_chat\.raw_chat_messages with its values\. 120 of the table's \d+ row\(s\) hold a value in it\.$/m);
+    expect(refused.output).toMatch(
+      /^ {2}cql\/004_drop_moderation\.cql statement 1 \(line 2\) \(schema stack\): ALTER TABLE twitch_chat\.raw_chat_messages DROP moderation: drops column moderation of twitch_chat\.raw_chat_messages with its values\. 120 of the table's \d+ row\(s\) hold a value in it\.$/m,
+    );
     const byHand = await steps.run("npm run schema:apply (refused)", npm("schema:apply"), QUICK);
     expect(byHand.status).toBe(1);
     expect(byHand.output).toContain("npm run schema:apply -- --allow-data-loss");
-    expect(await withCassandra(CQL, (client) => columnsOf(client, "twitch_chat", "raw_chat_messages"))).toContain("moderation");
-    expect(await withCassandra(CQL, (client) => rowsWithValue(client, "twitch_chat.raw_chat_messages", "moderation"))).toBe(120);
+    expect(await withCassandra(CQL, (client) => columnsOf(client, "twitch_chat", "raw_chat_messages"))).toContain(
+      "moderation",
+    );
+    expect(
+      await withCassandra(CQL, (client) => rowsWithValue(client, "twitch_chat.raw_chat_messages", "moderation")),
+    ).toBe(120);
 
-    const allowed = await steps.run("deploy --allow-data-loss (drop a column)", npm("deploy", "--allow-data-loss"), DEPLOY);
+    const allowed = await steps.run(
+      "deploy --allow-data-loss (drop a column)",
+      npm("deploy", "--allow-data-loss"),
+      DEPLOY,
+    );
     show("deploy --allow-data-loss with a cql/ file that drops a column", allowed.output, "deploy: --allow-data-loss");
     expectSuccess(allowed);
     expect(Number(/(\d+) of the table's \d+ row\(s\) hold a value in it/.exec(allowed.output)?.[1])).toBe(holding);
-    expect(await withCassandra(CQL, (client) => columnsOf(client, "twitch_chat", "raw_chat_messages"))).not.toContain("moderation");
+    expect(await withCassandra(CQL, (client) => columnsOf(client, "twitch_chat", "raw_chat_messages"))).not.toContain(
+      "moderation",
+    );
     expect(await withCassandra(CQL, (client) => rowCount(client, GATE_CHANNEL))).toBe(rowsBefore);
   });
 
@@ -275,12 +401,22 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
     expect(refused.output).toContain(
       "  topic channel-stats (topics stack): exists but no state recorded it, so it is adopted, and then would be deleted and created again, empty, because partitions 3 → 2; Kafka cannot lower a topic's partitions. It holds 3 partition(s), 300 message(s).",
     );
-    expect(["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c]))).toEqual(ids);
+    expect(
+      ["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c])),
+    ).toEqual(ids);
     expect(await counts()).toEqual(before);
 
-    const allowed = await steps.run("deploy --allow-data-loss with state/ lost", npm("deploy", "--allow-data-loss"), DEPLOY);
+    const allowed = await steps.run(
+      "deploy --allow-data-loss with state/ lost",
+      npm("deploy", "--allow-data-loss"),
+      DEPLOY,
+    );
     expectSuccess(allowed);
-    const printed = Number(/topic channel-stats \(topics stack\): exists but no state recorded it.* It holds 3 partition\(s\), (\d+) message\(s\)\./.exec(allowed.output)?.[1]);
+    const printed = Number(
+      /topic channel-stats \(topics stack\): exists but no state recorded it.* It holds 3 partition\(s\), (\d+) message\(s\)\./.exec(
+        allowed.output,
+      )?.[1],
+    );
     expect(printed).toBe(before.stats);
     expect(await counts()).toEqual({ ...before, stats: 0 });
     expect((await topicsAsReported(BOOTSTRAP))[STATS].partitions).toBe(2);
@@ -295,17 +431,44 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
     rmSync(join(project.dir, "state"), { recursive: true, force: true });
     // As a user restores a backup: a new volume of the same name, no label, the files copied in.
     const image = (env as Record<string, string | undefined>).CASSANDRA_IMAGE ?? "cassandra:4.1.11";
-    const copy = (from: string, to: string) => docker(["run", "--rm", "-u", "0", "-v", `${from}:/from`, "-v", `${to}:/to`, "--entrypoint", "cp", image, "-a", "/from/.", "/to/"], { deadlineSeconds: 120 });
+    const copy = (from: string, to: string) =>
+      docker(
+        [
+          "run",
+          "--rm",
+          "-u",
+          "0",
+          "-v",
+          `${from}:/from`,
+          "-v",
+          `${to}:/to`,
+          "--entrypoint",
+          "cp",
+          image,
+          "-a",
+          "/from/.",
+          "/to/",
+        ],
+        { deadlineSeconds: 120 },
+      );
     docker(["volume", "create", "chatbattle-restore-scratch"]);
     copy("chatbattle-cassandra-data", "chatbattle-restore-scratch");
     docker(["volume", "rm", "chatbattle-cassandra-data"]);
     docker(["volume", "create", "chatbattle-cassandra-data"]);
     copy("chatbattle-restore-scratch", "chatbattle-cassandra-data");
     docker(["volume", "rm", "chatbattle-restore-scratch"]);
-    expect(docker(["volume", "inspect", "--format", "{{json .Labels}}", "chatbattle-cassandra-data"])).not.toContain("com.chatbattle.project");
+    expect(docker(["volume", "inspect", "--format", "{{json .Labels}}", "chatbattle-cassandra-data"])).not.toContain(
+      "com.chatbattle.project",
+    );
 
     const deploy = await steps.run("deploy with a volume restored by hand and state/ lost", npm("deploy"), DEPLOY);
-    show("deploy with a volume restored by hand", deploy.output.split("\n").filter((l) => /adopting|replaced|refused|deploy:/.test(l)).join("\n"));
+    show(
+      "deploy with a volume restored by hand",
+      deploy.output
+        .split("\n")
+        .filter((l) => /adopting|replaced|refused|deploy:/.test(l))
+        .join("\n"),
+    );
     expectSuccess(deploy);
     expect(deploy.output).toMatch(/^volumes +adopting .*chatbattle-cassandra-data/m);
     expect(deploy.output).not.toMatch(/docker_volume\.\w+: Destroying/);
@@ -316,7 +479,10 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
   it("takes over a lock left by a process whose pid is now another program's (after a restart), and says how to clear one that is not", async () => {
     const dockerd = Number(spawnSync("pgrep", ["-x", "dockerd"], { encoding: "utf8" }).stdout.trim().split("\n")[0]);
     const lock = join(project.dir, ".chatbattle.lock");
-    writeFileSync(lock, JSON.stringify({ pid: dockerd, command: "npm run deploy", startedAt: "before the restart", processStart: "1" }));
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid: dockerd, command: "npm run deploy", startedAt: "before the restart", processStart: "1" }),
+    );
     const deploy = await steps.run("deploy with a lock left from before a restart", npm("deploy"), DEPLOY);
     expectSuccess(deploy);
     expect(existsSync(lock)).toBe(false);
@@ -329,7 +495,11 @@ describe("2. durability", () => {
     const stop = await steps.run("npm run stop right after 20,000 writes", npm("stop"), STOP);
     expectSuccess(stop);
     // Each container's clean shutdown, as Terraform timed its removal (grace period: 60 s each).
-    const shutdowns = [...stop.output.matchAll(/^(kafka|cassandra) +docker_container\.(\w+?)_service_container_\w+: Destruction complete after (\d+)s/gm)];
+    const shutdowns = [
+      ...stop.output.matchAll(
+        /^(kafka|cassandra) +docker_container\.(\w+?)_service_container_\w+: Destruction complete after (\d+)s/gm,
+      ),
+    ];
     console.log(`reliability: clean shutdown after writes (s): ${shutdowns.map((m) => `${m[2]} ${m[3]}`).join(", ")}`);
     expectSuccess(await steps.run("deploy after the stop", npm("deploy"), DEPLOY));
     expect(await counts()).toEqual(expected);
@@ -347,16 +517,25 @@ describe("2. durability", () => {
     await restartDockerEngine();
     // Pre-flight at once, while the containers restart: their ports are the stack's, never another program's.
     const preflight = await steps.run("npm run preflight while the engine's containers start", npm("preflight"), QUICK);
-    console.log(`reliability: npm run preflight right after the engine restarted (exit ${preflight.status}):\n${preflight.output}`);
+    console.log(
+      `reliability: npm run preflight right after the engine restarted (exit ${preflight.status}):\n${preflight.output}`,
+    );
     expect(preflight.output).not.toContain("in use by another program");
     expect(preflight.status).toBe(0);
     const deploy = steps.start(npm("deploy"), DEPLOY);
     // What health says while the services start again.
     const meanwhile = await steps.run("npm run health while the engine's containers start", npm("health"), QUICK);
-    console.log(`reliability: npm run health right after the engine restarted (exit ${meanwhile.status}):\n${meanwhile.output}`);
+    console.log(
+      `reliability: npm run health right after the engine restarted (exit ${meanwhile.status}):\n${meanwhile.output}`,
+    );
     const result = await deploy.done;
     steps.timings.push({ step: "deploy right after an engine restart", seconds: result.seconds });
-    console.log(`reliability: deploy after the engine restart:\n${result.output.split("\n").filter((l) => /waiting for|ready after|deploy:/.test(l)).join("\n")}`);
+    console.log(
+      `reliability: deploy after the engine restart:\n${result.output
+        .split("\n")
+        .filter((l) => /waiting for|ready after|deploy:/.test(l))
+        .join("\n")}`,
+    );
     expectSuccess(result);
     expect(await counts()).toEqual(expected);
     expect(await planExitCodes()).toEqual(allPlansEmpty);
@@ -369,8 +548,12 @@ describe("2. durability", () => {
     const result = await steps.run("deploy with state/ deleted", npm("deploy"), DEPLOY);
     expectSuccess(result);
     expect(result.output).toMatch(/^network +adopting chatbattle-network: /m);
-    expect(result.output).toMatch(/^topics +adopting (channel-stats, twitch-chat-messages|twitch-chat-messages, channel-stats): /m);
-    expect(docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.ID}}"]).split("\n")).toHaveLength(1);
+    expect(result.output).toMatch(
+      /^topics +adopting (channel-stats, twitch-chat-messages|twitch-chat-messages, channel-stats): /m,
+    );
+    expect(
+      docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.ID}}"]).split("\n"),
+    ).toHaveLength(1);
     expect(docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"])).toBe(networkId);
     expect(await counts()).toEqual(expected);
     expect(await planExitCodes()).toEqual(allPlansEmpty);
@@ -408,7 +591,9 @@ describe("2. durability", () => {
     expect(refused.status).toBe(1);
     expect(refused.output).toContain("the topics stack's state state/topics.tfstate is damaged (");
     expect(refused.output).toContain("nothing was changed");
-    expect(["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c]))).toEqual(ids);
+    expect(
+      ["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c])),
+    ).toEqual(ids);
     // The second way it names: move the file aside; the deploy adopts the topics.
     const move = /`mv (\S+) (\S+)`/.exec(refused.output);
     expect(move).not.toBeNull();

@@ -10,7 +10,11 @@ export async function planExitCodes(
 ): Promise<Record<string, number | null>> {
   const runs = await Promise.all(
     stacks.map((stack) =>
-      runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], { env, deadlineSeconds: 180, label: `${stack}: plan` }),
+      runTerraform(join(projectDir, "cdktf.out", "stacks", stack), ["plan", "-input=false", "-detailed-exitcode"], {
+        env,
+        deadlineSeconds: 180,
+        label: `${stack}: plan`,
+      }),
     ),
   );
   return Object.fromEntries(stacks.map((stack, i) => [stack, runs[i].status]));

@@ -45,7 +45,13 @@ export class Steps {
    * services reach by themselves, such as a stopped broker leaving the
    * in-sync replicas.
    */
-  async runUntil(step: string, command: readonly string[], deadlineSeconds: number, wanted: RegExp, withinSeconds: number): Promise<CommandResult> {
+  async runUntil(
+    step: string,
+    command: readonly string[],
+    deadlineSeconds: number,
+    wanted: RegExp,
+    withinSeconds: number,
+  ): Promise<CommandResult> {
     const until = Date.now() + withinSeconds * 1000;
     let result = await this.run(step, command, deadlineSeconds);
     while (!wanted.test(result.output) && Date.now() < until) {

@@ -16,7 +16,14 @@ import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/adapters/docker/docker-cli";
 import { requireEmptyEngine } from "./stack-checks";
 import { withCassandra } from "./clients";
-import { dataIdentity, describeIdentity, expectSameData, SAMPLE_GROUPS, writeSampleData, type DataIdentity } from "./data-identity";
+import {
+  dataIdentity,
+  describeIdentity,
+  expectSameData,
+  SAMPLE_GROUPS,
+  writeSampleData,
+  type DataIdentity,
+} from "./data-identity";
 import { npmScript as npm } from "../../test-support/command";
 
 const DEPLOY = 420;
@@ -39,12 +46,20 @@ const kafkaBumped = steps.withEnv({ KAFKA_IMAGE: images.kafkaAfter });
 const cassandraUp = kafkaBumped.withEnv({ CASSANDRA_IMAGE: images.cassandra50 });
 const cassandraDown = kafkaBumped.withEnv({ CASSANDRA_IMAGE: images.cassandra41 });
 /** Whether a container runs this image (the Docker provider creates containers from an image's id). */
-const runs = (container: string, image: string) => docker(["inspect", "--format", "{{.Image}}", container]) === docker(["image", "inspect", "--format", "{{.Id}}", image]);
-const releaseVersion = () => withCassandra(CQL, async (client) => (await client.execute("SELECT release_version FROM system.local")).first().release_version as string);
+const runs = (container: string, image: string) =>
+  docker(["inspect", "--format", "{{.Image}}", container]) ===
+  docker(["image", "inspect", "--format", "{{.Id}}", image]);
+const releaseVersion = () =>
+  withCassandra(
+    CQL,
+    async (client) =>
+      (await client.execute("SELECT release_version FROM system.local")).first().release_version as string,
+  );
 let original: DataIdentity;
 
 beforeAll(() => {
-  for (const [what, image] of Object.entries(images)) if (!image) throw new Error(`no ${what} stand-in in .offline/env: run npm run offline:images`);
+  for (const [what, image] of Object.entries(images))
+    if (!image) throw new Error(`no ${what} stand-in in .offline/env: run npm run offline:images`);
   requireEmptyEngine();
 });
 
@@ -74,17 +89,28 @@ describe("image upgrades keep the data", () => {
 
   it("CASSANDRA_IMAGE from 4.1 to 5.0 drains the node first; 5.0 reads every row, the schema matches, health is green", async () => {
     const upgrade = await cassandraUp.run("deploy with CASSANDRA_IMAGE 4.1 -> 5.0", npm("deploy"), DEPLOY);
-    console.log(`upgrades: the 4.1 -> 5.0 deploy (its Cassandra lines)\n${upgrade.output.split("\n").filter((l) => /Cassandra data|^cassandra |deploy: done/.test(l)).join("\n")}`);
+    console.log(
+      `upgrades: the 4.1 -> 5.0 deploy (its Cassandra lines)\n${upgrade.output
+        .split("\n")
+        .filter((l) => /Cassandra data|^cassandra |deploy: done/.test(l))
+        .join("\n")}`,
+    );
     expect(upgrade.status, upgrade.output.slice(-4000)).toBe(0);
-    expect(upgrade.output).toMatch(/^ok +Cassandra data +the volume was last run by Cassandra 4\.1\.\d+ \(the chatbattle-cassandra container\); upgrade to 5\.0\.\d+: the node is drained/m);
-    expect(upgrade.output).toMatch(/^cassandra +draining chatbattle-cassandra before its container is replaced by one of \S+: nodetool drain$/m);
+    expect(upgrade.output).toMatch(
+      /^ok +Cassandra data +the volume was last run by Cassandra 4\.1\.\d+ \(the chatbattle-cassandra container\); upgrade to 5\.0\.\d+: the node is drained/m,
+    );
+    expect(upgrade.output).toMatch(
+      /^cassandra +draining chatbattle-cassandra before its container is replaced by one of \S+: nodetool drain$/m,
+    );
     expect(upgrade.output).toMatch(/^cassandra +drained in [\d.]+ s: every memtable flushed, no more writes taken$/m);
     expect(runs("chatbattle-cassandra", images.cassandra50)).toBe(true);
     expect(await releaseVersion()).toMatch(/^5\.0\./);
     const after = await dataIdentity(BROKERS, CQL, SAMPLE_GROUPS);
     console.log(`upgrades: after the upgrade to 5.0\n${describeIdentity(after)}`);
     expectSameData(after, original);
-    expect((await cassandraUp.run("npm run schema:verify (5.0)", npm("schema:verify"), QUICK)).output).toContain("schema: matches cql/");
+    expect((await cassandraUp.run("npm run schema:verify (5.0)", npm("schema:verify"), QUICK)).output).toContain(
+      "schema: matches cql/",
+    );
     const health = await cassandraUp.run("npm run health (5.0)", npm("health"), QUICK);
     expect(health.status, health.output).toBe(0);
   });
@@ -92,15 +118,24 @@ describe("image upgrades keep the data", () => {
   it("refuses the 4.1 image on 5.0 data before anything changes, running and stopped", async () => {
     const id = docker(["inspect", "--format", "{{.Id}}", "chatbattle-cassandra"]);
     const running = await cassandraDown.run("deploy with CASSANDRA_IMAGE 5.0 -> 4.1 (running)", npm("deploy"), QUICK);
-    console.log(`upgrades: a downgrade:\n${running.output.split("\n").filter((l) => /FAIL|preflight:/.test(l)).join("\n")}`);
+    console.log(
+      `upgrades: a downgrade:\n${running.output
+        .split("\n")
+        .filter((l) => /FAIL|preflight:/.test(l))
+        .join("\n")}`,
+    );
     expect(running.status).toBe(1);
-    expect(running.output).toMatch(/^FAIL +Cassandra data +the volume was last run by Cassandra 5\.0\.\d+ \(the chatbattle-cassandra container\), and CASSANDRA_IMAGE=\S+ is Cassandra 4\.1\.\d+, an older line: it cannot read what 5\.0 wrote, so nothing was changed/m);
+    expect(running.output).toMatch(
+      /^FAIL +Cassandra data +the volume was last run by Cassandra 5\.0\.\d+ \(the chatbattle-cassandra container\), and CASSANDRA_IMAGE=\S+ is Cassandra 4\.1\.\d+, an older line: it cannot read what 5\.0 wrote, so nothing was changed/m,
+    );
     expect(docker(["inspect", "--format", "{{.Id}}", "chatbattle-cassandra"])).toBe(id);
 
     await cassandraUp.succeed("npm run stop", npm("stop"), STOP);
     const stopped = await cassandraDown.run("deploy with CASSANDRA_IMAGE 5.0 -> 4.1 (stopped)", npm("deploy"), QUICK);
     expect(stopped.status).toBe(1);
-    expect(stopped.output).toMatch(/^FAIL +Cassandra data +the volume was last run by Cassandra 5\.0\.\d+ \(the last deploy's record\)/m);
+    expect(stopped.output).toMatch(
+      /^FAIL +Cassandra data +the volume was last run by Cassandra 5\.0\.\d+ \(the last deploy's record\)/m,
+    );
     expect(docker(["ps", "-a", "--filter", "name=chatbattle-cassandra", "--format", "{{.Names}}"])).toBe("");
   });
 
@@ -109,8 +144,14 @@ describe("image upgrades keep the data", () => {
     await cassandraUp.succeed("npm run snapshot -- save on-5.0", npm("snapshot", "save", "on-5.0"), QUICK);
     await cassandraDown.succeed("npm run reset -- --yes", npm("reset", "--yes"), QUICK);
     await cassandraDown.succeed("deploy on 4.1 from nothing", npm("deploy"), DEPLOY);
-    const restore = await cassandraDown.succeed("npm run snapshot -- restore on-5.0 (into 4.1)", npm("snapshot", "restore", "on-5.0"), QUICK);
-    expect(restore.output).toMatch(/restore: done in [\d.]+ s: 6,004 records and 20,001 rows, every count as the manifest says/);
+    const restore = await cassandraDown.succeed(
+      "npm run snapshot -- restore on-5.0 (into 4.1)",
+      npm("snapshot", "restore", "on-5.0"),
+      QUICK,
+    );
+    expect(restore.output).toMatch(
+      /restore: done in [\d.]+ s: 6,004 records and 20,001 rows, every count as the manifest says/,
+    );
     expect(await releaseVersion()).toMatch(/^4\.1\./);
     expectSameData(await dataIdentity(BROKERS, CQL, SAMPLE_GROUPS), original);
   });

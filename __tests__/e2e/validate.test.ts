@@ -37,6 +37,8 @@ describe("npm run validate's check of a stack", () => {
 
     const result = await checkStack(stack("kafka"), env, { deadlineSeconds: 300 });
     expect(result.ok).toBe(false);
-    expect(result.detail).toMatch(/^validate: Error: Extraneous JSON object property .*No argument or block type is named "restart_policy_typo"/);
+    expect(result.detail).toMatch(
+      /^validate: Error: Extraneous JSON object property .*No argument or block type is named "restart_policy_typo"/,
+    );
   });
 });

@@ -7,16 +7,31 @@ describe("cqlLosses: which CQL statements delete data", () => {
   it.each([
     ["DROP KEYSPACE twitch_chat", [{ kind: "keyspace", keyspace: "twitch_chat" }]],
     ["DROP KEYSPACE IF EXISTS Other", [{ kind: "keyspace", keyspace: "other" }]],
-    ["DROP TABLE twitch_chat.raw_chat_messages", [{ kind: "table", keyspace: "twitch_chat", table: "raw_chat_messages" }]],
+    [
+      "DROP TABLE twitch_chat.raw_chat_messages",
+      [{ kind: "table", keyspace: "twitch_chat", table: "raw_chat_messages" }],
+    ],
     ['drop table if exists "Quoted"', [{ kind: "table", keyspace: "twitch_chat", table: "Quoted" }]],
     ["TRUNCATE raw_chat_messages", [{ kind: "table", keyspace: "twitch_chat", table: "raw_chat_messages" }]],
     ["TRUNCATE TABLE ks.t", [{ kind: "table", keyspace: "ks", table: "t" }]],
-    ["ALTER TABLE twitch_chat.raw_chat_messages DROP emotes", [{ kind: "columns", keyspace: "twitch_chat", table: "raw_chat_messages", columns: ["emotes"] }]],
-    ["ALTER TABLE t DROP (a, b) USING TIMESTAMP 123", [{ kind: "columns", keyspace: "twitch_chat", table: "t", columns: ["a", "b"] }]],
+    [
+      "ALTER TABLE twitch_chat.raw_chat_messages DROP emotes",
+      [{ kind: "columns", keyspace: "twitch_chat", table: "raw_chat_messages", columns: ["emotes"] }],
+    ],
+    [
+      "ALTER TABLE t DROP (a, b) USING TIMESTAMP 123",
+      [{ kind: "columns", keyspace: "twitch_chat", table: "t", columns: ["a", "b"] }],
+    ],
     ["DROP INDEX twitch_chat.by_user", [{ kind: "derived", keyspace: "twitch_chat", name: "by_user" }]],
     ["DROP MATERIALIZED VIEW v", [{ kind: "derived", keyspace: "twitch_chat", name: "v" }]],
-    ["DELETE FROM twitch_chat.raw_chat_messages WHERE channel_id = 'x'", [{ kind: "matching-rows", keyspace: "twitch_chat", table: "raw_chat_messages", where: "channel_id = 'x'" }]],
-    ["DELETE emotes FROM t USING TIMESTAMP 5 WHERE channel_id = 'x' IF EXISTS", [{ kind: "matching-rows", keyspace: "twitch_chat", table: "t", where: "channel_id = 'x'" }]],
+    [
+      "DELETE FROM twitch_chat.raw_chat_messages WHERE channel_id = 'x'",
+      [{ kind: "matching-rows", keyspace: "twitch_chat", table: "raw_chat_messages", where: "channel_id = 'x'" }],
+    ],
+    [
+      "DELETE emotes FROM t USING TIMESTAMP 5 WHERE channel_id = 'x' IF EXISTS",
+      [{ kind: "matching-rows", keyspace: "twitch_chat", table: "t", where: "channel_id = 'x'" }],
+    ],
     [
       "BEGIN BATCH INSERT INTO t (a) VALUES ('x;y'); DELETE FROM t WHERE a = 'z'; APPLY BATCH",
       [{ kind: "matching-rows", keyspace: "twitch_chat", table: "t", where: "a = 'z'" }],

@@ -50,14 +50,15 @@ export function synthesize(env: Record<string, string> = {}, options: { keepIn?:
 
 /** The docker_container resources of a stack, keyed by container name. */
 export function containersByName(stack: StackJson): Record<string, StackJson> {
-  return Object.fromEntries(
-    Object.values(stack.resource?.docker_container ?? {}).map((c: StackJson) => [c.name, c]),
-  );
+  return Object.fromEntries(Object.values(stack.resource?.docker_container ?? {}).map((c: StackJson) => [c.name, c]));
 }
 
 /** A container's env list as a map. */
 export function envOf(container: StackJson): Record<string, string> {
   return Object.fromEntries(
-    (container.env as string[]).map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]),
+    (container.env as string[]).map((entry) => [
+      entry.slice(0, entry.indexOf("=")),
+      entry.slice(entry.indexOf("=") + 1),
+    ]),
   );
 }

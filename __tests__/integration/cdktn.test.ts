@@ -17,7 +17,10 @@ import { clusterSettings } from "../helpers/cluster-settings";
 /** The CDK Terrain release the copy gets, under cdktf's name. */
 export const CDKTN = "npm:cdktn@0.24.0";
 
-const copy = copyProject(["main.ts", "lib", "cql", ".gen", "test-support", "cdktf.json", "package.json", "package-lock.json", "tsconfig.json"], "chatbattle-cdktn-");
+const copy = copyProject(
+  ["main.ts", "lib", "cql", ".gen", "test-support", "cdktf.json", "package.json", "package-lock.json", "tsconfig.json"],
+  "chatbattle-cdktn-",
+);
 const outputs = mkdtempSync(join(tmpdir(), "chatbattle-cdktn-out-"));
 const CA = join(outputs, "ca.pem");
 writeFileSync(CA, "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
@@ -33,15 +36,34 @@ const SETTINGS: Record<string, Record<string, string>> = {
 };
 
 function run(command: string, args: string[], cwd: string, timeoutSeconds: number): string {
-  const result = spawnSync(command, args, { cwd, encoding: "utf8", timeout: timeoutSeconds * 1000, killSignal: "SIGKILL" });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} in ${cwd} failed (${result.error?.message ?? result.status}):\n${result.stdout}${result.stderr}`.slice(-4000));
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: "utf8",
+    timeout: timeoutSeconds * 1000,
+    killSignal: "SIGKILL",
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} in ${cwd} failed (${result.error?.message ?? result.status}):\n${result.stdout}${result.stderr}`.slice(
+        -4000,
+      ),
+    );
   return result.stdout;
 }
 
 /** Each stack's Terraform JSON, synthesized by the project in `dir`, with cdktf's version stamp set apart. */
-function synthesized(dir: string, name: string, settings: Record<string, string>): { stacks: Record<string, unknown>; versions: string[] } {
+function synthesized(
+  dir: string,
+  name: string,
+  settings: Record<string, string>,
+): { stacks: Record<string, unknown>; versions: string[] } {
   const outdir = join(outputs, `${name.replace(/\W+/g, "-")}-${dir === PROJECT_ROOT ? "cdktf" : "cdktn"}`);
-  run(join(dir, "node_modules", ".bin", "tsx"), ["test-support/cdktn/synthesize-to.ts", outdir, JSON.stringify(settings)], dir, 120);
+  run(
+    join(dir, "node_modules", ".bin", "tsx"),
+    ["test-support/cdktn/synthesize-to.ts", outdir, JSON.stringify(settings)],
+    dir,
+    120,
+  );
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
   const stacks: Record<string, unknown> = {};
   const versions: string[] = [];

@@ -53,7 +53,11 @@ afterAll(async () => {
 });
 
 const records = async (keyspace: string) =>
-  (await client.execute(`SELECT file_name, checksum, statements_applied, complete, applied_at FROM ${keyspace}.applied_cql_files`)).rows
+  (
+    await client.execute(
+      `SELECT file_name, checksum, statements_applied, complete, applied_at FROM ${keyspace}.applied_cql_files`,
+    )
+  ).rows
     .map((r) => ({
       file: r.get("file_name") as string,
       ran: r.get("statements_applied") as number,
@@ -79,7 +83,9 @@ describe("schema applier against a real Cassandra", () => {
     expect(status, output).toBe(0);
     expect(output).toMatch(/ok\s+keyspace twitch_chat replication\s+class=SimpleStrategy, replication_factor=1/);
     expect(output).toMatch(/ok\s+twitch_chat\.raw_chat_messages default_time_to_live\s+604800/);
-    expect(output).toMatch(/ok\s+twitch_chat\.raw_chat_messages compaction\s+class=TimeWindowCompactionStrategy, compaction_window_size=1, compaction_window_unit=DAYS/);
+    expect(output).toMatch(
+      /ok\s+twitch_chat\.raw_chat_messages compaction\s+class=TimeWindowCompactionStrategy, compaction_window_size=1, compaction_window_unit=DAYS/,
+    );
     expect(output).toMatch(/ok\s+twitch_chat\.raw_chat_messages column timestamp\s+bigint clustering #0 desc/);
     expect(output).toContain("schema: matches cql/");
   });
@@ -97,11 +103,19 @@ describe("schema applier against a real Cassandra", () => {
   it("stores chat rows with the 7-day TTL and reads a channel newest first", async () => {
     const insert = `INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, user_id, username, message, emotes)
       VALUES (?, ?, ?, ?, ?, ?, ?)`;
-    for (const [ts, text] of [[1000, "first"], [3000, "third"], [2000, "second"]] as const) {
-      await client.execute(insert, ["chan", ts, cassandra.types.Uuid.random(), "u1", "viewer", text, ["Kappa"]], { prepare: true });
+    for (const [ts, text] of [
+      [1000, "first"],
+      [3000, "third"],
+      [2000, "second"],
+    ] as const) {
+      await client.execute(insert, ["chan", ts, cassandra.types.Uuid.random(), "u1", "viewer", text, ["Kappa"]], {
+        prepare: true,
+      });
     }
     const rows = (
-      await client.execute("SELECT timestamp, message, TTL(message) AS ttl, emotes FROM twitch_chat.raw_chat_messages WHERE channel_id = 'chan'")
+      await client.execute(
+        "SELECT timestamp, message, TTL(message) AS ttl, emotes FROM twitch_chat.raw_chat_messages WHERE channel_id = 'chan'",
+      )
     ).rows;
     expect(rows.map((r) => r.get("message"))).toEqual(["third", "second", "first"]);
     for (const row of rows) {
@@ -112,7 +126,10 @@ describe("schema applier against a real Cassandra", () => {
   });
 
   it("applies a file added later, and only that file", async () => {
-    project.write("003_add_badges.cql", "-- badges shown next to a user's name\nALTER TABLE {{keyspace}}.raw_chat_messages ADD badges set<text>;\n");
+    project.write(
+      "003_add_badges.cql",
+      "-- badges shown next to a user's name\nALTER TABLE {{keyspace}}.raw_chat_messages ADD badges set<text>;\n",
+    );
     const { status, output } = project.run("apply");
     expect(status, output).toBe(0);
     expect(output).toContain("applied          cql/003_add_badges.cql (1 statement(s))");
@@ -132,7 +149,9 @@ describe("schema applier against a real Cassandra", () => {
     // 003 added `badges`, which the verifier's expectations do not know.
     const { status, output } = project.run("verify");
     expect(status).toBe(1);
-    expect(output).toMatch(/MISMATCH\s+twitch_chat\.raw_chat_messages column badges\s+expected not declared, found present/);
+    expect(output).toMatch(
+      /MISMATCH\s+twitch_chat\.raw_chat_messages column badges\s+expected not declared, found present/,
+    );
   });
 
   it("refuses an applied file that was edited, and runs nothing", async () => {
@@ -168,19 +187,30 @@ describe("schema applier against a real Cassandra", () => {
     expect(broken.output).toMatch(/cql\/004_language\.cql:4: statement 2 failed: .*boolen/i);
     expect(broken.output).toContain("cql/004_language.cql is HALF-APPLIED. These statements ran and stay in place:");
     expect(broken.output).toContain("1. line 2: ALTER TABLE {{keyspace}}.raw_chat_messages ADD language text");
-    expect(broken.output).toContain("Fix statement 2 and leave statement 1 as it is; the next run resumes at statement 2.");
-    expect((await records("twitch_chat")).find((r) => r.file === "004_language.cql")).toMatchObject({ ran: 1, complete: false });
+    expect(broken.output).toContain(
+      "Fix statement 2 and leave statement 1 as it is; the next run resumes at statement 2.",
+    );
+    expect((await records("twitch_chat")).find((r) => r.file === "004_language.cql")).toMatchObject({
+      ran: 1,
+      complete: false,
+    });
 
     project.write("004_language.cql", project.read("004_language.cql").replace("boolen", "boolean"));
     const fixed = project.run("apply");
     expect(fixed.status, fixed.output).toBe(0);
     expect(fixed.output).toContain("resuming        cql/004_language.cql after statement 1");
     expect(fixed.output).toContain("applied          cql/004_language.cql (1 statement(s))");
-    expect((await records("twitch_chat")).find((r) => r.file === "004_language.cql")).toMatchObject({ ran: 2, complete: true });
+    expect((await records("twitch_chat")).find((r) => r.file === "004_language.cql")).toMatchObject({
+      ran: 2,
+      complete: true,
+    });
   });
 
   it("reports a malformed file before running anything", async () => {
-    project.write("005_unterminated.cql", "ALTER TABLE {{keyspace}}.raw_chat_messages ADD note text;\nINSERT INTO x (a) VALUES ('open;\n");
+    project.write(
+      "005_unterminated.cql",
+      "ALTER TABLE {{keyspace}}.raw_chat_messages ADD note text;\nINSERT INTO x (a) VALUES ('open;\n",
+    );
     try {
       const { status, output } = project.run("apply");
       expect(status).toBe(1);
@@ -213,7 +243,9 @@ describe("schema applier settings against a real Cassandra", () => {
       await client.execute("ALTER TABLE chat_drift.raw_chat_messages WITH default_time_to_live = 100");
       const { status, output } = project.run("verify");
       expect(status).toBe(1);
-      expect(output).toMatch(/MISMATCH\s+chat_drift\.raw_chat_messages default_time_to_live\s+expected 604800, found 100/);
+      expect(output).toMatch(
+        /MISMATCH\s+chat_drift\.raw_chat_messages default_time_to_live\s+expected 604800, found 100/,
+      );
       expect(output).toContain("schema: 1 mismatch(es) with cql/");
     } finally {
       project.remove();
@@ -229,7 +261,10 @@ describe("schema applier settings against a real Cassandra", () => {
     });
     const project = new ProjectCopy("never_created");
     try {
-      const { status, output, seconds } = project.run("apply", { CASSANDRA_PORT: String(closedPort), SCHEMA_WAIT_SECONDS: "4" });
+      const { status, output, seconds } = project.run("apply", {
+        CASSANDRA_PORT: String(closedPort),
+        SCHEMA_WAIT_SECONDS: "4",
+      });
       expect(status).toBe(1);
       expect(output).toContain(`waiting for Cassandra at 127.0.0.1:${closedPort}: try 1 failed`);
       expect(output).toContain(`Cassandra at 127.0.0.1:${closedPort} did not accept CQL within 4 s`);
@@ -244,7 +279,10 @@ describe("schema applier settings against a real Cassandra", () => {
   it("fails at once, naming the datacenters there are and the setting, when the local datacenter is wrong", () => {
     const project = new ProjectCopy("never_created_dc");
     try {
-      const { status, output, seconds } = project.run("apply", { CASSANDRA_LOCAL_DATACENTER: "nope", SCHEMA_WAIT_SECONDS: "60" });
+      const { status, output, seconds } = project.run("apply", {
+        CASSANDRA_LOCAL_DATACENTER: "nope",
+        SCHEMA_WAIT_SECONDS: "60",
+      });
       expect(status).toBe(1);
       expect(output).toContain(`has no datacenter named 'nope'; its nodes are in: ${server.datacenter}.`);
       expect(output).toContain("Set CASSANDRA_LOCAL_DATACENTER to one of them");

@@ -9,7 +9,9 @@ describe("schema applier against a Cassandra that requires a login", () => {
   let server: RunningCassandra;
   beforeAll(async () => {
     server = await startCassandra({ passwordAuthentication: true });
-    console.log(`integration: Cassandra ${server.releaseVersion} with PasswordAuthenticator started in ${server.startupSeconds.toFixed(1)} s`);
+    console.log(
+      `integration: Cassandra ${server.releaseVersion} with PasswordAuthenticator started in ${server.startupSeconds.toFixed(1)} s`,
+    );
     // The superuser exists once the auth keyspace is set up; wait until a login works.
     const client = new cassandra.Client({
       contactPoints: [server.host],
@@ -27,7 +29,9 @@ describe("schema applier against a Cassandra that requires a login", () => {
       }
     }
     // A role of our own, with a password that cannot be mistaken for anything else in the output.
-    await client.execute("CREATE ROLE IF NOT EXISTS schema_admin WITH PASSWORD = 'pw-Zx81-secret' AND LOGIN = true AND SUPERUSER = true");
+    await client.execute(
+      "CREATE ROLE IF NOT EXISTS schema_admin WITH PASSWORD = 'pw-Zx81-secret' AND LOGIN = true AND SUPERUSER = true",
+    );
     await client.shutdown();
   });
   afterAll(async () => server?.stop());

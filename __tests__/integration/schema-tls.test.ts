@@ -12,7 +12,9 @@ describe("schema applier against a Cassandra that requires TLS", () => {
   beforeAll(async () => {
     certs = makeTestCertificates();
     server = await startCassandra({ clientTls: { keystorePath: certs.serverP12, password: "changeit" } });
-    console.log(`integration: Cassandra ${server.releaseVersion} with client TLS started in ${server.startupSeconds.toFixed(1)} s`);
+    console.log(
+      `integration: Cassandra ${server.releaseVersion} with client TLS started in ${server.startupSeconds.toFixed(1)} s`,
+    );
   });
   afterAll(async () => {
     await server?.stop();

@@ -51,7 +51,8 @@ export function dataRelease(projectRoot: string): { version?: string; source: st
   } catch {
     return { source: `${join(STATE_DIR, RECORD_FILE)} cannot be read` };
   }
-  if (recorded.volume === VOLUME_NAMES.cassandraData && recorded.createdAt === createdAt) return { version: recorded.version, source: "the last deploy's record" };
+  if (recorded.volume === VOLUME_NAMES.cassandraData && recorded.createdAt === createdAt)
+    return { version: recorded.version, source: "the last deploy's record" };
   return { source: "nothing on record" };
 }
 
@@ -61,19 +62,31 @@ export function recordDataRelease(config: ChatBattleConfig, projectRoot: string)
   const version = imageRelease(config.images.cassandra);
   if (!createdAt || !version) return;
   mkdirSync(join(projectRoot, STATE_DIR), { recursive: true });
-  writeFileSync(join(projectRoot, STATE_DIR, RECORD_FILE), `${JSON.stringify({ volume: VOLUME_NAMES.cassandraData, createdAt, version } satisfies Recorded, null, 2)}\n`);
+  writeFileSync(
+    join(projectRoot, STATE_DIR, RECORD_FILE),
+    `${JSON.stringify({ volume: VOLUME_NAMES.cassandraData, createdAt, version } satisfies Recorded, null, 2)}\n`,
+  );
 }
 
 /** Whether `image` (at release `imageVersion`) may open data last written by `data`. */
-export function judgeRelease(data: { version?: string; source: string } | undefined, image: string, imageVersion: string | undefined): CheckResult {
+export function judgeRelease(
+  data: { version?: string; source: string } | undefined,
+  image: string,
+  imageVersion: string | undefined,
+): CheckResult {
   const check = "Cassandra data";
   if (!data) return { check, ok: true, detail: `no Cassandra volume yet; ${image} starts fresh` };
   const [from, to] = [releaseLine(data.version), releaseLine(imageVersion)];
   if (!from || !to) {
-    return { check, ok: true, detail: `cannot tell which release ${!from ? `wrote the volume (${data.source})` : `${image} is (no CASSANDRA_VERSION, no version in the tag)`}; not checked` };
+    return {
+      check,
+      ok: true,
+      detail: `cannot tell which release ${!from ? `wrote the volume (${data.source})` : `${image} is (no CASSANDRA_VERSION, no version in the tag)`}; not checked`,
+    };
   }
   const written = `the volume was last run by Cassandra ${data.version} (${data.source})`;
-  if (from[0] === to[0] && from[1] === to[1]) return { check, ok: true, detail: `${written}; CASSANDRA_IMAGE runs the same line (${imageVersion})` };
+  if (from[0] === to[0] && from[1] === to[1])
+    return { check, ok: true, detail: `${written}; CASSANDRA_IMAGE runs the same line (${imageVersion})` };
   const older = to[0] < from[0] || (to[0] === from[0] && to[1] < from[1]);
   if (older) {
     return {
@@ -86,7 +99,11 @@ export function judgeRelease(data: { version?: string; source: string } | undefi
     };
   }
   if (to[0] === 5 && from[0] !== 4) {
-    return { check, ok: false, detail: `${written}; Cassandra ${imageVersion} upgrades from the 4.x lines only, so nothing was changed. Upgrade to 4.1 first.` };
+    return {
+      check,
+      ok: false,
+      detail: `${written}; Cassandra ${imageVersion} upgrades from the 4.x lines only, so nothing was changed. Upgrade to 4.1 first.`,
+    };
   }
   return {
     check,

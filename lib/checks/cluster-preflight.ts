@@ -22,7 +22,11 @@ export async function checkKafkaCluster(config: ChatBattleConfig, env: Env): Pro
     return [
       { check: "Kafka", ok: true, detail: `${target.describe}: login accepted` },
       brokers.length >= factor
-        ? { check: "Kafka brokers", ok: true, detail: `${brokers.length} online (ids ${brokers.join(", ")}); replication factor ${factor} fits` }
+        ? {
+            check: "Kafka brokers",
+            ok: true,
+            detail: `${brokers.length} online (ids ${brokers.join(", ")}); replication factor ${factor} fits`,
+          }
         : {
             check: "Kafka brokers",
             ok: false,
@@ -47,7 +51,11 @@ export async function checkCassandraCluster(config: ChatBattleConfig, env: Env):
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
     return { check: "Cassandra", ok: true, detail: `${describeSettings(settings)}: CQL answers` };
   } catch (error) {
-    return { check: "Cassandra", ok: false, detail: error instanceof CommandError ? error.message : describeDriverError(error) };
+    return {
+      check: "Cassandra",
+      ok: false,
+      detail: error instanceof CommandError ? error.message : describeDriverError(error),
+    };
   } finally {
     await client?.shutdown();
   }

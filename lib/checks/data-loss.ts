@@ -28,13 +28,19 @@ const need = <T>(probe: (() => T) | undefined, what: string): T => {
 };
 
 /** Records in a topic without reading them: end offset minus start offset, summed over the partitions. */
-export async function topicContents(admin: KafkaAdmin, topic: string): Promise<{ partitions: number; messages: number }> {
+export async function topicContents(
+  admin: KafkaAdmin,
+  topic: string,
+): Promise<{ partitions: number; messages: number }> {
   const offsets = await admin.topicOffsets(topic);
   return { partitions: offsets.length, messages: offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0) };
 }
 
 /** Reads every record of a topic once: how many there are, how many compaction would remove, how many are tombstones. */
-async function compactionCounts(records: KafkaRecords, topic: string): Promise<{ total: number; superseded: number; tombstones: number }> {
+async function compactionCounts(
+  records: KafkaRecords,
+  topic: string,
+): Promise<{ total: number; superseded: number; tombstones: number }> {
   const partitions = (await records.partitions(topic)) ?? [];
   let total = 0;
   let superseded = 0;
@@ -63,11 +69,19 @@ async function measure(loss: LossQuery, probes: LossProbes): Promise<Measured> {
   switch (loss.kind) {
     case "topic-records": {
       const { partitions, messages } = await topicContents(await kafka(), loss.topic);
-      return { text: `It holds ${partitions} partition(s), ${messages} message(s).`, records: messages, exact: true, holdsNothing: messages === 0 };
+      return {
+        text: `It holds ${partitions} partition(s), ${messages} message(s).`,
+        records: messages,
+        exact: true,
+        holdsNothing: messages === 0,
+      };
     }
     case "topic-older-than": {
       const admin = await kafka();
-      const [all, kept] = await Promise.all([admin.topicOffsets(loss.topic), admin.offsetsAt(loss.topic, Date.now() - loss.retentionMs)]);
+      const [all, kept] = await Promise.all([
+        admin.topicOffsets(loss.topic),
+        admin.offsetsAt(loss.topic, Date.now() - loss.retentionMs),
+      ]);
       const total = all.reduce((sum, p) => sum + Number(p.high - p.low), 0);
       const older = kept.reduce((sum, p) => sum + Math.max(0, Number(p.high - p.low)), 0);
       return {
@@ -84,8 +98,16 @@ async function measure(loss: LossQuery, probes: LossProbes): Promise<Measured> {
       const [sizes, offsets] = await Promise.all([admin.partitionSizes(loss.topic), admin.topicOffsets(loss.topic)]);
       const over = sizes.filter((p) => p.bytes > loss.retentionBytes);
       const total = offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0);
-      const atMost = offsets.filter((o) => over.some((p) => p.partition === o.partition)).reduce((sum, p) => sum + Number(p.high - p.low), 0);
-      if (over.length === 0) return { text: `No partition holds more than ${size(loss.retentionBytes)} now; ${total} message(s) go once their partition grows past it.`, records: 0, exact: true, holdsNothing: total === 0 };
+      const atMost = offsets
+        .filter((o) => over.some((p) => p.partition === o.partition))
+        .reduce((sum, p) => sum + Number(p.high - p.low), 0);
+      if (over.length === 0)
+        return {
+          text: `No partition holds more than ${size(loss.retentionBytes)} now; ${total} message(s) go once their partition grows past it.`,
+          records: 0,
+          exact: true,
+          holdsNothing: total === 0,
+        };
       return {
         text:
           `${over.map((p) => `partition ${p.partition} holds ${size(p.bytes)}`).join(", ")}, more than ${size(loss.retentionBytes)}: ` +
@@ -106,11 +128,17 @@ async function measure(loss: LossQuery, probes: LossProbes): Promise<Measured> {
     }
     case "topic-tombstones": {
       const counts = await compactionCounts(await need(probes.records, "Kafka"), loss.topic);
-      return { text: `It holds ${counts.tombstones} tombstone(s) among ${counts.total} message(s).`, records: counts.tombstones, exact: true, holdsNothing: counts.tombstones === 0 };
+      return {
+        text: `It holds ${counts.tombstones} tombstone(s) among ${counts.total} message(s).`,
+        records: counts.tombstones,
+        exact: true,
+        holdsNothing: counts.tombstones === 0,
+      };
     }
     case "volume": {
       const bytes = need(probes.volumeSizes, "Docker").get(loss.volume);
-      if (bytes === undefined) return { text: "It does not exist yet: nothing is lost.", bytes: 0, exact: true, holdsNothing: true };
+      if (bytes === undefined)
+        return { text: "It does not exist yet: nothing is lost.", bytes: 0, exact: true, holdsNothing: true };
       return { text: `It holds ${size(bytes)}.`, bytes, exact: true, holdsNothing: bytes === 0 };
     }
     default:
@@ -126,7 +154,13 @@ export async function measureLosses(findings: readonly Finding[], probes: LossPr
       try {
         return settled({ ...finding, measured: await measure(finding.loss, probes) });
       } catch (error) {
-        return { ...finding, measured: { text: `What it would delete could not be counted (${error instanceof Error ? error.message : error}).`, exact: false } };
+        return {
+          ...finding,
+          measured: {
+            text: `What it would delete could not be counted (${error instanceof Error ? error.message : error}).`,
+            exact: false,
+          },
+        };
       }
     }),
   );

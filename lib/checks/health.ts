@@ -30,7 +30,6 @@ export class NotDeployedError extends CommandError {
   override name = "NotDeployedError";
 }
 
-
 /**
  * Throws a NotDeployedError saying what to do when there are no containers:
  * never deployed, or stopped (volumes left).
@@ -47,7 +46,12 @@ export function requireDeployed(): void {
 
 export function containerState(name: string): { state: string; dockerHealth: string; restarts: number } {
   const text = docker(
-    ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}", name],
+    [
+      "inspect",
+      "--format",
+      "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}",
+      name,
+    ],
     { allowFailure: true },
   );
   if (!text) return { state: "missing", dockerHealth: "none", restarts: 0 };
@@ -56,7 +60,11 @@ export function containerState(name: string): { state: string; dockerHealth: str
 }
 
 /** ZooKeeper answers the `srvr` four-letter word with its mode. */
-export function probeZooKeeper(host: string, port: number, timeoutMs = 3000): Promise<{ ready: boolean; detail: string }> {
+export function probeZooKeeper(
+  host: string,
+  port: number,
+  timeoutMs = 3000,
+): Promise<{ ready: boolean; detail: string }> {
   return new Promise((resolve) => {
     let reply = "";
     const socket = createConnection({ host, port });
@@ -70,7 +78,10 @@ export function probeZooKeeper(host: string, port: number, timeoutMs = 3000): Pr
     socket.on("error", (e) => done(false, `${host}:${port}: ${e.message}`));
     socket.on("end", () => {
       const mode = /Mode: (\w+)/.exec(reply)?.[1];
-      done(Boolean(mode), mode ? `srvr: mode ${mode}` : `unexpected answer to srvr: ${reply.trim().slice(0, 80) || "(none)"}`);
+      done(
+        Boolean(mode),
+        mode ? `srvr: mode ${mode}` : `unexpected answer to srvr: ${reply.trim().slice(0, 80) || "(none)"}`,
+      );
     });
   });
 }
@@ -88,7 +99,9 @@ export function topicDrift(declared: TopicSpec, live: LiveTopic | undefined): st
   }
   for (const key of new Set([...Object.keys(declared.config), ...Object.keys(live.overrides)])) {
     if (declared.config[key] !== live.overrides[key]) {
-      drift.push(`${declared.name}: ${key}=${live.overrides[key] ?? "(broker default)"} (declared ${declared.config[key] ?? "(broker default)"})`);
+      drift.push(
+        `${declared.name}: ${key}=${live.overrides[key] ?? "(broker default)"} (declared ${declared.config[key] ?? "(broker default)"})`,
+      );
     }
   }
   return drift;
@@ -131,24 +144,43 @@ export async function probeKafka(
     const names = await admin.listTopics();
     const declaredNames = declared.map((t) => t.name);
     const live = (await admin.describeTopics(names)).sort(
-      (a, b) => Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) || a.name.localeCompare(b.name),
+      (a, b) =>
+        Number(!declaredNames.includes(a.name)) - Number(!declaredNames.includes(b.name)) ||
+        a.name.localeCompare(b.name),
     );
     const online = new Set(brokerIds);
     const named = live.flatMap((t) => t.partitions.flatMap((p) => [...p.replicas, ...p.offlineReplicas]));
-    const offline = [...new Set([...named, ...expectedBrokerIds])].filter((id) => !online.has(id)).sort((a, b) => a - b);
+    const offline = [...new Set([...named, ...expectedBrokerIds])]
+      .filter((id) => !online.has(id))
+      .sort((a, b) => a - b);
     const underReplicated = underReplicatedPartitions(live);
-    const drift = declared.flatMap((t) => topicDrift(t, live.find((l) => l.name === t.name)));
+    const drift = declared.flatMap((t) =>
+      topicDrift(
+        t,
+        live.find((l) => l.name === t.name),
+      ),
+    );
     const problems = [
       ...(offline.length > 0 ? [`broker(s) ${offline.join(", ")} offline`] : []),
-      ...(underReplicated.count > 0 ? [`${underReplicated.count} under-replicated partition(s): ${underReplicated.byTopic.join("; ")}`] : []),
+      ...(underReplicated.count > 0
+        ? [`${underReplicated.count} under-replicated partition(s): ${underReplicated.byTopic.join("; ")}`]
+        : []),
       ...(drift.length > 0 ? [`topics drifted: ${drift.join("; ")}`] : []),
     ];
     const brokers = `${online.size} broker(s) online`;
     return problems.length > 0
       ? { ready: false, detail: `${brokers}; ${problems.join("; ")}`, online }
-      : { ready: true, detail: `${brokers}; ${declared.length} topics as declared; no under-replicated partitions`, online };
+      : {
+          ready: true,
+          detail: `${brokers}; ${declared.length} topics as declared; no under-replicated partitions`,
+          online,
+        };
   } catch (error) {
-    return { ready: false, detail: error instanceof CommandError ? error.message : `${target.describe}: ${(error as Error).message}`, online: new Set() };
+    return {
+      ready: false,
+      detail: error instanceof CommandError ? error.message : `${target.describe}: ${(error as Error).message}`,
+      online: new Set(),
+    };
   } finally {
     await admin?.disconnect().catch(() => undefined);
   }
@@ -164,7 +196,10 @@ export async function probeCassandra(applier: SchemaSettings): Promise<{ ready: 
     const bad = checks.filter((c) => !c.ok);
     return bad.length === 0
       ? { ready: true, detail: `CQL answers; schema matches cql/ (${checks.length} checks)` }
-      : { ready: false, detail: `schema differs from cql/: ${bad.map((c) => `${c.what}: expected ${c.expected}, found ${c.actual}`).join("; ")}` };
+      : {
+          ready: false,
+          detail: `schema differs from cql/: ${bad.map((c) => `${c.what}: expected ${c.expected}, found ${c.actual}`).join("; ")}`,
+        };
   } catch (error) {
     // The unreachable error explains at length; a health row wants the cause.
     const message = describeDriverError(error).split("\n")[0];
@@ -181,12 +216,26 @@ const QUORUM_DEADLINE_SECONDS = 20;
  * The KRaft controller quorum as a broker's kafka-metadata-quorum tool
  * reports it: the leader, the voters, and how far the furthest follower lags.
  */
-export function probeQuorum(container: string, internalPort: number, voters: number): { ready: boolean; detail: string } {
+export function probeQuorum(
+  container: string,
+  internalPort: number,
+  voters: number,
+): { ready: boolean; detail: string } {
   let status: string;
   try {
     // A JVM tool against a broker that is still starting can wait a minute for its answer: 20 s is plenty when all is well.
     status = docker(
-      ["exec", "-e", "KAFKA_HEAP_OPTS=-Xmx128m", container, "kafka-metadata-quorum", "--bootstrap-server", `localhost:${internalPort}`, "describe", "--status"],
+      [
+        "exec",
+        "-e",
+        "KAFKA_HEAP_OPTS=-Xmx128m",
+        container,
+        "kafka-metadata-quorum",
+        "--bootstrap-server",
+        `localhost:${internalPort}`,
+        "describe",
+        "--status",
+      ],
       { allowFailure: true, deadlineSeconds: QUORUM_DEADLINE_SECONDS },
     );
   } catch (error) {
@@ -203,7 +252,8 @@ export function quorumHealth(status: string, voters: number): { ready: boolean; 
   const currentVoters = /CurrentVoters:\s*(.*)/.exec(status)?.[1] ?? "";
   // Kafka 3.9 lists the voters as JSON objects with an "id"; older versions as [1,2,3].
   const voterIds = [...currentVoters.matchAll(/"id":\s*(\d+)|(\d+)(?=[,\]])/g)].map((m) => m[1] ?? m[2]);
-  if (!leader || leader === "-1") return { ready: false, detail: `no quorum leader (${status.trim().split("\n")[0] || "no answer"})` };
+  if (!leader || leader === "-1")
+    return { ready: false, detail: `no quorum leader (${status.trim().split("\n")[0] || "no answer"})` };
   return {
     ready: voterIds.length === voters,
     detail: `leader ${leader}, voters ${voterIds.join(",")} of ${voters}, max follower lag ${lag ?? "?"}`,
@@ -227,7 +277,11 @@ export async function checkHealth(
   const brokerIds = Array.from({ length: config.kafka.brokers }, (_, i) => i + 1);
   const anyBrokerRunning = brokerIds.some((id) => states.get(brokerNames(id).container)?.state === "running");
   const kafka = anyBrokerRunning
-    ? await probeKafka(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers), declaredTopics(config.topicDurability, topicDefinitions(config)), brokerIds)
+    ? await probeKafka(
+        kafkaClientTarget(config, env, () => endpoints.kafkaBrokers),
+        declaredTopics(config.topicDurability, topicDefinitions(config)),
+        brokerIds,
+      )
     : undefined;
   const probeOf = async ({ service, broker: id }: ProjectContainer): Promise<{ ready: boolean; detail: string }> => {
     if (service === "zookeeper") {
@@ -243,7 +297,8 @@ export async function checkHealth(
     containers.map(async (projectContainer) => {
       const { service, container } = projectContainer;
       const { state, dockerHealth } = states.get(container)!;
-      const probe = state === "running" ? await probeOf(projectContainer) : { ready: false, detail: `container is ${state}` };
+      const probe =
+        state === "running" ? await probeOf(projectContainer) : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";
       const detail = probe.ready && !dockerAgrees ? `Docker reports ${dockerHealth}; ${probe.detail}` : probe.detail;
       return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail } as ServiceHealth;
@@ -256,7 +311,13 @@ export async function checkHealth(
       askedId === undefined
         ? { ready: false, detail: "no broker is running" }
         : probeQuorum(asked!, brokerHostPorts(config)[askedId - 1].internal, config.kafka.brokers);
-    rows.splice(config.kafka.brokers, 0, { service: "quorum", container: asked ?? "-", state: "-", dockerHealth: "-", ...quorum });
+    rows.splice(config.kafka.brokers, 0, {
+      service: "quorum",
+      container: asked ?? "-",
+      state: "-",
+      dockerHealth: "-",
+      ...quorum,
+    });
   }
   return rows;
 }
@@ -271,12 +332,18 @@ export interface ClusterServiceHealth {
 }
 
 /** The health of the cluster target's Kafka and Cassandra; does not throw for unhealthy services. */
-export async function checkClusterHealth(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>): Promise<ClusterServiceHealth[]> {
+export async function checkClusterHealth(
+  config: ChatBattleConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ClusterServiceHealth[]> {
   const kafka = kafkaClientTarget(config, env);
   // Parsed once, with the configuration the command already has.
   const applier = parseSchemaSettings(env, undefined, config);
   const cassandraEndpoint = contactEndpoints(applier).join(",");
-  const [kafkaProbe, cassandraProbe] = await Promise.all([probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))), probeCassandra(applier)]);
+  const [kafkaProbe, cassandraProbe] = await Promise.all([
+    probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))),
+    probeCassandra(applier),
+  ]);
   return [
     { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },
     { service: "cassandra", endpoint: cassandraEndpoint, ...cassandraProbe },

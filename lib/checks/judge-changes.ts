@@ -49,10 +49,12 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
   const reader = () => (records ??= connectRecords(access.kafka()));
   const cql = (waitSeconds: number) => {
     // A failed glance is tried again (with a wait) when the schema step is next.
-    cassandra ??= connectWhenReady({ ...access.cassandra(), waitSeconds }, { log: () => undefined }).catch((error: unknown) => {
-      cassandra = undefined;
-      throw error;
-    });
+    cassandra ??= connectWhenReady({ ...access.cassandra(), waitSeconds }, { log: () => undefined }).catch(
+      (error: unknown) => {
+        cassandra = undefined;
+        throw error;
+      },
+    );
     return cassandra;
   };
 
@@ -71,12 +73,18 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
   };
 
   /** The statements the schema step would run, when it runs; undefined when Cassandra cannot say. */
-  const pendingCql = async (changes: readonly PlannedChange[], waitSeconds: number): Promise<PendingStatement[] | undefined> => {
+  const pendingCql = async (
+    changes: readonly PlannedChange[],
+    waitSeconds: number,
+  ): Promise<PendingStatement[] | undefined> => {
     if (!changes.some((c) => c.kind === "schema-step" && (c.action === "create" || c.action === "replace"))) return [];
     try {
       const client = await cql(waitSeconds);
       const applied = await new AppliedFiles(client, config.cassandra.keyspace).read();
-      return pendingStatements(readCqlFiles(join(access.projectRoot, "cql")), applied, { keyspace: config.cassandra.keyspace, replication: config.cassandra.replication });
+      return pendingStatements(readCqlFiles(join(access.projectRoot, "cql")), applied, {
+        keyspace: config.cassandra.keyspace,
+        replication: config.cassandra.replication,
+      });
     } catch {
       return undefined;
     }
@@ -86,7 +94,11 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
     async judge(changes, options = {}) {
       const waitSeconds = options.waitForCassandra ? access.cassandra().waitSeconds : GLANCE_SECONDS;
       const [defaults, pending] = await Promise.all([topicDefaults(changes), pendingCql(changes, waitSeconds)]);
-      const findings = classifyChanges(changes, { keyspace: config.cassandra.keyspace, topicDefaults: defaults, pendingCql: pending });
+      const findings = classifyChanges(changes, {
+        keyspace: config.cassandra.keyspace,
+        topicDefaults: defaults,
+        pendingCql: pending,
+      });
       return measureLosses(findings, {
         kafka,
         records: reader,
@@ -95,7 +107,11 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
       });
     },
     async close() {
-      const all = [admin?.then((a) => a.disconnect()), records?.then((r) => r.close()), cassandra?.then((c) => c.shutdown())];
+      const all = [
+        admin?.then((a) => a.disconnect()),
+        records?.then((r) => r.close()),
+        cassandra?.then((c) => c.shutdown()),
+      ];
       await Promise.allSettled(all.filter((p): p is Promise<void> => p !== undefined));
     },
   };

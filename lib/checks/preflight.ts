@@ -18,7 +18,9 @@ export type { CheckResult } from "./check-result";
 
 /** Memory the containers of a stack with this Kafka may use together. */
 export function stackMemoryMiB(kafka: ChatBattleConfig["kafka"]): number {
-  return (kafka.mode === "zookeeper" ? ZOOKEEPER_MEMORY_MIB : 0) + kafka.brokers * KAFKA_MEMORY_MIB + CASSANDRA_MEMORY_MIB;
+  return (
+    (kafka.mode === "zookeeper" ? ZOOKEEPER_MEMORY_MIB : 0) + kafka.brokers * KAFKA_MEMORY_MIB + CASSANDRA_MEMORY_MIB
+  );
 }
 
 /** Memory of the seed's stack: ZooKeeper, one broker, Cassandra. */
@@ -33,9 +35,13 @@ export const STACK_MEMORY_MIB = stackMemoryMiB({ mode: "zookeeper", brokers: 1 }
  */
 export function checkKafkaData(config: ChatBattleConfig, existingVolumes: readonly string[]): CheckResult {
   const existing = kafkaVolumesIn(existingVolumes);
-  const expected = projectVolumes(config.kafka).map((v) => v.name).filter((v) => v !== VOLUME_NAMES.cassandraData).sort();
+  const expected = projectVolumes(config.kafka)
+    .map((v) => v.name)
+    .filter((v) => v !== VOLUME_NAMES.cassandraData)
+    .sort();
   const wanted = `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
-  if (existing.length === 0) return { check: "Kafka data", ok: true, detail: `no Kafka volumes yet; ${wanted} starts fresh` };
+  if (existing.length === 0)
+    return { check: "Kafka data", ok: true, detail: `no Kafka volumes yet; ${wanted} starts fresh` };
   if (existing.join() === expected.join()) return { check: "Kafka data", ok: true, detail: `volumes match ${wanted}` };
   const theirs = deployedKafka(existingVolumes)!;
   return {
@@ -58,7 +64,10 @@ function kafkaVolumesIn(volumes: readonly string[]): string[] {
 export function deployedKafka(volumes: readonly string[]): ChatBattleConfig["kafka"] | undefined {
   const existing = kafkaVolumesIn(volumes);
   if (existing.length === 0) return undefined;
-  const mode = existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs) ? "zookeeper" : "kraft";
+  const mode =
+    existing.includes(VOLUME_NAMES.zookeeperData) || existing.includes(VOLUME_NAMES.zookeeperLogs)
+      ? "zookeeper"
+      : "kraft";
   const brokers = [1, 2, 3].filter((n) => existing.includes(brokerNames(n).volume)).length;
   return { mode, brokers: brokers === 3 ? 3 : 1 };
 }
@@ -77,7 +86,11 @@ export function checkDockerMemory(memoryBytes: number, neededMiB = STACK_MEMORY_
   const haveMiB = Math.floor(memoryBytes / 1024 / 1024);
   const gib = (mib: number) => (mib / 1024).toFixed(1);
   return haveMiB >= neededMiB
-    ? { check: "Docker memory", ok: true, detail: `${gib(haveMiB)} GiB available, the stack needs ${gib(neededMiB)} GiB` }
+    ? {
+        check: "Docker memory",
+        ok: true,
+        detail: `${gib(haveMiB)} GiB available, the stack needs ${gib(neededMiB)} GiB`,
+      }
     : {
         check: "Docker memory",
         ok: false,
@@ -92,10 +105,16 @@ export function checkTerraform(env: Readonly<Record<string, string | undefined>>
   const candidates = env.TERRAFORM_BINARY_NAME ? [env.TERRAFORM_BINARY_NAME] : ["terraform", "tofu"];
   for (const binary of candidates) {
     // `version` answers at once; 30 s means something is wrong, never a hang.
-    const result = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...process.env, ...env }, timeout: 30_000, killSignal: "SIGKILL" });
+    const result = spawnSync(binary, ["version"], {
+      encoding: "utf8",
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+      killSignal: "SIGKILL",
+    });
     if (result.status === 0) {
       const version = result.stdout.split("\n")[0];
-      const note = binary === "tofu" && !env.TERRAFORM_BINARY_NAME ? " (set TERRAFORM_BINARY_NAME=tofu so cdktf uses it)" : "";
+      const note =
+        binary === "tofu" && !env.TERRAFORM_BINARY_NAME ? " (set TERRAFORM_BINARY_NAME=tofu so cdktf uses it)" : "";
       return { check: "Terraform", ok: note === "", detail: `${version}${note}` };
     }
   }
@@ -118,7 +137,10 @@ async function portInUse(host: string, port: number): Promise<boolean> {
 }
 
 /** Checks each port the configuration publishes; `ownPorts`: those the project's own containers hold (a redeploy reuses them). */
-export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlyMap<number, ProjectPort>): Promise<CheckResult[]> {
+export async function checkPorts(
+  config: ChatBattleConfig,
+  ownPorts: ReadonlyMap<number, ProjectPort>,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const key of publishedPortKeys(config.kafka)) {
     const setting = PORT_SETTINGS[key];
@@ -126,7 +148,11 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlyMap
     const where = `${config.bindAddress}:${port}`;
     const own = ownPorts.get(port);
     if (own) {
-      results.push({ check: `port ${port}`, ok: true, detail: `${where} is held by the ChatBattle stack's ${own.container} (${own.state})` });
+      results.push({
+        check: `port ${port}`,
+        ok: true,
+        detail: `${where} is held by the ChatBattle stack's ${own.container} (${own.state})`,
+      });
     } else if (await portInUse(config.bindAddress, port)) {
       results.push({
         check: `port ${port}`,
@@ -147,16 +173,26 @@ export async function checkPorts(config: ChatBattleConfig, ownPorts: ReadonlyMap
  * Cluster target: Terraform, its providers, Kafka (login, brokers for the
  * replication factor) and Cassandra (CQL with the credentials), no Docker.
  */
-export async function runPreflight(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CheckResult[]> {
+export async function runPreflight(
+  config: ChatBattleConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<CheckResult[]> {
   if (config.target === "cluster") {
-    const [kafka, cassandra, providers] = await Promise.all([checkKafkaCluster(config, env), checkCassandraCluster(config, env), checkProviderSource(env, SYNTH_DIR)]);
+    const [kafka, cassandra, providers] = await Promise.all([
+      checkKafkaCluster(config, env),
+      checkCassandraCluster(config, env),
+      checkProviderSource(env, SYNTH_DIR),
+    ]);
     return [checkTerraform(env), providers, ...kafka, cassandra];
   }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
   const images = localImages(config).map((i) => i.image);
   // Both may wait a few seconds for a registry to answer: side by side.
-  const [imageSources, providers] = await Promise.all([dockerResult.ok ? checkImageSources(images) : undefined, checkProviderSource(env, SYNTH_DIR)]);
+  const [imageSources, providers] = await Promise.all([
+    dockerResult.ok ? checkImageSources(images) : undefined,
+    checkProviderSource(env, SYNTH_DIR),
+  ]);
   if (dockerResult.ok) {
     results.push(checkDockerMemory(dockerResult.memoryBytes!, stackMemoryMiB(config.kafka)));
     results.push(checkKafkaData(config, findProjectObjects().volumes));
@@ -170,7 +206,12 @@ export async function runPreflight(config: ChatBattleConfig, env: Readonly<Recor
 
 /** Prints one row per check and a verdict; true when every check passed. */
 export function printPreflight(results: readonly CheckResult[]): boolean {
-  console.log(formatTable(["RESULT", "CHECK", "DETAIL"], results.map((r) => [r.ok ? "ok" : "FAIL", r.check, r.detail])));
+  console.log(
+    formatTable(
+      ["RESULT", "CHECK", "DETAIL"],
+      results.map((r) => [r.ok ? "ok" : "FAIL", r.check, r.detail]),
+    ),
+  );
   const failed = results.filter((r) => !r.ok).length;
   console.log(failed === 0 ? "preflight: ready to deploy" : `preflight: ${failed} problem(s); nothing was changed`);
   return failed === 0;

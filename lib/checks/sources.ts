@@ -37,7 +37,12 @@ function mirrorConfigured(env: Env): string | undefined {
 function providersInstalled(outdir: string): boolean {
   const manifestPath = join(outdir, "manifest.json");
   if (!existsSync(manifestPath)) return false;
-  const stacks = Object.values(JSON.parse(readFileSync(manifestPath, "utf8")).stacks as Record<string, { workingDirectory: string; synthesizedStackPath: string }>);
+  const stacks = Object.values(
+    JSON.parse(readFileSync(manifestPath, "utf8")).stacks as Record<
+      string,
+      { workingDirectory: string; synthesizedStackPath: string }
+    >,
+  );
   return stacks.every((stack) => {
     const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"));
     const needs = Object.keys(json.terraform?.required_providers ?? {}).length > 0;
@@ -46,12 +51,17 @@ function providersInstalled(outdir: string): boolean {
 }
 
 /** Terraform can get its providers: from a mirror, from what is installed, or from the registry. */
-export async function checkProviderSource(env: Env, outdir: string, registry = TERRAFORM_REGISTRY): Promise<CheckResult> {
+export async function checkProviderSource(
+  env: Env,
+  outdir: string,
+  registry = TERRAFORM_REGISTRY,
+): Promise<CheckResult> {
   const check = "providers";
   const mirror = mirrorConfigured(env);
   if (mirror) return { check, ok: true, detail: `from the mirror configured in ${mirror}` };
   if (providersInstalled(outdir)) return { check, ok: true, detail: "installed in cdktf.out by an earlier deploy" };
-  if (await answers(registry)) return { check, ok: true, detail: `from the Terraform registry (${new URL(registry).host})` };
+  if (await answers(registry))
+    return { check, ok: true, detail: `from the Terraform registry (${new URL(registry).host})` };
   // A TF_CLI_CONFIG_FILE of the user's own wins over the one .offline/env sets: say so, or the
   // advice to run offline:toolchain would send someone who has in circles.
   const file = env.TF_CLI_CONFIG_FILE;
@@ -69,14 +79,24 @@ export async function checkProviderSource(env: Env, outdir: string, registry = T
  * The images a deploy needs are here, or their registries answer so that
  * they can be pulled. One line for the images that can come from nowhere.
  */
-export async function checkImageSources(images: readonly string[], probe: (url: string) => Promise<boolean> = answers): Promise<CheckResult> {
+export async function checkImageSources(
+  images: readonly string[],
+  probe: (url: string) => Promise<boolean> = answers,
+): Promise<CheckResult> {
   const check = "images";
   const absent = await absentImages(images);
   if (absent.length === 0) return { check, ok: true, detail: `all ${images.length} here` };
   const registries = [...new Set(absent.map((image) => registryOf(image).url))];
-  const answering = new Set((await Promise.all(registries.map(async (url) => ((await probe(url)) ? url : undefined)))).filter(Boolean));
+  const answering = new Set(
+    (await Promise.all(registries.map(async (url) => ((await probe(url)) ? url : undefined)))).filter(Boolean),
+  );
   const stranded = absent.filter((image) => !answering.has(registryOf(image).url));
-  if (stranded.length === 0) return { check, ok: true, detail: `${absent.join(", ")} will be pulled (${[...new Set(absent.map((i) => registryOf(i).host))].join(", ")} answers)` };
+  if (stranded.length === 0)
+    return {
+      check,
+      ok: true,
+      detail: `${absent.join(", ")} will be pulled (${[...new Set(absent.map((i) => registryOf(i).host))].join(", ")} answers)`,
+    };
   return {
     check,
     ok: false,

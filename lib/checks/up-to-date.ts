@@ -36,7 +36,9 @@ const hashOf = (path: string) => createHash("sha256").update(readFileSync(path))
 /** Each stack's configuration and state as they are now; undefined when a stack keeps its state elsewhere. */
 function currentStamp(stacks: readonly SynthesizedStack[]): Stamp | undefined {
   if (stacks.some((s) => !s.statePath || !existsSync(s.statePath))) return undefined;
-  return Object.fromEntries(stacks.map((s) => [s.name, { config: hashOf(join(s.dir, "cdk.tf.json")), state: hashOf(s.statePath!) }]));
+  return Object.fromEntries(
+    stacks.map((s) => [s.name, { config: hashOf(join(s.dir, "cdk.tf.json")), state: hashOf(s.statePath!) }]),
+  );
 }
 
 /** Records the stacks as the deploy that just succeeded left them. */
@@ -62,13 +64,17 @@ interface Inspected {
 }
 
 /** `docker <kind> inspect` of several objects at once, by id or name; a missing one is simply absent. */
-async function inspect(kind: "container" | "network" | "volume" | "image", ids: readonly string[]): Promise<Map<string, Inspected>> {
+async function inspect(
+  kind: "container" | "network" | "volume" | "image",
+  ids: readonly string[],
+): Promise<Map<string, Inspected>> {
   if (ids.length === 0) return new Map();
   const result = await runDockerAsync([kind, "inspect", ...ids], { deadlineSeconds: 20 });
   const found = JSON.parse(result.stdout || "[]") as Inspected[];
   const byKey = new Map<string, Inspected>();
   for (const object of found) {
-    for (const key of [object.Id, object.Name, ...(object.RepoTags ?? [])]) if (key) byKey.set(String(key).replace(/^\//, ""), object);
+    for (const key of [object.Id, object.Name, ...(object.RepoTags ?? [])])
+      if (key) byKey.set(String(key).replace(/^\//, ""), object);
   }
   return byKey;
 }
@@ -91,37 +97,74 @@ export async function upToDate(
   const now = currentStamp(stacks);
   if (!now) return { upToDate: false, why: "a stack has no local state file" };
   const stamp = JSON.parse(readFileSync(stampPath, "utf8")) as Stamp;
-  const changed = stacks.find((s) => stamp[s.name]?.config !== now[s.name].config || stamp[s.name]?.state !== now[s.name].state);
+  const changed = stacks.find(
+    (s) => stamp[s.name]?.config !== now[s.name].config || stamp[s.name]?.state !== now[s.name].state,
+  );
   if (changed) return { upToDate: false, why: `the ${changed.name} stack changed since the last deploy` };
 
   const recorded = stacks.flatMap((s) => recordedInstances(s.statePath!));
   const ofType = (type: string) => recorded.filter((r) => r.type === type).map((r) => r.attributes);
-  const unknown = recorded.find((r) => !["docker_network", "docker_volume", "docker_image", "docker_container", "kafka_topic", "terraform_data"].includes(r.type));
+  const unknown = recorded.find(
+    (r) =>
+      ![
+        "docker_network",
+        "docker_volume",
+        "docker_image",
+        "docker_container",
+        "kafka_topic",
+        "terraform_data",
+      ].includes(r.type),
+  );
   if (unknown) return { upToDate: false, why: `${unknown.type} is not checked without Terraform` };
 
   const [networks, volumes, images, containers] = await Promise.all([
-    inspect("network", ofType("docker_network").map((n) => String(n.id))),
-    inspect("volume", ofType("docker_volume").map((v) => String(v.name))),
-    inspect("image", ofType("docker_image").map((i) => String(i.name))),
-    inspect("container", ofType("docker_container").map((c) => String(c.id))),
+    inspect(
+      "network",
+      ofType("docker_network").map((n) => String(n.id)),
+    ),
+    inspect(
+      "volume",
+      ofType("docker_volume").map((v) => String(v.name)),
+    ),
+    inspect(
+      "image",
+      ofType("docker_image").map((i) => String(i.name)),
+    ),
+    inspect(
+      "container",
+      ofType("docker_container").map((c) => String(c.id)),
+    ),
   ]);
-  for (const network of ofType("docker_network")) if (!networks.has(String(network.id))) return { upToDate: false, why: `network ${network.name} is gone or was recreated` };
-  for (const volume of ofType("docker_volume")) if (!volumes.has(String(volume.name))) return { upToDate: false, why: `volume ${volume.name} is gone` };
+  for (const network of ofType("docker_network"))
+    if (!networks.has(String(network.id)))
+      return { upToDate: false, why: `network ${network.name} is gone or was recreated` };
+  for (const volume of ofType("docker_volume"))
+    if (!volumes.has(String(volume.name))) return { upToDate: false, why: `volume ${volume.name} is gone` };
   for (const image of ofType("docker_image")) {
-    if (images.get(String(image.name))?.Id !== image.image_id) return { upToDate: false, why: `image ${image.name} is not the one the stack runs` };
+    if (images.get(String(image.name))?.Id !== image.image_id)
+      return { upToDate: false, why: `image ${image.name} is not the one the stack runs` };
   }
   for (const container of ofType("docker_container")) {
     const live = containers.get(String(container.id));
     const name = String(container.name);
     if (!live) return { upToDate: false, why: `${name} is gone or was recreated` };
     if (!live.State?.Running) return { upToDate: false, why: `${name} is not running` };
-    if (live.State.Health && live.State.Health.Status !== "healthy") return { upToDate: false, why: `${name} is ${live.State.Health.Status}` };
+    if (live.State.Health && live.State.Health.Status !== "healthy")
+      return { upToDate: false, why: `${name} is ${live.State.Health.Status}` };
     if (live.Image !== container.image) return { upToDate: false, why: `${name} runs another image` };
-    if (live.HostConfig?.Memory !== Number(container.memory) * 1024 * 1024 || live.HostConfig?.RestartPolicy?.Name !== container.restart) {
+    if (
+      live.HostConfig?.Memory !== Number(container.memory) * 1024 * 1024 ||
+      live.HostConfig?.RestartPolicy?.Name !== container.restart
+    ) {
       return { upToDate: false, why: `${name}'s memory limit or restart policy was changed` };
     }
-    const onNetworks = Object.keys(live.NetworkSettings?.Networks ?? {}).sort().join(",");
-    const recordedNetworks = ((container.networks_advanced as { name: string }[] | undefined) ?? []).map((n) => n.name).sort().join(",");
+    const onNetworks = Object.keys(live.NetworkSettings?.Networks ?? {})
+      .sort()
+      .join(",");
+    const recordedNetworks = ((container.networks_advanced as { name: string }[] | undefined) ?? [])
+      .map((n) => n.name)
+      .sort()
+      .join(",");
     if (onNetworks !== recordedNetworks) return { upToDate: false, why: `${name} is on other networks` };
   }
 
@@ -138,10 +181,14 @@ export async function upToDate(
       for (const topic of topics) {
         const found = live.get(String(topic.name));
         if (!found || found.partitions.length === 0) return { upToDate: false, why: `topic ${topic.name} is gone` };
-        if (found.partitions.length !== Number(topic.partitions) || found.partitions[0].replicas.length !== Number(topic.replication_factor)) {
+        if (
+          found.partitions.length !== Number(topic.partitions) ||
+          found.partitions[0].replicas.length !== Number(topic.replication_factor)
+        ) {
           return { upToDate: false, why: `topic ${topic.name}'s partitions or replication changed` };
         }
-        if (!sameEntries((topic.config as Record<string, unknown>) ?? {}, found.overrides)) return { upToDate: false, why: `topic ${topic.name}'s config changed on the broker` };
+        if (!sameEntries((topic.config as Record<string, unknown>) ?? {}, found.overrides))
+          return { upToDate: false, why: `topic ${topic.name}'s config changed on the broker` };
       }
     } catch (error) {
       return { upToDate: false, why: `the broker could not describe the topics (${(error as Error).message})` };

@@ -33,7 +33,12 @@ const usage = (names: readonly string[]) =>
   `usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (services: ${names.join(", ")}; kafka means every broker)`;
 
 /** Streams one container's log lines (stdout and stderr) to `onLine`; resolves when docker logs ends. */
-function streamLogs(service: Service, container: string, args: readonly string[], onLine: (line: LogLine) => void): Promise<void> {
+function streamLogs(
+  service: Service,
+  container: string,
+  args: readonly string[],
+  onLine: (line: LogLine) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn("docker", ["logs", "--timestamps", ...args, container], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -57,23 +62,37 @@ async function main(argv: string[]): Promise<number> {
   const sources = logSources(parseConfig(process.env));
   const names = [...sources.keys()];
   const USAGE = usage(names);
-  const { values, positionals } = readArguments(USAGE, {
-    allowPositionals: true,
-    options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
-  }, argv);
+  const { values, positionals } = readArguments(
+    USAGE,
+    {
+      allowPositionals: true,
+      options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
+    },
+    argv,
+  );
   const unknown = positionals.filter((p) => !names.includes(p) && p !== "kafka");
   const tail = values.tail ?? "all";
   if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {
-    const what = unknown.length > 0 ? `no service named ${unknown.join(", ")}` : `--tail takes a number or "all", got ${JSON.stringify(tail)}`;
+    const what =
+      unknown.length > 0
+        ? `no service named ${unknown.join(", ")}`
+        : `--tail takes a number or "all", got ${JSON.stringify(tail)}`;
     throw new UsageError(`${what}. ${USAGE}`);
   }
   // "kafka" is broker 1's name and every broker's: with three brokers, it shows all of them.
-  const wanted = positionals.length > 0 ? names.filter((n) => positionals.includes(n) || (positionals.includes("kafka") && /^kafka(-\d)?$/.test(n))) : names;
+  const wanted =
+    positionals.length > 0
+      ? names.filter((n) => positionals.includes(n) || (positionals.includes("kafka") && /^kafka(-\d)?$/.test(n)))
+      : names;
   requireDeployed();
-  const existing = wanted.filter((s) => docker(["container", "inspect", sources.get(s)!], { allowFailure: true }) !== "");
+  const existing = wanted.filter(
+    (s) => docker(["container", "inspect", sources.get(s)!], { allowFailure: true }) !== "",
+  );
   const missing = wanted.filter((s) => !existing.includes(s));
   if (existing.length === 0) {
-    throw new NotDeployedError(`no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`);
+    throw new NotDeployedError(
+      `no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`,
+    );
   }
   if (missing.length > 0) console.error(`logs: ${missing.join(", ")} has no container; showing ${existing.join(", ")}`);
 
@@ -82,7 +101,9 @@ async function main(argv: string[]): Promise<number> {
   const args = ["--tail", tail, ...(follow ? ["--follow"] : [])];
   if (follow) {
     // Lines are printed as they come; Ctrl-C ends the command and the docker logs processes with it.
-    await Promise.all(existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => console.log(formatLogLine(line, width)))));
+    await Promise.all(
+      existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => console.log(formatLogLine(line, width)))),
+    );
     return 0;
   }
   const lines: LogLine[] = [];

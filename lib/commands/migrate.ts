@@ -43,7 +43,14 @@ import {
   recordUnfinishedMigration,
   type UnfinishedMigration,
 } from "./support/unfinished-migration";
-import { arrivedSince, cassandraWrites, notInSnapshot, restoreProblems, runningConsumers, writtenSince } from "./support/move-checks";
+import {
+  arrivedSince,
+  cassandraWrites,
+  notInSnapshot,
+  restoreProblems,
+  runningConsumers,
+  writtenSince,
+} from "./support/move-checks";
 import { verifySnapshot } from "../snapshots/verify";
 import { expiredLines, expiredRecords } from "../snapshots/restore";
 import { allowedMessage, refusalMessage } from "../gate/report";
@@ -55,26 +62,39 @@ import { readManifest, snapshotRoot } from "../snapshots/store";
 import { saveSnapshot } from "../snapshots/save";
 import { restoreSnapshot } from "../snapshots/restore";
 
-const USAGE = "usage: npm run migrate [-- --kafka-mode zookeeper|kraft] [--brokers 1|3] [--allow-data-loss]   (without options: to what the settings say)";
+const USAGE =
+  "usage: npm run migrate [-- --kafka-mode zookeeper|kraft] [--brokers 1|3] [--allow-data-loss]   (without options: to what the settings say)";
 const say = (line: string) => console.log(line);
 const describe = (config: ChatBattleConfig) => `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
 /** The two settings a move changes, as .env and the environment spell them. */
-const kafkaSettings = (migration: Pick<UnfinishedMigration, "kafkaMode" | "kafkaBrokers">) => ({ KAFKA_MODE: migration.kafkaMode, KAFKA_BROKERS: String(migration.kafkaBrokers) });
-const spelled = (settings: Readonly<Record<string, string>>) => Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ");
+const kafkaSettings = (migration: Pick<UnfinishedMigration, "kafkaMode" | "kafkaBrokers">) => ({
+  KAFKA_MODE: migration.kafkaMode,
+  KAFKA_BROKERS: String(migration.kafkaBrokers),
+});
+const spelled = (settings: Readonly<Record<string, string>>) =>
+  Object.entries(settings)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
 
 /** Sets these settings in the project's .env, in place where a line sets them, else at its end. */
 function writeSettings(path: string, settings: Readonly<Record<string, string>>): void {
   let text = existsSync(path) ? readFileSync(path, "utf8") : "";
   for (const [name, value] of Object.entries(settings)) {
     const line = new RegExp(`^${name}=.*$`, "m");
-    text = line.test(text) ? text.replace(line, `${name}=${value}`) : `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${name}=${value}\n`;
+    text = line.test(text)
+      ? text.replace(line, `${name}=${value}`)
+      : `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${name}=${value}\n`;
   }
   writeFileSync(path, text);
 }
 
 async function main(): Promise<number> {
   const { values } = readArguments(USAGE, {
-    options: { "kafka-mode": { type: "string" }, brokers: { type: "string" }, "allow-data-loss": { type: "boolean", default: false } },
+    options: {
+      "kafka-mode": { type: "string" },
+      brokers: { type: "string" },
+      "allow-data-loss": { type: "boolean", default: false },
+    },
   });
   // Which settings the environment itself sets: those win over .env, so the user must change them there too.
   const fromEnvironment = ["KAFKA_MODE", "KAFKA_BROKERS"].filter((name) => process.env[name] !== undefined);
@@ -102,7 +122,10 @@ async function main(): Promise<number> {
       if (migration.phase === "removing") migration = removeOldStack(migration, interrupts);
     } else {
       const again = `npm run migrate -- --kafka-mode ${to.kafka.mode} --brokers ${to.kafka.brokers}`;
-      migration = await saveAndRemove(from!, to, started, interrupts, { allowDataLoss: values["allow-data-loss"]!, again });
+      migration = await saveAndRemove(from!, to, started, interrupts, {
+        allowDataLoss: values["allow-data-loss"]!,
+        again,
+      });
     }
     if (!migration) return interrupts.interrupted ? interrupts.exitCode : 1;
     const code = await finish(migration, to, interrupts);
@@ -114,10 +137,21 @@ async function main(): Promise<number> {
 }
 
 /** The settings of a move carried on: the record's; options that ask for another move are refused. */
-function resumedTarget(migration: UnfinishedMigration, values: { "kafka-mode"?: string; brokers?: string; "allow-data-loss"?: boolean }): ChatBattleConfig {
-  const asked = (values["kafka-mode"] ?? migration.kafkaMode) !== migration.kafkaMode || (values.brokers ?? String(migration.kafkaBrokers)) !== String(migration.kafkaBrokers);
-  if (asked) throw new CommandError(`${describeUnfinished(migration)}. Finish that move first (npm run migrate with no options), then move again.`);
-  if (values["allow-data-loss"]) throw new CommandError(`${describeUnfinished(migration)}, with the losses it was allowed when it started; --allow-data-loss allows nothing more. Run npm run migrate with no options.`);
+function resumedTarget(
+  migration: UnfinishedMigration,
+  values: { "kafka-mode"?: string; brokers?: string; "allow-data-loss"?: boolean },
+): ChatBattleConfig {
+  const asked =
+    (values["kafka-mode"] ?? migration.kafkaMode) !== migration.kafkaMode ||
+    (values.brokers ?? String(migration.kafkaBrokers)) !== String(migration.kafkaBrokers);
+  if (asked)
+    throw new CommandError(
+      `${describeUnfinished(migration)}. Finish that move first (npm run migrate with no options), then move again.`,
+    );
+  if (values["allow-data-loss"])
+    throw new CommandError(
+      `${describeUnfinished(migration)}, with the losses it was allowed when it started; --allow-data-loss allows nothing more. Run npm run migrate with no options.`,
+    );
   return parseConfig({ ...process.env, ...kafkaSettings(migration) });
 }
 
@@ -136,7 +170,9 @@ async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefin
   }
   const from = parseConfig({ ...process.env, KAFKA_MODE: deployed.mode, KAFKA_BROKERS: String(deployed.brokers) });
   if (to.kafka.mode === from.kafka.mode && to.kafka.brokers === from.kafka.brokers) {
-    say(`migrate: the stack already runs ${describe(from)}; nothing to do. (Pass --kafka-mode and --brokers to move it elsewhere.)`);
+    say(
+      `migrate: the stack already runs ${describe(from)}; nothing to do. (Pass --kafka-mode and --brokers to move it elsewhere.)`,
+    );
     return undefined;
   }
   if (found.containers.length === 0) {
@@ -146,10 +182,13 @@ async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefin
   }
   // The new stack's pre-flight, before the old one is touched: a port taken, too little memory or a
   // missing image stops the move here, with nothing changed. Its Kafka data row is the move itself.
-  say(`migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row the stack holds`);
+  say(
+    `migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row the stack holds`,
+  );
   say(`migrate: first, that ${describe(to)} can be deployed here, before anything changes`);
   const checks = (await runPreflight(to)).filter((c) => c.check !== "Kafka data");
-  if (!printPreflight(checks)) throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
+  if (!printPreflight(checks))
+    throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
   return from;
 }
 
@@ -172,7 +211,9 @@ async function saveAndRemove(
   const kept = `The snapshot ${name} stays (npm run snapshot -- delete ${name} removes it).`;
   const source = await openStackData(from, process.env, say);
   try {
-    say("migrate: checking that the snapshot will hold everything the old stack holds, and that the new stack can take it back");
+    say(
+      "migrate: checking that the snapshot will hold everything the old stack holds, and that the new stack can take it back",
+    );
     const consumers = await runningConsumers(source);
     if (consumers.length > 0) {
       throw new CommandError(
@@ -188,9 +229,19 @@ async function saveAndRemove(
       );
     }
     const missing = await notInSnapshot(source);
-    const refusal = { command: "migrate", held: "changed nothing", allow: `${options.again} --allow-data-loss`, footer: "(npm run snapshot -- save NAME keeps what the stack holds now, whatever it is.)" };
+    const refusal = {
+      command: "migrate",
+      held: "changed nothing",
+      allow: `${options.again} --allow-data-loss`,
+      footer: "(npm run snapshot -- save NAME keeps what the stack holds now, whatever it is.)",
+    };
     if (missing.length > 0 && !options.allowDataLoss) {
-      throw new CommandError(refusalMessage(missing, { ...refusal, undo: "declare each topic (lib/topics.ts or TOPICS_FILE) so that the snapshot holds it, or move the keyspace's data elsewhere first, and run npm run migrate again" }));
+      throw new CommandError(
+        refusalMessage(missing, {
+          ...refusal,
+          undo: "declare each topic (lib/topics.ts or TOPICS_FILE) so that the snapshot holds it, or move the keyspace's data elsewhere first, and run npm run migrate again",
+        }),
+      );
     }
     if (missing.length > 0) say(allowedMessage("migrate", "--allow-data-loss", missing));
     const writesBefore = await cassandraWrites(source);
@@ -198,10 +249,19 @@ async function saveAndRemove(
     say(`\nmigrate: step 1 of 4: save a snapshot of the data (${where})`);
     const manifest = await saveSnapshot(source, root, name, { say, signal: interrupts.signal });
     if (interrupts.interrupted) return undefined;
-    say("migrate: reading the snapshot back from disk, and checking that nothing arrived meanwhile, before anything is removed");
+    say(
+      "migrate: reading the snapshot back from disk, and checking that nothing arrived meanwhile, before anything is removed",
+    );
     const unreadable = await verifySnapshot(where, manifest);
-    if (unreadable.length > 0) throw new CommandError(`the snapshot ${name} did not read back whole: ${unreadable.join("; ")}. Nothing was removed. ${kept}`);
-    const changed = [...(await arrivedSince(source, manifest)), ...writtenSince(writesBefore, await cassandraWrites(source), source.keyspace), ...(await runningConsumers(source))];
+    if (unreadable.length > 0)
+      throw new CommandError(
+        `the snapshot ${name} did not read back whole: ${unreadable.join("; ")}. Nothing was removed. ${kept}`,
+      );
+    const changed = [
+      ...(await arrivedSince(source, manifest)),
+      ...writtenSince(writesBefore, await cassandraWrites(source), source.keyspace),
+      ...(await runningConsumers(source)),
+    ];
     if (changed.length > 0) {
       throw new CommandError(
         `the stack changed while the snapshot was saved: ${changed.join("; ")}. Something still writes to it or reads from it, and what it does would not move. ` +
@@ -221,7 +281,13 @@ async function saveAndRemove(
         ].join("\n"),
       );
     }
-    if (expired.length > 0) say(["migrate: --allow-data-loss: going ahead; the new stack's broker deletes these after the restore:", ...expiredLines(expired)].join("\n"));
+    if (expired.length > 0)
+      say(
+        [
+          "migrate: --allow-data-loss: going ahead; the new stack's broker deletes these after the restore:",
+          ...expiredLines(expired),
+        ].join("\n"),
+      );
   } finally {
     await source.close();
   }
@@ -244,7 +310,9 @@ async function saveAndRemove(
 function removeOldStack(migration: UnfinishedMigration, interrupts: Interrupts): UnfinishedMigration | undefined {
   say("\nmigrate: step 2 of 4: remove the old stack (containers, network, volumes, state); the snapshot stays");
   if (!projectRemoval(PROJECT_ROOT).remove(interrupts, "migrate", [MIGRATION_RECORD])) {
-    console.error(`migrate: your data is safe in the snapshot ${migration.snapshot} (${migration.folder}). Run npm run migrate again to carry the move on.`);
+    console.error(
+      `migrate: your data is safe in the snapshot ${migration.snapshot} (${migration.folder}). Run npm run migrate again to carry the move on.`,
+    );
     return undefined;
   }
   const removed = { ...migration, phase: "deploying" as const };
@@ -267,10 +335,12 @@ async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, inte
   const again = `Your data is safe in the snapshot ${migration.snapshot} (${migration.folder}); fix the cause and run npm run migrate again: it carries on from there.`;
 
   say(`\nmigrate: step 3 of 4: deploy with ${describe(to)}`);
-  const deployed = await deployStack(to, { allowDataLoss: false, interrupts, noteUnfinishedMigration: false }).catch((error: unknown) => {
-    console.error(`deploy: ${error instanceof Error ? error.message : error}`);
-    return 1;
-  });
+  const deployed = await deployStack(to, { allowDataLoss: false, interrupts, noteUnfinishedMigration: false }).catch(
+    (error: unknown) => {
+      console.error(`deploy: ${error instanceof Error ? error.message : error}`);
+      return 1;
+    },
+  );
   if (deployed !== 0) {
     console.error(`migrate: the deploy did not finish. ${again}`);
     return interrupts.interrupted ? interrupts.exitCode : 1;
@@ -300,14 +370,21 @@ async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, inte
   return 0;
 }
 
-function sayDone(migration: UnfinishedMigration, to: ChatBattleConfig, started: number, fromEnvironment: readonly string[]): void {
+function sayDone(
+  migration: UnfinishedMigration,
+  to: ChatBattleConfig,
+  started: number,
+  fromEnvironment: readonly string[],
+): void {
   say(
     `\nmigrate: done in ${((Date.now() - started) / 1000).toFixed(1)} s: the stack runs ${describe(to)} with the data it had. ` +
       `The snapshot ${migration.snapshot} is kept (npm run snapshot -- delete ${migration.snapshot} removes it).`,
   );
   if (fromEnvironment.length > 0) {
     const settings: Record<string, string> = kafkaSettings(migration);
-    say(`migrate: ${fromEnvironment.join(" and ")} ${fromEnvironment.length > 1 ? "are" : "is"} set in your environment, which wins over .env: set ${fromEnvironment.map((n) => `${n}=${settings[n]}`).join(" ")} there too.`);
+    say(
+      `migrate: ${fromEnvironment.join(" and ")} ${fromEnvironment.length > 1 ? "are" : "is"} set in your environment, which wins over .env: set ${fromEnvironment.map((n) => `${n}=${settings[n]}`).join(" ")} there too.`,
+    );
   }
 }
 

@@ -51,13 +51,26 @@ await runCommand("plan", async () => {
     const env = terraformEnvironment(config);
     const stacks = readSynthesizedStacks(SYNTH_DIR);
     let plans: StackPlan[];
-    const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers));
+    const current = await upToDate(SYNTH_DIR, stacks, () =>
+      kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
+    );
     if (current.upToDate) {
-      say("plan: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker)");
+      say(
+        "plan: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker)",
+      );
       plans = stacks.map((s) => ({ stack: s.name, how: "planned", findings: [] }));
     } else {
-      const runner = new StackRunner(SYNTH_DIR, { env, lockTimeoutSeconds: config.stateLockTimeoutSeconds, deadlineSeconds: config.terraformDeadlineSeconds, interrupts });
-      const hooks = deployHooks(config, env, { allowDataLoss: false, readyDeadlineSeconds: config.terraformDeadlineSeconds, say: (stack, line) => runner.print(stack, line) });
+      const runner = new StackRunner(SYNTH_DIR, {
+        env,
+        lockTimeoutSeconds: config.stateLockTimeoutSeconds,
+        deadlineSeconds: config.terraformDeadlineSeconds,
+        interrupts,
+      });
+      const hooks = deployHooks(config, env, {
+        allowDataLoss: false,
+        readyDeadlineSeconds: config.terraformDeadlineSeconds,
+        say: (stack, line) => runner.print(stack, line),
+      });
       const judge = deployJudge(config, env);
       try {
         const results = await runner.plan(hooks);
@@ -65,13 +78,19 @@ await runCommand("plan", async () => {
         plans = [];
         for (const result of results) {
           if (result.how === "failed") {
-            plans.push({ stack: result.stack, how: "not-planned", note: `its plan failed:\n${result.output}`, findings: [] });
+            plans.push({
+              stack: result.stack,
+              how: "not-planned",
+              note: `its plan failed:\n${result.output}`,
+              findings: [],
+            });
             continue;
           }
           plans.push({
             stack: result.stack,
             how: result.how === "fresh" ? "planned" : "recorded",
-            note: result.how === "recorded" ? "its service is not running: planned against its recorded state" : undefined,
+            note:
+              result.how === "recorded" ? "its service is not running: planned against its recorded state" : undefined,
             findings: await judge.judge(result.changes),
           });
         }
@@ -80,7 +99,8 @@ await runCommand("plan", async () => {
       }
     }
     // In the order a deploy applies them: each stack after those it depends on.
-    const depth = (name: string): number => 1 + Math.max(0, ...(stacks.find((s) => s.name === name)?.dependencies ?? []).map(depth));
+    const depth = (name: string): number =>
+      1 + Math.max(0, ...(stacks.find((s) => s.name === name)?.dependencies ?? []).map(depth));
     plans.sort((a, b) => depth(a.stack) - depth(b.stack) || a.stack.localeCompare(b.stack));
     if (json) process.stdout.write(`${JSON.stringify(planJson(plans), null, 2)}\n`);
     else for (const line of planReport(plans)) say(line);

@@ -24,7 +24,10 @@ async function confirmed(assumeYes: boolean): Promise<boolean> {
   const prompt = createInterface({ input: process.stdin, output: process.stdout });
   // Ctrl-C at the prompt (the terminal is in raw mode, so no signal comes) means no.
   const cancelled = new Promise<string>((resolve) => prompt.once("SIGINT", () => resolve("")));
-  const answer = await Promise.race([prompt.question("Delete all of this, data included? Type 'yes' to confirm: "), cancelled]);
+  const answer = await Promise.race([
+    prompt.question("Delete all of this, data included? Type 'yes' to confirm: "),
+    cancelled,
+  ]);
   prompt.close();
   return answer.trim().toLowerCase() === "yes";
 }
@@ -53,7 +56,9 @@ async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
 }
 
 await runCommand("reset", async () => {
-  const yes = readArguments("usage: npm run reset [-- --yes]", { options: { yes: { type: "boolean", default: false } } }).values.yes!;
+  const yes = readArguments("usage: npm run reset [-- --yes]", {
+    options: { yes: { type: "boolean", default: false } },
+  }).values.yes!;
   loadDotEnv();
   refuseOnCluster("npm run reset", process.env);
   return main(PROJECT_ROOT, yes);

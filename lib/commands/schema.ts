@@ -9,7 +9,12 @@
  */
 import { join } from "node:path";
 import { loadDotEnv } from "../load-env";
-import { needsDeployedCassandra, parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
+import {
+  needsDeployedCassandra,
+  parseSchemaSettings,
+  describeSettings,
+  type SchemaSettings,
+} from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
 import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
@@ -48,7 +53,11 @@ async function verify(settings: SchemaSettings, client: CassandraClient): Promis
   log(
     formatTable(
       ["RESULT", "CHECK", "FOUND"],
-      checks.map((c) => [c.ok ? "ok" : "MISMATCH", c.what, c.ok ? c.actual : `expected ${c.expected}, found ${c.actual}`]),
+      checks.map((c) => [
+        c.ok ? "ok" : "MISMATCH",
+        c.what,
+        c.ok ? c.actual : `expected ${c.expected}, found ${c.actual}`,
+      ]),
     ),
   );
   const bad = checks.filter((c) => !c.ok).length;
@@ -79,10 +88,15 @@ async function main(command: keyof typeof COMMANDS, allowDataLoss: boolean): Pro
   }
 }
 
-const USAGE = "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
+const USAGE =
+  "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
 await runCommand(`schema ${process.argv[2] ?? ""}`.trim(), async () => {
-  const { values, positionals } = readArguments(USAGE, { allowPositionals: true, options: { "allow-data-loss": { type: "boolean", default: false } } });
+  const { values, positionals } = readArguments(USAGE, {
+    allowPositionals: true,
+    options: { "allow-data-loss": { type: "boolean", default: false } },
+  });
   const [command, ...extra] = positionals;
-  if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply")) throw new UsageError(USAGE);
+  if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply"))
+    throw new UsageError(USAGE);
   return main(command as keyof typeof COMMANDS, values["allow-data-loss"]!);
 });

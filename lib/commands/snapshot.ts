@@ -30,7 +30,8 @@ import { checkName, deleteSnapshot, listSnapshots, readManifest, snapshotRoot } 
 import { saveSnapshot } from "../snapshots/save";
 import { restoreSnapshot } from "../snapshots/restore";
 
-const USAGE = "usage: npm run snapshot -- save NAME | restore NAME [--replace] [--allow-data-loss] | list | delete NAME";
+const USAGE =
+  "usage: npm run snapshot -- save NAME | restore NAME [--replace] [--allow-data-loss] | list | delete NAME";
 const say = (line: string) => console.log(line);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -43,20 +44,35 @@ async function save(config: ChatBattleConfig, root: string, name: string, interr
     const records = manifest.topics.reduce((sum, t) => sum + t.records.reduce((a, b) => a + b, 0), 0);
     const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
     const bytes = [...manifest.topics, ...manifest.tables].reduce((sum, f) => sum + f.bytes, 0);
-    say(`snapshot: saved ${name}: ${records.toLocaleString("en")} records, ${rows.toLocaleString("en")} rows, ${mb(bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    say(
+      `snapshot: saved ${name}: ${records.toLocaleString("en")} records, ${rows.toLocaleString("en")} rows, ${mb(bytes)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     return 0;
   } finally {
     await data.close();
   }
 }
 
-async function restore(config: ChatBattleConfig, root: string, name: string, flags: { replace: boolean; allowDataLoss: boolean }, interrupts: Interrupts): Promise<number> {
+async function restore(
+  config: ChatBattleConfig,
+  root: string,
+  name: string,
+  flags: { replace: boolean; allowDataLoss: boolean },
+  interrupts: Interrupts,
+): Promise<number> {
   const manifest = readManifest(root, name);
   const data = await openStackData(config, process.env, say);
   try {
-    say(`restore: ${name}, taken ${manifest.takenAt} on KAFKA_MODE=${manifest.settings.kafkaMode} with ${manifest.settings.kafkaBrokers} broker(s) and ${manifest.settings.cassandraImage}`);
+    say(
+      `restore: ${name}, taken ${manifest.takenAt} on KAFKA_MODE=${manifest.settings.kafkaMode} with ${manifest.settings.kafkaBrokers} broker(s) and ${manifest.settings.cassandraImage}`,
+    );
     const started = Date.now();
-    const result = await restoreSnapshot(manifest, join(root, name), data, { replace: flags.replace, allowExpired: flags.allowDataLoss, say, signal: interrupts.signal });
+    const result = await restoreSnapshot(manifest, join(root, name), data, {
+      replace: flags.replace,
+      allowExpired: flags.allowDataLoss,
+      say,
+      signal: interrupts.signal,
+    });
     say(
       `restore: done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.records.toLocaleString("en")} records and ${result.rows.toLocaleString("en")} rows, ` +
         `every count as the manifest says${result.expired > 0 ? `; ${result.expired} row(s) had expired since the save` : ""}`,
@@ -94,7 +110,12 @@ async function main(): Promise<number> {
   const [command, name, ...rest] = positionals;
   const needsName = command === "save" || command === "restore" || command === "delete";
   const restoreFlags = values.replace || values["allow-data-loss"];
-  if (!["save", "restore", "list", "delete"].includes(command ?? "") || rest.length > 0 || (needsName ? !name : name) || (restoreFlags && command !== "restore")) {
+  if (
+    !["save", "restore", "list", "delete"].includes(command ?? "") ||
+    rest.length > 0 ||
+    (needsName ? !name : name) ||
+    (restoreFlags && command !== "restore")
+  ) {
     throw new UsageError(USAGE);
   }
   loadDotEnv();
@@ -114,7 +135,9 @@ async function main(): Promise<number> {
     }
     const [found] = listSnapshots(root).filter((s) => s.name === checked);
     deleteSnapshot(root, checked);
-    say(`snapshot: deleted ${checked}${found?.records !== undefined ? ` (${found.records.toLocaleString("en")} records, ${found.rows!.toLocaleString("en")} rows, ${mb(found.bytes)})` : ""}`);
+    say(
+      `snapshot: deleted ${checked}${found?.records !== undefined ? ` (${found.records.toLocaleString("en")} records, ${found.rows!.toLocaleString("en")} rows, ${mb(found.bytes)})` : ""}`,
+    );
     return 0;
   }
   const interrupts = new Interrupts("snapshot").install();
@@ -122,7 +145,13 @@ async function main(): Promise<number> {
     const code =
       command === "save"
         ? await save(config, root, checked, interrupts)
-        : await restore(config, root, checked, { replace: values.replace!, allowDataLoss: values["allow-data-loss"]! }, interrupts);
+        : await restore(
+            config,
+            root,
+            checked,
+            { replace: values.replace!, allowDataLoss: values["allow-data-loss"]! },
+            interrupts,
+          );
     return interrupts.interrupted ? interrupts.exitCode : code;
   } catch (error) {
     if (interrupts.interrupted) {

@@ -32,20 +32,34 @@ async function main(): Promise<number> {
   refuseOnCluster("npm run stop", process.env);
   const config = parseConfig(process.env);
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
-  console.log(`stop: removing containers ${projectContainers(config.kafka).map((c) => c.container).join(", ")}`);
-  console.log(`stop: keeping network ${NETWORK_NAME}, volumes ${projectVolumes(config.kafka).map((v) => v.name).join(", ")}, the topics and the schema`);
+  console.log(
+    `stop: removing containers ${projectContainers(config.kafka)
+      .map((c) => c.container)
+      .join(", ")}`,
+  );
+  console.log(
+    `stop: keeping network ${NETWORK_NAME}, volumes ${projectVolumes(config.kafka)
+      .map((v) => v.name)
+      .join(", ")}, the topics and the schema`,
+  );
   const interrupts = new Interrupts("stop").install();
   removeDeployedStamp(SYNTH_DIR);
   // Docker starts every graceful stop at once, from what the state records, before the app is
   // even loaded; Terraform's destroy then stops the same containers (a no-op, or a wait for one
   // already stopping) and removes them. The state in PostgreSQL is left to Terraform alone.
-  const stopping = (config.stateBackend === "local" ? stopGracefully(STOPPED_STACKS.flatMap((stack) => containersInStateFile(join(PROJECT_ROOT, STATE_DIR, `${stack}.tfstate`)))) : Promise.resolve([])).then(
-    (outcomes) => {
-      for (const outcome of outcomes.filter((o) => o.seconds !== undefined)) {
-        console.log(`stop: ${outcome.name} ${outcome.error ? `did not stop through Docker (${outcome.error}); Terraform stops it` : `stopped in ${outcome.seconds!.toFixed(1)} s`}`);
-      }
-    },
-  );
+  const stopping = (
+    config.stateBackend === "local"
+      ? stopGracefully(
+          STOPPED_STACKS.flatMap((stack) => containersInStateFile(join(PROJECT_ROOT, STATE_DIR, `${stack}.tfstate`))),
+        )
+      : Promise.resolve([])
+  ).then((outcomes) => {
+    for (const outcome of outcomes.filter((o) => o.seconds !== undefined)) {
+      console.log(
+        `stop: ${outcome.name} ${outcome.error ? `did not stop through Docker (${outcome.error}); Terraform stops it` : `stopped in ${outcome.seconds!.toFixed(1)} s`}`,
+      );
+    }
+  });
   // Loaded only now: the stacks' code takes a while to load, and the containers are stopping meanwhile.
   const { synthesizeApp } = await import("../app");
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
@@ -57,11 +71,15 @@ async function main(): Promise<number> {
   });
   const [result] = await Promise.all([runner.destroy(STOPPED_STACKS), stopping]).finally(() => interrupts.stop());
   if (interrupts.interrupted) {
-    console.error("stop: interrupted; Terraform saved what it had removed. npm run stop finishes the job, npm run deploy starts the stack again.");
+    console.error(
+      "stop: interrupted; Terraform saved what it had removed. npm run stop finishes the job, npm run deploy starts the stack again.",
+    );
     return interrupts.exitCode;
   }
   if (result.failed.length > 0) {
-    throw new CommandError(`destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`);
+    throw new CommandError(
+      `destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`,
+    );
   }
   console.log("stop: done. `npm run deploy` starts the stack again with its data.");
   return 0;

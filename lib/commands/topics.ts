@@ -20,7 +20,12 @@ const USAGE = "usage: npm run topics [-- describe <topic>]";
 async function main(argv: readonly string[]): Promise<number> {
   const { positionals } = readArguments(USAGE, { allowPositionals: true, options: {} }, argv);
   const [command = "list", name, ...rest] = positionals;
-  if (!["list", "describe"].includes(command) || (command === "describe" && !name) || rest.length > 0 || (command === "list" && name)) {
+  if (
+    !["list", "describe"].includes(command) ||
+    (command === "describe" && !name) ||
+    rest.length > 0 ||
+    (command === "list" && name)
+  ) {
     throw new UsageError(USAGE);
   }
   loadDotEnv();
@@ -31,7 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     admin = await connectAdmin(target);
   } catch (error) {
-    if (error instanceof ServiceUnreachableError) throw new ServiceUnreachableError(`${error.message} Is it healthy? npm run health`);
+    if (error instanceof ServiceUnreachableError)
+      throw new ServiceUnreachableError(`${error.message} Is it healthy? npm run health`);
     throw error;
   }
   try {
@@ -42,8 +48,12 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(
         formatTable(
           ["TOPIC", "PARTITIONS", "REPLICATION", "DECLARED"],
-          live.map((t) => [t.name, String(t.partitions.length), String(Math.min(...t.partitions.map((p) => p.replicas.length))),
-            declared.has(t.name) ? "yes" : "no"]),
+          live.map((t) => [
+            t.name,
+            String(t.partitions.length),
+            String(Math.min(...t.partitions.map((p) => p.replicas.length))),
+            declared.has(t.name) ? "yes" : "no",
+          ]),
         ),
       );
       return 0;
@@ -61,7 +71,9 @@ async function main(argv: readonly string[]): Promise<number> {
       ),
     );
     const overrides = Object.entries(topic.overrides).sort(([a], [b]) => a.localeCompare(b));
-    console.log(overrides.length === 0 ? "\nConfigs: all broker defaults" : `\n${formatTable(["CONFIG", "VALUE"], overrides)}`);
+    console.log(
+      overrides.length === 0 ? "\nConfigs: all broker defaults" : `\n${formatTable(["CONFIG", "VALUE"], overrides)}`,
+    );
     return 0;
   } finally {
     await admin.disconnect();

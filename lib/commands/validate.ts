@@ -21,7 +21,6 @@ import { checkStack, readSynthesizedStacks, type StackCheck } from "../adapters/
 import { Interrupts } from "../process/interrupts";
 import { formatTable } from "../checks/table";
 
-
 async function main(): Promise<number> {
   loadDotEnv();
   const config = parseConfig(process.env);
@@ -33,7 +32,10 @@ async function main(): Promise<number> {
   try {
     for (const stack of readSynthesizedStacks(SYNTH_DIR)) {
       if (interrupts.interrupted) return interrupts.exitCode;
-      const check = await checkStack(stack, process.env, { deadlineSeconds: config.terraformDeadlineSeconds, interrupts });
+      const check = await checkStack(stack, process.env, {
+        deadlineSeconds: config.terraformDeadlineSeconds,
+        interrupts,
+      });
       console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
       checks.push(check);
     }
@@ -41,7 +43,12 @@ async function main(): Promise<number> {
     interrupts.stop();
   }
   if (interrupts.interrupted) return interrupts.exitCode;
-  console.log(formatTable(["STACK", "RESULT", "DETAIL"], checks.map((c) => [c.stack, c.ok ? "ok" : "FAIL", c.detail])));
+  console.log(
+    formatTable(
+      ["STACK", "RESULT", "DETAIL"],
+      checks.map((c) => [c.stack, c.ok ? "ok" : "FAIL", c.detail]),
+    ),
+  );
   const failed = checks.filter((c) => !c.ok).length;
   console.log(failed === 0 ? "validate: every stack is valid" : `validate: ${failed} stack(s) failed`);
   return failed === 0 ? 0 : 1;

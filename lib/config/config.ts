@@ -2,7 +2,15 @@ import { isIP } from "node:net";
 import { SETTINGS, type SettingName } from "./settings";
 import { SettingsReader, type ConfigProblem } from "./settings-reader";
 import { readReplication, type Replication } from "./replication";
-import { readKafkaConnection, readTarget, readTopicDurability, type KafkaConnection, type StateBackend, type Target, type TopicDurability } from "./target";
+import {
+  readKafkaConnection,
+  readTarget,
+  readTopicDurability,
+  type KafkaConnection,
+  type StateBackend,
+  type Target,
+  type TopicDurability,
+} from "./target";
 import { readTopicsFile, type DeclaredTopic } from "./topics-file";
 import { CommandError } from "../errors";
 
@@ -27,7 +35,9 @@ export interface HostPorts {
 export type KafkaMode = "zookeeper" | "kraft";
 
 /** Each broker's host ports, broker 1 first. */
-export function brokerHostPorts(config: Pick<ChatBattleConfig, "ports" | "kafka">): { external: number; internal: number }[] {
+export function brokerHostPorts(
+  config: Pick<ChatBattleConfig, "ports" | "kafka">,
+): { external: number; internal: number }[] {
   const all = [
     { external: config.ports.kafkaExternal, internal: config.ports.kafkaInternal },
     { external: config.ports.kafka2External, internal: config.ports.kafka2Internal },
@@ -72,7 +82,11 @@ export interface ChatBattleConfig {
   readonly clientHost: string;
   readonly images: { readonly zookeeper: string; readonly kafka: string; readonly cassandra: string };
   /** The setting each image came from (Kafka's depends on the mode), for messages that name the fix. */
-  readonly imageSettings: { readonly zookeeper: "ZOOKEEPER_IMAGE"; readonly kafka: "KAFKA_IMAGE" | "KAFKA_KRAFT_IMAGE"; readonly cassandra: "CASSANDRA_IMAGE" };
+  readonly imageSettings: {
+    readonly zookeeper: "ZOOKEEPER_IMAGE";
+    readonly kafka: "KAFKA_IMAGE" | "KAFKA_KRAFT_IMAGE";
+    readonly cassandra: "CASSANDRA_IMAGE";
+  };
   readonly ports: HostPorts;
   readonly cassandra: {
     readonly keyspace: string;
@@ -138,7 +152,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const mode = settings.oneOf<KafkaMode>("KAFKA_MODE", ["zookeeper", "kraft"], "zookeeper");
   const brokersText = raw("KAFKA_BROKERS");
   if (brokersText !== "1" && brokersText !== "3") {
-    problem("KAFKA_BROKERS", "must be 1 or 3: one broker, or three for replication and a broker failure (and, in kraft mode, a controller quorum of three)");
+    problem(
+      "KAFKA_BROKERS",
+      "must be 1 or 3: one broker, or three for replication and a broker failure (and, in kraft mode, a controller quorum of three)",
+    );
   }
   const kafka = { mode, brokers: brokersText === "3" ? 3 : 1 } as const;
 
@@ -157,17 +174,33 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     return value;
   };
 
-  const stateLockTimeoutSeconds = integer("STATE_LOCK_TIMEOUT", 0, 3600, "must be a whole number of seconds from 0 to 3600");
-  const terraformDeadlineSeconds = integer("TERRAFORM_TIMEOUT", 10, 86400, "must be a whole number of seconds from 10 to 86400");
+  const stateLockTimeoutSeconds = integer(
+    "STATE_LOCK_TIMEOUT",
+    0,
+    3600,
+    "must be a whole number of seconds from 0 to 3600",
+  );
+  const terraformDeadlineSeconds = integer(
+    "TERRAFORM_TIMEOUT",
+    10,
+    86400,
+    "must be a whole number of seconds from 10 to 86400",
+  );
   const bindAddress = raw("BIND_ADDRESS");
   if (isIP(bindAddress) === 0) {
-    problem("BIND_ADDRESS", "must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)");
+    problem(
+      "BIND_ADDRESS",
+      "must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)",
+    );
   }
 
   const image = (name: SettingName): string => {
     const value = raw(name);
     if (!IMAGE_REFERENCE.test(value) || /:latest$/.test(value)) {
-      problem(name, "must be an image reference with a pinned tag or digest, e.g. confluentinc/cp-kafka:7.9.2 (not 'latest')");
+      problem(
+        name,
+        "must be an image reference with a pinned tag or digest, e.g. confluentinc/cp-kafka:7.9.2 (not 'latest')",
+      );
     }
     return value;
   };
@@ -176,11 +209,18 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   const kraftSettingApplies = env.KAFKA_KRAFT_IMAGE !== undefined || env.KAFKA_IMAGE === undefined;
   const kafkaImageSetting = kafka.mode === "kraft" && kraftSettingApplies ? "KAFKA_KRAFT_IMAGE" : "KAFKA_IMAGE";
   const kafkaImage = image(kafkaImageSetting);
-  const imageSettings = { zookeeper: "ZOOKEEPER_IMAGE", kafka: kafkaImageSetting, cassandra: "CASSANDRA_IMAGE" } as const;
+  const imageSettings = {
+    zookeeper: "ZOOKEEPER_IMAGE",
+    kafka: kafkaImageSetting,
+    cassandra: "CASSANDRA_IMAGE",
+  } as const;
   const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };
 
   const ports = Object.fromEntries(
-    Object.entries(PORT_SETTINGS).map(([key, name]) => [key, integer(name, 1, 65535, "must be a whole number from 1 to 65535")]),
+    Object.entries(PORT_SETTINGS).map(([key, name]) => [
+      key,
+      integer(name, 1, 65535, "must be a whole number from 1 to 65535"),
+    ]),
   ) as unknown as HostPorts;
 
   // Two services cannot publish the same host port (only the ports this configuration publishes count).
@@ -190,7 +230,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     const port = ports[key];
     if (Number.isNaN(port)) continue;
     if (kafka.mode === "kraft" && key.startsWith("kafka") && port === KRAFT_CONTROLLER_PORT) {
-      problem(name, `${KRAFT_CONTROLLER_PORT} is the KRaft controllers' port inside the brokers' containers; choose another`);
+      problem(
+        name,
+        `${KRAFT_CONTROLLER_PORT} is the KRaft controllers' port inside the brokers' containers; choose another`,
+      );
     }
     byPort.set(port, [...(byPort.get(port) ?? []), name]);
   }
@@ -249,6 +292,9 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
 /** The images a local deploy runs, each with the setting that names it (ZooKeeper's only in zookeeper mode). */
 export function localImages(config: ChatBattleConfig): { readonly image: string; readonly setting: SettingName }[] {
-  const services = config.kafka.mode === "zookeeper" ? (["zookeeper", "kafka", "cassandra"] as const) : (["kafka", "cassandra"] as const);
+  const services =
+    config.kafka.mode === "zookeeper"
+      ? (["zookeeper", "kafka", "cassandra"] as const)
+      : (["kafka", "cassandra"] as const);
   return services.map((service) => ({ image: config.images[service], setting: config.imageSettings[service] }));
 }

@@ -14,16 +14,28 @@ const DATACENTER_FACTOR = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(\d+)$/;
  */
 export function readReplication(settings: SettingsReader): Replication {
   const factorText = settings.get("CASSANDRA_REPLICATION_FACTOR", "1");
-  const perDatacenterText = settings.get("CASSANDRA_REPLICATION", "unset: SimpleStrategy with CASSANDRA_REPLICATION_FACTOR");
+  const perDatacenterText = settings.get(
+    "CASSANDRA_REPLICATION",
+    "unset: SimpleStrategy with CASSANDRA_REPLICATION_FACTOR",
+  );
   if (perDatacenterText !== undefined) {
     const entries = perDatacenterText.split(",").map((e) => DATACENTER_FACTOR.exec(e.trim()));
     const names = entries.map((m) => m?.[1]);
     if (entries.some((m) => !m || Number(m[2]) < 1) || new Set(names).size !== names.length) {
-      settings.problem("CASSANDRA_REPLICATION", "must be datacenter:factor pairs, each factor at least 1, each datacenter once, e.g. dc1:3,dc2:3");
+      settings.problem(
+        "CASSANDRA_REPLICATION",
+        "must be datacenter:factor pairs, each factor at least 1, each datacenter once, e.g. dc1:3,dc2:3",
+      );
     } else if (factorText !== undefined) {
-      settings.problem("CASSANDRA_REPLICATION", "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them");
+      settings.problem(
+        "CASSANDRA_REPLICATION",
+        "is set together with CASSANDRA_REPLICATION_FACTOR; set only one of them",
+      );
     } else {
-      return { strategy: "NetworkTopologyStrategy", perDatacenter: Object.fromEntries(entries.map((m) => [m![1], Number(m![2])])) };
+      return {
+        strategy: "NetworkTopologyStrategy",
+        perDatacenter: Object.fromEntries(entries.map((m) => [m![1], Number(m![2])])),
+      };
     }
   }
   const factor = /^\d+$/.test(factorText ?? "1") ? Number(factorText ?? "1") : NaN;

@@ -30,7 +30,11 @@ export class SettingsReader {
     const value = this.env[name];
     if (value === undefined) return undefined;
     if (value.trim() === "") {
-      this.problem(name, `is set but empty; give it a value or remove it to use the default ${JSON.stringify(shownDefault)}`, shownDefault);
+      this.problem(
+        name,
+        `is set but empty; give it a value or remove it to use the default ${JSON.stringify(shownDefault)}`,
+        shownDefault,
+      );
       return undefined;
     }
     return value.trim();

@@ -133,13 +133,20 @@ export const SETTINGS = [
     defaultValue: "cassandra:4.1.11",
     description: "Cassandra image.",
   },
-  { group: "app", documented: "value", name: "ZOOKEEPER_PORT", defaultValue: "2181", description: "Host port for ZooKeeper client connections." },
+  {
+    group: "app",
+    documented: "value",
+    name: "ZOOKEEPER_PORT",
+    defaultValue: "2181",
+    description: "Host port for ZooKeeper client connections.",
+  },
   {
     group: "app",
     documented: "value",
     name: "KAFKA_EXTERNAL_PORT",
     defaultValue: "9092",
-    description: "Host port of (the first) Kafka broker for clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
+    description:
+      "Host port of (the first) Kafka broker for clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
   },
   {
     group: "app",
@@ -154,12 +161,39 @@ export const SETTINGS = [
     documented: "value",
     name: "KAFKA_2_EXTERNAL_PORT",
     defaultValue: "9093",
-    description: "With KAFKA_BROKERS=3: host port of broker 2 for clients on this machine. The external ports count up from 9092, far below the internal ones at 29092 and up, so the two ranges never meet.",
+    description:
+      "With KAFKA_BROKERS=3: host port of broker 2 for clients on this machine. The external ports count up from 9092, far below the internal ones at 29092 and up, so the two ranges never meet.",
   },
-  { group: "app", documented: "value", name: "KAFKA_2_INTERNAL_PORT", defaultValue: "29093", description: "With KAFKA_BROKERS=3: broker 2's listener for containers, advertised as kafka-2:<this port>; also published on the host." },
-  { group: "app", documented: "value", name: "KAFKA_3_EXTERNAL_PORT", defaultValue: "9094", description: "With KAFKA_BROKERS=3: host port of broker 3 for clients on this machine." },
-  { group: "app", documented: "value", name: "KAFKA_3_INTERNAL_PORT", defaultValue: "29094", description: "With KAFKA_BROKERS=3: broker 3's listener for containers, advertised as kafka-3:<this port>; also published on the host." },
-  { group: "app", documented: "value", name: "CASSANDRA_CQL_PORT", defaultValue: "9042", description: "Host port for CQL clients." },
+  {
+    group: "app",
+    documented: "value",
+    name: "KAFKA_2_INTERNAL_PORT",
+    defaultValue: "29093",
+    description:
+      "With KAFKA_BROKERS=3: broker 2's listener for containers, advertised as kafka-2:<this port>; also published on the host.",
+  },
+  {
+    group: "app",
+    documented: "value",
+    name: "KAFKA_3_EXTERNAL_PORT",
+    defaultValue: "9094",
+    description: "With KAFKA_BROKERS=3: host port of broker 3 for clients on this machine.",
+  },
+  {
+    group: "app",
+    documented: "value",
+    name: "KAFKA_3_INTERNAL_PORT",
+    defaultValue: "29094",
+    description:
+      "With KAFKA_BROKERS=3: broker 3's listener for containers, advertised as kafka-3:<this port>; also published on the host.",
+  },
+  {
+    group: "app",
+    documented: "value",
+    name: "CASSANDRA_CQL_PORT",
+    defaultValue: "9042",
+    description: "Host port for CQL clients.",
+  },
   {
     group: "app",
     documented: "value",
@@ -186,7 +220,8 @@ export const SETTINGS = [
     documented: "value",
     name: "CASSANDRA_REPLICATION_FACTOR",
     defaultValue: "1",
-    description: "SimpleStrategy replication factor of the keyspace; set this or CASSANDRA_REPLICATION, not both. The local stack has one node, so 1.",
+    description:
+      "SimpleStrategy replication factor of the keyspace; set this or CASSANDRA_REPLICATION, not both. The local stack has one node, so 1.",
   },
   {
     group: "app",
@@ -201,7 +236,8 @@ export const SETTINGS = [
     documented: "described",
     name: "KAFKA_BOOTSTRAP_SERVERS",
     defaultValue: "the deployed broker (127.0.0.1:KAFKA_EXTERNAL_PORT)",
-    description: "Comma-separated host:port of the cluster's brokers. Required, and only allowed, with CHATBATTLE_TARGET=cluster.",
+    description:
+      "Comma-separated host:port of the cluster's brokers. Required, and only allowed, with CHATBATTLE_TARGET=cluster.",
   },
   {
     group: "cluster",
@@ -217,13 +253,20 @@ export const SETTINGS = [
     defaultValue: "unset: no SASL",
     description: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required with a SASL_ protocol.",
   },
-  { group: "cluster", documented: "described", name: "KAFKA_SASL_USERNAME", defaultValue: "unset", description: "SASL user; required with a SASL_ protocol." },
+  {
+    group: "cluster",
+    documented: "described",
+    name: "KAFKA_SASL_USERNAME",
+    defaultValue: "unset",
+    description: "SASL user; required with a SASL_ protocol.",
+  },
   {
     group: "cluster",
     documented: "described",
     name: "KAFKA_SASL_PASSWORD",
     defaultValue: "unset",
-    description: "SASL password; required with a SASL_ protocol. Read from the environment only, never printed, synthesized or stored in state.",
+    description:
+      "SASL password; required with a SASL_ protocol. Read from the environment only, never printed, synthesized or stored in state.",
   },
   {
     group: "cluster",
@@ -237,13 +280,15 @@ export const SETTINGS = [
     documented: "described",
     name: "KAFKA_TOPIC_REPLICATION_FACTOR",
     defaultValue: "locally min(3, KAFKA_BROKERS): 1 with one broker, as the seed; 3 on a cluster",
-    description: "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first. With three brokers and replication 1, one stopped broker leaves a third of each topic's partitions without a leader: writes to them fail and consumers wait.",
+    description:
+      "Replication factor of every topic. Locally at most KAFKA_BROKERS; on a cluster it may not exceed the brokers online, which deploy checks first. With three brokers and replication 1, one stopped broker leaves a third of each topic's partitions without a leader: writes to them fail and consumers wait.",
   },
   {
     group: "cluster",
     documented: "described",
     name: "KAFKA_MIN_INSYNC_REPLICAS",
-    defaultValue: "locally min(2, KAFKA_BROKERS) with more than one broker and the default replication, else the broker's default; 2 on a cluster (at most the replication factor)",
+    defaultValue:
+      "locally min(2, KAFKA_BROKERS) with more than one broker and the default replication, else the broker's default; 2 on a cluster (at most the replication factor)",
     description: "min.insync.replicas of every topic: how many replicas must have a write acknowledged with acks=all.",
   },
   {
@@ -251,14 +296,16 @@ export const SETTINGS = [
     documented: "described",
     name: "KAFKA_TOPIC_PARTITIONS",
     defaultValue: "each topic's own (3)",
-    description: "Partitions of every topic. A raise is applied in place; fewer partitions would delete and recreate each topic with its messages, so deploy refuses that unless given --allow-data-loss.",
+    description:
+      "Partitions of every topic. A raise is applied in place; fewer partitions would delete and recreate each topic with its messages, so deploy refuses that unless given --allow-data-loss.",
   },
   {
     group: "cluster",
     documented: "described",
     name: "PG_CONN_STR",
     defaultValue: "unset",
-    description: "postgres:// URL of the state database, required with STATE_BACKEND=pg. Terraform reads it from the environment; it is never synthesized.",
+    description:
+      "postgres:// URL of the state database, required with STATE_BACKEND=pg. Terraform reads it from the environment; it is never synthesized.",
   },
 
   {
@@ -268,7 +315,13 @@ export const SETTINGS = [
     defaultValue: "the deployed node (127.0.0.1:CASSANDRA_CQL_PORT)",
     description: "Comma-separated hosts (host or host:port) the applier connects to.",
   },
-  { group: "applier", documented: "described", name: "CASSANDRA_PORT", defaultValue: "CASSANDRA_CQL_PORT (9042)", description: "CQL port for contact points given without one." },
+  {
+    group: "applier",
+    documented: "described",
+    name: "CASSANDRA_PORT",
+    defaultValue: "CASSANDRA_CQL_PORT (9042)",
+    description: "CQL port for contact points given without one.",
+  },
   {
     group: "applier",
     documented: "described",
@@ -281,11 +334,30 @@ export const SETTINGS = [
     documented: "described",
     name: "CASSANDRA_REPLICATION",
     defaultValue: "unset: SimpleStrategy with CASSANDRA_REPLICATION_FACTOR",
-    description: "Per-datacenter replication for NetworkTopologyStrategy, e.g. dc1:3,dc2:3, used by the deploy and the applier alike; set this or CASSANDRA_REPLICATION_FACTOR, not both.",
+    description:
+      "Per-datacenter replication for NetworkTopologyStrategy, e.g. dc1:3,dc2:3, used by the deploy and the applier alike; set this or CASSANDRA_REPLICATION_FACTOR, not both.",
   },
-  { group: "applier", documented: "described", name: "CASSANDRA_USERNAME", defaultValue: "unset: no authentication", description: "User for PasswordAuthenticator." },
-  { group: "applier", documented: "described", name: "CASSANDRA_PASSWORD", defaultValue: "unset", description: "Password of CASSANDRA_USERNAME. Never printed." },
-  { group: "applier", documented: "described", name: "CASSANDRA_TLS", defaultValue: "false", description: "true to connect with TLS, verifying the server certificate." },
+  {
+    group: "applier",
+    documented: "described",
+    name: "CASSANDRA_USERNAME",
+    defaultValue: "unset: no authentication",
+    description: "User for PasswordAuthenticator.",
+  },
+  {
+    group: "applier",
+    documented: "described",
+    name: "CASSANDRA_PASSWORD",
+    defaultValue: "unset",
+    description: "Password of CASSANDRA_USERNAME. Never printed.",
+  },
+  {
+    group: "applier",
+    documented: "described",
+    name: "CASSANDRA_TLS",
+    defaultValue: "false",
+    description: "true to connect with TLS, verifying the server certificate.",
+  },
   {
     group: "applier",
     documented: "described",
@@ -298,7 +370,8 @@ export const SETTINGS = [
     documented: "described",
     name: "SCHEMA_WAIT_SECONDS",
     defaultValue: "120",
-    description: "How long `npm run schema:apply` waits for Cassandra to accept CQL before giving up. A deploy's schema step on the local stack waits as long as Docker's healthcheck allows the node (612 s).",
+    description:
+      "How long `npm run schema:apply` waits for Cassandra to accept CQL before giving up. A deploy's schema step on the local stack waits as long as Docker's healthcheck allows the node (612 s).",
   },
 ] as const satisfies readonly SettingSpec[];
 

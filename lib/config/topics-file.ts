@@ -31,13 +31,23 @@ export function readTopicsFile(settings: SettingsReader): readonly DeclaredTopic
   const valid = (t: unknown): t is DeclaredTopic => {
     const topic = t as DeclaredTopic;
     return (
-      typeof topic === "object" && topic !== null &&
-      typeof topic.name === "string" && TOPIC_NAME.test(topic.name) &&
-      Number.isSafeInteger(topic.partitions) && topic.partitions >= 1 &&
-      typeof topic.config === "object" && topic.config !== null && Object.values(topic.config).every((v) => typeof v === "string")
+      typeof topic === "object" &&
+      topic !== null &&
+      typeof topic.name === "string" &&
+      TOPIC_NAME.test(topic.name) &&
+      Number.isSafeInteger(topic.partitions) &&
+      topic.partitions >= 1 &&
+      typeof topic.config === "object" &&
+      topic.config !== null &&
+      Object.values(topic.config).every((v) => typeof v === "string")
     );
   };
-  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every(valid) || new Set(parsed.map((t) => t.name)).size !== parsed.length) {
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length === 0 ||
+    !parsed.every(valid) ||
+    new Set(parsed.map((t) => t.name)).size !== parsed.length
+  ) {
     settings.problem(
       "TOPICS_FILE",
       'must hold a JSON array of topics with distinct names, each { "name": "…", "partitions": 1 or more, "config": { "key": "value", … } }',

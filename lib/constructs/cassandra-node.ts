@@ -1,6 +1,11 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
-import { healthcheckWorstCaseSeconds, ServiceContainer, type HealthcheckProps, type ServiceProps } from "./service-container";
+import {
+  healthcheckWorstCaseSeconds,
+  ServiceContainer,
+  type HealthcheckProps,
+  type ServiceProps,
+} from "./service-container";
 import { joinHostPort } from "../endpoint";
 
 /** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */

@@ -32,7 +32,12 @@ export interface ClassifyContext {
 type Attributes = Readonly<Record<string, unknown>>;
 
 function valueAt(attributes: Attributes | undefined, path: string): unknown {
-  return path.split(".").reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), attributes);
+  return path
+    .split(".")
+    .reduce<unknown>(
+      (v, key) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined),
+      attributes,
+    );
 }
 
 function show(value: unknown): string {
@@ -41,7 +46,9 @@ function show(value: unknown): string {
 }
 
 const stringMap = (value: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries((value as Record<string, unknown> | null | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+  Object.fromEntries(
+    Object.entries((value as Record<string, unknown> | null | undefined) ?? {}).map(([k, v]) => [k, String(v)]),
+  );
 
 /** How long a value may be to be shown in a reason; longer ones are named only. */
 const SHOWN_VALUE = 60;
@@ -53,7 +60,11 @@ const SHOWN_VALUE = 60;
  */
 function why(change: PlannedChange): string {
   if (change.forcedBy.length > 0) {
-    const detailed = change.forcedBy.map((p) => ({ p, from: show(valueAt(change.before, p)), to: show(valueAt(change.after, p)) }));
+    const detailed = change.forcedBy.map((p) => ({
+      p,
+      from: show(valueAt(change.before, p)),
+      to: show(valueAt(change.after, p)),
+    }));
     if (detailed.length <= 3 && detailed.every((d) => d.from.length <= SHOWN_VALUE && d.to.length <= SHOWN_VALUE)) {
       return detailed.map((d) => `${d.p} ${d.from} → ${d.to}`).join(", ");
     }
@@ -68,7 +79,8 @@ export function statementHead(text: string): string {
   return line.length > 100 ? `${line.slice(0, 97)}...` : line;
 }
 
-const adopted = (change: PlannedChange) => (change.imported ? "exists but no state recorded it, so it is adopted, and then " : "");
+const adopted = (change: PlannedChange) =>
+  change.imported ? "exists but no state recorded it, so it is adopted, and then " : "";
 
 function judgeTopic(change: PlannedChange, context: ClassifyContext): Finding[] {
   const base = { stack: change.stack, subject: `topic ${change.name}` };
@@ -78,7 +90,14 @@ function judgeTopic(change: PlannedChange, context: ClassifyContext): Finding[] 
     case "adopt":
       return [{ ...base, class: "safe", change: "exists but no state recorded it: adopted as it is" }];
     case "delete":
-      return [{ ...base, class: "loses-data", change: `would be deleted, because ${why(change)}`, loss: { kind: "topic-records", topic: change.name } }];
+      return [
+        {
+          ...base,
+          class: "loses-data",
+          change: `would be deleted, because ${why(change)}`,
+          loss: { kind: "topic-records", topic: change.name },
+        },
+      ];
     case "replace": {
       const partitions = change.forcedBy.includes("partitions") ? "; Kafka cannot lower a topic's partitions" : "";
       return [
@@ -96,10 +115,22 @@ function judgeTopic(change: PlannedChange, context: ClassifyContext): Finding[] 
       const shape: string[] = [];
       if (from !== to && Number.isFinite(to)) shape.push(`partitions ${from} → ${to}`);
       const [rfFrom, rfTo] = [change.before?.replication_factor, change.after?.replication_factor];
-      if (rfFrom !== rfTo && rfTo !== undefined) shape.push(`replication factor ${show(rfFrom)} → ${show(rfTo)} (its replicas are moved in place)`);
-      if (shape.length > 0) findings.push({ ...base, class: "safe", change: `${change.imported ? "adopted; " : ""}${shape.join(", ")}` });
-      const config = judgeTopicConfig(change.stack, change.name, stringMap(change.before?.config), stringMap(change.after?.config), context.topicDefaults?.get(change.name));
-      findings.push(...config.map((f) => (change.imported && f.class === "loses-data" ? { ...f, change: `${adopted(change)}${f.change}` } : f)));
+      if (rfFrom !== rfTo && rfTo !== undefined)
+        shape.push(`replication factor ${show(rfFrom)} → ${show(rfTo)} (its replicas are moved in place)`);
+      if (shape.length > 0)
+        findings.push({ ...base, class: "safe", change: `${change.imported ? "adopted; " : ""}${shape.join(", ")}` });
+      const config = judgeTopicConfig(
+        change.stack,
+        change.name,
+        stringMap(change.before?.config),
+        stringMap(change.after?.config),
+        context.topicDefaults?.get(change.name),
+      );
+      findings.push(
+        ...config.map((f) =>
+          change.imported && f.class === "loses-data" ? { ...f, change: `${adopted(change)}${f.change}` } : f,
+        ),
+      );
       return findings.length > 0 ? findings : [{ ...base, class: "safe", change: "updated in place" }];
     }
   }
@@ -107,7 +138,15 @@ function judgeTopic(change: PlannedChange, context: ClassifyContext): Finding[] 
 
 function judgeSchemaStep(change: PlannedChange, context: ClassifyContext): Finding[] {
   const base = { stack: change.stack };
-  if (change.action === "delete") return [{ ...base, class: "safe", subject: "schema step", change: "removed from the state; the keyspace and its tables stay" }];
+  if (change.action === "delete")
+    return [
+      {
+        ...base,
+        class: "safe",
+        subject: "schema step",
+        change: "removed from the state; the keyspace and its tables stay",
+      },
+    ];
   const pending = context.pendingCql;
   if (pending === undefined) {
     return [
@@ -121,7 +160,15 @@ function judgeSchemaStep(change: PlannedChange, context: ClassifyContext): Findi
       },
     ];
   }
-  if (pending.length === 0) return [{ ...base, class: "safe", subject: "schema step", change: "runs the schema applier; every cql/ file is applied already" }];
+  if (pending.length === 0)
+    return [
+      {
+        ...base,
+        class: "safe",
+        subject: "schema step",
+        change: "runs the schema applier; every cql/ file is applied already",
+      },
+    ];
   return cqlFindings(change.stack, pending, context.keyspace);
 }
 
@@ -168,24 +215,94 @@ export function classifyChange(change: PlannedChange, context: ClassifyContext):
     case "topic":
       return judgeTopic(change, context);
     case "schema-step":
-      return change.action === "adopt" || change.action === "update" ? [{ ...base, class: "safe", change: "updated in place" }] : judgeSchemaStep(change, context);
+      return change.action === "adopt" || change.action === "update"
+        ? [{ ...base, class: "safe", change: "updated in place" }]
+        : judgeSchemaStep(change, context);
     case "volume":
-      if (change.action === "delete") return [{ ...base, class: "loses-data", change: `would be deleted, because ${why(change)}`, loss: { kind: "volume", volume: change.name } }];
+      if (change.action === "delete")
+        return [
+          {
+            ...base,
+            class: "loses-data",
+            change: `would be deleted, because ${why(change)}`,
+            loss: { kind: "volume", volume: change.name },
+          },
+        ];
       if (change.action === "replace") {
-        return [{ ...base, class: "loses-data", change: `${adopted(change)}would be deleted and created again, empty, because ${why(change)}`, loss: { kind: "volume", volume: change.name } }];
+        return [
+          {
+            ...base,
+            class: "loses-data",
+            change: `${adopted(change)}would be deleted and created again, empty, because ${why(change)}`,
+            loss: { kind: "volume", volume: change.name },
+          },
+        ];
       }
-      return [{ ...base, class: "safe", change: change.action === "create" ? "created" : change.action === "adopt" ? "exists but no state recorded it: adopted as it is" : "updated in place" }];
+      return [
+        {
+          ...base,
+          class: "safe",
+          change:
+            change.action === "create"
+              ? "created"
+              : change.action === "adopt"
+                ? "exists but no state recorded it: adopted as it is"
+                : "updated in place",
+        },
+      ];
     case "container":
-      if (change.action === "replace") return [{ ...base, class: "restarts", change: `${adopted(change)}is replaced, because ${why(change)}: its service is down until the new container is healthy` }];
-      if (change.action === "delete") return [{ ...base, class: "restarts", change: `is removed, because ${why(change)}: its service stops` }];
-      return [{ ...base, class: "safe", change: change.action === "create" ? "is created and started" : change.action === "adopt" ? "exists but no state recorded it: adopted" : "updated in place" }];
+      if (change.action === "replace")
+        return [
+          {
+            ...base,
+            class: "restarts",
+            change: `${adopted(change)}is replaced, because ${why(change)}: its service is down until the new container is healthy`,
+          },
+        ];
+      if (change.action === "delete")
+        return [{ ...base, class: "restarts", change: `is removed, because ${why(change)}: its service stops` }];
+      return [
+        {
+          ...base,
+          class: "safe",
+          change:
+            change.action === "create"
+              ? "is created and started"
+              : change.action === "adopt"
+                ? "exists but no state recorded it: adopted"
+                : "updated in place",
+        },
+      ];
     case "network":
       if (change.action === "replace" || change.action === "delete") {
-        return [{ ...base, class: "restarts", change: `is ${change.action === "replace" ? "replaced" : "removed"}, because ${why(change)}: every container on it loses its connections until it is back` }];
+        return [
+          {
+            ...base,
+            class: "restarts",
+            change: `is ${change.action === "replace" ? "replaced" : "removed"}, because ${why(change)}: every container on it loses its connections until it is back`,
+          },
+        ];
       }
-      return [{ ...base, class: "safe", change: change.action === "create" ? "created" : change.action === "adopt" ? "exists but no state recorded it: adopted as it is" : "updated in place" }];
+      return [
+        {
+          ...base,
+          class: "safe",
+          change:
+            change.action === "create"
+              ? "created"
+              : change.action === "adopt"
+                ? "exists but no state recorded it: adopted as it is"
+                : "updated in place",
+        },
+      ];
     default:
-      return [{ ...base, class: "safe", change: `${change.action}${change.action === "replace" || change.action === "delete" ? `, because ${why(change)}` : ""}` }];
+      return [
+        {
+          ...base,
+          class: "safe",
+          change: `${change.action}${change.action === "replace" || change.action === "delete" ? `, because ${why(change)}` : ""}`,
+        },
+      ];
   }
 }
 

@@ -18,7 +18,10 @@ export function cqlName(text: string): string {
 }
 
 const rules: readonly [RegExp, (m: RegExpExecArray, keyspace: string) => LossQuery][] = [
-  [new RegExp(String.raw`^DROP\s+KEYSPACE\s+(?:IF\s+EXISTS\s+)?(${NAME})\s*$`, "i"), (m) => ({ kind: "keyspace", keyspace: cqlName(m[1]) })],
+  [
+    new RegExp(String.raw`^DROP\s+KEYSPACE\s+(?:IF\s+EXISTS\s+)?(${NAME})\s*$`, "i"),
+    (m) => ({ kind: "keyspace", keyspace: cqlName(m[1]) }),
+  ],
   [
     new RegExp(String.raw`^DROP\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+EXISTS\s+)?${QUALIFIED}\s*$`, "i"),
     (m, ks) => ({ kind: "table", keyspace: m[1] ? cqlName(m[1]) : ks, table: cqlName(m[2]) }),
@@ -28,12 +31,18 @@ const rules: readonly [RegExp, (m: RegExpExecArray, keyspace: string) => LossQue
     (m, ks) => ({ kind: "table", keyspace: m[1] ? cqlName(m[1]) : ks, table: cqlName(m[2]) }),
   ],
   [
-    new RegExp(String.raw`^ALTER\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+EXISTS\s+)?${QUALIFIED}\s+DROP\s+(?:IF\s+EXISTS\s+)?(\([^)]*\)|${NAME})(?:\s+USING\s+TIMESTAMP\s+\d+)?\s*$`, "i"),
+    new RegExp(
+      String.raw`^ALTER\s+(?:TABLE|COLUMNFAMILY)\s+(?:IF\s+EXISTS\s+)?${QUALIFIED}\s+DROP\s+(?:IF\s+EXISTS\s+)?(\([^)]*\)|${NAME})(?:\s+USING\s+TIMESTAMP\s+\d+)?\s*$`,
+      "i",
+    ),
     (m, ks) => ({
       kind: "columns",
       keyspace: m[1] ? cqlName(m[1]) : ks,
       table: cqlName(m[2]),
-      columns: m[3].replace(/^\(|\)$/g, "").split(",").map((c) => cqlName(c.trim())),
+      columns: m[3]
+        .replace(/^\(|\)$/g, "")
+        .split(",")
+        .map((c) => cqlName(c.trim())),
     }),
   ],
   [
@@ -41,8 +50,16 @@ const rules: readonly [RegExp, (m: RegExpExecArray, keyspace: string) => LossQue
     (m, ks) => ({ kind: "derived", keyspace: m[1] ? cqlName(m[1]) : ks, name: cqlName(m[2]) }),
   ],
   [
-    new RegExp(String.raw`^DELETE\s+(?:[^;]*?\s+)?FROM\s+${QUALIFIED}(?:\s+USING\s+TIMESTAMP\s+\d+)?\s+WHERE\s+([\s\S]+?)(?:\s+IF\s+(?:EXISTS|[\s\S]+))?\s*$`, "i"),
-    (m, ks) => ({ kind: "matching-rows", keyspace: m[1] ? cqlName(m[1]) : ks, table: cqlName(m[2]), where: m[3].trim() }),
+    new RegExp(
+      String.raw`^DELETE\s+(?:[^;]*?\s+)?FROM\s+${QUALIFIED}(?:\s+USING\s+TIMESTAMP\s+\d+)?\s+WHERE\s+([\s\S]+?)(?:\s+IF\s+(?:EXISTS|[\s\S]+))?\s*$`,
+      "i",
+    ),
+    (m, ks) => ({
+      kind: "matching-rows",
+      keyspace: m[1] ? cqlName(m[1]) : ks,
+      table: cqlName(m[2]),
+      where: m[3].trim(),
+    }),
   ],
 ];
 
@@ -53,7 +70,10 @@ const rules: readonly [RegExp, (m: RegExpExecArray, keyspace: string) => LossQue
  */
 export function cqlLosses(statement: string, keyspace: string): LossQuery[] {
   const text = statement.trim().replace(/\s+/g, " ");
-  const batch = /^BEGIN\s+(?:UNLOGGED\s+|COUNTER\s+)?BATCH(?:\s+USING\s+TIMESTAMP\s+\d+)?\s+([\s\S]*?)\s*APPLY\s+BATCH\s*$/i.exec(text);
+  const batch =
+    /^BEGIN\s+(?:UNLOGGED\s+|COUNTER\s+)?BATCH(?:\s+USING\s+TIMESTAMP\s+\d+)?\s+([\s\S]*?)\s*APPLY\s+BATCH\s*$/i.exec(
+      text,
+    );
   if (batch) return splitBatch(batch[1]).flatMap((inner) => cqlLosses(inner, keyspace));
   for (const [pattern, loss] of rules) {
     const match = pattern.exec(text);
@@ -89,7 +109,9 @@ export function describeCqlLoss(loss: LossQuery, statement: string): string {
     case "keyspace":
       return `drops keyspace ${loss.keyspace} with every table in it`;
     case "table":
-      return /^\s*TRUNCATE/i.test(statement) ? `deletes every row of ${loss.keyspace}.${loss.table}` : `drops table ${loss.keyspace}.${loss.table} with every row`;
+      return /^\s*TRUNCATE/i.test(statement)
+        ? `deletes every row of ${loss.keyspace}.${loss.table}`
+        : `drops table ${loss.keyspace}.${loss.table} with every row`;
     case "columns":
       return `drops column${loss.columns.length > 1 ? "s" : ""} ${loss.columns.join(", ")} of ${loss.keyspace}.${loss.table} with ${loss.columns.length > 1 ? "their" : "its"} values`;
     case "matching-rows":

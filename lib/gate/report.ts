@@ -41,7 +41,11 @@ export function allowedMessage(command: string, flag: string, findings: readonly
   return [`${command}: ${flag}: going ahead; this is lost now:`, ...losesData(findings).map(findingLine)].join("\n");
 }
 
-const HEADINGS: Record<ChangeClass, string> = { "loses-data": "LOSES DATA", restarts: "restarts a service", safe: "safe" };
+const HEADINGS: Record<ChangeClass, string> = {
+  "loses-data": "LOSES DATA",
+  restarts: "restarts a service",
+  safe: "safe",
+};
 const ORDER: readonly ChangeClass[] = ["loses-data", "restarts", "safe"];
 
 /** `npm run plan`'s report: each stack with its findings by class, then one line that sums up. */
@@ -64,7 +68,8 @@ export function planReport(plans: readonly StackPlan[]): string[] {
       const found = plan.findings.filter((f) => f.class === cls);
       if (found.length === 0) continue;
       lines.push(`${head}  ${HEADINGS[cls]}:`);
-      for (const f of found) lines.push(`${" ".repeat(width)}    ${f.subject}: ${f.change}.${f.measured ? ` ${f.measured.text}` : ""}`);
+      for (const f of found)
+        lines.push(`${" ".repeat(width)}    ${f.subject}: ${f.change}.${f.measured ? ` ${f.measured.text}` : ""}`);
     }
   }
   const all = plans.flatMap((p) => p.findings);
@@ -72,11 +77,17 @@ export function planReport(plans: readonly StackPlan[]): string[] {
   const lost = count("loses-data");
   lines.push(
     `plan: ${lost} change(s) lose data, ${count("restarts")} restart a service, ${count("safe")} safe.` +
-      (lost > 0 ? " npm run deploy refuses this; npm run deploy -- --allow-data-loss applies exactly this." : all.length > 0 ? " npm run deploy applies it without asking." : " npm run deploy has nothing to do."),
+      (lost > 0
+        ? " npm run deploy refuses this; npm run deploy -- --allow-data-loss applies exactly this."
+        : all.length > 0
+          ? " npm run deploy applies it without asking."
+          : " npm run deploy has nothing to do."),
   );
   const unplanned = plans.filter((p) => p.how !== "planned");
   if (unplanned.length > 0) {
-    lines.push(`plan: ${unplanned.map((p) => p.stack).join(", ")}: ${unplanned.length === 1 ? "its service is" : "their services are"} not running, so not everything could be checked; npm run deploy checks again before it applies them.`);
+    lines.push(
+      `plan: ${unplanned.map((p) => p.stack).join(", ")}: ${unplanned.length === 1 ? "its service is" : "their services are"} not running, so not everything could be checked; npm run deploy checks again before it applies them.`,
+    );
   }
   return lines;
 }
@@ -96,7 +107,17 @@ export function planJson(plans: readonly StackPlan[]): object {
         class: f.class,
         subject: f.subject,
         change: f.change,
-        ...(f.measured ? { lost: { text: f.measured.text, records: f.measured.records, rows: f.measured.rows, bytes: f.measured.bytes, exact: f.measured.exact } } : {}),
+        ...(f.measured
+          ? {
+              lost: {
+                text: f.measured.text,
+                records: f.measured.records,
+                rows: f.measured.rows,
+                bytes: f.measured.bytes,
+                exact: f.measured.exact,
+              },
+            }
+          : {}),
       })),
     })),
   };

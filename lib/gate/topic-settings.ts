@@ -24,7 +24,8 @@ const UNITS: readonly [number, string][] = [
 /** A duration in words: 604800000 → "7 days", 5400000 → "90 minutes". */
 export function duration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "no limit";
-  for (const [size, unit] of UNITS) if (ms >= size && ms % size === 0) return `${ms / size} ${unit}${ms === size ? "" : "s"}`;
+  for (const [size, unit] of UNITS)
+    if (ms >= size && ms % size === 0) return `${ms / size} ${unit}${ms === size ? "" : "s"}`;
   return `${ms} ms`;
 }
 
@@ -46,7 +47,9 @@ const policies = (value: string | undefined) => new Set((value ?? "delete").spli
 function shown(key: string, config: Config, defaults: Config | undefined, unit: (n: number) => string): string {
   if (key in config) return `${config[key]}${/^-?\d+$/.test(config[key]) ? ` (${unit(limit(config[key]))})` : ""}`;
   const fallback = defaults?.[key];
-  return fallback === undefined ? "the broker's default (unknown: Kafka did not answer)" : `the broker's default ${fallback} (${unit(limit(fallback))})`;
+  return fallback === undefined
+    ? "the broker's default (unknown: Kafka did not answer)"
+    : `the broker's default ${fallback} (${unit(limit(fallback))})`;
 }
 
 /**
@@ -60,7 +63,13 @@ function shown(key: string, config: Config, defaults: Config | undefined, unit: 
  *   min.compaction.lag.ms or max.compaction.lag.ms lowered (older values of a key go sooner).
  * Any other key changed is safe.
  */
-export function judgeTopicConfig(stack: string, topic: string, before: Config, after: Config, defaults: Config | undefined): Finding[] {
+export function judgeTopicConfig(
+  stack: string,
+  topic: string,
+  before: Config,
+  after: Config,
+  defaults: Config | undefined,
+): Finding[] {
   const subject = `topic ${topic}`;
   const effective = (config: Config, key: string) => config[key] ?? defaults?.[key];
   const findings: Finding[] = [];
@@ -73,7 +82,9 @@ export function judgeTopicConfig(stack: string, topic: string, before: Config, a
 
   const oldPolicy = policies(effective(before, "cleanup.policy"));
   const newPolicy = policies(effective(after, "cleanup.policy"));
-  const policyText = (config: Config) => config["cleanup.policy"] ?? `the broker's default ${defaults?.["cleanup.policy"] ?? "(unknown: Kafka did not answer)"}`;
+  const policyText = (config: Config) =>
+    config["cleanup.policy"] ??
+    `the broker's default ${defaults?.["cleanup.policy"] ?? "(unknown: Kafka did not answer)"}`;
   const policyChange = `cleanup.policy ${policyText(before)} → ${policyText(after)}`;
 
   // Retention by time and by size applies only under the delete policy.
@@ -89,19 +100,28 @@ export function judgeTopicConfig(stack: string, topic: string, before: Config, a
       continue;
     }
     if (now >= was) continue;
-    const why = oldPolicy.has("delete") ? keyChange : `${policyChange}: ${key} ${shown(key, after, defaults, unit)} applies from now`;
+    const why = oldPolicy.has("delete")
+      ? keyChange
+      : `${policyChange}: ${key} ${shown(key, after, defaults, unit)} applies from now`;
     loses(
       [key, ...(oldPolicy.has("delete") ? [] : ["cleanup.policy"])],
-      key === "retention.bytes" ? `${why}: the broker deletes the oldest segments of each partition past ${unit(now)}` : `${why}: the broker deletes what is past ${unit(now)}, a segment at a time`,
+      key === "retention.bytes"
+        ? `${why}: the broker deletes the oldest segments of each partition past ${unit(now)}`
+        : `${why}: the broker deletes what is past ${unit(now)}, a segment at a time`,
       query(now),
     );
   }
 
   if (newPolicy.has("compact") && !oldPolicy.has("compact")) {
-    loses(["cleanup.policy"], `${policyChange}: compaction keeps only the latest record of each key, and removes records without a key`, { kind: "topic-superseded", topic });
+    loses(
+      ["cleanup.policy"],
+      `${policyChange}: compaction keeps only the latest record of each key, and removes records without a key`,
+      { kind: "topic-superseded", topic },
+    );
   } else if (newPolicy.has("compact")) {
     const lowered = (key: string) => limit(effective(after, key)) < limit(effective(before, key));
-    const keyChange = (key: string) => `${key} ${shown(key, before, defaults, duration)} → ${shown(key, after, defaults, duration)}`;
+    const keyChange = (key: string) =>
+      `${key} ${shown(key, before, defaults, duration)} → ${shown(key, after, defaults, duration)}`;
     if (lowered("delete.retention.ms")) {
       loses(
         ["delete.retention.ms"],
@@ -110,17 +130,25 @@ export function judgeTopicConfig(stack: string, topic: string, before: Config, a
       );
     }
     for (const key of ["min.compaction.lag.ms", "max.compaction.lag.ms"]) {
-      if (lowered(key)) loses([key], `${keyChange(key)}: compaction removes older records of a key sooner`, { kind: "topic-superseded", topic });
+      if (lowered(key))
+        loses([key], `${keyChange(key)}: compaction removes older records of a key sooner`, {
+          kind: "topic-superseded",
+          topic,
+        });
     }
   }
 
-  const safe = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => before[k] !== after[k] && !covered.has(k)).sort();
+  const safe = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => before[k] !== after[k] && !covered.has(k))
+    .sort();
   if (safe.length > 0) {
     findings.push({
       class: "safe",
       stack,
       subject,
-      change: safe.map((key) => `${key} ${before[key] ?? "(broker default)"} → ${after[key] ?? "(broker default)"}`).join(", "),
+      change: safe
+        .map((key) => `${key} ${before[key] ?? "(broker default)"} → ${after[key] ?? "(broker default)"}`)
+        .join(", "),
     });
   }
   return findings;

@@ -137,7 +137,13 @@ function removeStale(path: string, stale: LockHolder | undefined): void {
  */
 export function acquireProjectLock(projectRoot: string, command: string): () => void {
   const path = join(projectRoot, LOCK_FILE);
-  const me: LockHolder = { pid: process.pid, command, startedAt: new Date().toISOString(), processStart: processStart(process.pid), bootId: bootId() };
+  const me: LockHolder = {
+    pid: process.pid,
+    command,
+    startedAt: new Date().toISOString(),
+    processStart: processStart(process.pid),
+    bootId: bootId(),
+  };
   for (let attempt = 0; !createWhole(path, JSON.stringify(me)); attempt += 1) {
     const holder = readHolder(path);
     if (holder && holderRuns(holder)) {

@@ -26,6 +26,8 @@ export async function runCommand(command: string, main: () => Promise<number>): 
       process.exitCode = 1;
     }
   }
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))),
+  );
   process.exit();
 }

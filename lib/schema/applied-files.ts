@@ -78,7 +78,14 @@ export class AppliedFiles {
   async write(record: AppliedRecord): Promise<void> {
     await this.client.execute(
       `INSERT INTO ${this.keyspace}.${RECORD_TABLE} (file_name, checksum, statement_checksums, statements_applied, complete, applied_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      [record.fileName, record.checksum, [...record.statementChecksums], record.statementsApplied, record.complete, new Date()],
+      [
+        record.fileName,
+        record.checksum,
+        [...record.statementChecksums],
+        record.statementsApplied,
+        record.complete,
+        new Date(),
+      ],
       { prepare: true, ...QUORUM },
     );
   }

@@ -25,7 +25,12 @@ export const CQL_CONSENT_ENV = "CHATBATTLE_ALLOWED_CQL_LOSSES";
 
 /** The consent ids in an environment (see CQL_CONSENT_ENV). */
 export function consentFromEnvironment(env: Readonly<Record<string, string | undefined>>): ReadonlySet<string> {
-  return new Set((env[CQL_CONSENT_ENV] ?? "").split(",").map((id) => id.trim()).filter(Boolean));
+  return new Set(
+    (env[CQL_CONSENT_ENV] ?? "")
+      .split(",")
+      .map((id) => id.trim())
+      .filter(Boolean),
+  );
 }
 
 export interface ApplyResult {
@@ -120,7 +125,12 @@ export async function applySchema(
  * counted and, unless allowed, refused with what it would lose. A statement
  * whose target holds nothing loses nothing and runs.
  */
-async function refuseLosses(client: CassandraClient, pending: Parameters<typeof cqlFindings>[1], keyspace: string, options: ApplyOptions): Promise<void> {
+async function refuseLosses(
+  client: CassandraClient,
+  pending: Parameters<typeof cqlFindings>[1],
+  keyspace: string,
+  options: ApplyOptions,
+): Promise<void> {
   const judged: Finding[] = [];
   for (const finding of losesData(cqlFindings("", pending, keyspace))) {
     judged.push(settled({ ...finding, measured: await measureCqlLoss(client, finding.loss!) }));

@@ -42,7 +42,11 @@ function permanentRefusal(error: unknown, where: string): string | undefined {
 const PROBE_READ_TIMEOUT_MS = 2000;
 
 /** Driver options for the settings. The password goes only to the driver. */
-function clientOptions(settings: SchemaSettings, connectTimeoutMs: number, readTimeoutMs = 60_000): cassandra.ClientOptions {
+function clientOptions(
+  settings: SchemaSettings,
+  connectTimeoutMs: number,
+  readTimeoutMs = 60_000,
+): cassandra.ClientOptions {
   return {
     contactPoints: [...settings.contactPoints],
     protocolOptions: { port: settings.port, maxSchemaAgreementWaitSeconds: 30 },
@@ -72,7 +76,9 @@ function isPermanent(error: unknown): boolean {
     error instanceof cassandra.errors.NoHostAvailableError ? Object.values(error.innerErrors ?? {}) : [error];
   const certificateProblem = (e: unknown) =>
     /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(String((e as NodeJS.ErrnoException)?.code ?? ""));
-  return inner.length > 0 && inner.every((e) => e instanceof cassandra.errors.AuthenticationError || certificateProblem(e));
+  return (
+    inner.length > 0 && inner.every((e) => e instanceof cassandra.errors.AuthenticationError || certificateProblem(e))
+  );
 }
 
 export interface WaitOptions {
@@ -108,7 +114,9 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
     const connectTimeout = Math.max(500, Math.min(5000, deadline - Date.now()));
     // A starting node can accept a connection and not answer yet: each try gives up after a few
     // seconds, and only a node that answered gets the client with the full read timeout.
-    let client = new cassandra.Client(clientOptions(settings, connectTimeout, Math.min(PROBE_READ_TIMEOUT_MS, fullReadTimeout)));
+    let client = new cassandra.Client(
+      clientOptions(settings, connectTimeout, Math.min(PROBE_READ_TIMEOUT_MS, fullReadTimeout)),
+    );
     try {
       await client.connect();
       await client.execute("SELECT release_version FROM system.local");
@@ -137,7 +145,9 @@ export async function connectWhenReady(settings: SchemaSettings, options: WaitOp
     const pause = Math.min(delay, left);
     // A line when the reason changes, else one every 10 s: tries come often while a node starts.
     if (lastError !== lastSaid || Date.now() - saidAt >= 10_000) {
-      options.log(`waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); trying every ${(pause / 1000).toFixed(2)} s, ${Math.ceil(left / 1000)} s left`);
+      options.log(
+        `waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); trying every ${(pause / 1000).toFixed(2)} s, ${Math.ceil(left / 1000)} s left`,
+      );
       lastSaid = lastError;
       saidAt = Date.now();
     }

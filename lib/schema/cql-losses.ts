@@ -16,14 +16,24 @@ const COUNT_TIMEOUT_MS = 30_000;
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Rows (or rows holding a value in `column`), counted up to COUNT_LIMIT; undefined past it. */
-async function countRows(client: CassandraClient, keyspace: string, table: string, column?: string): Promise<number | undefined> {
+async function countRows(
+  client: CassandraClient,
+  keyspace: string,
+  table: string,
+  column?: string,
+): Promise<number | undefined> {
   const key = column ?? (await partitionKeyColumn(client, keyspace, table));
   const query = `SELECT ${quote(key)} FROM ${quote(keyspace)}.${quote(table)}`;
   let pageState: string | undefined;
   let rows = 0;
   let read = 0;
   do {
-    const page = await client.execute(query, [], { prepare: true, fetchSize: PAGE, pageState, readTimeout: COUNT_TIMEOUT_MS });
+    const page = await client.execute(query, [], {
+      prepare: true,
+      fetchSize: PAGE,
+      pageState,
+      readTimeout: COUNT_TIMEOUT_MS,
+    });
     pageState = page.pageState ?? undefined;
     read += page.rowLength;
     rows += column ? page.rows.filter((r) => r.values()[0] !== null).length : page.rowLength;
@@ -44,7 +54,11 @@ async function partitionKeyColumn(client: CassandraClient, keyspace: string, tab
 }
 
 async function tableExists(client: CassandraClient, keyspace: string, table: string): Promise<boolean> {
-  const result = await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?", [keyspace, table], { prepare: true });
+  const result = await client.execute(
+    "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
+    [keyspace, table],
+    { prepare: true },
+  );
   return result.rowLength > 0;
 }
 
@@ -60,14 +74,18 @@ async function estimatedBytes(client: CassandraClient, keyspace: string, table: 
 
 const over = async (client: CassandraClient, keyspace: string, table: string) => {
   const bytes = await estimatedBytes(client, keyspace, table);
-  return { bytes, text: `more than ${COUNT_LIMIT} row(s)${bytes > 0 ? `, about ${(bytes / 1e6).toFixed(1)} MB on disk (Cassandra's estimate)` : ""}` };
+  return {
+    bytes,
+    text: `more than ${COUNT_LIMIT} row(s)${bytes > 0 ? `, about ${(bytes / 1e6).toFixed(1)} MB on disk (Cassandra's estimate)` : ""}`,
+  };
 };
 
 /** What `loss` would delete, counted; throws when Cassandra cannot be asked (the caller says so). */
 export async function measureCqlLoss(client: CassandraClient, loss: LossQuery): Promise<Measured> {
   switch (loss.kind) {
     case "table": {
-      if (!(await tableExists(client, loss.keyspace, loss.table))) return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
+      if (!(await tableExists(client, loss.keyspace, loss.table)))
+        return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
       const rows = await countRows(client, loss.keyspace, loss.table);
       if (rows === undefined) {
         const big = await over(client, loss.keyspace, loss.table);
@@ -77,11 +95,14 @@ export async function measureCqlLoss(client: CassandraClient, loss: LossQuery): 
     }
     case "keyspace": {
       const tables = (
-        await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [loss.keyspace], { prepare: true })
+        await client.execute("SELECT table_name FROM system_schema.tables WHERE keyspace_name = ?", [loss.keyspace], {
+          prepare: true,
+        })
       ).rows
         .map((r) => r.table_name as string)
         .filter((t) => t !== RECORD_TABLE);
-      if (tables.length === 0) return { text: "It holds no table: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
+      if (tables.length === 0)
+        return { text: "It holds no table: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
       let rows = 0;
       let exact = true;
       let bytes = 0;
@@ -104,25 +125,44 @@ export async function measureCqlLoss(client: CassandraClient, loss: LossQuery): 
       };
     }
     case "columns": {
-      if (!(await tableExists(client, loss.keyspace, loss.table))) return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
+      if (!(await tableExists(client, loss.keyspace, loss.table)))
+        return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
       const total = await countRows(client, loss.keyspace, loss.table);
       const holding = await Promise.all(loss.columns.map((c) => countRows(client, loss.keyspace, loss.table, c)));
       if (total === undefined || holding.some((h) => h === undefined)) {
         const big = await over(client, loss.keyspace, loss.table);
-        return { text: `The table holds ${big.text}; how many hold a value in ${loss.columns.join(", ")} was not counted.`, bytes: big.bytes || undefined, exact: false };
+        return {
+          text: `The table holds ${big.text}; how many hold a value in ${loss.columns.join(", ")} was not counted.`,
+          bytes: big.bytes || undefined,
+          exact: false,
+        };
       }
       const values = holding.reduce<number>((a, b) => a + (b ?? 0), 0);
-      const each = loss.columns.length === 1 ? "" : ` (${loss.columns.map((c, i) => `${c}: ${holding[i]}`).join(", ")})`;
-      return { text: `${values} of the table's ${total} row(s) hold a value in it${each}.`, rows: values, exact: true, holdsNothing: values === 0 };
+      const each =
+        loss.columns.length === 1 ? "" : ` (${loss.columns.map((c, i) => `${c}: ${holding[i]}`).join(", ")})`;
+      return {
+        text: `${values} of the table's ${total} row(s) hold a value in it${each}.`,
+        rows: values,
+        exact: true,
+        holdsNothing: values === 0,
+      };
     }
     case "matching-rows": {
-      if (!(await tableExists(client, loss.keyspace, loss.table))) return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
+      if (!(await tableExists(client, loss.keyspace, loss.table)))
+        return { text: "The table does not exist: nothing is lost.", rows: 0, exact: true, holdsNothing: true };
       try {
-        const result = await client.execute(`SELECT COUNT(*) AS n FROM ${quote(loss.keyspace)}.${quote(loss.table)} WHERE ${loss.where}`, [], { readTimeout: COUNT_TIMEOUT_MS });
+        const result = await client.execute(
+          `SELECT COUNT(*) AS n FROM ${quote(loss.keyspace)}.${quote(loss.table)} WHERE ${loss.where}`,
+          [],
+          { readTimeout: COUNT_TIMEOUT_MS },
+        );
         const rows = Number(result.rows[0].n);
         return { text: `It matches ${rows} row(s).`, rows, exact: true, holdsNothing: rows === 0 };
       } catch (error) {
-        return { text: `The rows it matches could not be counted (${error instanceof Error ? error.message : error}).`, exact: false };
+        return {
+          text: `The rows it matches could not be counted (${error instanceof Error ? error.message : error}).`,
+          exact: false,
+        };
       }
     }
     case "derived":

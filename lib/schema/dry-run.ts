@@ -20,7 +20,10 @@ import { cqlName } from "../gate/cql-statements";
 export const SCRATCH_KEYSPACE = "chatbattle_migrate_check";
 
 const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)`;
-const SHAPING = new RegExp(String.raw`^(?:CREATE|ALTER)\s+(KEYSPACE|TABLE|COLUMNFAMILY|TYPE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(${NAME})(?:\s*\.\s*(${NAME}))?`, "i");
+const SHAPING = new RegExp(
+  String.raw`^(?:CREATE|ALTER)\s+(KEYSPACE|TABLE|COLUMNFAMILY|TYPE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?(${NAME})(?:\s*\.\s*(${NAME}))?`,
+  "i",
+);
 
 /** Whether a rendered statement only shapes the scratch keyspace. */
 export function shapesScratch(statement: string): boolean {

@@ -24,6 +24,10 @@ export function statementsToRun(plan: ApplyPlan, values: TemplateValues): Pendin
 }
 
 /** What the applier would run given the record of what ran; throws as the applier would (a malformed or edited file). */
-export function pendingStatements(files: readonly CqlFile[], records: readonly AppliedRecord[], values: TemplateValues): PendingStatement[] {
+export function pendingStatements(
+  files: readonly CqlFile[],
+  records: readonly AppliedRecord[],
+  values: TemplateValues,
+): PendingStatement[] {
   return statementsToRun(planApply(files.map(parseCqlFile), records), values);
 }

@@ -97,7 +97,9 @@ export function planApply(files: readonly ParsedCqlFile[], records: readonly App
   }
 
   if (refusals.length > 0) {
-    throw new PlanError(`Refusing to apply the schema; nothing was run:\n${refusals.map((r) => `  - ${r}`).join("\n")}`);
+    throw new PlanError(
+      `Refusing to apply the schema; nothing was run:\n${refusals.map((r) => `  - ${r}`).join("\n")}`,
+    );
   }
   const present = new Set(files.map((f) => f.name));
   return { files: planned, missingFiles: records.map((r) => r.fileName).filter((n) => !present.has(n)) };

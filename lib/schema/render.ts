@@ -31,6 +31,8 @@ export function renderCql(text: string, values: TemplateValues, file: string): s
   return text.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (match, name: string, offset: number) => {
     if (name in filled) return filled[name];
     const line = text.slice(0, offset).split("\n").length;
-    throw new TemplateError(`${file}:${line}: unknown placeholder ${match}; only {{keyspace}} and {{replication}} exist`);
+    throw new TemplateError(
+      `${file}:${line}: unknown placeholder ${match}; only {{keyspace}} and {{replication}} exist`,
+    );
   });
 }

@@ -5,7 +5,6 @@ import { SettingsReader } from "../config/settings-reader";
 import { settingSpec, type SettingName } from "../config/settings";
 import { replicationSettings } from "../config/replication";
 
-
 export interface SchemaSettings {
   readonly contactPoints: readonly string[];
   readonly port: number;
@@ -63,10 +62,18 @@ export function parseSchemaSettings(
   const onCluster = app?.target === "cluster";
   if (onCluster) {
     if (contactPointsText === undefined) {
-      settings.problem("CASSANDRA_CONTACT_POINTS", "is required with CHATBATTLE_TARGET=cluster: the cluster's nodes, e.g. cassandra-1.example.com,cassandra-2.example.com", "unset");
+      settings.problem(
+        "CASSANDRA_CONTACT_POINTS",
+        "is required with CHATBATTLE_TARGET=cluster: the cluster's nodes, e.g. cassandra-1.example.com,cassandra-2.example.com",
+        "unset",
+      );
     }
     if (localDatacenterText === undefined) {
-      settings.problem("CASSANDRA_LOCAL_DATACENTER", "is required with CHATBATTLE_TARGET=cluster: the datacenter of the contact points, e.g. dc1", "unset");
+      settings.problem(
+        "CASSANDRA_LOCAL_DATACENTER",
+        "is required with CHATBATTLE_TARGET=cluster: the datacenter of the contact points, e.g. dc1",
+        "unset",
+      );
     }
   }
   const fallBack = app && !onCluster && needsDeployedCassandra(env);
@@ -78,7 +85,10 @@ export function parseSchemaSettings(
     .map((h) => h.trim())
     .filter(Boolean);
   if (contactPointsText !== undefined && (contactPoints.length === 0 || !contactPoints.every((h) => HOST.test(h)))) {
-    settings.problem("CASSANDRA_CONTACT_POINTS", "must be a comma-separated list of host or host:port, e.g. 10.0.0.1,10.0.0.2:9043,[::1]:9044");
+    settings.problem(
+      "CASSANDRA_CONTACT_POINTS",
+      "must be a comma-separated list of host or host:port, e.g. 10.0.0.1,10.0.0.2:9043,[::1]:9044",
+    );
   }
 
   let port = app?.ports.cassandraCql ?? 9042;
@@ -92,20 +102,26 @@ export function parseSchemaSettings(
 
   const username = value("CASSANDRA_USERNAME");
   const password = settings.get("CASSANDRA_PASSWORD", shown("CASSANDRA_PASSWORD"));
-  if (username && !password) settings.problem("CASSANDRA_USERNAME", "is set but CASSANDRA_PASSWORD is not; set both or neither");
+  if (username && !password)
+    settings.problem("CASSANDRA_USERNAME", "is set but CASSANDRA_PASSWORD is not; set both or neither");
   if (!username && password) {
-    settings.problem("CASSANDRA_PASSWORD", "is set but CASSANDRA_USERNAME is not; set both or neither", "", { hideValue: true });
+    settings.problem("CASSANDRA_PASSWORD", "is set but CASSANDRA_USERNAME is not; set both or neither", "", {
+      hideValue: true,
+    });
   }
 
   const tlsText = (value("CASSANDRA_TLS") ?? "false").toLowerCase();
   if (!["true", "false"].includes(tlsText)) settings.problem("CASSANDRA_TLS", "must be true or false");
   const caFile = value("CASSANDRA_TLS_CA_FILE");
-  if (caFile !== undefined && !existsSync(caFile)) settings.problem("CASSANDRA_TLS_CA_FILE", "must be the path of an existing PEM file");
-  if (caFile !== undefined && tlsText !== "true") settings.problem("CASSANDRA_TLS_CA_FILE", "is set but CASSANDRA_TLS is not true");
+  if (caFile !== undefined && !existsSync(caFile))
+    settings.problem("CASSANDRA_TLS_CA_FILE", "must be the path of an existing PEM file");
+  if (caFile !== undefined && tlsText !== "true")
+    settings.problem("CASSANDRA_TLS_CA_FILE", "is set but CASSANDRA_TLS is not true");
 
   const waitText = value("SCHEMA_WAIT_SECONDS") ?? "120";
   const waitSeconds = /^\d+$/.test(waitText) ? Number(waitText) : NaN;
-  if (!(waitSeconds >= 1 && waitSeconds <= 3600)) settings.problem("SCHEMA_WAIT_SECONDS", "must be a whole number of seconds from 1 to 3600");
+  if (!(waitSeconds >= 1 && waitSeconds <= 3600))
+    settings.problem("SCHEMA_WAIT_SECONDS", "must be a whole number of seconds from 1 to 3600");
 
   if (settings.problems.length > 0 || !app) throw new ConfigError(settings.problems, "nothing was applied");
   return {

@@ -15,7 +15,10 @@ const simpleName = (className: string) => className.slice(className.lastIndexOf(
 function expectedReplication(replication: Replication): Record<string, string> {
   return replication.strategy === "SimpleStrategy"
     ? { class: "SimpleStrategy", replication_factor: String(replication.replicationFactor) }
-    : { class: "NetworkTopologyStrategy", ...Object.fromEntries(Object.entries(replication.perDatacenter).map(([k, v]) => [k, String(v)])) };
+    : {
+        class: "NetworkTopologyStrategy",
+        ...Object.fromEntries(Object.entries(replication.perDatacenter).map(([k, v]) => [k, String(v)])),
+      };
 }
 
 const show = (map: Record<string, string>) =>
@@ -32,15 +35,21 @@ export async function verifySchema(
   tables: readonly ExpectedTable[] = EXPECTED_TABLES,
 ): Promise<SchemaCheck[]> {
   const checks: SchemaCheck[] = [];
-  const check = (what: string, expected: string, actual: string) => checks.push({ what, expected, actual, ok: expected === actual });
+  const check = (what: string, expected: string, actual: string) =>
+    checks.push({ what, expected, actual, ok: expected === actual });
 
-  const ks = (await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace])).first();
+  const ks = (
+    await client.execute("SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?", [keyspace])
+  ).first();
   if (!ks) {
     check(`keyspace ${keyspace}`, "exists", "missing");
     return checks;
   }
   const liveReplication = Object.fromEntries(
-    Object.entries(ks.get("replication") as Record<string, string>).map(([k, v]) => [k, k === "class" ? simpleName(v) : v]),
+    Object.entries(ks.get("replication") as Record<string, string>).map(([k, v]) => [
+      k,
+      k === "class" ? simpleName(v) : v,
+    ]),
   );
   check(`keyspace ${keyspace} replication`, show(expectedReplication(replication)), show(liveReplication));
 
@@ -56,10 +65,17 @@ export async function verifySchema(
       check(`table ${name}`, "exists", "missing");
       continue;
     }
-    check(`${name} default_time_to_live`, String(table.defaultTimeToLiveSeconds), String(row.get("default_time_to_live")));
+    check(
+      `${name} default_time_to_live`,
+      String(table.defaultTimeToLiveSeconds),
+      String(row.get("default_time_to_live")),
+    );
     const compaction = row.get("compaction") as Record<string, string>;
     const liveCompaction = Object.fromEntries(
-      Object.keys(table.compaction).map((k) => [k, k === "class" ? simpleName(compaction[k] ?? "") : (compaction[k] ?? "(unset)")]),
+      Object.keys(table.compaction).map((k) => [
+        k,
+        k === "class" ? simpleName(compaction[k] ?? "") : (compaction[k] ?? "(unset)"),
+      ]),
     );
     check(`${name} compaction`, show({ ...table.compaction }), show(liveCompaction));
 
@@ -73,7 +89,9 @@ export async function verifySchema(
     for (const column of table.columns) {
       const live = byName.get(column.name);
       const describe = (type: string, kind: string, position?: number, order?: string) =>
-        [type, kind, kind === "regular" ? "" : `#${position}`, kind === "clustering" ? order : ""].filter(Boolean).join(" ");
+        [type, kind, kind === "regular" ? "" : `#${position}`, kind === "clustering" ? order : ""]
+          .filter(Boolean)
+          .join(" ");
       check(
         `${name} column ${column.name}`,
         describe(column.type, column.kind, column.position, column.clusteringOrder),

@@ -2,7 +2,6 @@ import { LocalBackend, PgBackend, type PgBackendConfig, type TerraformStack } fr
 import type { StateBackend } from "../config/target";
 import { STATE_DIR } from "../project-root";
 
-
 /** PostgreSQL schema that holds one stack's state with the pg backend: one per stack, so stacks never share a state. */
 export function pgSchemaName(stackName: string): string {
   return `chatbattle_${stackName}`;

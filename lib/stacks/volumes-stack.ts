@@ -33,7 +33,11 @@ export class VolumesStack extends DockerStack {
     super(scope, STACK_NAMES.volumes);
     // Construct ids are a contract: renaming one would delete that volume's data.
     for (const { id, name } of projectVolumes(props.kafka)) {
-      new Volume(this, id, { name, labels: [PROJECT_LABEL], lifecycle: { ignoreChanges: KEEP_AS_FOUND, preventDestroy: props.preventDestroy ?? true } });
+      new Volume(this, id, {
+        name,
+        labels: [PROJECT_LABEL],
+        lifecycle: { ignoreChanges: KEEP_AS_FOUND, preventDestroy: props.preventDestroy ?? true },
+      });
     }
   }
 }

@@ -22,7 +22,9 @@ export async function setup(project: TestProject): Promise<void> {
     return;
   }
   server = await startCassandra();
-  console.log(`integration: Cassandra ${server.releaseVersion} started on 127.0.0.1:${server.port} in ${server.startupSeconds.toFixed(1)} s`);
+  console.log(
+    `integration: Cassandra ${server.releaseVersion} started on 127.0.0.1:${server.port} in ${server.startupSeconds.toFixed(1)} s`,
+  );
   project.provide("cassandra", { host: server.host, port: server.port, datacenter: server.datacenter });
 }
 

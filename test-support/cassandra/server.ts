@@ -39,7 +39,9 @@ export interface StartOptions {
 export function standInCassandraImage(): string {
   const image = process.env.CHATBATTLE_TEST_CASSANDRA_IMAGE ?? offlineEnvironment().CASSANDRA_IMAGE;
   if (!image) {
-    throw new Error("No Cassandra stand-in image: run npm run offline:images first (it writes CASSANDRA_IMAGE to .offline/env).");
+    throw new Error(
+      "No Cassandra stand-in image: run npm run offline:images first (it writes CASSANDRA_IMAGE to .offline/env).",
+    );
   }
   return image;
 }
@@ -59,7 +61,9 @@ export async function startCassandra(options: StartOptions = {}): Promise<Runnin
   const image = standInCassandraImage();
   const conf = mkdtempSync(join(tmpdir(), "chatbattle-cassandra-conf-"));
   chmodSync(conf, 0o755);
-  const auth = options.passwordAuthentication ? "authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\n" : "";
+  const auth = options.passwordAuthentication
+    ? "authenticator: PasswordAuthenticator\nauthorizer: CassandraAuthorizer\n"
+    : "";
   const tls = options.clientTls
     ? [
         "client_encryption_options:",
@@ -82,10 +86,19 @@ export async function startCassandra(options: StartOptions = {}): Promise<Runnin
   const name = `chatbattle-test-cassandra-${randomBytes(4).toString("hex")}`;
   const started = Date.now();
   const run = docker([
-    "run", "--detach", "--name", name,
-    "--publish", "127.0.0.1::9042",
-    "--volume", `${conf}:/test-conf:ro`,
-    "--entrypoint", "bash", image, "-c", LAUNCH,
+    "run",
+    "--detach",
+    "--name",
+    name,
+    "--publish",
+    "127.0.0.1::9042",
+    "--volume",
+    `${conf}:/test-conf:ro`,
+    "--entrypoint",
+    "bash",
+    image,
+    "-c",
+    LAUNCH,
   ]);
   const stop = async () => {
     docker(["rm", "--force", "--volumes", name]);
@@ -104,12 +117,21 @@ export async function startCassandra(options: StartOptions = {}): Promise<Runnin
     const text = `${logs.stdout}\n${logs.stderr}`;
     if (/Starting listening for CQL clients/.test(text)) {
       const releaseVersion = /Cassandra version: ([\d.]+)/.exec(text)?.[1] ?? "unknown";
-      return { host: "127.0.0.1", port, datacenter: "dc1", startupSeconds: (Date.now() - started) / 1000, releaseVersion, stop };
+      return {
+        host: "127.0.0.1",
+        port,
+        datacenter: "dc1",
+        startupSeconds: (Date.now() - started) / 1000,
+        releaseVersion,
+        stop,
+      };
     }
     const state = docker(["inspect", "--format", "{{.State.Status}}", name]).stdout;
     if (state !== "running" || Date.now() > deadline) {
       await stop();
-      throw new Error(`Cassandra did not start (${state !== "running" ? `the container is ${state}` : "timed out"}):\n${text.slice(-3000)}`);
+      throw new Error(
+        `Cassandra did not start (${state !== "running" ? `the container is ${state}` : "timed out"}):\n${text.slice(-3000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -13,7 +13,8 @@ import { basename } from "node:path";
 
 const stack = basename(process.cwd());
 const args = process.argv.slice(2).filter((a) => a !== "-no-color");
-const log = (entry) => appendFileSync(process.env.FAKE_TF_LOG, `${JSON.stringify({ stack, ...entry, at: Date.now() })}\n`);
+const log = (entry) =>
+  appendFileSync(process.env.FAKE_TF_LOG, `${JSON.stringify({ stack, ...entry, at: Date.now() })}\n`);
 const script = process.env.FAKE_TF_SCRIPT ? JSON.parse(readFileSync(process.env.FAKE_TF_SCRIPT, "utf8")) : {};
 const play = script[`${stack} ${args[0]}`] ?? {};
 

@@ -43,7 +43,10 @@ export interface RunningKafkaCluster {
 /** The KRaft stand-in (Kafka 4, the line of the default KRaft image), which clusters a team shares run too. */
 function standInKafkaImage(): string {
   const image = process.env.CHATBATTLE_TEST_KAFKA_IMAGE ?? offlineEnvironment().KAFKA_KRAFT_IMAGE;
-  if (!image) throw new Error("No Kafka stand-in image: run npm run offline:images first (it writes KAFKA_KRAFT_IMAGE to .offline/env).");
+  if (!image)
+    throw new Error(
+      "No Kafka stand-in image: run npm run offline:images first (it writes KAFKA_KRAFT_IMAGE to .offline/env).",
+    );
   return image;
 }
 
@@ -52,7 +55,12 @@ function clusterId(): string {
   return randomBytes(16).toString("base64url");
 }
 
-function serverProperties(id: number, brokerPorts: readonly number[], controllerPorts: readonly number[], users: KafkaUsers): string {
+function serverProperties(
+  id: number,
+  brokerPorts: readonly number[],
+  controllerPorts: readonly number[],
+  users: KafkaUsers,
+): string {
   const voters = controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(",");
   return [
     "process.roles=broker,controller",
@@ -88,7 +96,10 @@ function serverProperties(id: number, brokerPorts: readonly number[], controller
 }
 
 /** Starts the three nodes and waits until a client logged in over SASL_SSL sees all of them. */
-export async function startKafkaCluster(certificates: TestCertificates, options: { timeoutSeconds?: number } = {}): Promise<RunningKafkaCluster> {
+export async function startKafkaCluster(
+  certificates: TestCertificates,
+  options: { timeoutSeconds?: number } = {},
+): Promise<RunningKafkaCluster> {
   const image = standInKafkaImage();
   const users: KafkaUsers = {
     admin: { username: "broker-admin", password: `admin-${randomBytes(8).toString("hex")}` },
@@ -117,16 +128,33 @@ export async function startKafkaCluster(certificates: TestCertificates, options:
     for (const n of [1, 2, 3]) {
       const nodeConf = join(conf, String(n));
       mkdirSync(nodeConf, { mode: 0o755 });
-      writeFileSync(join(nodeConf, "server.properties"), serverProperties(n, brokerPorts, controllerPorts, users), { mode: 0o644 });
+      writeFileSync(join(nodeConf, "server.properties"), serverProperties(n, brokerPorts, controllerPorts, users), {
+        mode: 0o644,
+      });
       writeFileSync(join(nodeConf, "ca.pem"), readFileSync(certificates.caPem, "utf8"), { mode: 0o644 });
-      writeFileSync(join(nodeConf, "server-key-and-cert.pem"), readFileSync(certificates.serverKeyAndCertPem, "utf8"), { mode: 0o644 });
+      writeFileSync(join(nodeConf, "server-key-and-cert.pem"), readFileSync(certificates.serverKeyAndCertPem, "utf8"), {
+        mode: 0o644,
+      });
       // Format once (the SCRAM users go in with it); a restart finds the volume formatted and keeps it.
       const launch = [
         `run-class kafka.tools.StorageTool format --ignore-formatted -t ${id} -c /conf/server.properties ${scram.join(" ")}`,
         "&& LOG4J_CONFIG_FILE=/etc/kafka/log4j.properties KAFKA_HEAP_OPTS='-Xms384m -Xmx384m' exec run-class kafka.Kafka /conf/server.properties",
       ].join(" ");
-      const run = docker(["run", "--detach", "--name", names[n - 1], "--network", "host", "--volume", `${nodeConf}:/conf:ro`,
-        "--entrypoint", "bash", image, "-c", launch]);
+      const run = docker([
+        "run",
+        "--detach",
+        "--name",
+        names[n - 1],
+        "--network",
+        "host",
+        "--volume",
+        `${nodeConf}:/conf:ro`,
+        "--entrypoint",
+        "bash",
+        image,
+        "-c",
+        launch,
+      ]);
       if (run.status !== 0) throw new Error(`docker run of ${image} failed: ${run.stderr}`);
       containers.push(names[n - 1]);
     }
@@ -162,10 +190,16 @@ export async function startKafkaCluster(certificates: TestCertificates, options:
       } catch (error) {
         last = (error as Error).message;
       }
-      const exited = names.filter((name) => docker(["inspect", "--format", "{{.State.Status}}", name]).stdout !== "running");
+      const exited = names.filter(
+        (name) => docker(["inspect", "--format", "{{.State.Status}}", name]).stdout !== "running",
+      );
       if (exited.length > 0 || Date.now() > deadline) {
-        const logs = names.map((name) => `--- ${name}\n${docker(["logs", "--tail", "30", name]).stderr.slice(-3000)}`).join("\n");
-        throw new Error(`the Kafka cluster did not start (${exited.length > 0 ? `${exited.join(", ")} exited` : "timed out"}; last: ${last}):\n${logs}`);
+        const logs = names
+          .map((name) => `--- ${name}\n${docker(["logs", "--tail", "30", name]).stderr.slice(-3000)}`)
+          .join("\n");
+        throw new Error(
+          `the Kafka cluster did not start (${exited.length > 0 ? `${exited.join(", ")} exited` : "timed out"}; last: ${last}):\n${logs}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

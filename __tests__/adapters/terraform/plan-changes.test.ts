@@ -3,7 +3,12 @@ import { createsOnly, plannedChanges, readableLine } from "../../../lib/adapters
 
 /** A plan as `terraform show -json` prints it, with the resource changes given. */
 const plan = (...changes: object[]) => JSON.stringify({ format_version: "1.2", resource_changes: changes });
-const topic = (partitions: number, retention = "86400000") => ({ name: "channel-stats", partitions, replication_factor: 1, config: { "retention.ms": retention } });
+const topic = (partitions: number, retention = "86400000") => ({
+  name: "channel-stats",
+  partitions,
+  replication_factor: 1,
+  config: { "retention.ms": retention },
+});
 
 describe("plannedChanges: a saved plan in the app's terms", () => {
   it("reads a topic replaced because its partitions went down, with the attribute that forces it", () => {
@@ -17,7 +22,14 @@ describe("plannedChanges: a saved plan in the app's terms", () => {
         change: { actions: ["delete", "create"], before: topic(3), after: topic(2), replace_paths: [["partitions"]] },
       }),
     );
-    expect(change).toMatchObject({ stack: "topics", kind: "topic", name: "channel-stats", action: "replace", imported: false, forcedBy: ["partitions"] });
+    expect(change).toMatchObject({
+      stack: "topics",
+      kind: "topic",
+      name: "channel-stats",
+      action: "replace",
+      imported: false,
+      forcedBy: ["partitions"],
+    });
     expect(change.before).toEqual(topic(3));
   });
 
@@ -32,16 +44,42 @@ describe("plannedChanges: a saved plan in the app's terms", () => {
         change: { actions: ["delete"], before: { name: "chatbattle-kafka-2-data" }, after: null },
       }),
     );
-    expect(change).toMatchObject({ kind: "volume", name: "chatbattle-kafka-2-data", action: "delete", reason: "no longer declared" });
+    expect(change).toMatchObject({
+      kind: "volume",
+      name: "chatbattle-kafka-2-data",
+      action: "delete",
+      reason: "no longer declared",
+    });
   });
 
   it("reads an import as an adoption, alone or with the change it brings", () => {
     const changes = plannedChanges(
       "topics",
       plan(
-        { address: "kafka_topic.a", mode: "managed", type: "kafka_topic", change: { actions: ["no-op"], before: topic(3), after: topic(3), importing: { id: "a" } } },
-        { address: "kafka_topic.b", mode: "managed", type: "kafka_topic", change: { actions: ["update"], before: topic(3), after: topic(3, "1000"), importing: { id: "b" } } },
-        { address: "kafka_topic.c", mode: "managed", type: "kafka_topic", change: { actions: ["create", "delete"], before: topic(4), after: topic(3), importing: { id: "c" }, replace_paths: [["partitions"]] } },
+        {
+          address: "kafka_topic.a",
+          mode: "managed",
+          type: "kafka_topic",
+          change: { actions: ["no-op"], before: topic(3), after: topic(3), importing: { id: "a" } },
+        },
+        {
+          address: "kafka_topic.b",
+          mode: "managed",
+          type: "kafka_topic",
+          change: { actions: ["update"], before: topic(3), after: topic(3, "1000"), importing: { id: "b" } },
+        },
+        {
+          address: "kafka_topic.c",
+          mode: "managed",
+          type: "kafka_topic",
+          change: {
+            actions: ["create", "delete"],
+            before: topic(4),
+            after: topic(3),
+            importing: { id: "c" },
+            replace_paths: [["partitions"]],
+          },
+        },
       ),
     );
     expect(changes.map((c) => [c.address, c.action, c.imported])).toEqual([
@@ -55,13 +93,48 @@ describe("plannedChanges: a saved plan in the app's terms", () => {
     const changes = plannedChanges(
       "x",
       plan(
-        { address: "docker_container.c", mode: "managed", type: "docker_container", change: { actions: ["delete", "create"], before: { name: "chatbattle-kafka", image: "a" }, after: { name: "chatbattle-kafka", image: "b" }, replace_paths: [["image"]] } },
-        { address: "docker_network.n", mode: "managed", type: "docker_network", change: { actions: ["create"], before: null, after: { name: "chatbattle-network" } } },
-        { address: "docker_image.i", mode: "managed", type: "docker_image", change: { actions: ["update"], before: { name: "img" }, after: { name: "img" } } },
-        { address: "terraform_data.apply-cql", mode: "managed", type: "terraform_data", change: { actions: ["delete", "create"], before: {}, after: {} } },
-        { address: "kafka_topic.d", mode: "managed", type: "kafka_topic", change: { actions: ["no-op"], before: topic(3), after: topic(3) } },
+        {
+          address: "docker_container.c",
+          mode: "managed",
+          type: "docker_container",
+          change: {
+            actions: ["delete", "create"],
+            before: { name: "chatbattle-kafka", image: "a" },
+            after: { name: "chatbattle-kafka", image: "b" },
+            replace_paths: [["image"]],
+          },
+        },
+        {
+          address: "docker_network.n",
+          mode: "managed",
+          type: "docker_network",
+          change: { actions: ["create"], before: null, after: { name: "chatbattle-network" } },
+        },
+        {
+          address: "docker_image.i",
+          mode: "managed",
+          type: "docker_image",
+          change: { actions: ["update"], before: { name: "img" }, after: { name: "img" } },
+        },
+        {
+          address: "terraform_data.apply-cql",
+          mode: "managed",
+          type: "terraform_data",
+          change: { actions: ["delete", "create"], before: {}, after: {} },
+        },
+        {
+          address: "kafka_topic.d",
+          mode: "managed",
+          type: "kafka_topic",
+          change: { actions: ["no-op"], before: topic(3), after: topic(3) },
+        },
         { address: "data.x.y", mode: "data", type: "x", change: { actions: ["read"] } },
-        { address: "something_else.z", mode: "managed", type: "something_else", change: { actions: ["create"], after: {} } },
+        {
+          address: "something_else.z",
+          mode: "managed",
+          type: "something_else",
+          change: { actions: ["create"], after: {} },
+        },
       ),
     );
     expect(changes.map((c) => [c.kind, c.name, c.action])).toEqual([
@@ -82,15 +155,49 @@ describe("createsOnly: a plan that only creates or adopts, read from its own -js
   const ui = (...lines: object[]) => lines.map((l) => JSON.stringify(l)).join("\n");
   const planned = (addr: string, action: string, importing?: object) => {
     const [type, name] = addr.split(".");
-    return { type: "planned_change", change: { resource: { addr, resource_type: type, resource_name: name }, action, ...(importing ? { importing } : {}) } };
+    return {
+      type: "planned_change",
+      change: {
+        resource: { addr, resource_type: type, resource_name: name },
+        action,
+        ...(importing ? { importing } : {}),
+      },
+    };
   };
-  const summary = (add: number, change: number, imported: number, remove: number) => ({ type: "change_summary", changes: { add, change, import: imported, remove, operation: "plan" } });
+  const summary = (add: number, change: number, imported: number, remove: number) => ({
+    type: "change_summary",
+    changes: { add, change, import: imported, remove, operation: "plan" },
+  });
 
   it("reads creates and imports, as Terraform 1.11 prints them", () => {
-    const changes = createsOnly("volumes", ui({ type: "version" }, planned("docker_volume.cassandraData", "create"), planned("docker_volume.kafkaData", "import", { id: "chatbattle-kafka-data" }), summary(1, 0, 1, 0)));
+    const changes = createsOnly(
+      "volumes",
+      ui(
+        { type: "version" },
+        planned("docker_volume.cassandraData", "create"),
+        planned("docker_volume.kafkaData", "import", { id: "chatbattle-kafka-data" }),
+        summary(1, 0, 1, 0),
+      ),
+    );
     expect(changes).toEqual([
-      { stack: "volumes", address: "docker_volume.cassandraData", kind: "volume", name: "cassandraData", action: "create", imported: false, forcedBy: [] },
-      { stack: "volumes", address: "docker_volume.kafkaData", kind: "volume", name: "kafkaData", action: "adopt", imported: true, forcedBy: [] },
+      {
+        stack: "volumes",
+        address: "docker_volume.cassandraData",
+        kind: "volume",
+        name: "cassandraData",
+        action: "create",
+        imported: false,
+        forcedBy: [],
+      },
+      {
+        stack: "volumes",
+        address: "docker_volume.kafkaData",
+        kind: "volume",
+        name: "kafkaData",
+        action: "adopt",
+        imported: true,
+        forcedBy: [],
+      },
     ]);
   });
 
@@ -103,8 +210,19 @@ describe("createsOnly: a plan that only creates or adopts, read from its own -js
   });
 
   it("keeps an error of the machine-readable output in words, with its detail", () => {
-    const line = JSON.stringify({ "@level": "error", "@message": "Error: Error acquiring the state lock", type: "diagnostic", diagnostic: { severity: "error", summary: "Error acquiring the state lock", detail: "Lock Info:\n  Who:       someone@elsewhere" } });
-    expect(readableLine(line)).toBe("Error: Error acquiring the state lock\nLock Info:\n  Who:       someone@elsewhere");
+    const line = JSON.stringify({
+      "@level": "error",
+      "@message": "Error: Error acquiring the state lock",
+      type: "diagnostic",
+      diagnostic: {
+        severity: "error",
+        summary: "Error acquiring the state lock",
+        detail: "Lock Info:\n  Who:       someone@elsewhere",
+      },
+    });
+    expect(readableLine(line)).toBe(
+      "Error: Error acquiring the state lock\nLock Info:\n  Who:       someone@elsewhere",
+    );
     expect(readableLine("plain text")).toBe("plain text");
   });
 });

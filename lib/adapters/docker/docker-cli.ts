@@ -30,11 +30,20 @@ export interface DockerResult {
  * DockerUnavailableError naming the fix when the CLI is missing or the call
  * passes its deadline.
  */
-export function runDocker(args: readonly string[], options: Pick<DockerCallOptions, "deadlineSeconds"> = {}): DockerResult {
+export function runDocker(
+  args: readonly string[],
+  options: Pick<DockerCallOptions, "deadlineSeconds"> = {},
+): DockerResult {
   const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
-  const result = spawnSync("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL" });
+  const result = spawnSync("docker", args, {
+    encoding: "utf8",
+    timeout: deadlineSeconds * 1000,
+    killSignal: "SIGKILL",
+  });
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH.");
+    throw new DockerUnavailableError(
+      "The docker command was not found. Install Docker and make sure `docker` is on PATH.",
+    );
   }
   if (result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT") {
     throw new DockerUnavailableError(
@@ -54,22 +63,35 @@ export function runDockerAsync(
 ): Promise<DockerResult> {
   const deadlineSeconds = options.deadlineSeconds ?? DOCKER_DEADLINE_SECONDS;
   return new Promise((resolve, reject) => {
-    execFile("docker", args, { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL", signal: options.signal }, (error, stdout, stderr) => {
-      const code = (error as NodeJS.ErrnoException | null)?.code;
-      if (code === "ABORT_ERR") {
-        resolve({ status: 130, stdout: "", stderr: "interrupted" });
-      } else if (code === "ENOENT") {
-        reject(new DockerUnavailableError("The docker command was not found. Install Docker and make sure `docker` is on PATH."));
-      } else if (error?.killed) {
-        reject(
-          new DockerUnavailableError(
-            `\`docker ${args.join(" ")}\` did not answer within ${deadlineSeconds} s and was stopped; the Docker engine may be hung or overloaded (try \`docker info\`, or restart Docker), then run the command again.`,
-          ),
-        );
-      } else {
-        resolve({ status: typeof code === "number" ? code : error ? 1 : 0, stdout: stdout.trim(), stderr: stderr.trim() });
-      }
-    });
+    execFile(
+      "docker",
+      args,
+      { encoding: "utf8", timeout: deadlineSeconds * 1000, killSignal: "SIGKILL", signal: options.signal },
+      (error, stdout, stderr) => {
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        if (code === "ABORT_ERR") {
+          resolve({ status: 130, stdout: "", stderr: "interrupted" });
+        } else if (code === "ENOENT") {
+          reject(
+            new DockerUnavailableError(
+              "The docker command was not found. Install Docker and make sure `docker` is on PATH.",
+            ),
+          );
+        } else if (error?.killed) {
+          reject(
+            new DockerUnavailableError(
+              `\`docker ${args.join(" ")}\` did not answer within ${deadlineSeconds} s and was stopped; the Docker engine may be hung or overloaded (try \`docker info\`, or restart Docker), then run the command again.`,
+            ),
+          );
+        } else {
+          resolve({
+            status: typeof code === "number" ? code : error ? 1 : 0,
+            stdout: stdout.trim(),
+            stderr: stderr.trim(),
+          });
+        }
+      },
+    );
   });
 }
 
@@ -82,7 +104,11 @@ export function runDockerAsync(
 export function docker(args: readonly string[], options: DockerCallOptions = {}): string {
   const result = runDocker(args, options);
   if (result.status !== 0) {
-    if (/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(result.stderr)) {
+    if (
+      /Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(
+        result.stderr,
+      )
+    ) {
       throw new DockerUnavailableError(
         `Docker is not reachable (${result.stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
       );
@@ -94,5 +120,8 @@ export function docker(args: readonly string[], options: DockerCallOptions = {})
 
 /** Non-empty lines of a docker listing. */
 export function lines(output: string): string[] {
-  return output.split("\n").map((l) => l.trim()).filter(Boolean);
+  return output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
 }

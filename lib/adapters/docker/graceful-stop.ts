@@ -53,5 +53,7 @@ async function stopOne(container: StoppableContainer): Promise<StopOutcome> {
   const seconds = (Date.now() - started) / 1000;
   // Removed meanwhile (by a Terraform destroy running alongside): it is stopped too.
   const gone = /No such container/i.test(result.stderr);
-  return result.status === 0 || gone ? { name: container.name, seconds } : { name: container.name, seconds, error: result.stderr };
+  return result.status === 0 || gone
+    ? { name: container.name, seconds }
+    : { name: container.name, seconds, error: result.stderr };
 }

@@ -121,7 +121,10 @@ export function foldPullMessage(
   }
 }
 
-function progressOf(image: string, layers: Map<string, { done: number; total: number; complete: boolean }>): PullProgress {
+function progressOf(
+  image: string,
+  layers: Map<string, { done: number; total: number; complete: boolean }>,
+): PullProgress {
   let doneBytes = 0;
   let totalBytes = 0;
   let layersDone = 0;
@@ -134,7 +137,12 @@ function progressOf(image: string, layers: Map<string, { done: number; total: nu
 }
 
 /** Pulls one image through the Engine API. */
-function pullThroughApi(image: string, address: { socketPath: string } | { host: string; port: number }, auth: string | undefined, options: PullOptions): Promise<PullOutcome> {
+function pullThroughApi(
+  image: string,
+  address: { socketPath: string } | { host: string; port: number },
+  auth: string | undefined,
+  options: PullOptions,
+): Promise<PullOutcome> {
   return new Promise((resolve) => {
     const layers = new Map<string, { done: number; total: number; complete: boolean }>();
     let settled = false;
@@ -151,7 +159,12 @@ function pullThroughApi(image: string, address: { socketPath: string } | { host:
     const armStall = () => {
       clearTimeout(stallTimer);
       stallTimer = setTimeout(
-        () => finish({ image, ok: false, answer: `no word from the Docker engine for ${options.stallSeconds} s; the registry or the engine is hung` }),
+        () =>
+          finish({
+            image,
+            ok: false,
+            answer: `no word from the Docker engine for ${options.stallSeconds} s; the registry or the engine is hung`,
+          }),
         options.stallSeconds * 1000,
       );
     };
@@ -175,7 +188,13 @@ function pullThroughApi(image: string, address: { socketPath: string } | { host:
             const line = buffered.slice(0, newline).trim();
             buffered = buffered.slice(newline + 1);
             if (!line) continue;
-            let message: { error?: string; errorDetail?: { message?: string }; id?: string; status?: string; progressDetail?: { current?: number; total?: number } };
+            let message: {
+              error?: string;
+              errorDetail?: { message?: string };
+              id?: string;
+              status?: string;
+              progressDetail?: { current?: number; total?: number };
+            };
             try {
               message = JSON.parse(line);
             } catch {
@@ -216,9 +235,18 @@ function pullThroughApi(image: string, address: { socketPath: string } | { host:
 
 /** Pulls one image with `docker pull` (credential helpers, ssh:// engines): progress only as layers. */
 async function pullThroughCli(image: string, options: PullOptions): Promise<PullOutcome> {
-  const result = await runDockerAsync(["pull", "--quiet", image], { deadlineSeconds: options.stallSeconds * 10, signal: options.signal });
+  const result = await runDockerAsync(["pull", "--quiet", image], {
+    deadlineSeconds: options.stallSeconds * 10,
+    signal: options.signal,
+  });
   if (result.status === 0) return { image, ok: true, layerBytes: new Map() };
-  return { image, ok: false, answer: (result.stderr || result.stdout).replace(/^Error response from daemon: /, "").trim() || `docker pull exited ${result.status}` };
+  return {
+    image,
+    ok: false,
+    answer:
+      (result.stderr || result.stdout).replace(/^Error response from daemon: /, "").trim() ||
+      `docker pull exited ${result.status}`,
+  };
 }
 
 /** Pulls every image at once; each outcome says how its pull ended. */
@@ -229,7 +257,9 @@ export async function pullImages(images: readonly string[], options: PullOptions
   return Promise.all(
     images.map((image) => {
       const auth = registryAuth(registryOf(image).host, config);
-      return address === undefined || auth === "helper" ? pullThroughCli(image, options) : pullThroughApi(image, address, auth, options);
+      return address === undefined || auth === "helper"
+        ? pullThroughCli(image, options)
+        : pullThroughApi(image, address, auth, options);
     }),
   );
 }

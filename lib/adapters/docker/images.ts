@@ -6,7 +6,11 @@ import { docker, runDockerAsync } from "./docker-cli";
 
 /** The images of `images` that are not on the engine, in their order (inspected side by side). */
 export async function absentImages(images: readonly string[]): Promise<string[]> {
-  const present = await Promise.all(images.map(async (image) => (await runDockerAsync(["image", "inspect", "--format", "{{.Id}}", image])).status === 0));
+  const present = await Promise.all(
+    images.map(
+      async (image) => (await runDockerAsync(["image", "inspect", "--format", "{{.Id}}", image])).status === 0,
+    ),
+  );
   return images.filter((_, i) => !present[i]);
 }
 

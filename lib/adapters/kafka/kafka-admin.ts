@@ -3,7 +3,14 @@
  * and offsets), on @platformatic/kafka: pure TypeScript and released for the
  * app's Node line. The tests check its answers with a second client (kafkajs).
  */
-import { Admin as PlatformaticAdmin, ConfigResourceTypes, kGetApi, kGetBootstrapConnection, type Connection, type metadataV12 } from "@platformatic/kafka";
+import {
+  Admin as PlatformaticAdmin,
+  ConfigResourceTypes,
+  kGetApi,
+  kGetBootstrapConnection,
+  type Connection,
+  type metadataV12,
+} from "@platformatic/kafka";
 import { readFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../../config/config";
 import { usesTls } from "../../config/target";
@@ -19,7 +26,11 @@ export interface KafkaClientTarget {
   readonly brokers: readonly string[];
   /** TLS, trusting the CA in this PEM text (undefined: the system's CAs). */
   readonly tls?: { readonly ca?: string };
-  readonly sasl?: { readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; readonly username: string; readonly password: string };
+  readonly sasl?: {
+    readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+    readonly username: string;
+    readonly password: string;
+  };
   /** For messages: the mechanism and user, never the password. */
   readonly describe: string;
 }
@@ -30,7 +41,11 @@ export interface KafkaClientTarget {
  * holds no secret). `localBootstrap`, the deployed brokers' addresses, is
  * asked only on the local target, and needed only there.
  */
-export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBootstrap?: () => readonly string[]): KafkaClientTarget {
+export function kafkaClientTarget(
+  config: ChatBattleConfig,
+  env: Env,
+  localBootstrap?: () => readonly string[],
+): KafkaClientTarget {
   const cluster = config.kafkaCluster;
   if (!cluster) {
     if (!localBootstrap) throw new Error("kafkaClientTarget: the local target needs the deployed brokers' addresses");
@@ -38,8 +53,11 @@ export function kafkaClientTarget(config: ChatBattleConfig, env: Env, localBoots
     return { brokers, describe: brokers.join(",") };
   }
   const tls = usesTls(cluster.securityProtocol);
-  const mechanism = cluster.saslMechanism?.toLowerCase() as NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;
-  const sasl = mechanism ? { mechanism, username: env.KAFKA_SASL_USERNAME!.trim(), password: env.KAFKA_SASL_PASSWORD! } : undefined;
+  const mechanism = cluster.saslMechanism?.toLowerCase() as
+    NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;
+  const sasl = mechanism
+    ? { mechanism, username: env.KAFKA_SASL_USERNAME!.trim(), password: env.KAFKA_SASL_PASSWORD! }
+    : undefined;
   return {
     brokers: cluster.bootstrapServers,
     tls: tls ? { ca: cluster.caFile && readFileSync(cluster.caFile, "utf8") } : undefined,
@@ -58,7 +76,10 @@ export function rootCauses(error: unknown): { readonly code?: string; readonly m
   const found = new Map<string, { code?: string; message: string }>();
   const walk = (value: unknown, depth: number) => {
     if (!(value instanceof Error) || depth > 10) return;
-    const nested = [...((value as { errors?: unknown[] }).errors ?? []), ...(value.cause !== undefined ? [value.cause] : [])];
+    const nested = [
+      ...((value as { errors?: unknown[] }).errors ?? []),
+      ...(value.cause !== undefined ? [value.cause] : []),
+    ];
     if (nested.length === 0) {
       const code = (value as { code?: string }).code;
       found.set(`${code}:${value.message}`, { code, message: value.message });
@@ -83,8 +104,15 @@ export function explainKafkaError(target: KafkaClientTarget, error: unknown): Co
       `Kafka at ${target.describe} refused the login: ${said}. Check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM.`,
     );
   }
-  if (causes.some((c) => /CERT|SELF_SIGNED|LEAF|ERR_TLS|ERR_SSL|EPROTO/.test(c.code ?? "") || /certificate|SSL|TLS/i.test(c.message))) {
-    return new KafkaRefusedError(`Kafka at ${target.describe}: TLS failed (${said}). Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL.`);
+  if (
+    causes.some(
+      (c) =>
+        /CERT|SELF_SIGNED|LEAF|ERR_TLS|ERR_SSL|EPROTO/.test(c.code ?? "") || /certificate|SSL|TLS/i.test(c.message),
+    )
+  ) {
+    return new KafkaRefusedError(
+      `Kafka at ${target.describe}: TLS failed (${said}). Check KAFKA_CA_CERT and KAFKA_SECURITY_PROTOCOL.`,
+    );
   }
   return new ServiceUnreachableError(`Kafka at ${target.describe} does not answer (${said}).`);
 }
@@ -103,7 +131,11 @@ export function clientOptions(target: KafkaClientTarget, clientId: string, deadl
     clientId,
     bootstrapBrokers: [...target.brokers],
     tls: target.tls ? { rejectUnauthorized: true, ca: target.tls.ca } : undefined,
-    sasl: target.sasl && { mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512", username: target.sasl.username, password: target.sasl.password },
+    sasl: target.sasl && {
+      mechanism: target.sasl.mechanism.toUpperCase() as "PLAIN" | "SCRAM-SHA-256" | "SCRAM-SHA-512",
+      username: target.sasl.username,
+      password: target.sasl.password,
+    },
     ...deadlines,
   };
 }
@@ -154,22 +186,41 @@ const LATEST = -1n;
  * {@link explainKafkaError} makes of it.
  */
 export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmin> {
-  const client = new PlatformaticAdmin(clientOptions(target, "chatbattle-ops", { connectTimeout: 3000, requestTimeout: 10000, retries: 1, retryDelay: 300 }));
+  const client = new PlatformaticAdmin(
+    clientOptions(target, "chatbattle-ops", {
+      connectTimeout: 3000,
+      requestTimeout: 10000,
+      retries: 1,
+      retryDelay: 300,
+    }),
+  );
   const explained = <T>(call: () => Promise<T>) => explainedCall(target, call);
   // The client's metadata() leaves out internal topics (__consumer_offsets), whose replicas health
   // must see; so Metadata is asked the way the client's own listTopics() asks it, through the
   // extension points the package exports for that (kGetBootstrapConnection, kGetApi).
-  type MetadataApi = (connection: Connection, topics: string[] | null, autoCreate: boolean, operations: boolean, callback: (error: Error | null, response: MetadataResponse) => void) => void;
+  type MetadataApi = (
+    connection: Connection,
+    topics: string[] | null,
+    autoCreate: boolean,
+    operations: boolean,
+    callback: (error: Error | null, response: MetadataResponse) => void,
+  ) => void;
   const metadata = (topics: string[] | null = []) =>
     explained(
       () =>
         new Promise<MetadataResponse>((resolve, reject) =>
           client[kGetBootstrapConnection]((connectionError, connection) => {
-            if (connectionError || !connection) return reject(connectionError ?? new Error("no connection to any broker"));
-            client[kGetApi]<Parameters<MetadataApi> extends [Connection, ...infer A] ? A : never, MetadataResponse>("Metadata", (apiError, api) => {
-              if (apiError) return reject(apiError);
-              (api as unknown as MetadataApi)(connection, topics, false, false, (error, response) => (error ? reject(error) : resolve(response)));
-            });
+            if (connectionError || !connection)
+              return reject(connectionError ?? new Error("no connection to any broker"));
+            client[kGetApi]<Parameters<MetadataApi> extends [Connection, ...infer A] ? A : never, MetadataResponse>(
+              "Metadata",
+              (apiError, api) => {
+                if (apiError) return reject(apiError);
+                (api as unknown as MetadataApi)(connection, topics, false, false, (error, response) =>
+                  error ? reject(error) : resolve(response),
+                );
+              },
+            );
           }),
         ),
     );
@@ -185,16 +236,32 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
     topicOffsets: async (topic) => {
       const partitions = (await metadata([topic])).topics.find((t) => t.name === topic)?.partitions.length ?? 0;
       const at = (timestamp: bigint) =>
-        explained(() => client.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp })) }] }));
+        explained(() =>
+          client.listOffsets({
+            topics: [
+              {
+                name: topic,
+                partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp })),
+              },
+            ],
+          }),
+        );
       const [low, high] = await Promise.all([at(EARLIEST), at(LATEST)]);
       const lowOf = new Map(low.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
-      return high.flatMap((t) => t.partitions).map((p) => ({ partition: p.partitionIndex, low: lowOf.get(p.partitionIndex) ?? 0n, high: p.offset }));
+      return high
+        .flatMap((t) => t.partitions)
+        .map((p) => ({ partition: p.partitionIndex, low: lowOf.get(p.partitionIndex) ?? 0n, high: p.offset }));
     },
     describeTopics: async (names) => {
       if (names.length === 0) return [];
       const [cluster, configs] = await Promise.all([
         metadata([...names]),
-        explained(() => client.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: name })) })),
+        explained(() =>
+          client.describeConfigs({
+            includeSynonyms: false,
+            resources: names.map((name) => ({ resourceType: ConfigResourceTypes.TOPIC, resourceName: name })),
+          }),
+        ),
       ]);
       return names.flatMap((name) => {
         const topic = cluster.topics.find((t) => t.name === name && t.errorCode === 0);
@@ -204,7 +271,13 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
           {
             name,
             partitions: topic.partitions
-              .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, offlineReplicas: p.offlineReplicas ?? [] }))
+              .map((p) => ({
+                partition: p.partitionIndex,
+                leader: p.leaderId,
+                replicas: p.replicaNodes,
+                isr: p.isrNodes,
+                offlineReplicas: p.offlineReplicas ?? [],
+              }))
               .sort((a, b) => a.partition - b.partition),
             overrides: Object.fromEntries(own.filter(isTopicOverride).map((c) => [c.name, c.value ?? ""])),
           },
@@ -214,24 +287,42 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
     offsetsAt: async (topic, timestamp) => {
       const partitions = (await metadata([topic])).topics.find((t) => t.name === topic)?.partitions.length ?? 0;
       const ask = (at: bigint) =>
-        explained(() => client.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: at })) }] }));
+        explained(() =>
+          client.listOffsets({
+            topics: [
+              {
+                name: topic,
+                partitions: Array.from({ length: partitions }, (_, p) => ({ partitionIndex: p, timestamp: at })),
+              },
+            ],
+          }),
+        );
       const [found, low, high] = await Promise.all([ask(BigInt(timestamp)), ask(EARLIEST), ask(LATEST)]);
-      const of = (listed: typeof found) => new Map(listed.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
+      const of = (listed: typeof found) =>
+        new Map(listed.flatMap((t) => t.partitions).map((p) => [p.partitionIndex, p.offset]));
       const [at, lows, highs] = [of(found), of(low), of(high)];
       // -1: no record at or after the timestamp, so every record is older.
-      return [...highs.keys()].sort((a, b) => a - b).map((p) => ({ partition: p, low: lows.get(p) ?? 0n, high: at.get(p)! < 0n ? highs.get(p)! : at.get(p)! }));
+      return [...highs.keys()]
+        .sort((a, b) => a - b)
+        .map((p) => ({ partition: p, low: lows.get(p) ?? 0n, high: at.get(p)! < 0n ? highs.get(p)! : at.get(p)! }));
     },
     partitionSizes: async (topic) => {
       const described = (await metadata([topic])).topics.find((t) => t.name === topic);
       if (!described) return [];
-      const dirs = await explained(() => client.describeLogDirs({ topics: [{ name: topic, partitions: described.partitions.map((p) => p.partitionIndex) }] }));
+      const dirs = await explained(() =>
+        client.describeLogDirs({
+          topics: [{ name: topic, partitions: described.partitions.map((p) => p.partitionIndex) }],
+        }),
+      );
       // Each replica reports its own copy; a partition's size is its leader's.
       const leaderOf = new Map(described.partitions.map((p) => [p.partitionIndex, p.leaderId]));
       const sizes = new Map<number, number>();
       for (const broker of dirs) {
         for (const result of broker.results) {
           for (const t of result.topics.filter((t) => t.name === topic)) {
-            for (const p of t.partitions) if (leaderOf.get(p.partitionIndex) === broker.broker || !sizes.has(p.partitionIndex)) sizes.set(p.partitionIndex, Number(p.partitionSize));
+            for (const p of t.partitions)
+              if (leaderOf.get(p.partitionIndex) === broker.broker || !sizes.has(p.partitionIndex))
+                sizes.set(p.partitionIndex, Number(p.partitionSize));
           }
         }
       }
@@ -239,7 +330,10 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
     },
     configDefaults: async (topic) => {
       const [described] = await explained(() =>
-        client.describeConfigs({ includeSynonyms: true, resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }] }),
+        client.describeConfigs({
+          includeSynonyms: true,
+          resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic }],
+        }),
       );
       // A config's synonyms run from the most specific value to Kafka's own default; the first that is not the
       // topic's is what it falls back to, in the synonym's unit (log.retention.hours is in hours, retention.ms in ms).
@@ -279,7 +373,13 @@ export function isTopicOverride(entry: { isDefault?: boolean; configSource?: num
 
 export interface LiveTopic {
   readonly name: string;
-  readonly partitions: readonly { partition: number; leader: number; replicas: number[]; isr: number[]; offlineReplicas: number[] }[];
+  readonly partitions: readonly {
+    partition: number;
+    leader: number;
+    replicas: number[];
+    isr: number[];
+    offlineReplicas: number[];
+  }[];
   /** Topic configs that are not the broker's defaults. */
   readonly overrides: Readonly<Record<string, string>>;
 }

@@ -72,7 +72,12 @@ const IS_CONTROL_BATCH = 0x20;
 
 export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRecords> {
   // Longer than the operating commands' deadlines: a Fetch or a produce of a few MB may take a while on a busy machine.
-  const base = clientOptions(target, "chatbattle-snapshot", { connectTimeout: 5000, requestTimeout: 30000, retries: 3, retryDelay: 500 });
+  const base = clientOptions(target, "chatbattle-snapshot", {
+    connectTimeout: 5000,
+    requestTimeout: 30000,
+    retries: 3,
+    retryDelay: 500,
+  });
   // The consumer is used for Fetch, ListOffsets and Metadata only: its group is never joined.
   const consumer = new Consumer({ ...base, groupId: "chatbattle-snapshot-reader", maxWaitTime: 100 });
   const producer = new Producer({ ...base, idempotent: true, acks: -1 });
@@ -82,7 +87,12 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
    * A call tried again every `pauseMs` while it fails with an answer matching `settling` (a state
    * the cluster reaches by itself), for up to `waitMs`; any other failure is explained at once.
    */
-  const retryingWhile = async <T>(settling: RegExp | undefined, waitMs: number, pauseMs: number, call: () => Promise<T>): Promise<T> => {
+  const retryingWhile = async <T>(
+    settling: RegExp | undefined,
+    waitMs: number,
+    pauseMs: number,
+    call: () => Promise<T>,
+  ): Promise<T> => {
     const deadline = Date.now() + waitMs;
     for (;;) {
       try {
@@ -103,13 +113,30 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
     if (!described) return undefined;
     const count = described.partitions.length;
     const at = (timestamp: bigint) =>
-      explained(() => admin.listOffsets({ topics: [{ name: topic, partitions: Array.from({ length: count }, (_, p) => ({ partitionIndex: p, timestamp })) }] }));
+      explained(() =>
+        admin.listOffsets({
+          topics: [
+            { name: topic, partitions: Array.from({ length: count }, (_, p) => ({ partitionIndex: p, timestamp })) },
+          ],
+        }),
+      );
     const [low, high] = await Promise.all([at(-2n), at(-1n)]);
-    const offsetOf = (listed: typeof low, p: number) => listed.flatMap((t) => t.partitions).find((x) => x.partitionIndex === p)?.offset ?? 0n;
-    return described.partitions.map((p, i) => ({ partition: i, leader: p.leader, low: offsetOf(low, i), high: offsetOf(high, i) }));
+    const offsetOf = (listed: typeof low, p: number) =>
+      listed.flatMap((t) => t.partitions).find((x) => x.partitionIndex === p)?.offset ?? 0n;
+    return described.partitions.map((p, i) => ({
+      partition: i,
+      leader: p.leader,
+      low: offsetOf(low, i),
+      high: offsetOf(high, i),
+    }));
   };
 
-  async function* read(topic: string, partition: PartitionInfo, from: bigint, to: bigint): AsyncGenerator<StoredRecord> {
+  async function* read(
+    topic: string,
+    partition: PartitionInfo,
+    from: bigint,
+    to: bigint,
+  ): AsyncGenerator<StoredRecord> {
     const metadata = await explained(() => consumer.metadata({ topics: [topic] }));
     const topicId = metadata.topics.get(topic)!.id;
     let next = from;
@@ -118,13 +145,31 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
         consumer.fetch({
           node: partition.leader,
           maxBytes: FETCH_MAX_BYTES,
-          topics: [{ topicId, partitions: [{ partition: partition.partition, fetchOffset: next, partitionMaxBytes: FETCH_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 }] }],
+          topics: [
+            {
+              topicId,
+              partitions: [
+                {
+                  partition: partition.partition,
+                  fetchOffset: next,
+                  partitionMaxBytes: FETCH_MAX_BYTES,
+                  currentLeaderEpoch: -1,
+                  lastFetchedEpoch: -1,
+                },
+              ],
+            },
+          ],
         }),
       );
       const answer = response.responses[0]?.partitions[0];
-      if (!answer) throw new CommandError(`${topic} partition ${partition.partition}: the broker's answer named no partition; is the stack healthy (npm run health)?`);
+      if (!answer)
+        throw new CommandError(
+          `${topic} partition ${partition.partition}: the broker's answer named no partition; is the stack healthy (npm run health)?`,
+        );
       if (answer.errorCode !== 0) {
-        throw new CommandError(`${topic} partition ${partition.partition}: the broker refused to read it (Kafka error code ${answer.errorCode}); see npm run health and npm run logs -- kafka, then try again.`);
+        throw new CommandError(
+          `${topic} partition ${partition.partition}: the broker refused to read it (Kafka error code ${answer.errorCode}); see npm run health and npm run logs -- kafka, then try again.`,
+        );
       }
       const before = next;
       for (const batch of answer.records ?? []) {
@@ -149,7 +194,9 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
       // Nothing to read although the high offset is beyond: compaction or a transaction left a gap up to it.
       if (next === before) {
         if (answer.highWatermark <= next) break;
-        throw new CommandError(`${topic} partition ${partition.partition}: no record at offset ${next} below the high offset ${answer.highWatermark}; the broker may be deleting records right now (retention): try again.`);
+        throw new CommandError(
+          `${topic} partition ${partition.partition}: no record at offset ${next} below the high offset ${answer.highWatermark}; the broker may be deleting records right now (retention): try again.`,
+        );
       }
     }
   }
@@ -187,11 +234,15 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
 
   const commitOffsets = async (group: string, offsets: readonly Omit<CommittedOffset, "group">[]): Promise<void> => {
     const byTopic = new Map<string, { partition: number; offset: bigint }[]>();
-    for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    for (const o of offsets)
+      byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
     // On a fresh cluster the first group call creates __consumer_offsets; until its partitions have
     // leaders, brokers answer "not the correct coordinator" or "coordinator not available".
     await retryingWhile(/coordinator/i, COORDINATOR_WAIT_MS, 500, () =>
-      admin.alterConsumerGroupOffsets({ groupId: group, topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })) }),
+      admin.alterConsumerGroupOffsets({
+        groupId: group,
+        topics: [...byTopic].map(([name, partitionOffsets]) => ({ name, partitionOffsets })),
+      }),
     );
   };
 
@@ -201,16 +252,34 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
   const deleteAllRecords = async (topic: string, list: readonly PartitionInfo[]): Promise<void> => {
     const partitions = list.filter((p) => p.high > p.low).map((p) => ({ partition: p.partition, offset: p.high }));
     if (partitions.length === 0) return;
-    const [described] = await explained(() => admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: [CLEANUP_POLICY] }] }));
+    const [described] = await explained(() =>
+      admin.describeConfigs({
+        resources: [
+          { resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: [CLEANUP_POLICY] },
+        ],
+      }),
+    );
     const policy = described?.configs.find((c) => c.name === CLEANUP_POLICY)?.value ?? "delete";
     const setPolicy = (value: string) =>
-      explained(() => admin.incrementalAlterConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configs: [{ name: CLEANUP_POLICY, value, configOperation: 0 }] }] }));
+      explained(() =>
+        admin.incrementalAlterConfigs({
+          resources: [
+            {
+              resourceType: ConfigResourceTypes.TOPIC,
+              resourceName: topic,
+              configs: [{ name: CLEANUP_POLICY, value, configOperation: 0 }],
+            },
+          ],
+        }),
+      );
     const compactedOnly = !policy.split(",").includes("delete");
     if (compactedOnly) await setPolicy(`${policy},delete`);
     try {
       // A changed config reaches the partitions' logs a moment later (in ZooKeeper mode through
       // ZooKeeper): until then the broker still refuses for the old policy, so that answer is retried.
-      await retryingWhile(compactedOnly ? /configured policy/i : undefined, POLICY_WAIT_MS, 250, () => admin.deleteRecords({ topics: [{ name: topic, partitions }] }));
+      await retryingWhile(compactedOnly ? /configured policy/i : undefined, POLICY_WAIT_MS, 250, () =>
+        admin.deleteRecords({ topics: [{ name: topic, partitions }] }),
+      );
     } finally {
       if (compactedOnly) await setPolicy(policy);
     }
@@ -218,22 +287,36 @@ export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRe
 
   const retention = async (topic: string) => {
     const [described] = await explained(() =>
-      admin.describeConfigs({ resources: [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ["retention.ms", CLEANUP_POLICY] }] }),
+      admin.describeConfigs({
+        resources: [
+          {
+            resourceType: ConfigResourceTypes.TOPIC,
+            resourceName: topic,
+            configurationKeys: ["retention.ms", CLEANUP_POLICY],
+          },
+        ],
+      }),
     );
     const value = (name: string) => described?.configs.find((c) => c.name === name)?.value ?? undefined;
     const ms = Number(value("retention.ms") ?? "-1");
-    return { retentionMs: ms < 0 ? undefined : ms, deletesByAge: (value(CLEANUP_POLICY) ?? "delete").split(",").includes("delete") };
+    return {
+      retentionMs: ms < 0 ? undefined : ms,
+      deletesByAge: (value(CLEANUP_POLICY) ?? "delete").split(",").includes("delete"),
+    };
   };
 
   const activeGroups = async () => {
     const groups = [...(await explained(() => admin.listGroups())).keys()].sort();
     if (groups.length === 0) return [];
     const described = await explained(() => admin.describeGroups({ groups }));
-    return [...described.values()].filter((g) => g.members.size > 0).map((g) => ({ group: g.id, members: g.members.size, state: String(g.state) }));
+    return [...described.values()]
+      .filter((g) => g.members.size > 0)
+      .map((g) => ({ group: g.id, members: g.members.size, state: String(g.state) }));
   };
 
   return {
-    topicNames: async () => (await explained(() => admin.listTopics({ includeInternals: false }))).filter((t) => !t.startsWith("__")).sort(),
+    topicNames: async () =>
+      (await explained(() => admin.listTopics({ includeInternals: false }))).filter((t) => !t.startsWith("__")).sort(),
     partitions,
     read,
     write,

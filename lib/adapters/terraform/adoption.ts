@@ -25,7 +25,9 @@ export const IMPORT_FILE = "chatbattle-adopt.tf.json";
 
 /** The adoptable resources a synthesized stack declares, by address. */
 export function declaredAdoptable(stackDir: string): AdoptionCandidate[] {
-  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as { resource?: Record<string, Record<string, { name?: unknown }>> };
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as {
+    resource?: Record<string, Record<string, { name?: unknown }>>;
+  };
   return ADOPTABLE_TYPES.flatMap((type) =>
     Object.entries(json.resource?.[type] ?? {})
       .filter(([, body]) => typeof body.name === "string")

@@ -56,13 +56,17 @@ export async function stopLeftoverTerraform(
   const left = leftoverTerraform(stacksDir, binary);
   const terraform = left.filter((l) => !l.plugin);
   if (terraform.length > 0) {
-    say(`stopping Terraform left running by a command that was killed (${terraform.map((l) => `pid ${l.pid} in ${l.stack}`).join(", ")}) and waiting for it to save its state`);
+    say(
+      `stopping Terraform left running by a command that was killed (${terraform.map((l) => `pid ${l.pid} in ${l.stack}`).join(", ")}) and waiting for it to save its state`,
+    );
     for (const { pid } of terraform) signal(pid, "SIGINT");
     await waitFor(terraform, deadlineSeconds * 1000);
   }
   const plugins = leftoverTerraform(stacksDir, binary);
   if (plugins.length === 0) return;
-  say(`ending provider plugins left running by a Terraform that was killed (${plugins.map((l) => `pid ${l.pid} in ${l.stack}`).join(", ")})`);
+  say(
+    `ending provider plugins left running by a Terraform that was killed (${plugins.map((l) => `pid ${l.pid} in ${l.stack}`).join(", ")})`,
+  );
   for (const { pid } of plugins) signal(pid, "SIGTERM");
   await waitFor(plugins, PLUGIN_GRACE_MS);
 }

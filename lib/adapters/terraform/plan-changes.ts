@@ -81,7 +81,12 @@ interface UiLine {
   readonly type?: string;
   readonly "@message"?: string;
   readonly diagnostic?: { readonly detail?: string };
-  readonly changes?: { readonly add: number; readonly change: number; readonly import?: number; readonly remove: number };
+  readonly changes?: {
+    readonly add: number;
+    readonly change: number;
+    readonly import?: number;
+    readonly remove: number;
+  };
   readonly change?: {
     readonly action: string;
     readonly importing?: unknown;
@@ -131,7 +136,10 @@ export function createsOnly(stack: string, stdout: string): PlannedChange[] | un
 export function readableLine(line: string): string {
   try {
     const parsed = JSON.parse(line) as UiLine;
-    return [parsed["@message"] ?? line, ...(parsed.diagnostic?.detail ? parsed.diagnostic.detail.split("\n") : [])].join("\n");
+    return [
+      parsed["@message"] ?? line,
+      ...(parsed.diagnostic?.detail ? parsed.diagnostic.detail.split("\n") : []),
+    ].join("\n");
   } catch {
     return line;
   }

@@ -210,7 +210,13 @@ export class StackRunner {
         this.stacks.map(async (stack): Promise<StackPlanResult> => {
           const live = await hooks.ready(stack.name, false);
           const planned = await this.planStack(stack, hooks, { refresh: live, readWhole: true });
-          if (!planned) return { stack: stack.name, how: "failed", changes: [], output: (this.lastOutput.get(stack.name) ?? []).slice(-12).join("\n") };
+          if (!planned)
+            return {
+              stack: stack.name,
+              how: "failed",
+              changes: [],
+              output: (this.lastOutput.get(stack.name) ?? []).slice(-12).join("\n"),
+            };
           return { stack: stack.name, how: live ? "fresh" : "recorded", changes: planned.changes };
         }),
       );
@@ -233,7 +239,8 @@ export class StackRunner {
     await this.stopLeftovers();
     await this.initialize(selected);
     // Reverse order: a stack waits for the selected stacks that depend on it.
-    const dependants = (stack: SynthesizedStack) => selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
+    const dependants = (stack: SynthesizedStack) =>
+      selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
     return this.walk(selected, dependants, "destroy");
   }
 
@@ -249,7 +256,10 @@ export class StackRunner {
       if (!stack.statePath) continue;
       for (const resource of taintedResources(stack.statePath, UNTAINTABLE_TYPES)) {
         if (!(await hooks.createdAsRecorded(resource.type as AdoptableType, resource.name, resource.id))) continue;
-        this.print(stack.name, `${resource.address} (${resource.name}): its creation was cut short, but it exists as recorded; untainting it rather than replacing it`);
+        this.print(
+          stack.name,
+          `${resource.address} (${resource.name}): its creation was cut short, but it exists as recorded; untainting it rather than replacing it`,
+        );
         await this.terraform(stack, "apply", ["untaint", this.lockTimeout(), resource.address]);
       }
     }
@@ -257,7 +267,9 @@ export class StackRunner {
 
   /** Terraform still running from a command killed with -9 is stopped (it saves its state) before anything starts. */
   private async stopLeftovers(): Promise<void> {
-    await stopLeftoverTerraform(join(this.outdir, "stacks"), terraformBinary(this.options.env), (line) => console.log(line));
+    await stopLeftoverTerraform(join(this.outdir, "stacks"), terraformBinary(this.options.env), (line) =>
+      console.log(line),
+    );
   }
 
   private result(failed: readonly string[]): RunResult {
@@ -277,12 +289,19 @@ export class StackRunner {
     // (public.global_states_id_seq), and two inits creating it at once fail on a
     // "duplicate key" (seen here on a fresh database). One init first, then the rest.
     const pg = needed.some((s) => "pg" in s.backend);
-    const waves = this.options.env.TF_PLUGIN_CACHE_DIR ? needed.map((s) => [s]) : pg ? [needed.slice(0, 1), needed.slice(1)] : [needed];
+    const waves = this.options.env.TF_PLUGIN_CACHE_DIR
+      ? needed.map((s) => [s])
+      : pg
+        ? [needed.slice(0, 1), needed.slice(1)]
+        : [needed];
     for (const wave of waves) {
-      if (this.interrupted) throw new StackFailure("interrupted before every stack was initialized; nothing was changed.");
+      if (this.interrupted)
+        throw new StackFailure("interrupted before every stack was initialized; nothing was changed.");
       const results = await Promise.all(wave.map((s) => this.terraform(s, "init", ["init", "-input=false"])));
       const failed = wave.filter((_, i) => results[i].status !== 0);
-      const moved = failed.filter((s) => this.lastOutput.get(s.name)?.some((line) => /Backend configuration changed/.test(line)));
+      const moved = failed.filter((s) =>
+        this.lastOutput.get(s.name)?.some((line) => /Backend configuration changed/.test(line)),
+      );
       if (moved.length > 0) {
         throw new StackFailure(
           `the state backend of ${moved.map((s) => s.name).join(", ")} changed (STATE_BACKEND), and Terraform keeps the state where it was; nothing was changed. ` +
@@ -290,7 +309,8 @@ export class StackRunner {
             "(it asks before copying), then deploy again; or set STATE_BACKEND back.",
         );
       }
-      if (failed.length > 0) throw new StackFailure(`terraform init failed in ${failed.map((s) => s.name).join(", ")}; see above`);
+      if (failed.length > 0)
+        throw new StackFailure(`terraform init failed in ${failed.map((s) => s.name).join(", ")}; see above`);
       for (const stack of wave) writeFileSync(providersStamp(stack), initStamp(stack));
     }
   }
@@ -333,7 +353,16 @@ export class StackRunner {
     options: { refresh: boolean; readWhole?: boolean },
   ): Promise<{ changes: PlannedChange[]; applies: boolean } | undefined> {
     this.writeImports(stack, await this.adoptable(stack, hooks));
-    const args = ["plan", "-input=false", "-detailed-exitcode", "-json", this.lockTimeout(), PARALLELISM, `-out=${PLAN_FILE}`, ...(options.refresh ? [] : ["-refresh=false"])];
+    const args = [
+      "plan",
+      "-input=false",
+      "-detailed-exitcode",
+      "-json",
+      this.lockTimeout(),
+      PARALLELISM,
+      `-out=${PLAN_FILE}`,
+      ...(options.refresh ? [] : ["-refresh=false"]),
+    ];
     const plan = await this.terraform(stack, "plan", args, { quiet: true, machine: true });
     if (plan.status === 0) return { changes: [], applies: false };
     if (plan.status !== 2) return undefined;
@@ -347,7 +376,11 @@ export class StackRunner {
   }
 
   /** Has the hooks review `changes`; true when they may be applied. Keeps what the review asks the applies to get. */
-  private async reviewed(hooks: DeployHooks, changes: readonly PlannedChange[], moment: ReviewMoment): Promise<boolean> {
+  private async reviewed(
+    hooks: DeployHooks,
+    changes: readonly PlannedChange[],
+    moment: ReviewMoment,
+  ): Promise<boolean> {
     const review = await hooks.review(changes, moment);
     if (review.apply) this.applyEnv = { ...this.applyEnv, ...review.env };
     return review.apply;
@@ -413,7 +446,13 @@ export class StackRunner {
 
   private async destroyOne(stack: SynthesizedStack): Promise<boolean> {
     // Destroying needs no fresh read first: the provider takes a container that is already gone as removed.
-    const run = await this.terraform(stack, "destroy", ["destroy", "-auto-approve", "-input=false", this.lockTimeout(), "-refresh=false"]);
+    const run = await this.terraform(stack, "destroy", [
+      "destroy",
+      "-auto-approve",
+      "-input=false",
+      this.lockTimeout(),
+      "-refresh=false",
+    ]);
     return run.status === 0;
   }
 
@@ -427,7 +466,8 @@ export class StackRunner {
     await hooks.ready(stack.name, true);
     if (this.interrupted) return false;
     // Planned up front with the outputs of stacks that have changed since (a container replaced, say): out of date.
-    if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d))) this.checkedPlans.delete(stack.name);
+    if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d)))
+      this.checkedPlans.delete(stack.name);
     if (!this.checkedPlans.has(stack.name) && !(await this.planLate(stack, hooks))) return false;
     // A plan the review read as empty: applying it would only start Terraform to do nothing.
     if (!this.checkedPlans.get(stack.name)) return true;
@@ -451,7 +491,10 @@ export class StackRunner {
       return false;
     }
     if (plan.changes.length > 0 && !(await this.reviewed(hooks, plan.changes, "when-its-service-came-up"))) {
-      this.print(stack.name, "not applied: its plan would lose data (its service was not up before; the stacks before it were applied)");
+      this.print(
+        stack.name,
+        "not applied: its plan would lose data (its service was not up before; the stacks before it were applied)",
+      );
       this.refused.push(stack.name);
       return false;
     }
@@ -460,7 +503,12 @@ export class StackRunner {
   }
 
   private async applySaved(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
-    const applied = await this.watched(stack, hooks, (abort) => this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], { abort, env: this.applyEnv }));
+    const applied = await this.watched(stack, hooks, (abort) =>
+      this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], {
+        abort,
+        env: this.applyEnv,
+      }),
+    );
     if (applied) this.changed.add(stack.name);
     return applied;
   }
@@ -469,7 +517,11 @@ export class StackRunner {
    * Runs an apply while asking the hooks every second whether the stack's
    * service broke; if so, stops the apply (it saves its state) and says why.
    */
-  private async watched(stack: SynthesizedStack, hooks: DeployHooks, apply: (abort: AbortSignal) => Promise<TerraformRun>): Promise<boolean> {
+  private async watched(
+    stack: SynthesizedStack,
+    hooks: DeployHooks,
+    apply: (abort: AbortSignal) => Promise<TerraformRun>,
+  ): Promise<boolean> {
     const controller = new AbortController();
     let running = true;
     const watch = async () => {
@@ -494,7 +546,10 @@ export class StackRunner {
   }
 
   /** What `stack` declares, is missing from its state, and exists: to be imported. */
-  private async adoptable(stack: SynthesizedStack, hooks: Pick<DeployHooks, "existing">): Promise<{ address: string; id: string; name: string }[]> {
+  private async adoptable(
+    stack: SynthesizedStack,
+    hooks: Pick<DeployHooks, "existing">,
+  ): Promise<{ address: string; id: string; name: string }[]> {
     const declared = declaredAdoptable(stack.dir);
     if (declared.length === 0) return [];
     const inState = await this.addressesInState(stack);
@@ -506,7 +561,14 @@ export class StackRunner {
   private async addressesInState(stack: SynthesizedStack): Promise<Set<string>> {
     if (stack.statePath) return addressesInStateFile(stack.statePath);
     const list = await this.terraform(stack, "plan", ["state", "list"], { quiet: true });
-    return new Set(list.status === 0 ? list.output.split("\n").map((l) => l.trim()).filter((l) => /^[a-z]/.test(l)) : []);
+    return new Set(
+      list.status === 0
+        ? list.output
+            .split("\n")
+            .map((l) => l.trim())
+            .filter((l) => /^[a-z]/.test(l))
+        : [],
+    );
   }
 
   private writeImports(stack: SynthesizedStack, found: readonly { address: string; id: string; name: string }[]): void {
@@ -515,7 +577,10 @@ export class StackRunner {
       rmSync(path, { force: true });
       return;
     }
-    this.print(stack.name, `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them instead of creating them again (a container may then be replaced: it holds no data, its volume does)`);
+    this.print(
+      stack.name,
+      `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them instead of creating them again (a container may then be replaced: it holds no data, its volume does)`,
+    );
     writeFileSync(path, importBlocks(found));
   }
 
@@ -531,7 +596,8 @@ export class StackRunner {
   private explainLock(stack: SynthesizedStack): void {
     const output = this.lastOutput.get(stack.name) ?? [];
     if (!output.some((line) => /Error acquiring the state lock/.test(line))) return;
-    const info = (field: string) => output.map((line) => new RegExp(`^\\s*${field}:\\s*(.*)$`).exec(line)?.[1]).find(Boolean);
+    const info = (field: string) =>
+      output.map((line) => new RegExp(`^\\s*${field}:\\s*(.*)$`).exec(line)?.[1]).find(Boolean);
     if (this.locked.includes(stack.name)) return;
     this.locked.push(stack.name);
     this.print(
@@ -555,7 +621,13 @@ export class StackRunner {
     stack: SynthesizedStack,
     step: StepTiming["step"],
     args: string[],
-    options: { quiet?: boolean; json?: boolean; machine?: boolean; abort?: AbortSignal; env?: Readonly<Record<string, string>> } = {},
+    options: {
+      quiet?: boolean;
+      json?: boolean;
+      machine?: boolean;
+      abort?: AbortSignal;
+      env?: Readonly<Record<string, string>>;
+    } = {},
   ): Promise<TerraformRun> {
     const slowResources: Record<string, number> = {};
     const output: string[] = [];
@@ -578,7 +650,10 @@ export class StackRunner {
     });
     if (run.timedOut) {
       output.push(run.output.split("\n").at(-1)!);
-      this.print(stack.name, `terraform ${args[0]} did not finish within ${this.options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.`);
+      this.print(
+        stack.name,
+        `terraform ${args[0]} did not finish within ${this.options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.`,
+      );
     } else if (run.status === 127) {
       this.print(stack.name, run.output.split("\n").at(-1)!);
     }
@@ -629,8 +704,11 @@ function providersStamp(stack: SynthesizedStack): string {
  * do. A stack without providers (the schema step) gets no lock file.
  */
 function isInitialized(stack: SynthesizedStack): boolean {
-  const locked = Object.keys(stack.requiredProviders).length === 0 || existsSync(join(stack.dir, ".terraform.lock.hcl"));
-  return locked && existsSync(providersStamp(stack)) && readFileSync(providersStamp(stack), "utf8") === initStamp(stack);
+  const locked =
+    Object.keys(stack.requiredProviders).length === 0 || existsSync(join(stack.dir, ".terraform.lock.hcl"));
+  return (
+    locked && existsSync(providersStamp(stack)) && readFileSync(providersStamp(stack), "utf8") === initStamp(stack)
+  );
 }
 
 /** What `terraform init` set up: the providers and the backend (another backend needs init again). */

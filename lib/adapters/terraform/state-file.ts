@@ -6,7 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 
-type Instance = { status?: string; attributes: { id?: string; name: string; destroy_grace_seconds?: number | null }; dependencies?: string[] };
+type Instance = {
+  status?: string;
+  attributes: { id?: string; name: string; destroy_grace_seconds?: number | null };
+  dependencies?: string[];
+};
 type Resource = { mode: string; type: string; name: string; instances: Instance[] };
 
 /** The managed resources of a state file, all or of `type`. */
@@ -27,12 +31,18 @@ export interface RecordedInstance {
 
 /** Every managed resource instance a state file records. */
 export function recordedInstances(statePath: string): RecordedInstance[] {
-  return managedResources(statePath).flatMap((r) => r.instances.map((i) => ({ type: r.type, attributes: i.attributes as Record<string, unknown> })));
+  return managedResources(statePath).flatMap((r) =>
+    r.instances.map((i) => ({ type: r.type, attributes: i.attributes as Record<string, unknown> })),
+  );
 }
 
 /** The ids the state records for the resources of `type` (e.g. a docker_network's id), by Docker name. */
 export function recordedIds(statePath: string, type: string): Map<string, string> {
-  return new Map(managedResources(statePath, type).flatMap((r) => r.instances.map((i) => [i.attributes.name, i.attributes.id ?? ""] as [string, string])));
+  return new Map(
+    managedResources(statePath, type).flatMap((r) =>
+      r.instances.map((i) => [i.attributes.name, i.attributes.id ?? ""] as [string, string]),
+    ),
+  );
 }
 
 /** A container a state file records: its name, grace period and the containers it depends on. */
@@ -54,7 +64,9 @@ export function containersInStateFile(statePath: string): RecordedContainer[] {
     r.instances.map((instance) => ({
       name: instance.attributes.name,
       graceSeconds: instance.attributes.destroy_grace_seconds || 10,
-      needs: (instance.dependencies ?? []).map((address) => nameOf.get(address)).filter((n): n is string => n !== undefined),
+      needs: (instance.dependencies ?? [])
+        .map((address) => nameOf.get(address))
+        .filter((n): n is string => n !== undefined),
     })),
   );
 }
@@ -73,7 +85,12 @@ export function taintedResources(statePath: string, types: readonly string[]): T
     managedResources(statePath, type).flatMap((r) =>
       r.instances
         .filter((i) => i.status === "tainted")
-        .map((i) => ({ address: `${r.type}.${r.name}`, type: r.type, name: i.attributes.name, id: i.attributes.id ?? "" })),
+        .map((i) => ({
+          address: `${r.type}.${r.name}`,
+          type: r.type,
+          name: i.attributes.name,
+          id: i.attributes.id ?? "",
+        })),
     ),
   );
 }

@@ -28,22 +28,20 @@ export interface SynthesizedStack {
 export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
   type ManifestStack = { name: string; workingDirectory: string; synthesizedStackPath: string; dependencies: string[] };
-  return Object.values(manifest.stacks as Record<string, ManifestStack>).map(
-    (stack) => {
-      const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"));
-      const dir = join(outdir, stack.workingDirectory);
-      const localState: string | undefined = json.terraform?.backend?.local?.path;
-      return {
-        name: stack.name,
-        dir,
-        dependencies: stack.dependencies,
-        requiredProviders: json.terraform?.required_providers ?? {},
-        statePath: localState === undefined ? undefined : resolve(dir, localState),
-        backend: json.terraform?.backend ?? {},
-        readsOtherStacks: Object.keys(json.data?.terraform_remote_state ?? {}).length > 0,
-      };
-    },
-  );
+  return Object.values(manifest.stacks as Record<string, ManifestStack>).map((stack) => {
+    const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8"));
+    const dir = join(outdir, stack.workingDirectory);
+    const localState: string | undefined = json.terraform?.backend?.local?.path;
+    return {
+      name: stack.name,
+      dir,
+      dependencies: stack.dependencies,
+      requiredProviders: json.terraform?.required_providers ?? {},
+      statePath: localState === undefined ? undefined : resolve(dir, localState),
+      backend: json.terraform?.backend ?? {},
+      readsOtherStacks: Object.keys(json.data?.terraform_remote_state ?? {}).length > 0,
+    };
+  });
 }
 
 /** What happened to one stack. */
@@ -57,9 +55,18 @@ export interface StackCheck {
  * init and validate a synthesized stack, then plan it (read-only) when it
  * holds Docker objects: the others need their service running to plan.
  */
-export async function checkStack(stack: SynthesizedStack, env: Env, options: { deadlineSeconds: number; interrupts?: Interrupts }): Promise<StackCheck> {
+export async function checkStack(
+  stack: SynthesizedStack,
+  env: Env,
+  options: { deadlineSeconds: number; interrupts?: Interrupts },
+): Promise<StackCheck> {
   const terraform = (args: string[]) =>
-    runTerraform(stack.dir, args, { env, deadlineSeconds: options.deadlineSeconds, interrupts: options.interrupts, label: `${stack.name}: terraform ${args[0]}` });
+    runTerraform(stack.dir, args, {
+      env,
+      deadlineSeconds: options.deadlineSeconds,
+      interrupts: options.interrupts,
+      label: `${stack.name}: terraform ${args[0]}`,
+    });
   const fail = (step: string, output: string) => ({
     stack: stack.name,
     ok: false,
@@ -69,7 +76,8 @@ export async function checkStack(stack: SynthesizedStack, env: Env, options: { d
   if (init.status !== 0) return fail("init", init.output);
   const validate = await terraform(["validate"]);
   if (validate.status !== 0) return fail("validate", validate.output);
-  if (!("docker" in stack.requiredProviders)) return { stack: stack.name, ok: true, detail: "valid (not planned: needs its service running)" };
+  if (!("docker" in stack.requiredProviders))
+    return { stack: stack.name, ok: true, detail: "valid (not planned: needs its service running)" };
   // Read-only: no state lock, so a deploy in progress is neither blocked nor blocks this.
   const plan = await terraform(["plan", "-input=false", "-lock=false", "-detailed-exitcode"]);
   if (plan.status === 0) return { stack: stack.name, ok: true, detail: "valid; plan: no changes" };

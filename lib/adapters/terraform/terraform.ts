@@ -52,7 +52,13 @@ export function runTerraform(dir: string, args: readonly string[], options: Terr
   const started = Date.now();
   const binary = terraformBinary(options.env);
   if (options.abort?.aborted) {
-    return Promise.resolve({ status: 1, output: `${options.label} was not started: stopped before it began.`, stdout: "", timedOut: false, seconds: 0 });
+    return Promise.resolve({
+      status: 1,
+      output: `${options.label} was not started: stopped before it began.`,
+      stdout: "",
+      timedOut: false,
+      seconds: 0,
+    });
   }
   return new Promise((resolve) => {
     const child = spawn(binary, options.json ? [...args] : [...args, "-no-color"], {
@@ -87,13 +93,20 @@ export function runTerraform(dir: string, args: readonly string[], options: Terr
       options.abort?.removeEventListener("abort", stop);
       if (extra) output.push(extra);
       if (timedOut) {
-        output.push(`${options.label} did not finish within ${options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped.`);
+        output.push(
+          `${options.label} did not finish within ${options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped.`,
+        );
       }
       resolve({ status, output: output.join("\n"), stdout, timedOut, seconds: (Date.now() - started) / 1000 });
     };
     child.once("error", (error) => {
       const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-      finish(127, missing ? `${binary} was not found on PATH. Install Terraform or OpenTofu (see the README's prerequisites).` : String(error));
+      finish(
+        127,
+        missing
+          ? `${binary} was not found on PATH. Install Terraform or OpenTofu (see the README's prerequisites).`
+          : String(error),
+      );
     });
     child.once("close", (code) => finish(code));
   });

@@ -65,7 +65,8 @@ export function deployHooks(
   close(): Promise<void>;
 } {
   let admin: Promise<KafkaAdmin> | undefined;
-  const kafkaAdmin = () => (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
+  const kafkaAdmin = () =>
+    (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
   const judge = deployJudge(config, env);
   /** The CQL statements that lose data which the user allowed, after seeing them: the schema step runs only those. */
   const consented = new Set<string>();
@@ -78,8 +79,14 @@ export function deployHooks(
   const allContainers = config.target === "local" ? projectContainers(config.kafka).map((c) => c.container) : [];
   if (config.target === "local") {
     const containers = projectContainers(config.kafka);
-    gates.set(STACK_NAMES.topics, { containers: containers.filter((c) => c.service === "kafka").map((c) => c.container), until: "healthy" });
-    gates.set(STACK_NAMES.schema, { containers: containers.filter((c) => c.service === "cassandra").map((c) => c.container), until: "running" });
+    gates.set(STACK_NAMES.topics, {
+      containers: containers.filter((c) => c.service === "kafka").map((c) => c.container),
+      until: "healthy",
+    });
+    gates.set(STACK_NAMES.schema, {
+      containers: containers.filter((c) => c.service === "cassandra").map((c) => c.container),
+      until: "running",
+    });
   }
 
   // A container that exits is restarted by Docker (unless-stopped), and after an engine
@@ -90,20 +97,35 @@ export function deployHooks(
   const brokenOne = (states: { name: string; state: string; dockerHealth: string; restarts: number }[]) => {
     for (const s of states) if (!restartsAtStart.has(s.name)) restartsAtStart.set(s.name, s.restarts);
     const broken = states.find(
-      (s) => (s.state === "running" && s.dockerHealth === "unhealthy") || s.state === "dead" || s.restarts - restartsAtStart.get(s.name)! >= MAX_RESTARTS,
+      (s) =>
+        (s.state === "running" && s.dockerHealth === "unhealthy") ||
+        s.state === "dead" ||
+        s.restarts - restartsAtStart.get(s.name)! >= MAX_RESTARTS,
     );
     if (!broken) return undefined;
-    const what = broken.state === "running" ? "unhealthy" : broken.state === "dead" ? "dead" : `restarting again and again (${MAX_RESTARTS} times)`;
+    const what =
+      broken.state === "running"
+        ? "unhealthy"
+        : broken.state === "dead"
+          ? "dead"
+          : `restarting again and again (${MAX_RESTARTS} times)`;
     return { name: broken.name, what };
   };
 
   /** Waits until every one of `containers` is running (and healthy, when asked); throws when one breaks or the deadline passes. */
-  const waitFor = async (containers: readonly string[], until: "healthy" | "running", wait: boolean, subject: string): Promise<boolean> => {
+  const waitFor = async (
+    containers: readonly string[],
+    until: "healthy" | "running",
+    wait: boolean,
+    subject: string,
+  ): Promise<boolean> => {
     const started = Date.now();
     let said = "";
     for (;;) {
       const states = containers.map((name) => ({ name, ...containerState(name) }));
-      const waiting = states.filter((s) => !(s.state === "running" && (until === "running" || s.dockerHealth === "healthy")));
+      const waiting = states.filter(
+        (s) => !(s.state === "running" && (until === "running" || s.dockerHealth === "healthy")),
+      );
       if (waiting.length === 0) {
         if (said) options.say(subject, `ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
         return true;
@@ -120,7 +142,9 @@ export function deployHooks(
       const line = `waiting for ${waiting.map((s) => `${s.name} (${s.state !== "running" || s.dockerHealth === "none" ? s.state : s.dockerHealth})`).join(", ")} to be ${until}`;
       if (line !== said) options.say(subject, (said = line));
       if (Date.now() - started > options.readyDeadlineSeconds * 1000) {
-        throw new ServiceNotReadyError(`${waiting.map((s) => s.name).join(", ")} did not become ${until} within ${options.readyDeadlineSeconds} s (TERRAFORM_TIMEOUT); ${subject} was not applied.`);
+        throw new ServiceNotReadyError(
+          `${waiting.map((s) => s.name).join(", ")} did not become ${until} within ${options.readyDeadlineSeconds} s (TERRAFORM_TIMEOUT); ${subject} was not applied.`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -128,7 +152,10 @@ export function deployHooks(
 
   // The network as it was when the deploy started, and as the network stack's state records it.
   const networkNow = () => {
-    const [id, label] = docker(["network", "inspect", "--format", `{{.Id}} {{index .Labels "${PROJECT_LABEL.label}"}}`, NETWORK_NAME], { allowFailure: true }).split(" ");
+    const [id, label] = docker(
+      ["network", "inspect", "--format", `{{.Id}} {{index .Labels "${PROJECT_LABEL.label}"}}`, NETWORK_NAME],
+      { allowFailure: true },
+    ).split(" ");
     return id && label === PROJECT_LABEL.value ? id : undefined;
   };
   const networkAtStart = config.target === "local" ? networkNow() : undefined;
@@ -146,7 +173,13 @@ export function deployHooks(
         return found(["volume", "inspect", "--format", "{{.Name}}", name]);
       case "docker_container": {
         // Only the project's own containers: anything else of that name is the user's, and the apply says so.
-        const text = found(["container", "inspect", "--format", `{{.Id}} {{index .Config.Labels "${PROJECT_LABEL.label}"}}`, name]);
+        const text = found([
+          "container",
+          "inspect",
+          "--format",
+          `{{.Id}} {{index .Config.Labels "${PROJECT_LABEL.label}"}}`,
+          name,
+        ]);
         const [id, label] = (text ?? "").split(" ");
         return label === PROJECT_LABEL.value ? id : undefined;
       }
@@ -167,18 +200,31 @@ export function deployHooks(
     async beforeApply(stack) {
       if (stack !== STACK_NAMES.cassandra || config.target !== "local") return;
       // The container records the image by id (the Docker provider creates it from the image's id).
-      const [running, imageId] = docker(["inspect", "--format", "{{.State.Running}} {{.Image}}", CONTAINER_NAMES.cassandra], { allowFailure: true }).split(" ");
-      const wanted = docker(["image", "inspect", "--format", "{{.Id}}", config.images.cassandra], { allowFailure: true });
+      const [running, imageId] = docker(
+        ["inspect", "--format", "{{.State.Running}} {{.Image}}", CONTAINER_NAMES.cassandra],
+        { allowFailure: true },
+      ).split(" ");
+      const wanted = docker(["image", "inspect", "--format", "{{.Id}}", config.images.cassandra], {
+        allowFailure: true,
+      });
       if (running !== "true" || imageId === wanted) return;
-      options.say(stack, `draining ${CONTAINER_NAMES.cassandra} before its container is replaced by one of ${config.images.cassandra}: nodetool drain`);
+      options.say(
+        stack,
+        `draining ${CONTAINER_NAMES.cassandra} before its container is replaced by one of ${config.images.cassandra}: nodetool drain`,
+      );
       const started = Date.now();
-      const drained = await runDockerAsync(["exec", CONTAINER_NAMES.cassandra, "nodetool", "drain"], { deadlineSeconds: DRAIN_DEADLINE_SECONDS });
+      const drained = await runDockerAsync(["exec", CONTAINER_NAMES.cassandra, "nodetool", "drain"], {
+        deadlineSeconds: DRAIN_DEADLINE_SECONDS,
+      });
       if (drained.status !== 0) {
         throw new ServiceNotReadyError(
           `nodetool drain on ${CONTAINER_NAMES.cassandra} failed (${(drained.stderr || drained.stdout).trim().split("\n").slice(-1)[0]}), so its container was not replaced; see npm run logs -- cassandra, then deploy again.`,
         );
       }
-      options.say(stack, `drained in ${((Date.now() - started) / 1000).toFixed(1)} s: every memtable flushed, no more writes taken`);
+      options.say(
+        stack,
+        `drained in ${((Date.now() - started) / 1000).toFixed(1)} s: every memtable flushed, no more writes taken`,
+      );
     },
 
     /**
@@ -204,7 +250,10 @@ export function deployHooks(
       const gate = gates.get(stack);
       if (!gate) return undefined;
       const broken = brokenOne(gate.containers.map((name) => ({ name, ...containerState(name) })));
-      return broken && `${broken.name} is ${broken.what}; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again`;
+      return (
+        broken &&
+        `${broken.name} is ${broken.what}; see \`npm run logs\` and \`npm run health\`, fix the cause and deploy again`
+      );
     },
 
     async healthy() {
@@ -221,7 +270,8 @@ export function deployHooks(
     async review(changes, moment) {
       // The schema step runs right after a late review: Cassandra gets as long as the step would give it.
       const findings = await judge.judge(changes, { waitForCassandra: moment === "when-its-service-came-up" });
-      for (const f of findings.filter((f) => f.class === "restarts")) options.say(f.stack, `restarts a service: ${f.subject} ${f.change}`);
+      for (const f of findings.filter((f) => f.class === "restarts"))
+        options.say(f.stack, `restarts a service: ${f.subject} ${f.change}`);
       const losses = losesData(findings);
       if (losses.length > 0 && !options.allowDataLoss) {
         console.log(

@@ -41,7 +41,10 @@ export async function deployStack(
 ): Promise<number> {
   const { allowDataLoss, interrupts } = options;
   const started = Date.now();
-  const unfinished = config.target === "local" && options.noteUnfinishedMigration !== false ? readUnfinishedMigration(PROJECT_ROOT) : undefined;
+  const unfinished =
+    config.target === "local" && options.noteUnfinishedMigration !== false
+      ? readUnfinishedMigration(PROJECT_ROOT)
+      : undefined;
   if (unfinished?.phase === "removing") {
     throw new CommandError(
       `${describeUnfinished(unfinished)}. A deploy now would start the old stack again on what is left of it, so nothing was changed. ` +
@@ -52,7 +55,11 @@ export async function deployStack(
   if (!printPreflight(await runPreflight(config))) return 1;
   if (interrupts.interrupted) return interrupts.exitCode;
   if (config.target === "local") {
-    const pulled = await pullMissingImages(config, { say: (line) => console.log(line), inPlace: process.stdout.isTTY === true, signal: interrupts.signal });
+    const pulled = await pullMissingImages(config, {
+      say: (line) => console.log(line),
+      inPlace: process.stdout.isTTY === true,
+      signal: interrupts.signal,
+    });
     if (interrupts.interrupted) return interrupts.exitCode;
     if (!pulled) return 1;
   }
@@ -64,9 +71,13 @@ export async function deployStack(
   const env = terraformEnvironment(config);
   // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
   const stacks = readSynthesizedStacks(SYNTH_DIR);
-  const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers));
+  const current = await upToDate(SYNTH_DIR, stacks, () =>
+    kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
+  );
   if (current.upToDate) {
-    console.log("deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.");
+    console.log(
+      "deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.",
+    );
     console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   }
@@ -87,7 +98,10 @@ export async function deployStack(
 
   const seconds = (Date.now() - started) / 1000;
   if (process.env.CHATBATTLE_TIMINGS_FILE) {
-    writeFileSync(process.env.CHATBATTLE_TIMINGS_FILE, JSON.stringify({ seconds, synthSeconds, steps: result.timings }, null, 2));
+    writeFileSync(
+      process.env.CHATBATTLE_TIMINGS_FILE,
+      JSON.stringify({ seconds, synthSeconds, steps: result.timings }, null, 2),
+    );
   }
   if (interrupts.interrupted) {
     console.error(

@@ -20,7 +20,10 @@ const MB = 1024 * 1024;
 
 /** "312.4 of 780.1 MB, 4 of 9 layers" */
 export function describeProgress(progress: PullProgress): string {
-  const bytes = progress.totalBytes > 0 ? `${(progress.doneBytes / MB).toFixed(1)} of ${(progress.totalBytes / MB).toFixed(1)} MB, ` : "";
+  const bytes =
+    progress.totalBytes > 0
+      ? `${(progress.doneBytes / MB).toFixed(1)} of ${(progress.totalBytes / MB).toFixed(1)} MB, `
+      : "";
   return `${bytes}${progress.layersDone} of ${progress.layers} layers`;
 }
 
@@ -31,7 +34,10 @@ export function pullAdvice(image: string, setting: SettingName, answer: string):
     return `the registry (${host}) has no such image or tag: check the tag of ${setting} in .env (or unset it for the default)`;
   }
   if (/unauthorized|denied|authentication required|forbidden|no basic auth/i.test(answer)) {
-    return `${host} refused access to ${image}: run docker login ${host === "docker.io" ? "" : host}`.trimEnd() + ", then npm run deploy again";
+    return (
+      `${host} refused access to ${image}: run docker login ${host === "docker.io" ? "" : host}`.trimEnd() +
+      ", then npm run deploy again"
+    );
   }
   return `${host} could not be reached: check the network; on a machine without registry access run npm run offline:images (it builds stand-ins; npm commands then load .offline/env)`;
 }
@@ -62,14 +68,19 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
   const missing = images.filter(({ image }) => absent.has(image));
   if (missing.length === 0) return true;
   const started = Date.now();
-  options.say(`pull: ${missing.length} image(s) not on this Docker engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`);
+  options.say(
+    `pull: ${missing.length} image(s) not on this Docker engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`,
+  );
 
   const width = Math.max(...missing.map((m) => m.image.length));
   const latest = new Map<string, PullProgress>();
   const lastLogged = new Map<string, number>();
   let drawnLines = 0;
   const draw = () => {
-    const lines = missing.map(({ image }) => `pull: ${image.padEnd(width)}  ${latest.has(image) ? describeProgress(latest.get(image)!) : "waiting"}`);
+    const lines = missing.map(
+      ({ image }) =>
+        `pull: ${image.padEnd(width)}  ${latest.has(image) ? describeProgress(latest.get(image)!) : "waiting"}`,
+    );
     process.stdout.write((drawnLines > 0 ? `\x1b[${drawnLines}A` : "") + lines.map((l) => `\x1b[2K${l}\n`).join(""));
     drawnLines = lines.length;
   };
@@ -91,7 +102,9 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
   const failed = outcomes.filter((o) => !o.ok);
   const doneLines = outcomes.flatMap((outcome) => {
     const progress = latest.get(outcome.image);
-    return outcome.ok ? [`pull: ${outcome.image.padEnd(width)}  done${progress ? `, ${describeProgress(progress)}` : ""}`] : [];
+    return outcome.ok
+      ? [`pull: ${outcome.image.padEnd(width)}  done${progress ? `, ${describeProgress(progress)}` : ""}`]
+      : [];
   });
   // In a terminal the block is redrawn a last time; elsewhere each image gets its line.
   if (options.inPlace && drawnLines > 0 && doneLines.length === missing.length) {
@@ -110,7 +123,9 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
   for (const outcome of failed) {
     if (outcome.ok) continue;
     const setting = missing.find((m) => m.image === outcome.image)!.setting;
-    options.say(`pull: FAIL ${outcome.image}: the answer was "${outcome.answer}". ${pullAdvice(outcome.image, setting, outcome.answer)}`);
+    options.say(
+      `pull: FAIL ${outcome.image}: the answer was "${outcome.answer}". ${pullAdvice(outcome.image, setting, outcome.answer)}`,
+    );
   }
   options.say(`pull: ${failed.length} of ${missing.length} image(s) could not be pulled; no stack was changed`);
   return false;

@@ -31,11 +31,14 @@ export async function notInSnapshot(data: StackData): Promise<Finding[]> {
       class: "loses-data",
       stack: "",
       subject: `topic ${topic}`,
-      change: "is not declared (lib/topics.ts or TOPICS_FILE), so the snapshot would not hold it, and step 2 deletes it with the Kafka volumes",
+      change:
+        "is not declared (lib/topics.ts or TOPICS_FILE), so the snapshot would not hold it, and step 2 deletes it with the Kafka volumes",
       measured: { text: `It holds ${partitions.length} partition(s), ${records} message(s).`, records, exact: true },
     });
   }
-  for (const keyspace of (await userKeyspaces(data.cassandra)).filter((k) => k !== data.keyspace && k !== SCRATCH_KEYSPACE)) {
+  for (const keyspace of (await userKeyspaces(data.cassandra)).filter(
+    (k) => k !== data.keyspace && k !== SCRATCH_KEYSPACE,
+  )) {
     findings.push({
       class: "loses-data",
       stack: "",
@@ -55,7 +58,11 @@ export async function runningConsumers(data: StackData): Promise<string[]> {
 /** Each saved topic's high offsets now, to compare with the snapshot's after the save. */
 export async function highOffsets(data: StackData): Promise<Map<string, bigint[]>> {
   const found = new Map<string, bigint[]>();
-  for (const topic of data.topics) found.set(topic, ((await data.kafka.partitions(topic)) ?? []).map((p) => p.high));
+  for (const topic of data.topics)
+    found.set(
+      topic,
+      ((await data.kafka.partitions(topic)) ?? []).map((p) => p.high),
+    );
   return found;
 }
 
@@ -70,11 +77,18 @@ export async function arrivedSince(data: StackData, manifest: Manifest): Promise
 }
 
 /** Writes to the keyspace's tables since `before` (from {@link cassandraWrites}); empty when none, or when Cassandra cannot tell. */
-export function writtenSince(before: Map<string, number> | undefined, after: Map<string, number> | undefined, keyspace: string): string[] {
+export function writtenSince(
+  before: Map<string, number> | undefined,
+  after: Map<string, number> | undefined,
+  keyspace: string,
+): string[] {
   if (!before || !after) return [];
   return [...after]
     .filter(([table, count]) => table.startsWith(`${keyspace}.`) && count > (before.get(table) ?? 0))
-    .map(([table, count]) => `${count - (before.get(table) ?? 0)} write(s) reached table ${table} while the snapshot was saved`);
+    .map(
+      ([table, count]) =>
+        `${count - (before.get(table) ?? 0)} write(s) reached table ${table} while the snapshot was saved`,
+    );
 }
 
 /** The node's write counts per table, to compare before and after the save; undefined where Cassandra cannot tell (older than 4.1). */
@@ -97,18 +111,29 @@ export async function restoreProblems(data: StackData, to: ChatBattleConfig): Pr
   for (const table of live) {
     const made = fresh.get(table.name);
     if (!made) {
-      problems.push(`table ${data.keyspace}.${table.name} is not created by cql/ (made by hand?), so the new stack would not have it`);
+      problems.push(
+        `table ${data.keyspace}.${table.name} is not created by cql/ (made by hand?), so the new stack would not have it`,
+      );
       continue;
     }
     const missing = table.columns.filter((c) => !made.columns.includes(c));
-    if (missing.length > 0) problems.push(`table ${data.keyspace}.${table.name} has column(s) ${missing.join(", ")} that cql/ does not create (added by hand?)`);
-    if (table.counters.length > 0) problems.push(`table ${data.keyspace}.${table.name} has counter column(s) ${table.counters.join(", ")}: Cassandra changes counters only by increments, so a snapshot cannot put them back`);
+    if (missing.length > 0)
+      problems.push(
+        `table ${data.keyspace}.${table.name} has column(s) ${missing.join(", ")} that cql/ does not create (added by hand?)`,
+      );
+    if (table.counters.length > 0)
+      problems.push(
+        `table ${data.keyspace}.${table.name} has counter column(s) ${table.counters.join(", ")}: Cassandra changes counters only by increments, so a snapshot cannot put them back`,
+      );
   }
   const declared = new Map(declaredTopics(to.topicDurability, topicDefinitions(to)).map((t) => [t.name, t.partitions]));
   for (const topic of data.topics) {
     const partitions = ((await data.kafka.partitions(topic)) ?? []).length;
     const wanted = declared.get(topic) ?? 0;
-    if (partitions > wanted) problems.push(`topic ${topic} has ${partitions} partitions here and the new stack declares ${wanted}: each record goes back to its own partition`);
+    if (partitions > wanted)
+      problems.push(
+        `topic ${topic} has ${partitions} partitions here and the new stack declares ${wanted}: each record goes back to its own partition`,
+      );
   }
   return problems;
 }

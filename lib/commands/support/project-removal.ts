@@ -51,7 +51,11 @@ export function projectRemoval(projectRoot: string): ProjectRemoval {
         return result.status === 0 ? undefined : result.stderr.split("\n").filter(Boolean).join("; ");
       };
       const steps: [string, readonly string[], () => string | undefined][] = [
-        ["containers", found.containers, removeObjects(["rm", "--force", "--volumes", ...found.containers], STOP_DEADLINE_SECONDS)],
+        [
+          "containers",
+          found.containers,
+          removeObjects(["rm", "--force", "--volumes", ...found.containers], STOP_DEADLINE_SECONDS),
+        ],
         ["networks", found.networks, removeObjects(["network", "rm", ...found.networks])],
         ["volumes", found.volumes, removeObjects(["volume", "rm", ...found.volumes])],
         [
@@ -59,21 +63,31 @@ export function projectRemoval(projectRoot: string): ProjectRemoval {
           stateFiles,
           () => {
             if (keep.length === 0) rmSync(stateDir, { recursive: true, force: true });
-            else for (const file of readdirSync(stateDir)) if (!keep.includes(file)) rmSync(join(stateDir, file), { recursive: true, force: true });
+            else
+              for (const file of readdirSync(stateDir))
+                if (!keep.includes(file)) rmSync(join(stateDir, file), { recursive: true, force: true });
             removeDeployedStamp(SYNTH_DIR);
             return undefined;
           },
         ],
       ];
       for (const [i, [name, items, remove]] of steps.entries()) {
-        const left = () => steps.slice(i).filter(([, rest]) => rest.length > 0).map(([what]) => what);
+        const left = () =>
+          steps
+            .slice(i)
+            .filter(([, rest]) => rest.length > 0)
+            .map(([what]) => what);
         if (interrupts.interrupted) {
-          console.error(`${command}: interrupted; still there: ${left().join(", ") || "nothing"}. Run ${command === "migrate" ? "npm run migrate" : "npm run reset"} to finish.`);
+          console.error(
+            `${command}: interrupted; still there: ${left().join(", ") || "nothing"}. Run ${command === "migrate" ? "npm run migrate" : "npm run reset"} to finish.`,
+          );
           return false;
         }
         const failed = items.length > 0 ? remove() : undefined;
         if (failed) {
-          console.error(`${command}: could not remove the ${name} (${failed}); still there: ${left().join(", ")}. Fix that (a container of yours using a volume?), then run ${command === "migrate" ? "npm run migrate" : "npm run reset"} again.`);
+          console.error(
+            `${command}: could not remove the ${name} (${failed}); still there: ${left().join(", ")}. Fix that (a container of yours using a volume?), then run ${command === "migrate" ? "npm run migrate" : "npm run reset"} again.`,
+          );
           return false;
         }
       }

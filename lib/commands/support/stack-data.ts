@@ -27,16 +27,27 @@ export interface StackData {
   close(): Promise<void>;
 }
 
-export async function openStackData(config: ChatBattleConfig, env: Readonly<Record<string, string | undefined>>, say: (line: string) => void): Promise<StackData> {
+export async function openStackData(
+  config: ChatBattleConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  say: (line: string) => void,
+): Promise<StackData> {
   requireDeployed();
   const endpoints = serviceEndpoints(config, PROJECT_ROOT);
-  const kafka = await connectRecords(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers)).catch((error: unknown) => {
-    throw error instanceof ServiceUnreachableError ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`) : error;
-  });
+  const kafka = await connectRecords(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers)).catch(
+    (error: unknown) => {
+      throw error instanceof ServiceUnreachableError
+        ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`)
+        : error;
+    },
+  );
   let cassandra: CassandraClient;
   try {
     const settings = parseSchemaSettings(env, () => endpoints.cassandra, config);
-    cassandra = await connectWhenReady({ ...settings, waitSeconds: CASSANDRA_WAIT_SECONDS }, { log: say, readTimeoutMs: 120_000 });
+    cassandra = await connectWhenReady(
+      { ...settings, waitSeconds: CASSANDRA_WAIT_SECONDS },
+      { log: say, readTimeoutMs: 120_000 },
+    );
   } catch (error) {
     await kafka.close();
     throw error;
