@@ -18,14 +18,15 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   neutral: [],
   gate: ["neutral"],
   config: ["neutral"],
+  topology: ["config", "neutral"],
   topics: ["config", "neutral"],
   constructs: ["config", "neutral"],
-  schema: ["gate", "config", "neutral"],
-  stacks: ["constructs", "schema", "topics", "config", "neutral"],
-  app: ["stacks", "constructs", "schema", "topics", "config", "neutral"],
+  schema: ["gate", "topology", "config", "neutral"],
+  stacks: ["constructs", "schema", "topics", "topology", "config", "neutral"],
+  app: ["stacks", "constructs", "schema", "topics", "topology", "config", "neutral"],
   process: ["neutral"],
-  adapters: ["gate", "process", "config", "neutral"],
-  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "gate", "config", "neutral"],
+  adapters: ["gate", "process", "topology", "config", "neutral"],
+  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "gate", "topology", "config", "neutral"],
   snapshots: ["adapters", "schema", "gate", "neutral"],
   "commands/support": [
     "snapshots",
@@ -36,6 +37,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
     "schema",
     "topics",
     "gate",
+    "topology",
     "config",
     "neutral",
   ],
@@ -51,6 +53,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
     "schema",
     "topics",
     "gate",
+    "topology",
     "config",
     "neutral",
   ],
@@ -149,7 +152,7 @@ describe("the layers of lib/", () => {
 
   it("finds an upward import and a cycle when there is one", () => {
     expect(layerViolations([["schema/applier", "commands/support/deploy-hooks"]])).toEqual([
-      "schema/applier -> commands/support/deploy-hooks (schema may import gate, config, neutral)",
+      "schema/applier -> commands/support/deploy-hooks (schema may import gate, topology, config, neutral)",
     ]);
     expect(layerViolations([["adapters/docker/docker-cli", "adapters/kafka/kafka-admin"]])).toHaveLength(1);
     expect(

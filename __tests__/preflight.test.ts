@@ -6,8 +6,7 @@ import {
   deployedKafka,
   checkPorts,
   checkTerraform,
-  stackMemoryMiB,
-  STACK_MEMORY_MIB,
+  SEED_TOPOLOGY,
 } from "../lib/checks/preflight";
 import { hostPortsOfBindings } from "../lib/adapters/docker/project-objects";
 import { parseConfig } from "../lib/config/config";
@@ -64,7 +63,7 @@ describe("pre-flight checks", () => {
     const result = checkDockerMemory(2 * 1024 ** 3);
     expect(result.ok).toBe(false);
     expect(result.detail).toContain("has 2.0 GiB of memory; the stack needs 3.5 GiB");
-    expect(STACK_MEMORY_MIB).toBe(3584);
+    expect(SEED_TOPOLOGY.memoryMiB).toBe(3584);
     expect(checkDockerMemory(8 * 1024 ** 3).ok).toBe(true);
   });
 
@@ -129,14 +128,6 @@ describe("checkKafkaData", () => {
       /hold data of KAFKA_MODE=kraft with 3 broker\(s\)/,
     );
     expect(checkKafkaData(parseConfig({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" }), kraftVolumes).ok).toBe(false);
-  });
-});
-
-describe("stackMemoryMiB", () => {
-  it("counts ZooKeeper only in zookeeper mode and every broker", () => {
-    expect(stackMemoryMiB({ mode: "zookeeper", brokers: 1 })).toBe(3584);
-    expect(stackMemoryMiB({ mode: "kraft", brokers: 1 })).toBe(3072);
-    expect(stackMemoryMiB({ mode: "kraft", brokers: 3 })).toBe(5120);
   });
 });
 

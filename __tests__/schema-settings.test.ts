@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSchemaSettings as parseWith, describeSettings } from "../lib/schema/schema-settings";
+import { parseSchemaSettings, describeSettings } from "../lib/schema/schema-settings";
 import { ConfigError } from "../lib/config/config";
-import { serviceEndpoints } from "../lib/app";
-import { PROJECT_ROOT } from "./helpers/synth";
-
-// The deployed node, where its construct says it is, as the commands ask for it.
-const deployed = (config: Parameters<typeof serviceEndpoints>[0]) => serviceEndpoints(config, PROJECT_ROOT).cassandra;
-const parseSchemaSettings = (env: Record<string, string>) => parseWith(env, deployed);
 
 const errorOf = (env: Record<string, string>) => {
   try {
@@ -47,13 +41,17 @@ describe("parseSchemaSettings", () => {
     });
   });
 
-  it("asks where the deployed node is only when the contact points or the datacenter are not given", () => {
-    const asked: string[] = [];
-    parseWith({ CASSANDRA_CONTACT_POINTS: "10.0.0.1", CASSANDRA_LOCAL_DATACENTER: "eu" }, () => {
-      asked.push("asked");
-      return { contactPoint: "unused:1", datacenter: "unused" };
+  it("falls back to the deployed node, where the topology places it, only when the contact points or the datacenter are not given", () => {
+    expect(parseSchemaSettings({ CASSANDRA_CQL_PORT: "9142" })).toMatchObject({
+      contactPoints: ["127.0.0.1:9142"],
+      localDatacenter: "dc1",
     });
-    expect(asked).toEqual([]);
+    expect(
+      parseSchemaSettings({ CASSANDRA_CONTACT_POINTS: "10.0.0.1", CASSANDRA_LOCAL_DATACENTER: "eu" }),
+    ).toMatchObject({
+      contactPoints: ["10.0.0.1"],
+      localDatacenter: "eu",
+    });
   });
 
   it("treats a setting set but empty as a mistake, as the app does, rather than as the default", () => {

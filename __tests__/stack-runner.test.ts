@@ -444,12 +444,10 @@ describe("StackRunner, against a fake Terraform", () => {
       };
       writeFileSync(join(f.root, "state", "network.tfstate"), JSON.stringify({ version: 4, resources: [network] }));
       const asked: string[] = [];
-      await f
-        .runner()
-        .deploy({
-          ...hooks(),
-          createdAsRecorded: async (type, name, id) => (asked.push(`${type} ${name} ${id}`), exists),
-        });
+      await f.runner().deploy({
+        ...hooks(),
+        createdAsRecorded: async (type, name, id) => (asked.push(`${type} ${name} ${id}`), exists),
+      });
       expect(asked).toEqual(["docker_network chatbattle-network abc"]);
       const untaint = f.calls().filter((c) => c.args?.[0] === "untaint");
       expect(untaint.map((c) => [c.stack, c.args!.at(-1)])).toEqual(

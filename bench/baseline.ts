@@ -9,7 +9,7 @@ import { parseCqlFile } from "../lib/schema/plan";
 import { renderCql } from "../lib/schema/render";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "../lib/project-root";
-import type { ServiceName } from "../lib/names";
+import type { ServiceName } from "../lib/topology/local-topology";
 import type { SynthesizedContainer } from "./synthesized";
 
 export interface Summary {

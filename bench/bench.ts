@@ -22,7 +22,7 @@ import { findProjectObjects } from "../lib/adapters/docker/project-objects";
 import { formatTable } from "../lib/checks/table";
 import { PROJECT_ROOT } from "../lib/project-root";
 import { loadOfflineEnv } from "../lib/load-env";
-import type { ServiceName } from "../lib/names";
+import type { ServiceName } from "../lib/topology/local-topology";
 import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
 import { APP_ENTRIES, copyProject } from "../test-support/project-copy";
 import { synthesizedContainers } from "./synthesized";

@@ -8,7 +8,7 @@
  *   three JVMs share the machine's cores. This is the yardstick for a deploy.
  */
 import { docker } from "../lib/adapters/docker/docker-cli";
-import type { ServiceName } from "../lib/names";
+import type { ServiceName } from "../lib/topology/local-topology";
 import { splitHostPort } from "../lib/endpoint";
 import { cassandraReady, kafkaReady, secondsUntil, zookeeperReady } from "./readiness";
 import type { SynthesizedContainer } from "./synthesized";

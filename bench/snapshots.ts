@@ -29,7 +29,7 @@ import { formatTable } from "../lib/checks/table";
 import { PROJECT_ROOT } from "../lib/project-root";
 import { loadDotEnv } from "../lib/load-env";
 import { parseConfig } from "../lib/config/config";
-import { serviceEndpoints } from "../lib/app";
+import { localTopology } from "../lib/topology/local-topology";
 
 const BENCH_SNAPSHOT = "bench-snapshots";
 /** Each message is a chat message as the pipeline writes it, about 200 bytes of JSON. */
@@ -197,7 +197,7 @@ await runCommand("bench:snapshots", async () => {
   if (sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError(usage);
   loadDotEnv();
   const config = parseConfig(process.env);
-  const endpoints = serviceEndpoints(config, PROJECT_ROOT);
+  const endpoints = localTopology(config);
   const held = await dataHeld(endpoints.kafkaBrokers, endpoints.cassandra.contactPoint, endpoints.cassandra.datacenter);
   if (held.length > 0 && !values["allow-data-loss"]) {
     throw new CommandError(

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesizeApp } from "../lib/app";
 import { parseConfig } from "../lib/config/config";
-import { CONTAINER_NAMES, type ServiceName } from "../lib/names";
+import { CONTAINER_NAMES } from "../lib/names";
+import type { ServiceName } from "../lib/topology/local-topology";
 import { PROJECT_ROOT } from "../lib/project-root";
 
 export interface SynthesizedContainer {

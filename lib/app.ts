@@ -1,6 +1,4 @@
 import { App } from "cdktf";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChatBattleConfig } from "./config/config";
 import { replicationSettings } from "./config/replication";
@@ -12,7 +10,8 @@ import { TopicsStack } from "./stacks/topics-stack";
 import { SchemaStack } from "./stacks/schema-stack";
 import { declaredTopics, topicDefinitions, type TopicSpec } from "./topics";
 import { readCqlFiles, type CqlFile } from "./schema/cql-files";
-import { applierEnvironment, parseSchemaSettings, type DeployedCassandra } from "./schema/schema-settings";
+import { applierEnvironment, parseSchemaSettings } from "./schema/schema-settings";
+import { localTopology } from "./topology/local-topology";
 import { useStateBackend } from "./stacks/state-backend";
 import { usesTls } from "./config/target";
 
@@ -74,7 +73,7 @@ export function buildStacks(
       topics: topicSpecs,
       preventDestroy,
     });
-    const applier = parseSchemaSettings(env, undefined, config);
+    const applier = parseSchemaSettings(env, config);
     const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
     stacks = { topics, schema };
   } else {
@@ -93,19 +92,20 @@ function buildLocalStacks(
   cqlFiles: readonly CqlFile[],
   preventDestroy: boolean,
 ): ChatBattleStacks {
-  const volumes = new VolumesStack(app, { kafka: config.kafka, preventDestroy });
+  const topology = localTopology(config);
+  const volumes = new VolumesStack(app, { topology, preventDestroy });
   const network = new NetworkStack(app);
 
-  const kafka = new KafkaStack(app, config);
+  const kafka = new KafkaStack(app, { topology, bindAddress: config.bindAddress });
   kafka.addDependency(volumes);
   kafka.addDependency(network);
 
-  const cassandra = new CassandraStack(app, config);
+  const cassandra = new CassandraStack(app, { topology, bindAddress: config.bindAddress });
   cassandra.addDependency(volumes);
   cassandra.addDependency(network);
 
   const topics = new TopicsStack(app, {
-    kafka: { bootstrapServers: kafka.bootstrapServers, tls: false },
+    kafka: { bootstrapServers: topology.kafkaBrokers, tls: false },
     topics: topicSpecs,
     preventDestroy,
   });
@@ -116,8 +116,8 @@ function buildLocalStacks(
     cqlFiles,
     cassandraContainerId: node.container.id,
     applierSettings: {
-      CASSANDRA_CONTACT_POINTS: node.contactPoint,
-      CASSANDRA_LOCAL_DATACENTER: node.datacenter,
+      CASSANDRA_CONTACT_POINTS: topology.cassandra.contactPoint,
+      CASSANDRA_LOCAL_DATACENTER: topology.cassandra.datacenter,
       CASSANDRA_KEYSPACE: config.cassandra.keyspace,
       ...replicationSettings(config.cassandra.replication),
       // The node's creation does not wait for it to be healthy; the applier waits as long as Docker would.
@@ -145,37 +145,4 @@ export function synthesizeApp(
   const app = new App(outdir ? { outdir } : {});
   buildStacks(app, config, projectRoot, env, guard);
   app.synth();
-}
-
-/** How a client on this machine reaches each service a configuration deploys. */
-export interface ServiceEndpoints {
-  /** host:port of ZooKeeper's client port; undefined in KRaft mode. */
-  readonly zookeeper?: string;
-  /** host:port of every broker, broker 1 first. */
-  readonly kafkaBrokers: readonly string[];
-  /** Cassandra's contact point and datacenter, as the schema applier takes them. */
-  readonly cassandra: DeployedCassandra;
-}
-
-/**
- * The endpoints as the constructs that run the services state them: the
- * stacks are built in memory (into a scratch folder, removed again), not
- * synthesized, and nothing here works an address out a second time.
- */
-export function serviceEndpoints(config: ChatBattleConfig, projectRoot: string): ServiceEndpoints {
-  const outdir = mkdtempSync(join(tmpdir(), "chatbattle-endpoints-"));
-  try {
-    const stacks = buildStacks(new App({ outdir }), config, projectRoot).local;
-    if (!stacks) throw new Error("serviceEndpoints: the cluster target deploys no services");
-    return {
-      zookeeper: stacks.kafka.zookeeper?.hostConnectString,
-      kafkaBrokers: stacks.kafka.bootstrapServers,
-      cassandra: {
-        contactPoint: stacks.cassandra.cassandraNode.contactPoint,
-        datacenter: stacks.cassandra.cassandraNode.datacenter,
-      },
-    };
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
 }

@@ -16,9 +16,6 @@ export const CONTAINER_NAMES = {
   cassandra: "chatbattle-cassandra",
 } as const;
 
-/** A service of the stack, by the name containers on the network use for it. */
-export type ServiceName = keyof typeof CONTAINER_NAMES;
-
 export const VOLUME_NAMES = {
   zookeeperData: "chatbattle-zookeeper-data",
   zookeeperLogs: "chatbattle-zookeeper-logs",
@@ -44,58 +41,6 @@ export function brokerNames(n: number): {
         volume: `chatbattle-kafka-${n}-data`,
         volumeId: `kafka${n}Data`,
       };
-}
-
-/** A container the local stack runs, with the service it belongs to. */
-export interface ProjectContainer {
-  readonly service: ServiceName;
-  readonly container: string;
-  /** The name containers on the network reach it by: zookeeper, kafka, kafka-2, …, cassandra. */
-  readonly alias: string;
-  /** The broker's id, for a Kafka broker. */
-  readonly broker?: number;
-}
-
-/**
- * The containers a local stack with this Kafka runs, in start order:
- * ZooKeeper only in zookeeper mode, then every broker, then Cassandra.
- */
-export function projectContainers(kafka: {
-  readonly mode: "zookeeper" | "kraft";
-  readonly brokers: number;
-}): ProjectContainer[] {
-  return [
-    ...(kafka.mode === "zookeeper"
-      ? [{ service: "zookeeper" as const, container: CONTAINER_NAMES.zookeeper, alias: "zookeeper" }]
-      : []),
-    ...Array.from({ length: kafka.brokers }, (_, i) => ({
-      service: "kafka" as const,
-      container: brokerNames(i + 1).container,
-      alias: brokerNames(i + 1).alias,
-      broker: i + 1,
-    })),
-    { service: "cassandra", container: CONTAINER_NAMES.cassandra, alias: "cassandra" },
-  ];
-}
-
-/** The data volumes of such a stack, by construct id (a contract: a renamed id would delete its volume). */
-export function projectVolumes(kafka: {
-  readonly mode: "zookeeper" | "kraft";
-  readonly brokers: number;
-}): { readonly id: string; readonly name: string }[] {
-  return [
-    ...(kafka.mode === "zookeeper"
-      ? [
-          { id: "zookeeperData", name: VOLUME_NAMES.zookeeperData },
-          { id: "zookeeperLogs", name: VOLUME_NAMES.zookeeperLogs },
-        ]
-      : []),
-    ...Array.from({ length: kafka.brokers }, (_, i) => ({
-      id: brokerNames(i + 1).volumeId,
-      name: brokerNames(i + 1).volume,
-    })),
-    { id: "cassandraData", name: VOLUME_NAMES.cassandraData },
-  ];
 }
 
 /** Every volume name any configuration uses: what reset and the mode check look for. */

@@ -2,7 +2,8 @@ import type { ChatBattleConfig } from "../config/config";
 import { parseSchemaSettings, describeSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { CommandError } from "../errors";
-import { connectAdmin, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { connectAdmin } from "../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../topology/connections";
 import type { CheckResult } from "./check-result";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,7 +46,7 @@ export async function checkKafkaCluster(config: ChatBattleConfig, env: Env): Pro
 
 /** Cassandra accepts CQL with the applier's settings, credentials and TLS included, within a few seconds. */
 export async function checkCassandraCluster(config: ChatBattleConfig, env: Env): Promise<CheckResult> {
-  const settings = { ...parseSchemaSettings(env, undefined, config), waitSeconds: 10 };
+  const settings = { ...parseSchemaSettings(env, config), waitSeconds: 10 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });

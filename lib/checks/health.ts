@@ -1,12 +1,12 @@
 import { createConnection } from "node:net";
-import type { ServiceEndpoints } from "../app";
 import { splitHostPort } from "../endpoint";
 import { declaredTopics, topicDefinitions, type TopicSpec } from "../topics";
-import { brokerHostPorts, type ChatBattleConfig } from "../config/config";
+import type { ChatBattleConfig } from "../config/config";
 import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { findProjectObjects } from "../adapters/docker/project-objects";
-import { brokerNames, projectContainers, type ProjectContainer, type ServiceName } from "../names";
-import { connectAdmin, kafkaClientTarget, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
+import { hostPort, localTopology, type LocalService, type ServiceName } from "../topology/local-topology";
+import { connectAdmin, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../topology/connections";
 import { contactEndpoints, parseSchemaSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
@@ -269,51 +269,63 @@ export function quorumHealth(status: string, voters: number): { ready: boolean; 
  */
 export async function checkHealth(
   config: ChatBattleConfig,
-  endpoints: ServiceEndpoints,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ServiceHealth[]> {
-  const containers = projectContainers(config.kafka);
-  const states = new Map(containers.map((c) => [c.container, containerState(c.container)]));
-  const brokerIds = Array.from({ length: config.kafka.brokers }, (_, i) => i + 1);
-  const anyBrokerRunning = brokerIds.some((id) => states.get(brokerNames(id).container)?.state === "running");
-  const kafka = anyBrokerRunning
+  const topology = localTopology(config);
+  const states = new Map(topology.services.map((s) => [s.container, containerState(s.container)]));
+  const brokers = topology.services.filter((s) => s.name === "kafka");
+  const kafka = brokers.some((b) => states.get(b.container)?.state === "running")
     ? await probeKafka(
-        kafkaClientTarget(config, env, () => endpoints.kafkaBrokers),
+        kafkaClientTarget(config, env),
         declaredTopics(config.topicDurability, topicDefinitions(config)),
-        brokerIds,
+        brokers.map((b) => b.broker!),
       )
     : undefined;
-  const probeOf = async ({ service, broker: id }: ProjectContainer): Promise<{ ready: boolean; detail: string }> => {
-    if (service === "zookeeper") {
-      const zookeeper = splitHostPort(endpoints.zookeeper!);
-      return probeZooKeeper(zookeeper.host, zookeeper.port);
+  const probeOf = async (service: LocalService): Promise<{ ready: boolean; detail: string }> => {
+    switch (service.name) {
+      case "zookeeper": {
+        const zookeeper = splitHostPort(service.endpoint);
+        return probeZooKeeper(zookeeper.host, zookeeper.port);
+      }
+      case "cassandra":
+        return probeCassandra(parseSchemaSettings(env, config));
+      case "kafka": {
+        // Broker 1's row carries what a client sees of the whole cluster; the others, whether their broker is in it.
+        if (service.broker === 1 && kafka) return kafka;
+        const online = kafka?.online.has(service.broker!) ?? false;
+        return {
+          ready: online,
+          detail: online
+            ? `broker ${service.broker} online`
+            : `broker ${service.broker} is not in the cluster's metadata`,
+        };
+      }
     }
-    if (service === "cassandra") return probeCassandra(parseSchemaSettings(env, () => endpoints.cassandra, config));
-    if (id === 1 && kafka) return kafka;
-    const online = kafka?.online.has(id!) ?? false;
-    return { ready: online, detail: online ? `broker ${id} online` : `broker ${id} is not in the cluster's metadata` };
   };
   const rows = await Promise.all(
-    containers.map(async (projectContainer) => {
-      const { service, container } = projectContainer;
-      const { state, dockerHealth } = states.get(container)!;
-      const probe =
-        state === "running" ? await probeOf(projectContainer) : { ready: false, detail: `container is ${state}` };
+    topology.services.map(async (service): Promise<ServiceHealth> => {
+      const { state, dockerHealth } = states.get(service.container)!;
+      const probe = state === "running" ? await probeOf(service) : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";
       const detail = probe.ready && !dockerAgrees ? `Docker reports ${dockerHealth}; ${probe.detail}` : probe.detail;
-      return { service, container, state, dockerHealth, ready: probe.ready && dockerAgrees, detail } as ServiceHealth;
+      return {
+        service: service.name,
+        container: service.container,
+        state,
+        dockerHealth,
+        ready: probe.ready && dockerAgrees,
+        detail,
+      };
     }),
   );
   if (config.kafka.mode === "kraft") {
-    const askedId = brokerIds.find((n) => states.get(brokerNames(n).container)?.state === "running");
-    const asked = askedId === undefined ? undefined : brokerNames(askedId).container;
-    const quorum =
-      askedId === undefined
-        ? { ready: false, detail: "no broker is running" }
-        : probeQuorum(asked!, brokerHostPorts(config)[askedId - 1].internal, config.kafka.brokers);
-    rows.splice(config.kafka.brokers, 0, {
+    const asked = brokers.find((b) => states.get(b.container)?.state === "running");
+    const quorum = asked
+      ? probeQuorum(asked.container, hostPort(asked, "internal"), brokers.length)
+      : { ready: false, detail: "no broker is running" };
+    rows.splice(brokers.length, 0, {
       service: "quorum",
-      container: asked ?? "-",
+      container: asked?.container ?? "-",
       state: "-",
       dockerHealth: "-",
       ...quorum,
@@ -338,7 +350,7 @@ export async function checkClusterHealth(
 ): Promise<ClusterServiceHealth[]> {
   const kafka = kafkaClientTarget(config, env);
   // Parsed once, with the configuration the command already has.
-  const applier = parseSchemaSettings(env, undefined, config);
+  const applier = parseSchemaSettings(env, config);
   const cassandraEndpoint = contactEndpoints(applier).join(",");
   const [kafkaProbe, cassandraProbe] = await Promise.all([
     probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))),

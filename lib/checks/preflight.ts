@@ -1,11 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
-import { PORT_SETTINGS, localImages, publishedPortKeys, type ChatBattleConfig } from "../config/config";
+import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { findProjectObjects, projectPorts, type ProjectPort } from "../adapters/docker/project-objects";
-import { ALL_VOLUME_NAMES, brokerNames, projectVolumes, VOLUME_NAMES } from "../names";
-import { ZOOKEEPER_MEMORY_MIB } from "../constructs/zookeeper";
-import { KAFKA_MEMORY_MIB } from "../constructs/kafka-broker";
-import { CASSANDRA_MEMORY_MIB } from "../constructs/cassandra-node";
+import { ALL_VOLUME_NAMES, brokerNames, VOLUME_NAMES } from "../names";
+import { localImages, localTopology, type LocalTopology } from "../topology/local-topology";
 import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
 import { formatTable } from "./table";
 import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
@@ -16,15 +14,8 @@ import { checkCassandraRelease } from "./cassandra-version";
 
 export type { CheckResult } from "./check-result";
 
-/** Memory the containers of a stack with this Kafka may use together. */
-export function stackMemoryMiB(kafka: ChatBattleConfig["kafka"]): number {
-  return (
-    (kafka.mode === "zookeeper" ? ZOOKEEPER_MEMORY_MIB : 0) + kafka.brokers * KAFKA_MEMORY_MIB + CASSANDRA_MEMORY_MIB
-  );
-}
-
-/** Memory of the seed's stack: ZooKeeper, one broker, Cassandra. */
-export const STACK_MEMORY_MIB = stackMemoryMiB({ mode: "zookeeper", brokers: 1 });
+/** The seed's stack (ZooKeeper, one broker, Cassandra): the default configuration's. */
+export const SEED_TOPOLOGY = localTopology(parseConfig({}));
 
 /**
  * The Kafka volumes that exist must be none (a first deploy) or exactly those
@@ -35,8 +26,8 @@ export const STACK_MEMORY_MIB = stackMemoryMiB({ mode: "zookeeper", brokers: 1 }
  */
 export function checkKafkaData(config: ChatBattleConfig, existingVolumes: readonly string[]): CheckResult {
   const existing = kafkaVolumesIn(existingVolumes);
-  const expected = projectVolumes(config.kafka)
-    .map((v) => v.name)
+  const expected = localTopology(config)
+    .volumes.map((v) => v.name)
     .filter((v) => v !== VOLUME_NAMES.cassandraData)
     .sort();
   const wanted = `KAFKA_MODE=${config.kafka.mode} with ${config.kafka.brokers} broker(s)`;
@@ -82,9 +73,12 @@ export function checkDocker(): CheckResult & { memoryBytes?: number } {
   }
 }
 
-export function checkDockerMemory(memoryBytes: number, neededMiB = STACK_MEMORY_MIB): CheckResult {
+/** Whether the engine has the memory the stack's containers may use together (the topology says how much each). */
+export function checkDockerMemory(memoryBytes: number, topology: LocalTopology = SEED_TOPOLOGY): CheckResult {
+  const neededMiB = topology.memoryMiB;
   const haveMiB = Math.floor(memoryBytes / 1024 / 1024);
   const gib = (mib: number) => (mib / 1024).toFixed(1);
+  const each = topology.services.map((s) => `${s.container} ${s.memoryMiB} MiB`).join(", ");
   return haveMiB >= neededMiB
     ? {
         check: "Docker memory",
@@ -96,7 +90,7 @@ export function checkDockerMemory(memoryBytes: number, neededMiB = STACK_MEMORY_
         ok: false,
         detail:
           `the Docker engine has ${gib(haveMiB)} GiB of memory; the stack needs ${gib(neededMiB)} GiB ` +
-          `(ZooKeeper ${ZOOKEEPER_MEMORY_MIB} MiB, Kafka ${KAFKA_MEMORY_MIB} MiB, Cassandra ${CASSANDRA_MEMORY_MIB} MiB). ` +
+          `(${each}). ` +
           "Give Docker more memory (Docker Desktop: Settings → Resources).",
       };
 }
@@ -136,15 +130,13 @@ async function portInUse(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** Checks each port the configuration publishes; `ownPorts`: those the project's own containers hold (a redeploy reuses them). */
+/** Checks each port the stack publishes (the topology's); `ownPorts`: those the project's own containers hold (a redeploy reuses them). */
 export async function checkPorts(
   config: ChatBattleConfig,
   ownPorts: ReadonlyMap<number, ProjectPort>,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const key of publishedPortKeys(config.kafka)) {
-    const setting = PORT_SETTINGS[key];
-    const port = config.ports[key];
+  for (const { hostPort: port, setting } of localTopology(config).services.flatMap((s) => s.ports)) {
     const where = `${config.bindAddress}:${port}`;
     const own = ownPorts.get(port);
     if (own) {
@@ -187,14 +179,14 @@ export async function runPreflight(
   }
   const dockerResult = checkDocker();
   const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
-  const images = localImages(config).map((i) => i.image);
+  const images = localImages(localTopology(config)).map((i) => i.image);
   // Both may wait a few seconds for a registry to answer: side by side.
   const [imageSources, providers] = await Promise.all([
     dockerResult.ok ? checkImageSources(images) : undefined,
     checkProviderSource(env, SYNTH_DIR),
   ]);
   if (dockerResult.ok) {
-    results.push(checkDockerMemory(dockerResult.memoryBytes!, stackMemoryMiB(config.kafka)));
+    results.push(checkDockerMemory(dockerResult.memoryBytes!, localTopology(config)));
     results.push(checkKafkaData(config, findProjectObjects().volumes));
     results.push(checkCassandraRelease(config, PROJECT_ROOT));
     results.push(imageSources!);

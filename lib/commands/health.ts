@@ -8,8 +8,6 @@
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { checkClusterHealth, checkHealth, requireDeployed } from "../checks/health";
-import { serviceEndpoints } from "../app";
-import { PROJECT_ROOT } from "../project-root";
 import { UsageError } from "../errors";
 import { healthJson, renderClusterHealth, renderHealth } from "../checks/health-report";
 import { runCommand } from "../process/run-command";
@@ -34,10 +32,9 @@ async function main(): Promise<number> {
         }
       : async () => {
           requireDeployed();
-          const rows = await checkHealth(config, endpoints!, process.env);
+          const rows = await checkHealth(config, process.env);
           return { rows, text: renderHealth(rows) };
         };
-  const endpoints = config.target === "local" ? serviceEndpoints(config, PROJECT_ROOT) : undefined;
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
     const { rows, text } = await check();

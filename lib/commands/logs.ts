@@ -9,7 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { projectContainers } from "../names";
+import { localTopology } from "../topology/local-topology";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
 import { docker } from "../adapters/docker/docker-cli";
 import { loadDotEnv } from "../load-env";
@@ -26,7 +26,7 @@ import { formatLogLine, parseLogLine, type LogLine, type Service } from "./suppo
  * (kafka, kafka-2, kafka-3), cassandra.
  */
 function logSources(config: ChatBattleConfig): Map<Service, string> {
-  return new Map(projectContainers(config.kafka).map(({ alias, container }) => [alias, container]));
+  return new Map(localTopology(config).services.map(({ alias, container }) => [alias, container]));
 }
 
 const usage = (names: readonly string[]) =>

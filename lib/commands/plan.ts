@@ -19,10 +19,10 @@ import { Interrupts } from "../process/interrupts";
 import { readArguments } from "./support/arguments";
 import { deployHooks, deployJudge } from "./support/deploy-hooks";
 import { terraformEnvironment } from "./support/deploy-stack";
-import { synthesizeApp, serviceEndpoints } from "../app";
+import { synthesizeApp } from "../app";
 import { StackRunner } from "../adapters/terraform/stack-runner";
 import { readSynthesizedStacks } from "../adapters/terraform/synthesized-stacks";
-import { kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../topology/connections";
 import { checkDocker } from "../checks/preflight";
 import { upToDate } from "../checks/up-to-date";
 import type { StackPlan } from "../gate/findings";
@@ -51,9 +51,7 @@ await runCommand("plan", async () => {
     const env = terraformEnvironment(config);
     const stacks = readSynthesizedStacks(SYNTH_DIR);
     let plans: StackPlan[];
-    const current = await upToDate(SYNTH_DIR, stacks, () =>
-      kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
-    );
+    const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env));
     if (current.upToDate) {
       say(
         "plan: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker)",

@@ -9,12 +9,7 @@
  */
 import { join } from "node:path";
 import { loadDotEnv } from "../load-env";
-import {
-  needsDeployedCassandra,
-  parseSchemaSettings,
-  describeSettings,
-  type SchemaSettings,
-} from "../schema/schema-settings";
+import { parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
 import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
@@ -69,10 +64,8 @@ const COMMANDS = { apply, verify } as const;
 
 async function main(command: keyof typeof COMMANDS, allowDataLoss: boolean): Promise<number> {
   loadDotEnv();
-  // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where its construct says it is.
-  // The app is loaded only then: the deploy's schema step passes the contact points.
-  const app = needsDeployedCassandra(process.env) ? await import("../app") : undefined;
-  const settings = parseSchemaSettings(process.env, (config) => app!.serviceEndpoints(config, PROJECT_ROOT).cassandra);
+  // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where the topology places it.
+  const settings = parseSchemaSettings(process.env);
   log(`schema: connecting to ${describeSettings(settings)}`);
   let client: CassandraClient | undefined;
   try {

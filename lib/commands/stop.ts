@@ -8,7 +8,8 @@
  * SIGTERM reach Terraform, which saves its state before the command ends
  * (130 or 143).
  */
-import { projectContainers, projectVolumes, STACK_NAMES, NETWORK_NAME } from "../names";
+import { STACK_NAMES } from "../names";
+import { localTopology } from "../topology/local-topology";
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { acquireProjectLock } from "../process/project-lock";
@@ -32,15 +33,10 @@ async function main(): Promise<number> {
   refuseOnCluster("npm run stop", process.env);
   const config = parseConfig(process.env);
   acquireProjectLock(PROJECT_ROOT, "npm run stop");
+  const topology = localTopology(config);
+  console.log(`stop: removing containers ${topology.services.map((s) => s.container).join(", ")}`);
   console.log(
-    `stop: removing containers ${projectContainers(config.kafka)
-      .map((c) => c.container)
-      .join(", ")}`,
-  );
-  console.log(
-    `stop: keeping network ${NETWORK_NAME}, volumes ${projectVolumes(config.kafka)
-      .map((v) => v.name)
-      .join(", ")}, the topics and the schema`,
+    `stop: keeping network ${topology.network}, volumes ${topology.volumes.map((v) => v.name).join(", ")}, the topics and the schema`,
   );
   const interrupts = new Interrupts("stop").install();
   removeDeployedStamp(SYNTH_DIR);

@@ -6,10 +6,9 @@
 import { loadDotEnv } from "../load-env";
 import { parseConfig } from "../config/config";
 import { topicDefinitions } from "../topics";
-import { connectAdmin, kafkaClientTarget } from "../adapters/kafka/kafka-admin";
+import { connectAdmin } from "../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../topology/connections";
 import { requireDeployed } from "../checks/health";
-import { serviceEndpoints } from "../app";
-import { PROJECT_ROOT } from "../project-root";
 import { ServiceUnreachableError, UsageError } from "../errors";
 import { formatTable } from "../checks/table";
 import { runCommand } from "../process/run-command";
@@ -30,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   loadDotEnv();
   const config = parseConfig(process.env);
-  const target = kafkaClientTarget(config, process.env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers);
+  const target = kafkaClientTarget(config, process.env);
   if (config.target === "local") requireDeployed();
   let admin;
   try {

@@ -34,18 +34,6 @@ export interface HostPorts {
 /** How Kafka runs locally. */
 export type KafkaMode = "zookeeper" | "kraft";
 
-/** Each broker's host ports, broker 1 first. */
-export function brokerHostPorts(
-  config: Pick<ChatBattleConfig, "ports" | "kafka">,
-): { external: number; internal: number }[] {
-  const all = [
-    { external: config.ports.kafkaExternal, internal: config.ports.kafkaInternal },
-    { external: config.ports.kafka2External, internal: config.ports.kafka2Internal },
-    { external: config.ports.kafka3External, internal: config.ports.kafka3Internal },
-  ];
-  return all.slice(0, config.kafka.brokers);
-}
-
 /** The ports a configuration publishes: ZooKeeper's only in zookeeper mode, brokers 2 and 3 only with three brokers. */
 export function publishedPortKeys(kafka: ChatBattleConfig["kafka"]): (keyof HostPorts)[] {
   return (Object.keys(PORT_SETTINGS) as (keyof HostPorts)[]).filter((key) => {
@@ -288,13 +276,4 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     ports,
     cassandra: { keyspace, replication, datacenter },
   };
-}
-
-/** The images a local deploy runs, each with the setting that names it (ZooKeeper's only in zookeeper mode). */
-export function localImages(config: ChatBattleConfig): { readonly image: string; readonly setting: SettingName }[] {
-  const services =
-    config.kafka.mode === "zookeeper"
-      ? (["zookeeper", "kafka", "cassandra"] as const)
-      : (["kafka", "cassandra"] as const);
-  return services.map((service) => ({ image: config.images[service], setting: config.imageSettings[service] }));
 }

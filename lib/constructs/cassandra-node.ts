@@ -6,13 +6,6 @@ import {
   type HealthcheckProps,
   type ServiceProps,
 } from "./service-container";
-import { joinHostPort } from "../endpoint";
-
-/** Memory limit of the container: 1 GB heap plus off-heap memory and the cqlsh healthcheck. */
-export const CASSANDRA_MEMORY_MIB = 2048;
-
-/** Cassandra's ports inside the container. */
-export const CASSANDRA_CONTAINER_PORTS = { cql: 9042, internode: 7000, internodeTls: 7001 } as const;
 
 export interface CassandraNodeProps extends ServiceProps<"cql" | "internode" | "internodeTls"> {
   /** Datacenter name of the node (GossipingPropertyFileSnitch). */
@@ -77,7 +70,8 @@ export class CassandraNode extends Construct {
 
   constructor(scope: Construct, id: string, props: CassandraNodeProps) {
     super(scope, id);
-    this.contactPoint = joinHostPort(props.clientHost, props.hostPorts.cql);
+    this.contactPoint = props.endpoint;
+    const cql = props.ports.cql.container;
     this.datacenter = props.datacenter;
     // Ready: the native protocol answers (see cqlOptionsProbe). Alive: the CQL
     // port accepts connections. Both are bash's /dev/tcp: cqlsh, a Python
@@ -85,8 +79,8 @@ export class CassandraNode extends Construct {
     // cold start on a busy 2-core machine can take minutes: about 10 in all
     // (60 s + 6 × (2 s + 90 s)) before Docker, and so the schema step, gives up.
     const healthcheck: HealthcheckProps = {
-      alive: `bash -c '</dev/tcp/127.0.0.1/${CASSANDRA_CONTAINER_PORTS.cql}'`,
-      ready: cqlOptionsProbe(CASSANDRA_CONTAINER_PORTS.cql),
+      alive: `bash -c '</dev/tcp/127.0.0.1/${cql}'`,
+      ready: cqlOptionsProbe(cql),
       intervalSeconds: 2,
       timeoutSeconds: 90,
       retries: 6,
@@ -112,9 +106,9 @@ export class CassandraNode extends Construct {
         HEAP_NEWSIZE: "256M",
       },
       ports: [
-        { containerPort: CASSANDRA_CONTAINER_PORTS.cql, hostPort: props.hostPorts.cql },
-        { containerPort: CASSANDRA_CONTAINER_PORTS.internode, hostPort: props.hostPorts.internode },
-        { containerPort: CASSANDRA_CONTAINER_PORTS.internodeTls, hostPort: props.hostPorts.internodeTls },
+        { containerPort: cql, hostPort: props.ports.cql.host },
+        { containerPort: props.ports.internode.container, hostPort: props.ports.internode.host },
+        { containerPort: props.ports.internodeTls.container, hostPort: props.ports.internodeTls.host },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/cassandra" }],
       healthcheck,
@@ -123,7 +117,7 @@ export class CassandraNode extends Construct {
       // measured with 20,000 fresh rows, so 60 s is a wide margin. Killed anyway, it
       // loses nothing acknowledged: see CASSANDRA_JVM_EXTRA_OPTS.
       stopGraceSeconds: 60,
-      memoryMiB: CASSANDRA_MEMORY_MIB,
+      memoryMiB: props.memoryMiB,
     }).container;
   }
 }

@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer, type ServiceProps } from "./service-container";
-import { joinHostPort } from "../endpoint";
 
 /**
  * A shell check that the broker on `port` answers a Metadata request (v4,
@@ -18,9 +17,6 @@ export function kafkaMetadataProbe(port: number): string {
     `n=$(timeout 2 head -c 16 <&3 | od -An -j12 -N4 -tx1 | tr -d " \\n") && case "$n" in 00000000) false;; ????????) true;; *) false;; esac'`
   );
 }
-
-/** Memory limit of the container: 512 MB heap plus page cache headroom and the healthcheck probe. */
-export const KAFKA_MEMORY_MIB = 1024;
 
 /** Brokers coordinated by ZooKeeper, as the seed runs them. */
 export interface ZooKeeperCoordination {
@@ -89,8 +85,9 @@ export class KafkaBroker extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaBrokerProps) {
     super(scope, id);
-    const { external, internal } = props.hostPorts;
-    this.bootstrapServers = joinHostPort(props.clientHost, external);
+    // Inside its container a broker listens on the same port numbers as on the host: the host ports are distinct.
+    const [external, internal] = [props.ports.external.container, props.ports.internal.container];
+    this.bootstrapServers = props.endpoint;
     this.internalBootstrapServers = `${props.networkAlias}:${internal}`;
     const coordination = props.coordination;
     // Internal topics cannot have more replicas than brokers.
@@ -141,8 +138,8 @@ export class KafkaBroker extends Construct {
         KAFKA_HEAP_OPTS: "-Xms512m -Xmx512m",
       },
       ports: [
-        { containerPort: external, hostPort: external },
-        { containerPort: internal, hostPort: internal },
+        { containerPort: external, hostPort: props.ports.external.host },
+        { containerPort: internal, hostPort: props.ports.internal.host },
       ],
       volumes: [{ volumeName: props.dataVolumeName, containerPath: "/var/lib/kafka/data" }],
       // Ready: the broker answers a Metadata request listing at least one
@@ -161,7 +158,7 @@ export class KafkaBroker extends Construct {
       },
       // A clean shutdown writes the recovery checkpoints; a kill forces log recovery.
       stopGraceSeconds: 60,
-      memoryMiB: KAFKA_MEMORY_MIB,
+      memoryMiB: props.memoryMiB,
       dependsOn: coordination.mode === "zookeeper" ? [coordination.container] : undefined,
     }).container;
   }

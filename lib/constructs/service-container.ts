@@ -5,8 +5,9 @@ import { goDuration } from "./go-duration";
 import { PROJECT_LABEL } from "../names";
 
 /**
- * What every service construct is told: its container, image and network,
- * and where it is published on this machine. `hostPorts` names each
+ * What every service construct is told, from the topology
+ * (lib/topology/local-topology.ts): its container, image and network, its
+ * memory, and where it is published on this machine. `ports` names each
  * published port by its purpose.
  */
 export interface ServiceProps<PortPurpose extends string> {
@@ -18,10 +19,12 @@ export interface ServiceProps<PortPurpose extends string> {
   readonly networkName: string;
   /** Host address the published ports listen on, e.g. 127.0.0.1. */
   readonly bindAddress: string;
-  /** Address a client on this machine reaches a published port on (127.0.0.1 for a 0.0.0.0 bind). */
-  readonly clientHost: string;
-  /** Host port of each published port, by purpose. */
-  readonly hostPorts: Readonly<Record<PortPurpose, number>>;
+  /** host:port a client on this machine reaches the service at (its main published port). */
+  readonly endpoint: string;
+  /** Each published port by purpose: the port inside the container and on the host. */
+  readonly ports: Readonly<Record<PortPurpose, { readonly container: number; readonly host: number }>>;
+  /** Hard memory limit of the container. */
+  readonly memoryMiB: number;
 }
 
 /** How Docker decides the service is ready. */

@@ -1,13 +1,6 @@
 import { Construct } from "constructs";
 import type { Container } from "@cdktf/provider-docker/lib/container/index.js";
 import { ServiceContainer, type ServiceProps } from "./service-container";
-import { joinHostPort } from "../endpoint";
-
-/** Memory limit of the container: 256 MB heap plus JVM overhead. */
-export const ZOOKEEPER_MEMORY_MIB = 512;
-
-/** ZooKeeper's client port inside the container and on the network. */
-export const ZOOKEEPER_CLIENT_PORT = 2181;
 
 export interface ZooKeeperProps extends ServiceProps<"client"> {
   /** Volume for snapshots (/var/lib/zookeeper/data). */
@@ -30,8 +23,9 @@ export class ZooKeeper extends Construct {
 
   constructor(scope: Construct, id: string, props: ZooKeeperProps) {
     super(scope, id);
-    this.connectString = `zookeeper:${ZOOKEEPER_CLIENT_PORT}`;
-    this.hostConnectString = joinHostPort(props.clientHost, props.hostPorts.client);
+    const client = props.ports.client.container;
+    this.connectString = `zookeeper:${client}`;
+    this.hostConnectString = props.endpoint;
     this.container = new ServiceContainer(this, "service", {
       containerName: props.containerName,
       serviceName: "zookeeper",
@@ -39,12 +33,12 @@ export class ZooKeeper extends Construct {
       networkName: props.networkName,
       bindAddress: props.bindAddress,
       environment: {
-        ZOOKEEPER_CLIENT_PORT: String(ZOOKEEPER_CLIENT_PORT),
+        ZOOKEEPER_CLIENT_PORT: String(client),
         ZOOKEEPER_TICK_TIME: "2000",
         // The seed budgets ~256 MB for ZooKeeper.
         KAFKA_HEAP_OPTS: "-Xms256m -Xmx256m",
       },
-      ports: [{ containerPort: ZOOKEEPER_CLIENT_PORT, hostPort: props.hostPorts.client }],
+      ports: [{ containerPort: client, hostPort: props.ports.client.host }],
       volumes: [
         { volumeName: props.dataVolumeName, containerPath: "/var/lib/zookeeper/data" },
         { volumeName: props.logVolumeName, containerPath: "/var/lib/zookeeper/log" },
@@ -52,14 +46,14 @@ export class ZooKeeper extends Construct {
       // Only `srvr` is whitelisted among the four-letter words; `ruok` fails silently.
       // Cheap enough to run every second.
       healthcheck: {
-        alive: `echo srvr | nc localhost ${ZOOKEEPER_CLIENT_PORT} | grep -q Mode`,
+        alive: `echo srvr | nc localhost ${client} | grep -q Mode`,
         intervalSeconds: 1,
         timeoutSeconds: 5,
         retries: 20,
         startPeriodSeconds: 10,
       },
       stopGraceSeconds: 30,
-      memoryMiB: ZOOKEEPER_MEMORY_MIB,
+      memoryMiB: props.memoryMiB,
       awaitHealthy: false,
     }).container;
   }

@@ -4,6 +4,7 @@ import { ConfigError, parseConfig, type ChatBattleConfig, type Replication } fro
 import { SettingsReader } from "../config/settings-reader";
 import { settingSpec, type SettingName } from "../config/settings";
 import { replicationSettings } from "../config/replication";
+import { localTopology } from "../topology/local-topology";
 
 export interface SchemaSettings {
   readonly contactPoints: readonly string[];
@@ -17,15 +18,8 @@ export interface SchemaSettings {
   readonly waitSeconds: number;
 }
 
-/** How a client reaches the Cassandra that the app deploys, as its construct states it. */
-export interface DeployedCassandra {
-  /** host:port, an IPv6 host in brackets. */
-  readonly contactPoint: string;
-  readonly datacenter: string;
-}
-
 /** Whether the applier falls back to the deployed node: no contact points or no local datacenter given. */
-export function needsDeployedCassandra(env: Readonly<Record<string, string | undefined>>): boolean {
+function needsDeployedCassandra(env: Readonly<Record<string, string | undefined>>): boolean {
   return env.CASSANDRA_CONTACT_POINTS === undefined || env.CASSANDRA_LOCAL_DATACENTER === undefined;
 }
 
@@ -35,13 +29,11 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * The applier's settings from `env`: the app's own settings (validated as
  * the app validates them) plus the applier's own (group "applier" in SETTINGS), with the one
  * rule for an empty value that the app uses. Unset contact points and local
- * datacenter mean the deployed node: `deployed` says where it is, and is only
- * asked when needed. Throws a ConfigError listing every bad value.
+ * datacenter mean the deployed node, where the topology places it. Throws a
+ * ConfigError listing every bad value.
  */
 export function parseSchemaSettings(
   env: Readonly<Record<string, string | undefined>>,
-  /** Where the local target's node is; not needed on the cluster target, which has none. */
-  deployed?: (config: ChatBattleConfig) => DeployedCassandra,
   /** The app's configuration when the caller has parsed it already: it is then not parsed a second time. */
   parsed?: ChatBattleConfig,
 ): SchemaSettings {
@@ -76,9 +68,8 @@ export function parseSchemaSettings(
       );
     }
   }
-  const fallBack = app && !onCluster && needsDeployedCassandra(env);
-  if (fallBack && !deployed) throw new Error("parseSchemaSettings: the local target needs the deployed node's address");
-  const local = fallBack ? deployed!(app!) : undefined;
+  // The deployed node, where the topology places it.
+  const local = app && !onCluster && needsDeployedCassandra(env) ? localTopology(app).cassandra : undefined;
 
   const contactPoints = (contactPointsText ?? local?.contactPoint ?? "")
     .split(",")

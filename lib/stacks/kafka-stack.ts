@@ -1,9 +1,22 @@
 import type { Construct } from "constructs";
 import { DockerStack } from "./docker-stack";
-import { brokerNames, CONTAINER_NAMES, KRAFT_CLUSTER_ID, NETWORK_NAME, STACK_NAMES, VOLUME_NAMES } from "../names";
+import { STACK_NAMES } from "../names";
 import { ZooKeeper } from "../constructs/zookeeper";
 import { KafkaBroker, type KafkaBrokerProps } from "../constructs/kafka-broker";
-import { brokerHostPorts, KRAFT_CONTROLLER_PORT, type ChatBattleConfig } from "../config/config";
+import {
+  KRAFT_CLUSTER_ID,
+  KRAFT_CONTROLLER_PORT,
+  kraftQuorumVoters,
+  type LocalTopology,
+} from "../topology/local-topology";
+import { serviceProps } from "./service-props";
+
+export interface KafkaStackProps {
+  /** What the local stack runs: ZooKeeper (in ZooKeeper mode) and the brokers are read from it. */
+  readonly topology: LocalTopology;
+  /** Host address the published ports listen on. */
+  readonly bindAddress: string;
+}
 
 /**
  * The local Kafka: in ZooKeeper mode, ZooKeeper and then the brokers as soon
@@ -16,48 +29,38 @@ export class KafkaStack extends DockerStack {
   /** Broker 1 first. */
   public readonly brokers: readonly KafkaBroker[];
 
-  constructor(scope: Construct, config: ChatBattleConfig) {
+  constructor(scope: Construct, props: KafkaStackProps) {
     super(scope, STACK_NAMES.kafka);
-    const published = { networkName: NETWORK_NAME, bindAddress: config.bindAddress, clientHost: config.clientHost };
-    const ports = brokerHostPorts(config);
+    const { topology, bindAddress } = props;
+    const zookeeper = topology.services.find((s) => s.name === "zookeeper");
+    const brokers = topology.services.filter((s) => s.name === "kafka");
     let coordination: KafkaBrokerProps["coordination"];
-    if (config.kafka.mode === "zookeeper") {
+    if (zookeeper) {
       this.zookeeper = new ZooKeeper(this, "zookeeper", {
-        ...published,
-        containerName: CONTAINER_NAMES.zookeeper,
-        image: config.images.zookeeper,
-        hostPorts: { client: config.ports.zookeeper },
-        dataVolumeName: VOLUME_NAMES.zookeeperData,
-        logVolumeName: VOLUME_NAMES.zookeeperLogs,
+        ...serviceProps<"client">(topology, zookeeper, bindAddress),
+        dataVolumeName: zookeeper.volumes[0].name,
+        logVolumeName: zookeeper.volumes[1].name,
       });
       coordination = { mode: "zookeeper", connect: this.zookeeper.connectString, container: this.zookeeper.container };
     } else {
       coordination = {
         mode: "kraft",
         clusterId: KRAFT_CLUSTER_ID,
-        quorumVoters: ports.map((_, i) => `${i + 1}@${brokerNames(i + 1).alias}:${KRAFT_CONTROLLER_PORT}`).join(","),
+        quorumVoters: kraftQuorumVoters(topology),
         controllerPort: KRAFT_CONTROLLER_PORT,
       };
     }
     // Construct ids are a contract: broker 1 keeps the id "kafka" it always had.
-    this.brokers = ports.map((hostPorts, i) => {
-      const names = brokerNames(i + 1);
-      return new KafkaBroker(this, i === 0 ? "kafka" : `kafka-${i + 1}`, {
-        ...published,
-        nodeId: i + 1,
-        containerName: names.container,
-        networkAlias: names.alias,
-        clusterSize: ports.length,
-        image: config.images.kafka,
-        hostPorts,
-        dataVolumeName: names.volume,
-        coordination,
-      });
-    });
-  }
-
-  /** Bootstrap servers for clients on this machine: every broker. */
-  get bootstrapServers(): string[] {
-    return this.brokers.map((b) => b.bootstrapServers);
+    this.brokers = brokers.map(
+      (broker) =>
+        new KafkaBroker(this, broker.broker === 1 ? "kafka" : `kafka-${broker.broker}`, {
+          ...serviceProps<"external" | "internal">(topology, broker, bindAddress),
+          nodeId: broker.broker!,
+          networkAlias: broker.alias,
+          clusterSize: brokers.length,
+          dataVolumeName: broker.volumes[0].name,
+          coordination,
+        }),
+    );
   }
 }

@@ -1,8 +1,8 @@
 import type { Construct } from "constructs";
 import { Volume } from "@cdktf/provider-docker/lib/volume/index.js";
 import { DockerStack } from "./docker-stack";
-import { PROJECT_LABEL, projectVolumes, STACK_NAMES } from "../names";
-import type { ChatBattleConfig } from "../config/config";
+import { PROJECT_LABEL, STACK_NAMES } from "../names";
+import type { LocalTopology } from "../topology/local-topology";
 
 /**
  * The named volumes that hold all data. A stack of their own, so that `stop`
@@ -17,8 +17,8 @@ import type { ChatBattleConfig } from "../config/config";
  */
 const KEEP_AS_FOUND = ["labels", "driver", "driver_opts"];
 export interface VolumesStackProps {
-  /** The local Kafka, whose mode and broker count decide which volumes there are. */
-  readonly kafka: ChatBattleConfig["kafka"];
+  /** What the local stack runs: its volumes (which depend on the Kafka mode and broker count) are read from it. */
+  readonly topology: LocalTopology;
   /**
    * Whether Terraform itself refuses any plan that deletes or replaces a
    * volume (lifecycle.prevent_destroy): for plain `npx cdktf deploy`, which
@@ -32,7 +32,7 @@ export class VolumesStack extends DockerStack {
   constructor(scope: Construct, props: VolumesStackProps) {
     super(scope, STACK_NAMES.volumes);
     // Construct ids are a contract: renaming one would delete that volume's data.
-    for (const { id, name } of projectVolumes(props.kafka)) {
+    for (const { id, name } of props.topology.volumes) {
       new Volume(this, id, {
         name,
         labels: [PROJECT_LABEL],

@@ -11,61 +11,13 @@ import {
   type Connection,
   type metadataV12,
 } from "@platformatic/kafka";
-import { readFileSync } from "node:fs";
-import type { ChatBattleConfig } from "../../config/config";
-import { usesTls } from "../../config/target";
+import type { KafkaClientTarget } from "../../topology/connections";
 import { CommandError, ServiceUnreachableError } from "../../errors";
 
 /** Metadata's answer; v12 is the newest version the client speaks, and the older ones answer the same fields. */
 type MetadataResponse = metadataV12.MetadataResponse;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-/** How an operating command reaches Kafka: the local broker, or a cluster with its TLS and SASL. */
-export interface KafkaClientTarget {
-  readonly brokers: readonly string[];
-  /** TLS, trusting the CA in this PEM text (undefined: the system's CAs). */
-  readonly tls?: { readonly ca?: string };
-  readonly sasl?: {
-    readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
-    readonly username: string;
-    readonly password: string;
-  };
-  /** For messages: the mechanism and user, never the password. */
-  readonly describe: string;
-}
-
-/**
- * The Kafka the configuration points at. On a cluster, the SASL user and
- * password are read here from the environment, where they live (the config
- * holds no secret). `localBootstrap`, the deployed brokers' addresses, is
- * asked only on the local target, and needed only there.
- */
-export function kafkaClientTarget(
-  config: ChatBattleConfig,
-  env: Env,
-  localBootstrap?: () => readonly string[],
-): KafkaClientTarget {
-  const cluster = config.kafkaCluster;
-  if (!cluster) {
-    if (!localBootstrap) throw new Error("kafkaClientTarget: the local target needs the deployed brokers' addresses");
-    const brokers = localBootstrap();
-    return { brokers, describe: brokers.join(",") };
-  }
-  const tls = usesTls(cluster.securityProtocol);
-  const mechanism = cluster.saslMechanism?.toLowerCase() as
-    NonNullable<KafkaClientTarget["sasl"]>["mechanism"] | undefined;
-  const sasl = mechanism
-    ? { mechanism, username: env.KAFKA_SASL_USERNAME!.trim(), password: env.KAFKA_SASL_PASSWORD! }
-    : undefined;
-  return {
-    brokers: cluster.bootstrapServers,
-    tls: tls ? { ca: cluster.caFile && readFileSync(cluster.caFile, "utf8") } : undefined,
-    sasl,
-    describe: `${cluster.bootstrapServers.join(",")} (${cluster.securityProtocol}${sasl ? `, ${cluster.saslMechanism} as ${sasl.username}` : ""})`,
-  };
-}
-
+export type { KafkaClientTarget } from "../../topology/connections";
 /** Kafka refused the login or the certificate: retrying cannot help. */
 export class KafkaRefusedError extends CommandError {
   override name = "KafkaRefusedError";

@@ -6,15 +6,16 @@
  * exactly as shown).
  */
 import type { ChatBattleConfig } from "../../config/config";
-import { serviceEndpoints } from "../../app";
 import { join } from "node:path";
 import { PROJECT_ROOT, STATE_DIR } from "../../project-root";
-import { CONTAINER_NAMES, NETWORK_NAME, PROJECT_LABEL, projectContainers, STACK_NAMES } from "../../names";
+import { CONTAINER_NAMES, NETWORK_NAME, PROJECT_LABEL, STACK_NAMES } from "../../names";
+import { localTopology } from "../../topology/local-topology";
 import { recordedIds } from "../../adapters/terraform/state-file";
 import { CommandError } from "../../errors";
 import { docker, runDockerAsync } from "../../adapters/docker/docker-cli";
 import { containerState } from "../../checks/health";
-import { connectAdmin, kafkaClientTarget, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
+import { connectAdmin, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../../topology/connections";
 import { changeJudge, type ChangeJudge } from "../../checks/judge-changes";
 import { parseSchemaSettings } from "../../schema/schema-settings";
 import { CQL_CONSENT_ENV } from "../../schema/applier";
@@ -48,8 +49,8 @@ export interface DeployHookOptions {
 /** The data-loss gate's judge for this configuration's services (see checks/judge-changes.ts). */
 export function deployJudge(config: ChatBattleConfig, env: Env): ChangeJudge {
   return changeJudge(config, {
-    kafka: () => kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
-    cassandra: () => parseSchemaSettings(env, () => serviceEndpoints(config, PROJECT_ROOT).cassandra, config),
+    kafka: () => kafkaClientTarget(config, env),
+    cassandra: () => parseSchemaSettings(env, config),
     projectRoot: PROJECT_ROOT,
   });
 }
@@ -65,8 +66,7 @@ export function deployHooks(
   close(): Promise<void>;
 } {
   let admin: Promise<KafkaAdmin> | undefined;
-  const kafkaAdmin = () =>
-    (admin ??= connectAdmin(kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers)));
+  const kafkaAdmin = () => (admin ??= connectAdmin(kafkaClientTarget(config, env)));
   const judge = deployJudge(config, env);
   /** The CQL statements that lose data which the user allowed, after seeing them: the schema step runs only those. */
   const consented = new Set<string>();
@@ -76,17 +76,12 @@ export function deployHooks(
   // The schema needs Cassandra only running: its applier waits until CQL answers, so its
   // start-up overlaps Cassandra's. The cluster target's services are not ours to wait for.
   const gates = new Map<string, { containers: string[]; until: "healthy" | "running" }>();
-  const allContainers = config.target === "local" ? projectContainers(config.kafka).map((c) => c.container) : [];
+  const services = config.target === "local" ? localTopology(config).services : [];
+  const allContainers = services.map((s) => s.container);
   if (config.target === "local") {
-    const containers = projectContainers(config.kafka);
-    gates.set(STACK_NAMES.topics, {
-      containers: containers.filter((c) => c.service === "kafka").map((c) => c.container),
-      until: "healthy",
-    });
-    gates.set(STACK_NAMES.schema, {
-      containers: containers.filter((c) => c.service === "cassandra").map((c) => c.container),
-      until: "running",
-    });
+    const of = (name: string) => services.filter((s) => s.name === name).map((s) => s.container);
+    gates.set(STACK_NAMES.topics, { containers: of("kafka"), until: "healthy" });
+    gates.set(STACK_NAMES.schema, { containers: of("cassandra"), until: "running" });
   }
 
   // A container that exits is restarted by Docker (unless-stopped), and after an engine

@@ -9,11 +9,11 @@
  */
 import { writeFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../../config/config";
-import { serviceEndpoints, synthesizeApp } from "../../app";
+import { synthesizeApp } from "../../app";
 import { printPreflight, runPreflight } from "../../checks/preflight";
 import { StackRunner } from "../../adapters/terraform/stack-runner";
 import { readSynthesizedStacks } from "../../adapters/terraform/synthesized-stacks";
-import { kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../../topology/connections";
 import { removeDeployedStamp, upToDate, writeDeployedStamp } from "../../checks/up-to-date";
 import type { Interrupts } from "../../process/interrupts";
 import { deployHooks } from "./deploy-hooks";
@@ -71,9 +71,7 @@ export async function deployStack(
   const env = terraformEnvironment(config);
   // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
   const stacks = readSynthesizedStacks(SYNTH_DIR);
-  const current = await upToDate(SYNTH_DIR, stacks, () =>
-    kafkaClientTarget(config, env, () => serviceEndpoints(config, PROJECT_ROOT).kafkaBrokers),
-  );
+  const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env));
   if (current.upToDate) {
     console.log(
       "deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.",

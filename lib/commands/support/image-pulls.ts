@@ -6,7 +6,8 @@
  * deploy before anything changed, naming the image, the registry's answer and
  * the fix.
  */
-import { localImages, type ChatBattleConfig } from "../../config/config";
+import type { ChatBattleConfig } from "../../config/config";
+import { localImages, localTopology } from "../../topology/local-topology";
 import type { SettingName } from "../../config/settings";
 import { absentImages, registryOf } from "../../adapters/docker/images";
 import { pullImages, type PullOutcome, type PullProgress } from "../../adapters/docker/image-pull";
@@ -63,7 +64,7 @@ export function downloadedBytes(outcomes: readonly PullOutcome[]): number {
 
 /** Pulls the images the deploy needs and does not have; false (after saying why) when any pull failed. */
 export async function pullMissingImages(config: ChatBattleConfig, options: ImagePullsOptions): Promise<boolean> {
-  const images = localImages(config);
+  const images = localImages(localTopology(config));
   const absent = new Set(await absentImages(images.map((i) => i.image)));
   const missing = images.filter(({ image }) => absent.has(image));
   if (missing.length === 0) return true;

@@ -3,14 +3,12 @@
  * writing their data: what `npm run snapshot` and `npm run migrate` work on.
  */
 import type { ChatBattleConfig } from "../../config/config";
-import { serviceEndpoints } from "../../app";
 import { requireDeployed } from "../../checks/health";
-import { kafkaClientTarget } from "../../adapters/kafka/kafka-admin";
+import { kafkaClientTarget } from "../../topology/connections";
 import { connectRecords, type KafkaRecords } from "../../adapters/kafka/kafka-records";
 import { connectWhenReady, type CassandraClient } from "../../schema/connect";
 import { parseSchemaSettings } from "../../schema/schema-settings";
 import { topicDefinitions } from "../../topics";
-import { PROJECT_ROOT } from "../../project-root";
 import { ServiceUnreachableError } from "../../errors";
 import type { Manifest } from "../../snapshots/format";
 
@@ -33,17 +31,14 @@ export async function openStackData(
   say: (line: string) => void,
 ): Promise<StackData> {
   requireDeployed();
-  const endpoints = serviceEndpoints(config, PROJECT_ROOT);
-  const kafka = await connectRecords(kafkaClientTarget(config, env, () => endpoints.kafkaBrokers)).catch(
-    (error: unknown) => {
-      throw error instanceof ServiceUnreachableError
-        ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`)
-        : error;
-    },
-  );
+  const kafka = await connectRecords(kafkaClientTarget(config, env)).catch((error: unknown) => {
+    throw error instanceof ServiceUnreachableError
+      ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`)
+      : error;
+  });
   let cassandra: CassandraClient;
   try {
-    const settings = parseSchemaSettings(env, () => endpoints.cassandra, config);
+    const settings = parseSchemaSettings(env, config);
     cassandra = await connectWhenReady(
       { ...settings, waitSeconds: CASSANDRA_WAIT_SECONDS },
       { log: say, readTimeoutMs: 120_000 },
