@@ -19,14 +19,27 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   gate: ["neutral"],
   config: ["neutral"],
   topology: ["config", "neutral"],
+  runtime: ["topology", "config", "neutral"],
   topics: ["config", "neutral"],
   constructs: ["config", "neutral"],
   schema: ["gate", "topology", "config", "neutral"],
   stacks: ["constructs", "schema", "topics", "topology", "config", "neutral"],
   app: ["stacks", "constructs", "schema", "topics", "topology", "config", "neutral"],
   process: ["neutral"],
-  adapters: ["gate", "process", "topology", "config", "neutral"],
-  checks: ["adapters", "process", "app", "constructs", "schema", "topics", "gate", "topology", "config", "neutral"],
+  adapters: ["gate", "process", "runtime", "topology", "config", "neutral"],
+  checks: [
+    "adapters",
+    "process",
+    "app",
+    "constructs",
+    "schema",
+    "topics",
+    "gate",
+    "runtime",
+    "topology",
+    "config",
+    "neutral",
+  ],
   snapshots: ["adapters", "schema", "gate", "neutral"],
   "commands/support": [
     "snapshots",
@@ -37,6 +50,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
     "schema",
     "topics",
     "gate",
+    "runtime",
     "topology",
     "config",
     "neutral",
@@ -53,6 +67,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
     "schema",
     "topics",
     "gate",
+    "runtime",
     "topology",
     "config",
     "neutral",
@@ -125,6 +140,28 @@ export function importCycles(imports: readonly [string, string][]): string[] {
   return [...cycles];
 }
 
+/** The one module outside adapters/docker/ that may name it: where the runtime is chosen for the target. */
+const RUNTIME_CHOOSER = "commands/support/runtime-for";
+
+/**
+ * Where Docker is known outside its adapter: an import of adapters/docker/
+ * (but the runtime chooser's of the runtime itself), or the docker CLI
+ * started by hand. Everything else asks the runtime port.
+ */
+export function dockerLeaks(files: readonly { readonly module: string; readonly text: string }[]): string[] {
+  return files.flatMap(({ module, text }) => {
+    if (module.startsWith("adapters/docker/")) return [];
+    const imports = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']*adapters\/docker\/[^"']+)["']/g)]
+      .map((m) => m[1])
+      .filter((target) => !(module === RUNTIME_CHOOSER && target.endsWith("/docker-runtime")))
+      .map((target) => `${module} imports ${target}`);
+    const spawned = [
+      ...text.matchAll(/\b(?:spawn|spawnSync|execFile|execFileSync|execSync|exec)\(\s*["'`]docker\b/g),
+    ].map(() => `${module} starts the docker CLI itself`);
+    return [...imports, ...spawned];
+  });
+}
+
 describe("the layers of lib/", () => {
   const imports = libImports();
 
@@ -148,6 +185,26 @@ describe("the layers of lib/", () => {
 
   it("has no import cycle", () => {
     expect(importCycles(imports)).toEqual([]);
+  });
+
+  it("has only adapters/docker/ know Docker: everything else asks the runtime port", () => {
+    const files = sourceFiles(LIB).map((file) => ({
+      module: relative(LIB, file).replace(/\.ts$/, ""),
+      text: readFileSync(file, "utf8"),
+    }));
+    expect(files.some((f) => f.module === RUNTIME_CHOOSER)).toBe(true);
+    expect(dockerLeaks(files)).toEqual([]);
+  });
+
+  it("finds Docker known outside its adapter when it is", () => {
+    expect(
+      dockerLeaks([
+        { module: "checks/health", text: 'import { docker } from "../adapters/docker/docker-cli";' },
+        { module: "commands/logs", text: 'const child = spawn("docker", ["logs", name]);' },
+        { module: RUNTIME_CHOOSER, text: 'import { DockerRuntime } from "../../adapters/docker/docker-runtime";' },
+        { module: "adapters/docker/docker-runtime", text: 'spawn("docker", args);' },
+      ]),
+    ).toEqual(["checks/health imports ../adapters/docker/docker-cli", "commands/logs starts the docker CLI itself"]);
   });
 
   it("finds an upward import and a cycle when there is one", () => {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { engineAddress, foldPullMessage, registryAuth } from "../lib/adapters/docker/image-pull";
+import { registryOf } from "../lib/adapters/docker/images";
 import { describeProgress, downloadedBytes, pullAdvice } from "../lib/commands/support/image-pulls";
 
 describe("the engine's pull stream", () => {
@@ -88,7 +89,7 @@ describe("a failed pull's advice", () => {
       /docker\.io could not be reached: .*npm run offline:images/,
     ],
   ])("%s", (answer, advice) => {
-    expect(pullAdvice("confluentinc/cp-kafka:8.9.9", "KAFKA_IMAGE", answer)).toMatch(advice);
+    expect(pullAdvice("confluentinc/cp-kafka:8.9.9", "KAFKA_IMAGE", answer, "docker.io")).toMatch(advice);
   });
 
   it("names a private registry in docker login", () => {
@@ -97,6 +98,7 @@ describe("a failed pull's advice", () => {
         "registry.example.com:5000/kafka:1",
         "KAFKA_KRAFT_IMAGE",
         "denied: requested access to the resource is denied",
+        registryOf("registry.example.com:5000/kafka:1").host,
       ),
     ).toContain("run docker login registry.example.com:5000, then");
   });

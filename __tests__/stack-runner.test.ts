@@ -4,11 +4,12 @@
  * codes and output: ordering, failures, init, the no-op path, the data-loss
  * guard, interrupts and a lock held elsewhere, in seconds.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StackRunner, type DeployHooks, type ReviewMoment } from "../lib/adapters/terraform/stack-runner";
+import type { RunEvent } from "../lib/adapters/terraform/run-events";
 import type { PlannedChange } from "../lib/gate/planned-change";
 import { Interrupts } from "../lib/process/interrupts";
 import { PROJECT_ROOT } from "./helpers/synth";
@@ -118,13 +119,16 @@ function fixture(stacks: FakeStack[], script: Script = {}) {
       .split("\n")
       .filter(Boolean)
       .map((l) => JSON.parse(l));
+  /** What the runners made here reported, in order. */
+  const events: RunEvent[] = [];
   return {
     root,
     outdir,
     env,
     calls,
+    events,
     runner: (interrupts?: Interrupts, deadlineSeconds = 30) =>
-      new StackRunner(outdir, { env, deadlineSeconds, interrupts }),
+      new StackRunner(outdir, { env, deadlineSeconds, interrupts, report: (event) => events.push(event) }),
   };
 }
 
@@ -199,6 +203,7 @@ describe("StackRunner, against a fake Terraform", () => {
     const f = fixture(LOCAL, unchanged(LOCAL));
     const result = await f.runner().deploy(hooks());
     expect(result.failed).toEqual([]);
+    expect(f.events).toEqual([{ kind: "nothing-to-do" }]);
     expect(commands(f.calls(), "plan")).toHaveLength(6);
     expect(commands(f.calls(), "apply")).toEqual([]);
   });
@@ -324,17 +329,15 @@ describe("StackRunner, against a fake Terraform", () => {
 
   it("stops a Terraform command at its deadline, saying which stack and which step", async () => {
     const f = fixture(LOCAL, { "kafka apply": { sleepMs: 20_000 } });
-    const printed: string[] = [];
-    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void printed.push(line));
-    try {
-      const result = await f.runner(undefined, 1).deploy(hooks());
-      expect(result.failed).toEqual(["kafka", "topics"]);
-    } finally {
-      log.mockRestore();
-    }
-    expect(printed).toContain(
-      "kafka      terraform apply did not finish within 1 s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.",
-    );
+    const result = await f.runner(undefined, 1).deploy(hooks());
+    expect(result.failed).toEqual(["kafka", "topics"]);
+    expect(f.events).toContainEqual({ kind: "timed-out", stack: "kafka", command: "apply", deadlineSeconds: 1 });
+    expect(f.events).toContainEqual({
+      kind: "skipped",
+      stack: "topics",
+      action: "apply",
+      why: "a stack it waits for failed",
+    });
     // It was asked to stop (SIGINT), as Ctrl-C would, not killed.
     expect(f.calls().filter((c) => c.stack === "kafka" && c.signal === "SIGINT")).toHaveLength(1);
   });
@@ -353,6 +356,16 @@ describe("StackRunner, against a fake Terraform", () => {
     const result = await runner.deploy(hooks());
     expect(result.failed).toEqual(["schema"]);
     expect(runner.locked).toEqual(["schema"]);
+    expect(f.events.filter((e) => e.kind === "locked")).toEqual([
+      {
+        kind: "locked",
+        stack: "schema",
+        who: "someone@elsewhere",
+        operation: "OperationTypeApply",
+        since: "2026-11-30 10:00:00",
+        waitedSeconds: 60,
+      },
+    ]);
   });
 
   it("names a lock met by the gate's plan once, waits for it once, and applies nothing of that stack", async () => {
@@ -393,6 +406,7 @@ describe("StackRunner, against a fake Terraform", () => {
     const f = fixture(LOCAL, { "network apply": { sleepMs: 1500 } });
     const result = await f.runner().deploy({ ...hooks(), usableEarly: async (stack) => stack === "network" });
     expect(result.failed).toEqual([]);
+    expect(f.events).toContainEqual({ kind: "usable-early", stack: "network" });
     const calls = f.calls();
     const networkDone = calls.find((c) => c.stack === "network" && c.done === "apply")!.at;
     for (const stack of ["kafka", "cassandra"]) {
@@ -410,27 +424,23 @@ describe("StackRunner, against a fake Terraform", () => {
 
   it("stops an apply whose service breaks meanwhile (Terraform gets SIGINT and saves its state) and says why", async () => {
     const f = fixture(LOCAL, { "schema apply": { sleepMs: 20_000 } });
-    const lines: string[] = [];
-    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
-    try {
-      const result = await f.runner().deploy({
-        ...hooks(),
-        // Broken half a second after the schema's Terraform started: it is running by then.
-        trouble: async (stack) => {
-          const applying = f.calls().find((c) => c.stack === "schema" && c.args?.[0] === "apply");
-          return stack === "schema" && applying && Date.now() - applying.at > 500
-            ? "chatbattle-cassandra is restarting again and again (8 times)"
-            : undefined;
-        },
-      });
-      expect(result.failed).toEqual(["schema"]);
-    } finally {
-      log.mockRestore();
-    }
+    const result = await f.runner().deploy({
+      ...hooks(),
+      // Broken half a second after the schema's Terraform started: it is running by then.
+      trouble: async (stack) => {
+        const applying = f.calls().find((c) => c.stack === "schema" && c.args?.[0] === "apply");
+        return stack === "schema" && applying && Date.now() - applying.at > 500
+          ? "chatbattle-cassandra is restarting again and again (8 times)"
+          : undefined;
+      },
+    });
+    expect(result.failed).toEqual(["schema"]);
     expect(f.calls()).toContainEqual(expect.objectContaining({ stack: "schema", signal: "SIGINT" }));
-    expect(lines.join("\n")).toMatch(
-      /^schema +chatbattle-cassandra is restarting again and again \(8 times\); stopping its apply/m,
-    );
+    expect(f.events).toContainEqual({
+      kind: "broke",
+      stack: "schema",
+      trouble: "chatbattle-cassandra is restarting again and again (8 times)",
+    });
   });
 
   it("untaints a network whose creation was cut short when it exists as recorded, and leaves one that does not alone", async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, parseConfig } from "../lib/config/config";
-import { refuseOnCluster } from "../lib/commands/support/local-only";
+import { ClusterRuntime, localStackOnly } from "../lib/runtime/cluster-runtime";
 import { PROJECT_ROOT } from "./helpers/synth";
 import { runNpmScript } from "./helpers/project";
 
@@ -163,15 +163,31 @@ describe("the target settings", () => {
 
 describe("the local-only commands on a cluster", () => {
   it("refuse with one line that says why and what applies instead (exit 2)", () => {
-    expect(() => refuseOnCluster("npm run stop", { CHATBATTLE_TARGET: "cluster" })).toThrow(
-      /^npm run stop acts on the local Docker stack, and CHATBATTLE_TARGET=cluster deploys none\. On a cluster, npm run deploy, preflight, health, topics and schema:verify apply/,
+    const refusal = localStackOnly("npm run stop");
+    expect(refusal.message).toMatch(
+      /^npm run stop acts on the local Docker stack, and CHATBATTLE_TARGET=cluster deploys none\. On a cluster, npm run deploy, plan, preflight, health, topics and schema:verify apply/,
     );
-    expect(() => refuseOnCluster("npm run stop", {})).not.toThrow();
+    expect(refusal.exitCode).toBe(2);
   });
 
-  it.each(["stop", "reset", "logs"])("npm run %s exits 2 on a cluster, touching nothing", (script) => {
-    const run = runNpmScript(PROJECT_ROOT, script, { CHATBATTLE_TARGET: "cluster" });
-    expect(run.status, run.output).toBe(2);
-    expect(run.stderr).toMatch(new RegExp(`npm run ${script} acts on the local Docker stack`));
+  it("the cluster's runtime finds nothing of the project, and refuses once, in those words, what needs a container", async () => {
+    const runtime = new ClusterRuntime();
+    expect(await runtime.projectObjects()).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(await runtime.absentImages(["cassandra:4.1"])).toEqual([]);
+    await expect(runtime.exec("chatbattle-cassandra", ["nodetool", "drain"], { deadlineSeconds: 1 })).rejects.toThrow(
+      /^running a command in a container acts on the local Docker stack, and CHATBATTLE_TARGET=cluster deploys none/,
+    );
+    await expect(
+      runtime.streamLogs("chatbattle-kafka", { tail: "all", follow: false }, () => undefined),
+    ).rejects.toThrow(/^npm run logs acts on the local Docker stack/);
   });
+
+  it.each([["stop"], ["reset"], ["logs"], ["snapshot", "list"], ["migrate"]])(
+    "npm run %s exits 2 on a cluster, touching nothing",
+    (script, ...args) => {
+      const run = runNpmScript(PROJECT_ROOT, script, { CHATBATTLE_TARGET: "cluster" }, args);
+      expect(run.status, run.output).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`npm run ${script} acts on the local Docker stack`));
+    },
+  );
 });

@@ -70,7 +70,7 @@ async function main(): Promise<number> {
   // The copies of the project the app side runs in have no .offline/env of their own: they get its settings from here.
   loadOfflineEnv();
   const env = process.env;
-  const existing = findProjectObjects();
+  const existing = await findProjectObjects();
   if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
     throw new CommandError(
       `this Docker engine has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); ` +

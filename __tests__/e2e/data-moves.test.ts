@@ -234,7 +234,7 @@ describe("npm run migrate", () => {
     await withCassandra(CQL, (client) => client.execute("DROP TABLE twitch_chat.channel_counts"));
 
     expect(readdirSync(snapshots)).toEqual(["before"]);
-    expect(findProjectObjects().volumes).toHaveLength(4);
+    expect((await findProjectObjects()).volumes).toHaveLength(4);
     expectSameData(await dataIdentity(ONE_BROKER, CQL, SAMPLE_GROUPS), original);
   });
 
@@ -271,7 +271,7 @@ describe("npm run migrate", () => {
       await writing;
       await producer.disconnect();
     }
-    expect(findProjectObjects().volumes).toHaveLength(4);
+    expect((await findProjectObjects()).volumes).toHaveLength(4);
     const made = readdirSync(snapshots).filter((n) => n.startsWith("before-migrate-"));
     expect(made).toHaveLength(1);
     await steps.succeed("npm run snapshot -- delete (the refused move's)", npm("snapshot", "delete", made[0]), QUICK);

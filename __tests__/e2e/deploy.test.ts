@@ -55,8 +55,8 @@ const containerIds = () => Object.values(CONTAINERS).map((name) => inspect(name,
 const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 
-function expectNothingLeft() {
-  const left = findProjectObjects();
+async function expectNothingLeft() {
+  const left = await findProjectObjects();
   expect([...left.containers, ...left.networks, ...left.volumes]).toEqual([]);
 }
 
@@ -279,7 +279,7 @@ describe("3. stop and start", () => {
   it("npm run stop removes the containers and keeps the network and the four volumes", async () => {
     const stop = await steps.succeed("npm run stop", npm("stop"), STOP);
     expect(stop.output).toContain("stop: done.");
-    const left = findProjectObjects();
+    const left = await findProjectObjects();
     expect(left.containers).toEqual([]);
     expect(left.networks).toEqual(["chatbattle-network"]);
     expect(left.volumes).toEqual([
@@ -400,10 +400,10 @@ describe("5. plain cdktf, with Terraform itself guarding the data", () => {
     const refused = await steps.run('npx cdktf destroy "*" (refused)', cdktfDestroyAll, STOP);
     expect(refused.status).not.toBe(0);
     expect(plain(refused.output)).toContain("Instance cannot be destroyed");
-    expect(findProjectObjects().volumes).toHaveLength(4);
+    expect((await findProjectObjects()).volumes).toHaveLength(4);
     expect(await messageCount(BOOTSTRAP, "twitch-chat-messages")).toBe(before);
     await steps.succeed("npm run reset -- --yes (after the refused destroy)", npm("reset", "--yes"), QUICK);
-    expectNothingLeft();
+    await expectNothingLeft();
   });
 
   it("a deploy afterwards, with plain npx cdktf deploy, starts from nothing and works, first time", async () => {
@@ -419,14 +419,14 @@ describe("6. reset of a running stack", () => {
     const refused = await steps.run("npm run reset (no --yes)", npm("reset"), QUICK);
     expect(refused.status).toBe(1);
     expect(refused.output).toContain("Confirm with: npm run reset -- --yes");
-    expect(findProjectObjects().volumes).toHaveLength(4);
+    expect((await findProjectObjects()).volumes).toHaveLength(4);
   });
 
   it("removes everything, Terraform state included", async () => {
     const reset = await steps.succeed("reset (stack up)", npm("reset", "--yes"), QUICK);
     expect(reset.output).toContain("containers: chatbattle-cassandra, chatbattle-kafka, chatbattle-zookeeper");
     expect(reset.output).toContain("Terraform state: state/");
-    expectNothingLeft();
+    await expectNothingLeft();
     expect(existsSync(join(project.dir, "state"))).toBe(false);
   });
 });
@@ -521,7 +521,7 @@ describe("8. reset of a stopped stack", () => {
     expect(reset.output).toContain(
       "volumes (all data): chatbattle-cassandra-data, chatbattle-kafka-data, chatbattle-zookeeper-data, chatbattle-zookeeper-logs",
     );
-    expectNothingLeft();
+    await expectNothingLeft();
     expect((await steps.run("reset (nothing left)", npm("reset", "--yes"), QUICK)).output).toContain(
       "reset: nothing of the project is left; nothing to do.",
     );

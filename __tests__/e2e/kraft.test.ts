@@ -62,7 +62,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
     expect(brokerStartSeconds[brokers]).toHaveLength(brokers);
     for (const name of containers)
       expect(docker(["inspect", "--format", "{{.State.Health.Status}}", name])).toBe("healthy");
-    const objects = findProjectObjects();
+    const objects = await findProjectObjects();
     expect([...objects.containers, ...objects.volumes].filter((n) => n.includes("zookeeper"))).toEqual([]);
     expect(objects.volumes).toEqual(["chatbattle-cassandra-data", ...containers.map((c) => `${c}-data`)].sort());
   });
@@ -177,7 +177,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
 
   it("keeps the data across npm run stop and a deploy", async () => {
     await steps.succeed("npm run stop", npm("stop"), STOP);
-    expect(findProjectObjects().containers).toEqual([]);
+    expect((await findProjectObjects()).containers).toEqual([]);
     const start = await steps.run("start with data", npm("deploy"), DEPLOY);
     expect(start.status, start.output.slice(-4000)).toBe(0);
     expect(await consumed(access, "twitch-chat-messages", message)).toBe(true);

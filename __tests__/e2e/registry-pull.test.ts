@@ -41,7 +41,7 @@ describe("a first deploy that pulls every image from a registry", () => {
 
   beforeAll(
     async () => {
-      requireEmptyEngine();
+      await requireEmptyEngine();
       for (const setting of SETTINGS) {
         if (!standIns[setting]) throw new Error(`No ${setting} in .offline/env: run npm run offline:images first.`);
       }
@@ -123,7 +123,7 @@ describe("a first deploy that pulls every image from a registry", () => {
     );
     expect(result.output).toContain("pull: 1 of 1 image(s) could not be pulled; no stack was changed");
     expect(result.output).not.toMatch(/Creating|Creation complete|terraform (init|plan|apply)/);
-    const objects = findProjectObjects();
+    const objects = await findProjectObjects();
     expect([...objects.containers, ...objects.networks, ...objects.volumes]).toEqual([]);
   });
 });

@@ -21,8 +21,8 @@ export async function planExitCodes(
 }
 
 /** Throws unless the Docker engine has no ChatBattle object: a test that deploys would replace them. */
-export function requireEmptyEngine(): void {
-  const existing = findProjectObjects();
+export async function requireEmptyEngine(): Promise<void> {
+  const existing = await findProjectObjects();
   if ([...existing.containers, ...existing.networks, ...existing.volumes].length > 0) {
     throw new Error(
       `This Docker engine already has ChatBattle objects (${[...existing.containers, ...existing.volumes].join(", ")}); ` +

@@ -57,10 +57,10 @@ const releaseVersion = () =>
   );
 let original: DataIdentity;
 
-beforeAll(() => {
+beforeAll(async () => {
   for (const [what, image] of Object.entries(images))
     if (!image) throw new Error(`no ${what} stand-in in .offline/env: run npm run offline:images`);
-  requireEmptyEngine();
+  await requireEmptyEngine();
 });
 
 afterAll(async () => {

@@ -65,7 +65,7 @@ describe("localTopology: what the local stack runs, from the configuration alone
   });
 
   it("names each image once, with the setting it comes from", () => {
-    expect(localImages(topology({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" })).map((i) => i.setting)).toEqual([
+    expect(localImages(topology({ KAFKA_MODE: "kraft", KAFKA_BROKERS: "3" }).services).map((i) => i.setting)).toEqual([
       "KAFKA_KRAFT_IMAGE",
       "CASSANDRA_IMAGE",
     ]);

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChatBattleConfig } from "../config/config";
 import { CONTAINER_NAMES, VOLUME_NAMES } from "../names";
-import { configuredEnvironment, volumeCreatedAt } from "../adapters/docker/images";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import { STATE_DIR } from "../project-root";
 import type { CheckResult } from "./check-result";
 
@@ -32,16 +32,19 @@ export function releaseLine(version: string | undefined): [number, number] | und
 }
 
 /** The release an image runs: its CASSANDRA_VERSION when it is on the engine, else the version in its tag. */
-export function imageRelease(image: string): string | undefined {
-  const fromImage = configuredEnvironment("image", image)?.CASSANDRA_VERSION;
+export async function imageRelease(runtime: ServiceRuntime, image: string): Promise<string | undefined> {
+  const fromImage = (await runtime.configuredEnvironment("image", image))?.CASSANDRA_VERSION;
   return fromImage ?? /:(\d+\.\d+(?:\.\d+)?)(?:[-@]|$)/.exec(image)?.[1];
 }
 
 /** The release that last ran on the data volume, and how that is known; undefined when there is no volume. */
-export function dataRelease(projectRoot: string): { version?: string; source: string } | undefined {
-  const createdAt = volumeCreatedAt(VOLUME_NAMES.cassandraData);
+export async function dataRelease(
+  runtime: ServiceRuntime,
+  projectRoot: string,
+): Promise<{ version?: string; source: string } | undefined> {
+  const createdAt = await runtime.volumeCreatedAt(VOLUME_NAMES.cassandraData);
   if (!createdAt) return undefined;
-  const running = configuredEnvironment("container", CONTAINER_NAMES.cassandra);
+  const running = await runtime.configuredEnvironment("container", CONTAINER_NAMES.cassandra);
   if (running) return { version: running.CASSANDRA_VERSION, source: `the ${CONTAINER_NAMES.cassandra} container` };
   const path = join(projectRoot, STATE_DIR, RECORD_FILE);
   if (!existsSync(path)) return { source: "nothing on record" };
@@ -57,9 +60,13 @@ export function dataRelease(projectRoot: string): { version?: string; source: st
 }
 
 /** After a deploy: which release now runs on the volume, for a later deploy of a stopped stack. */
-export function recordDataRelease(config: ChatBattleConfig, projectRoot: string): void {
-  const createdAt = volumeCreatedAt(VOLUME_NAMES.cassandraData);
-  const version = imageRelease(config.images.cassandra);
+export async function recordDataRelease(
+  runtime: ServiceRuntime,
+  config: ChatBattleConfig,
+  projectRoot: string,
+): Promise<void> {
+  const createdAt = await runtime.volumeCreatedAt(VOLUME_NAMES.cassandraData);
+  const version = await imageRelease(runtime, config.images.cassandra);
   if (!createdAt || !version) return;
   mkdirSync(join(projectRoot, STATE_DIR), { recursive: true });
   writeFileSync(
@@ -114,6 +121,14 @@ export function judgeRelease(
   };
 }
 
-export function checkCassandraRelease(config: ChatBattleConfig, projectRoot: string): CheckResult {
-  return judgeRelease(dataRelease(projectRoot), config.images.cassandra, imageRelease(config.images.cassandra));
+export async function checkCassandraRelease(
+  runtime: ServiceRuntime,
+  config: ChatBattleConfig,
+  projectRoot: string,
+): Promise<CheckResult> {
+  const [data, version] = await Promise.all([
+    dataRelease(runtime, projectRoot),
+    imageRelease(runtime, config.images.cassandra),
+  ]);
+  return judgeRelease(data, config.images.cassandra, version);
 }

@@ -18,8 +18,8 @@ export interface LossProbes {
   readonly kafka?: () => Promise<KafkaAdmin>;
   readonly records?: () => Promise<KafkaRecords>;
   readonly cassandra?: () => Promise<CassandraClient>;
-  /** Volume sizes in bytes, by name (the local target only). */
-  readonly volumeSizes?: () => Map<string, number>;
+  /** Volume sizes in bytes, by name (the runtime's). */
+  readonly volumeSizes?: () => Promise<Map<string, number>>;
 }
 
 const need = <T>(probe: (() => T) | undefined, what: string): T => {
@@ -136,7 +136,7 @@ async function measure(loss: LossQuery, probes: LossProbes): Promise<Measured> {
       };
     }
     case "volume": {
-      const bytes = need(probes.volumeSizes, "Docker").get(loss.volume);
+      const bytes = (await need(probes.volumeSizes, "the runtime")).get(loss.volume);
       if (bytes === undefined)
         return { text: "It does not exist yet: nothing is lost.", bytes: 0, exact: true, holdsNothing: true };
       return { text: `It holds ${size(bytes)}.`, bytes, exact: true, holdsNothing: bytes === 0 };

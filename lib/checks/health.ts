@@ -2,8 +2,7 @@ import { createConnection } from "node:net";
 import { splitHostPort } from "../endpoint";
 import { declaredTopics, topicDefinitions, type TopicSpec } from "../topics";
 import type { ChatBattleConfig } from "../config/config";
-import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
-import { findProjectObjects } from "../adapters/docker/project-objects";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import { hostPort, localTopology, type LocalService, type ServiceName } from "../topology/local-topology";
 import { connectAdmin, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
 import { kafkaClientTarget } from "../topology/connections";
@@ -12,7 +11,7 @@ import { connectWhenReady, describeDriverError } from "../schema/connect";
 import { verifySchema } from "../schema/verify";
 import { CommandError } from "../errors";
 
-/** One service's health: what Docker says and what a real client sees. */
+/** One service's health: what the runtime (Docker) says and what a real client sees. */
 export interface ServiceHealth {
   /** quorum: the KRaft controllers, asked through a running broker's container. */
   readonly service: ServiceName | "quorum";
@@ -34,29 +33,14 @@ export class NotDeployedError extends CommandError {
  * Throws a NotDeployedError saying what to do when there are no containers:
  * never deployed, or stopped (volumes left).
  */
-export function requireDeployed(): void {
-  const found = findProjectObjects();
+export async function requireDeployed(runtime: ServiceRuntime): Promise<void> {
+  const found = await runtime.projectObjects();
   if (found.containers.length > 0) return;
   throw new NotDeployedError(
     found.volumes.length > 0
       ? "the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy."
-      : "the stack is not deployed (no ChatBattle containers or volumes on this Docker engine). Deploy it with npm run deploy.",
+      : `the stack is not deployed (no ChatBattle containers or volumes on ${runtime.name}). Deploy it with npm run deploy.`,
   );
-}
-
-export function containerState(name: string): { state: string; dockerHealth: string; restarts: number } {
-  const text = docker(
-    [
-      "inspect",
-      "--format",
-      "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}",
-      name,
-    ],
-    { allowFailure: true },
-  );
-  if (!text) return { state: "missing", dockerHealth: "none", restarts: 0 };
-  const [state, dockerHealth, restarts] = text.split(" ");
-  return { state, dockerHealth, restarts: Number(restarts) || 0 };
 }
 
 /** ZooKeeper answers the `srvr` four-letter word with its mode. */
@@ -216,33 +200,21 @@ const QUORUM_DEADLINE_SECONDS = 20;
  * The KRaft controller quorum as a broker's kafka-metadata-quorum tool
  * reports it: the leader, the voters, and how far the furthest follower lags.
  */
-export function probeQuorum(
+export async function probeQuorum(
+  runtime: ServiceRuntime,
   container: string,
   internalPort: number,
   voters: number,
-): { ready: boolean; detail: string } {
-  let status: string;
-  try {
-    // A JVM tool against a broker that is still starting can wait a minute for its answer: 20 s is plenty when all is well.
-    status = docker(
-      [
-        "exec",
-        "-e",
-        "KAFKA_HEAP_OPTS=-Xmx128m",
-        container,
-        "kafka-metadata-quorum",
-        "--bootstrap-server",
-        `localhost:${internalPort}`,
-        "describe",
-        "--status",
-      ],
-      { allowFailure: true, deadlineSeconds: QUORUM_DEADLINE_SECONDS },
-    );
-  } catch (error) {
-    if (!(error instanceof DockerUnavailableError)) throw error;
+): Promise<{ ready: boolean; detail: string }> {
+  // A JVM tool against a broker that is still starting can wait a minute for its answer: 20 s is plenty when all is well.
+  const result = await runtime.exec(
+    container,
+    ["kafka-metadata-quorum", "--bootstrap-server", `localhost:${internalPort}`, "describe", "--status"],
+    { deadlineSeconds: QUORUM_DEADLINE_SECONDS, env: { KAFKA_HEAP_OPTS: "-Xmx128m" } },
+  );
+  if (result.status === undefined)
     return { ready: false, detail: `no answer from kafka-metadata-quorum within ${QUORUM_DEADLINE_SECONDS} s` };
-  }
-  return quorumHealth(status, voters);
+  return quorumHealth(result.stdout, voters);
 }
 
 /** `kafka-metadata-quorum describe --status` output, judged: a leader, and every voter in the quorum. */
@@ -270,9 +242,10 @@ export function quorumHealth(status: string, voters: number): { ready: boolean; 
 export async function checkHealth(
   config: ChatBattleConfig,
   env: Readonly<Record<string, string | undefined>>,
+  runtime: ServiceRuntime,
 ): Promise<ServiceHealth[]> {
   const topology = localTopology(config);
-  const states = new Map(topology.services.map((s) => [s.container, containerState(s.container)]));
+  const states = await runtime.containerStatus(topology.services.map((s) => s.container));
   const brokers = topology.services.filter((s) => s.name === "kafka");
   const kafka = brokers.some((b) => states.get(b.container)?.state === "running")
     ? await probeKafka(
@@ -304,10 +277,11 @@ export async function checkHealth(
   };
   const rows = await Promise.all(
     topology.services.map(async (service): Promise<ServiceHealth> => {
-      const { state, dockerHealth } = states.get(service.container)!;
+      const { state, health: dockerHealth } = states.get(service.container)!;
       const probe = state === "running" ? await probeOf(service) : { ready: false, detail: `container is ${state}` };
       const dockerAgrees = dockerHealth === "healthy";
-      const detail = probe.ready && !dockerAgrees ? `Docker reports ${dockerHealth}; ${probe.detail}` : probe.detail;
+      const detail =
+        probe.ready && !dockerAgrees ? `${runtime.name} reports ${dockerHealth}; ${probe.detail}` : probe.detail;
       return {
         service: service.name,
         container: service.container,
@@ -321,7 +295,7 @@ export async function checkHealth(
   if (config.kafka.mode === "kraft") {
     const asked = brokers.find((b) => states.get(b.container)?.state === "running");
     const quorum = asked
-      ? probeQuorum(asked.container, hostPort(asked, "internal"), brokers.length)
+      ? await probeQuorum(runtime, asked.container, hostPort(asked, "internal"), brokers.length)
       : { ready: false, detail: "no broker is running" };
     rows.splice(brokers.length, 0, {
       service: "quorum",

@@ -12,7 +12,7 @@ import { classifyChanges, type PendingStatement } from "../gate/classify";
 import type { Finding } from "../gate/findings";
 import { connectAdmin, type KafkaAdmin, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 import { connectRecords, type KafkaRecords } from "../adapters/kafka/kafka-records";
-import { volumeSizes } from "../adapters/docker/volume-sizes";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import { connectWhenReady, type CassandraClient } from "../schema/connect";
 import type { SchemaSettings } from "../schema/schema-settings";
 import { AppliedFiles } from "../schema/applied-files";
@@ -26,6 +26,8 @@ export interface JudgeAccess {
   readonly cassandra: () => SchemaSettings;
   /** The project folder, whose cql/ the schema step applies. */
   readonly projectRoot: string;
+  /** Where the volumes are, to size them. */
+  readonly runtime: ServiceRuntime;
 }
 
 export interface ChangeJudge {
@@ -103,7 +105,7 @@ export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): Chan
         kafka,
         records: reader,
         cassandra: () => cql(GLANCE_SECONDS),
-        volumeSizes: config.target === "local" ? volumeSizes : undefined,
+        volumeSizes: () => access.runtime.volumeSizes(),
       });
     },
     async close() {

@@ -1,10 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
-import { findProjectObjects, projectPorts, type ProjectPort } from "../adapters/docker/project-objects";
 import { ALL_VOLUME_NAMES, brokerNames, VOLUME_NAMES } from "../names";
 import { localImages, localTopology, type LocalTopology } from "../topology/local-topology";
-import { docker, DockerUnavailableError } from "../adapters/docker/docker-cli";
+import type { EngineStatus, HeldPort, ServiceRuntime } from "../runtime/service-runtime";
 import { formatTable } from "./table";
 import { checkCassandraCluster, checkKafkaCluster } from "./cluster-preflight";
 import type { CheckResult } from "./check-result";
@@ -63,14 +62,11 @@ export function deployedKafka(volumes: readonly string[]): ChatBattleConfig["kaf
   return { mode, brokers: brokers === 3 ? 3 : 1 };
 }
 
-export function checkDocker(): CheckResult & { memoryBytes?: number } {
-  try {
-    const [version, memory] = docker(["info", "--format", "{{.ServerVersion}} {{.MemTotal}}"]).split(" ");
-    return { check: "Docker", ok: true, detail: `engine ${version} reachable`, memoryBytes: Number(memory) };
-  } catch (error) {
-    if (error instanceof DockerUnavailableError) return { check: "Docker", ok: false, detail: error.message };
-    throw error;
-  }
+/** Whether the engine answers, as a check row. */
+export function checkEngine(runtime: ServiceRuntime, engine: EngineStatus): CheckResult {
+  return engine.ok
+    ? { check: runtime.name, ok: true, detail: `engine ${engine.version} reachable` }
+    : { check: runtime.name, ok: false, detail: engine.detail };
 }
 
 /** Whether the engine has the memory the stack's containers may use together (the topology says how much each). */
@@ -133,7 +129,7 @@ async function portInUse(host: string, port: number): Promise<boolean> {
 /** Checks each port the stack publishes (the topology's); `ownPorts`: those the project's own containers hold (a redeploy reuses them). */
 export async function checkPorts(
   config: ChatBattleConfig,
-  ownPorts: ReadonlyMap<number, ProjectPort>,
+  ownPorts: ReadonlyMap<number, HeldPort>,
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const { hostPort: port, setting } of localTopology(config).services.flatMap((s) => s.ports)) {
@@ -167,6 +163,7 @@ export async function checkPorts(
  */
 export async function runPreflight(
   config: ChatBattleConfig,
+  runtime: ServiceRuntime,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<CheckResult[]> {
   if (config.target === "cluster") {
@@ -177,22 +174,22 @@ export async function runPreflight(
     ]);
     return [checkTerraform(env), providers, ...kafka, cassandra];
   }
-  const dockerResult = checkDocker();
-  const results: CheckResult[] = [{ check: dockerResult.check, ok: dockerResult.ok, detail: dockerResult.detail }];
-  const images = localImages(localTopology(config)).map((i) => i.image);
+  const engine = await runtime.engine();
+  const results: CheckResult[] = [checkEngine(runtime, engine)];
+  const images = localImages(localTopology(config).services).map((i) => i.image);
   // Both may wait a few seconds for a registry to answer: side by side.
   const [imageSources, providers] = await Promise.all([
-    dockerResult.ok ? checkImageSources(images) : undefined,
+    engine.ok ? checkImageSources(runtime, images) : undefined,
     checkProviderSource(env, SYNTH_DIR),
   ]);
-  if (dockerResult.ok) {
-    results.push(checkDockerMemory(dockerResult.memoryBytes!, localTopology(config)));
-    results.push(checkKafkaData(config, findProjectObjects().volumes));
-    results.push(checkCassandraRelease(config, PROJECT_ROOT));
+  if (engine.ok) {
+    results.push(checkDockerMemory(engine.memoryBytes, localTopology(config)));
+    results.push(checkKafkaData(config, (await runtime.projectObjects()).volumes));
+    results.push(await checkCassandraRelease(runtime, config, PROJECT_ROOT));
     results.push(imageSources!);
   }
   results.push(checkTerraform(), providers);
-  results.push(...(await checkPorts(config, dockerResult.ok ? projectPorts() : new Map())));
+  results.push(...(await checkPorts(config, engine.ok ? await runtime.heldPorts() : new Map())));
   return results;
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { absentImages, registryOf } from "../adapters/docker/images";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import type { CheckResult } from "./check-result";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -80,11 +80,13 @@ export async function checkProviderSource(
  * they can be pulled. One line for the images that can come from nowhere.
  */
 export async function checkImageSources(
+  runtime: ServiceRuntime,
   images: readonly string[],
   probe: (url: string) => Promise<boolean> = answers,
 ): Promise<CheckResult> {
   const check = "images";
-  const absent = await absentImages(images);
+  const absent = await runtime.absentImages(images);
+  const registryOf = (image: string) => runtime.registryOf(image);
   if (absent.length === 0) return { check, ok: true, detail: `all ${images.length} here` };
   const registries = [...new Set(absent.map((image) => registryOf(image).url))];
   const answering = new Set(
@@ -101,7 +103,7 @@ export async function checkImageSources(
     check,
     ok: false,
     detail:
-      `${stranded.join(", ")} ${stranded.length === 1 ? "is" : "are"} not on this Docker engine and ${[...new Set(stranded.map((i) => registryOf(i).host))].join(", ")} does not answer: ` +
+      `${stranded.join(", ")} ${stranded.length === 1 ? "is" : "are"} not on this ${runtime.name} engine and ${[...new Set(stranded.map((i) => registryOf(i).host))].join(", ")} does not answer: ` +
       "run npm run offline:images (it builds stand-ins; npm commands then load .offline/env), or set the image in .env to one you have",
   };
 }

@@ -23,7 +23,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SynthesizedStack } from "../adapters/terraform/synthesized-stacks";
 import { recordedInstances } from "../adapters/terraform/state-file";
-import { runDockerAsync } from "../adapters/docker/docker-cli";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import { connectAdmin, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 
 /** The stamp, in the synthesis folder beside the stacks it describes. */
@@ -52,33 +52,6 @@ export function removeDeployedStamp(outdir: string): void {
   rmSync(join(outdir, STAMP_FILE), { force: true });
 }
 
-/** What `docker inspect` says of an object, as far as this check reads it. */
-interface Inspected {
-  readonly Id?: string;
-  readonly Name?: string;
-  readonly RepoTags?: readonly string[];
-  readonly Image?: string;
-  readonly State?: { readonly Running?: boolean; readonly Health?: { readonly Status?: string } };
-  readonly HostConfig?: { readonly Memory?: number; readonly RestartPolicy?: { readonly Name?: string } };
-  readonly NetworkSettings?: { readonly Networks?: Readonly<Record<string, unknown>> };
-}
-
-/** `docker <kind> inspect` of several objects at once, by id or name; a missing one is simply absent. */
-async function inspect(
-  kind: "container" | "network" | "volume" | "image",
-  ids: readonly string[],
-): Promise<Map<string, Inspected>> {
-  if (ids.length === 0) return new Map();
-  const result = await runDockerAsync([kind, "inspect", ...ids], { deadlineSeconds: 20 });
-  const found = JSON.parse(result.stdout || "[]") as Inspected[];
-  const byKey = new Map<string, Inspected>();
-  for (const object of found) {
-    for (const key of [object.Id, object.Name, ...(object.RepoTags ?? [])])
-      if (key) byKey.set(String(key).replace(/^\//, ""), object);
-  }
-  return byKey;
-}
-
 const sameEntries = (a: Record<string, unknown>, b: Record<string, unknown>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => String(b[k]) === String(v));
 
@@ -91,6 +64,7 @@ export async function upToDate(
   outdir: string,
   stacks: readonly SynthesizedStack[],
   kafka: () => KafkaClientTarget,
+  runtime: ServiceRuntime,
 ): Promise<{ readonly upToDate: true } | { readonly upToDate: false; readonly why?: string }> {
   const stampPath = join(outdir, STAMP_FILE);
   if (!existsSync(stampPath)) return { upToDate: false };
@@ -117,6 +91,7 @@ export async function upToDate(
   );
   if (unknown) return { upToDate: false, why: `${unknown.type} is not checked without Terraform` };
 
+  const inspect = (kind: "network" | "volume" | "image" | "container", ids: string[]) => runtime.inspect(kind, ids);
   const [networks, volumes, images, containers] = await Promise.all([
     inspect(
       "network",
@@ -141,26 +116,21 @@ export async function upToDate(
   for (const volume of ofType("docker_volume"))
     if (!volumes.has(String(volume.name))) return { upToDate: false, why: `volume ${volume.name} is gone` };
   for (const image of ofType("docker_image")) {
-    if (images.get(String(image.name))?.Id !== image.image_id)
+    if (images.get(String(image.name))?.id !== image.image_id)
       return { upToDate: false, why: `image ${image.name} is not the one the stack runs` };
   }
   for (const container of ofType("docker_container")) {
     const live = containers.get(String(container.id));
     const name = String(container.name);
     if (!live) return { upToDate: false, why: `${name} is gone or was recreated` };
-    if (!live.State?.Running) return { upToDate: false, why: `${name} is not running` };
-    if (live.State.Health && live.State.Health.Status !== "healthy")
-      return { upToDate: false, why: `${name} is ${live.State.Health.Status}` };
-    if (live.Image !== container.image) return { upToDate: false, why: `${name} runs another image` };
-    if (
-      live.HostConfig?.Memory !== Number(container.memory) * 1024 * 1024 ||
-      live.HostConfig?.RestartPolicy?.Name !== container.restart
-    ) {
+    if (!live.running) return { upToDate: false, why: `${name} is not running` };
+    if (live.health !== "none" && live.health !== "healthy")
+      return { upToDate: false, why: `${name} is ${live.health}` };
+    if (live.image !== container.image) return { upToDate: false, why: `${name} runs another image` };
+    if (live.memoryBytes !== Number(container.memory) * 1024 * 1024 || live.restartPolicy !== container.restart) {
       return { upToDate: false, why: `${name}'s memory limit or restart policy was changed` };
     }
-    const onNetworks = Object.keys(live.NetworkSettings?.Networks ?? {})
-      .sort()
-      .join(",");
+    const onNetworks = [...(live.networks ?? [])].sort().join(",");
     const recordedNetworks = ((container.networks_advanced as { name: string }[] | undefined) ?? [])
       .map((n) => n.name)
       .sort()

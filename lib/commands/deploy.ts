@@ -12,26 +12,15 @@
  * the stack is locked; 2 on bad settings or usage; 130 after Ctrl-C, 143
  * after SIGTERM (Terraform saved its state first).
  */
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
-import { acquireProjectLock } from "../process/project-lock";
-import { runCommand } from "../process/run-command";
-import { Interrupts } from "../process/interrupts";
-import { readArguments } from "./support/arguments";
+import { defineCommand } from "./support/define-command";
 import { deployStack } from "./support/deploy-stack";
-import { PROJECT_ROOT } from "../project-root";
 
-const USAGE = "usage: npm run deploy [-- --allow-data-loss]";
-
-await runCommand("deploy", async () => {
-  const { values } = readArguments(USAGE, { options: { "allow-data-loss": { type: "boolean", default: false } } });
-  loadDotEnv();
-  const config = parseConfig(process.env);
-  acquireProjectLock(PROJECT_ROOT, "npm run deploy");
-  const interrupts = new Interrupts("deploy").install();
-  try {
-    return await deployStack(config, { allowDataLoss: values["allow-data-loss"]!, interrupts });
-  } finally {
-    interrupts.stop();
-  }
+await defineCommand({
+  name: "deploy",
+  usage: "usage: npm run deploy [-- --allow-data-loss]",
+  arguments: { options: { "allow-data-loss": { type: "boolean", default: false } } },
+  takesLock: true,
+  interruptible: true,
+  run: ({ args, config, runtime, interrupts }) =>
+    deployStack(config, runtime, { allowDataLoss: args.values["allow-data-loss"]!, interrupts: interrupts() }),
 });

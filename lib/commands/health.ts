@@ -5,49 +5,45 @@
  * partitions and the declared topics; Cassandra CQL and the schema). On the
  * cluster target, the Kafka and Cassandra rows only, asked at their endpoints. Exit 0 when all are healthy, 1 otherwise, 2 on bad usage.
  */
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
 import { checkClusterHealth, checkHealth, requireDeployed } from "../checks/health";
 import { UsageError } from "../errors";
 import { healthJson, renderClusterHealth, renderHealth } from "../checks/health-report";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
+import { defineCommand } from "./support/define-command";
 
-async function main(): Promise<number> {
-  const { values } = readArguments("usage: npm run health [-- --json] [-- --wait <seconds>]", {
-    options: { json: { type: "boolean" }, wait: { type: "string" } },
-  });
-  const waitSeconds = values.wait === undefined ? 0 : Number(values.wait);
-  if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
-    throw new UsageError(`--wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
-  }
-  loadDotEnv();
-  const config = parseConfig(process.env);
-  // On a cluster there are no containers: ask the services themselves.
-  const check =
-    config.target === "cluster"
-      ? async () => {
-          const rows = await checkClusterHealth(config, process.env);
-          return { rows, text: renderClusterHealth(rows) };
-        }
-      : async () => {
-          requireDeployed();
-          const rows = await checkHealth(config, process.env);
-          return { rows, text: renderHealth(rows) };
-        };
-  const deadline = Date.now() + waitSeconds * 1000;
-  for (;;) {
-    const { rows, text } = await check();
-    const healthy = rows.every((r) => r.ready);
-    if (healthy || Date.now() >= deadline) {
-      console.log(values.json ? healthJson(rows) : text);
-      if (!healthy && waitSeconds > 0) console.error(`health: not healthy after ${waitSeconds} s`);
-      return healthy ? 0 : 1;
+await defineCommand({
+  name: "health",
+  usage: "usage: npm run health [-- --json] [-- --wait <seconds>]",
+  arguments: { options: { json: { type: "boolean" }, wait: { type: "string" } } },
+  checkArguments: ({ values }) => {
+    if (values.wait !== undefined && !/^\d+$/.test(values.wait))
+      throw new UsageError(`--wait takes a whole number of seconds, got ${JSON.stringify(values.wait)}`);
+  },
+  async run({ args, config, env, runtime }) {
+    const waitSeconds = Number(args.values.wait ?? 0);
+    // On a cluster there are no containers: ask the services themselves.
+    const check =
+      config.target === "cluster"
+        ? async () => {
+            const rows = await checkClusterHealth(config, env);
+            return { rows, text: renderClusterHealth(rows) };
+          }
+        : async () => {
+            await requireDeployed(runtime);
+            const rows = await checkHealth(config, env, runtime);
+            return { rows, text: renderHealth(rows) };
+          };
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const { rows, text } = await check();
+      const healthy = rows.every((r) => r.ready);
+      if (healthy || Date.now() >= deadline) {
+        console.log(args.values.json ? healthJson(rows) : text);
+        if (!healthy && waitSeconds > 0) console.error(`health: not healthy after ${waitSeconds} s`);
+        return healthy ? 0 : 1;
+      }
+      const waiting = rows.filter((r) => !r.ready).map((r) => `${r.service} (${r.detail})`);
+      console.error(`health: waiting for ${waiting.join(", ")}; ${Math.ceil((deadline - Date.now()) / 1000)} s left`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(3000, Math.max(0, deadline - Date.now()))));
     }
-    const waiting = rows.filter((r) => !r.ready).map((r) => `${r.service} (${r.detail})`);
-    console.error(`health: waiting for ${waiting.join(", ")}; ${Math.ceil((deadline - Date.now()) / 1000)} s left`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(3000, Math.max(0, deadline - Date.now()))));
-  }
-}
-
-await runCommand("health", main);
+  },
+});

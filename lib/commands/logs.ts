@@ -7,17 +7,12 @@
  * order and the command ends. Exit codes: 0, 1 when the stack is not running,
  * 2 on bad usage.
  */
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { localTopology } from "../topology/local-topology";
-import { parseConfig, type ChatBattleConfig } from "../config/config";
-import { docker } from "../adapters/docker/docker-cli";
-import { loadDotEnv } from "../load-env";
-import { refuseOnCluster } from "./support/local-only";
+import type { ChatBattleConfig } from "../config/config";
+import type { ServiceRuntime } from "../runtime/service-runtime";
 import { NotDeployedError, requireDeployed } from "../checks/health";
 import { UsageError } from "../errors";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
+import { defineCommand } from "./support/define-command";
 import { formatLogLine, parseLogLine, type LogLine, type Service } from "./support/log-lines";
 
 /**
@@ -29,90 +24,76 @@ function logSources(config: ChatBattleConfig): Map<Service, string> {
   return new Map(localTopology(config).services.map(({ alias, container }) => [alias, container]));
 }
 
-const usage = (names: readonly string[]) =>
-  `usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (services: ${names.join(", ")}; kafka means every broker)`;
+const USAGE = "usage: npm run logs [-- <service>…] [--tail N] [--no-follow]   (kafka means every broker)";
 
-/** Streams one container's log lines (stdout and stderr) to `onLine`; resolves when docker logs ends. */
+/** Streams one container's log lines to `onLine`, each with its service and time; resolves when its log ends. */
 function streamLogs(
+  runtime: ServiceRuntime,
   service: Service,
   container: string,
-  args: readonly string[],
+  options: { tail: string; follow: boolean },
   onLine: (line: LogLine) => void,
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("docker", ["logs", "--timestamps", ...args, container], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let previous = "";
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (text) => {
-        const line = parseLogLine(service, text, previous);
-        previous = line.time;
-        onLine(line);
-      });
-    }
-    child.once("error", reject);
-    child.once("close", () => resolve());
+  let previous = "";
+  return runtime.streamLogs(container, options, (text) => {
+    const line = parseLogLine(service, text, previous);
+    previous = line.time;
+    onLine(line);
   });
 }
 
-async function main(argv: string[]): Promise<number> {
-  loadDotEnv();
-  refuseOnCluster("npm run logs", process.env);
-  const sources = logSources(parseConfig(process.env));
-  const names = [...sources.keys()];
-  const USAGE = usage(names);
-  const { values, positionals } = readArguments(
-    USAGE,
-    {
-      allowPositionals: true,
-      options: { tail: { type: "string" }, "no-follow": { type: "boolean" } },
-    },
-    argv,
-  );
-  const unknown = positionals.filter((p) => !names.includes(p) && p !== "kafka");
-  const tail = values.tail ?? "all";
-  if (unknown.length > 0 || !/^(\d+|all)$/.test(tail)) {
-    const what =
-      unknown.length > 0
-        ? `no service named ${unknown.join(", ")}`
-        : `--tail takes a number or "all", got ${JSON.stringify(tail)}`;
-    throw new UsageError(`${what}. ${USAGE}`);
-  }
-  // "kafka" is broker 1's name and every broker's: with three brokers, it shows all of them.
-  const wanted =
-    positionals.length > 0
-      ? names.filter((n) => positionals.includes(n) || (positionals.includes("kafka") && /^kafka(-\d)?$/.test(n)))
-      : names;
-  requireDeployed();
-  const existing = wanted.filter(
-    (s) => docker(["container", "inspect", sources.get(s)!], { allowFailure: true }) !== "",
-  );
-  const missing = wanted.filter((s) => !existing.includes(s));
-  if (existing.length === 0) {
-    throw new NotDeployedError(
-      `no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`,
-    );
-  }
-  if (missing.length > 0) console.error(`logs: ${missing.join(", ")} has no container; showing ${existing.join(", ")}`);
+await defineCommand({
+  name: "logs",
+  usage: USAGE,
+  arguments: { allowPositionals: true, options: { tail: { type: "string" }, "no-follow": { type: "boolean" } } },
+  checkArguments: ({ values }) => {
+    const tail = values.tail ?? "all";
+    if (!/^(\d+|all)$/.test(tail))
+      throw new UsageError(`--tail takes a number or "all", got ${JSON.stringify(tail)}. ${USAGE}`);
+  },
+  localOnly: true,
+  async run({ args, config, runtime }) {
+    const sources = logSources(config);
+    const names = [...sources.keys()];
+    const positionals = args.positionals;
+    const unknown = positionals.filter((p) => !names.includes(p) && p !== "kafka");
+    if (unknown.length > 0)
+      throw new UsageError(`no service named ${unknown.join(", ")}. ${USAGE} (services: ${names.join(", ")})`);
+    // "kafka" is broker 1's name and every broker's: with three brokers, it shows all of them.
+    const wanted =
+      positionals.length > 0
+        ? names.filter((n) => positionals.includes(n) || (positionals.includes("kafka") && /^kafka(-\d)?$/.test(n)))
+        : names;
+    await requireDeployed(runtime);
+    const states = await runtime.containerStatus(wanted.map((s) => sources.get(s)!));
+    const existing = wanted.filter((s) => states.get(sources.get(s)!)!.state !== "missing");
+    const missing = wanted.filter((s) => !existing.includes(s));
+    if (existing.length === 0) {
+      throw new NotDeployedError(
+        `no container for ${missing.join(", ")}; run npm run deploy to start ${missing.length === 1 ? "it" : "them"}.`,
+      );
+    }
+    if (missing.length > 0)
+      console.error(`logs: ${missing.join(", ")} has no container; showing ${existing.join(", ")}`);
 
-  const width = Math.max(...existing.map((s) => s.length));
-  const follow = !values["no-follow"];
-  const args = ["--tail", tail, ...(follow ? ["--follow"] : [])];
-  if (follow) {
-    // Lines are printed as they come; Ctrl-C ends the command and the docker logs processes with it.
-    await Promise.all(
-      existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => console.log(formatLogLine(line, width)))),
-    );
+    const width = Math.max(...existing.map((s) => s.length));
+    const follow = !args.values["no-follow"];
+    const options = { tail: args.values.tail ?? "all", follow };
+    if (follow) {
+      // Lines are printed as they come; Ctrl-C ends the command and the log streams with it.
+      await Promise.all(
+        existing.map((s) =>
+          streamLogs(runtime, s, sources.get(s)!, options, (line) => console.log(formatLogLine(line, width))),
+        ),
+      );
+      return 0;
+    }
+    const lines: LogLine[] = [];
+    await Promise.all(existing.map((s) => streamLogs(runtime, s, sources.get(s)!, options, (l) => lines.push(l))));
+    // A stable sort keeps each container's own order for lines with the same time.
+    for (const line of lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))) {
+      console.log(formatLogLine(line, width));
+    }
     return 0;
-  }
-  const lines: LogLine[] = [];
-  await Promise.all(existing.map((s) => streamLogs(s, sources.get(s)!, args, (line) => lines.push(line))));
-  // A stable sort keeps each container's own order for lines with the same time.
-  for (const line of lines.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0))) {
-    console.log(formatLogLine(line, width));
-  }
-  return 0;
-}
-
-await runCommand("logs", () => main(process.argv.slice(2)));
+  },
+});

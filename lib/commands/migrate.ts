@@ -25,13 +25,10 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadDotEnv } from "../load-env";
 import { parseConfig, type ChatBattleConfig } from "../config/config";
-import { runCommand } from "../process/run-command";
-import { acquireProjectLock } from "../process/project-lock";
-import { Interrupts } from "../process/interrupts";
-import { readArguments } from "./support/arguments";
-import { refuseOnCluster } from "./support/local-only";
+import type { Interrupts } from "../process/interrupts";
+import type { ServiceRuntime } from "../runtime/service-runtime";
+import { defineCommand } from "./support/define-command";
 import { openStackData } from "./support/stack-data";
 import { projectRemoval } from "./support/project-removal";
 import { deployStack } from "./support/deploy-stack";
@@ -55,7 +52,6 @@ import { verifySnapshot } from "../snapshots/verify";
 import { expiredLines, expiredRecords } from "../snapshots/restore";
 import { allowedMessage, refusalMessage } from "../gate/report";
 import { deployedKafka, printPreflight, runPreflight } from "../checks/preflight";
-import { findProjectObjects } from "../adapters/docker/project-objects";
 import { PROJECT_ROOT } from "../project-root";
 import { CommandError } from "../errors";
 import { readManifest, snapshotRoot } from "../snapshots/store";
@@ -88,54 +84,6 @@ function writeSettings(path: string, settings: Readonly<Record<string, string>>)
   writeFileSync(path, text);
 }
 
-async function main(): Promise<number> {
-  const { values } = readArguments(USAGE, {
-    options: {
-      "kafka-mode": { type: "string" },
-      brokers: { type: "string" },
-      "allow-data-loss": { type: "boolean", default: false },
-    },
-  });
-  // Which settings the environment itself sets: those win over .env, so the user must change them there too.
-  const fromEnvironment = ["KAFKA_MODE", "KAFKA_BROKERS"].filter((name) => process.env[name] !== undefined);
-  loadDotEnv();
-  refuseOnCluster("npm run migrate", process.env);
-  const unfinished = readUnfinishedMigration(PROJECT_ROOT);
-  const to = unfinished
-    ? resumedTarget(unfinished, values)
-    : // Where to: the options, else the settings. Where from: what the volumes on the engine hold.
-      parseConfig({
-        ...process.env,
-        ...(values["kafka-mode"] !== undefined ? { KAFKA_MODE: values["kafka-mode"] } : {}),
-        ...(values.brokers !== undefined ? { KAFKA_BROKERS: values.brokers } : {}),
-      });
-  const from = unfinished ? undefined : await movable(to);
-  if (!unfinished && !from) return 0;
-
-  acquireProjectLock(PROJECT_ROOT, "npm run migrate");
-  const interrupts = new Interrupts("migrate").install();
-  const started = Date.now();
-  try {
-    let migration = unfinished;
-    if (migration) {
-      say(`migrate: ${describeUnfinished(migration)}: carrying it on`);
-      if (migration.phase === "removing") migration = removeOldStack(migration, interrupts);
-    } else {
-      const again = `npm run migrate -- --kafka-mode ${to.kafka.mode} --brokers ${to.kafka.brokers}`;
-      migration = await saveAndRemove(from!, to, started, interrupts, {
-        allowDataLoss: values["allow-data-loss"]!,
-        again,
-      });
-    }
-    if (!migration) return interrupts.interrupted ? interrupts.exitCode : 1;
-    const code = await finish(migration, to, interrupts);
-    if (code === 0) sayDone(migration, to, started, fromEnvironment);
-    return code;
-  } finally {
-    interrupts.stop();
-  }
-}
-
 /** The settings of a move carried on: the record's; options that ask for another move are refused. */
 function resumedTarget(
   migration: UnfinishedMigration,
@@ -161,8 +109,8 @@ function resumedTarget(
  * pre-flight, before anything changes); undefined when there is nothing to
  * do (said). Throws when the move cannot start.
  */
-async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefined> {
-  const found = findProjectObjects();
+async function movable(runtime: ServiceRuntime, to: ChatBattleConfig): Promise<ChatBattleConfig | undefined> {
+  const found = await runtime.projectObjects();
   const deployed = deployedKafka(found.volumes);
   if (!deployed) {
     say(`migrate: no Kafka data on this engine to move; npm run deploy starts ${describe(to)} fresh.`);
@@ -186,7 +134,7 @@ async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefin
     `migrate: from ${describe(from)} to ${describe(to)}, keeping every record, consumer group offset and row the stack holds`,
   );
   say(`migrate: first, that ${describe(to)} can be deployed here, before anything changes`);
-  const checks = (await runPreflight(to)).filter((c) => c.check !== "Kafka data");
+  const checks = (await runPreflight(to, runtime)).filter((c) => c.check !== "Kafka data");
   if (!printPreflight(checks))
     throw new CommandError(`the new stack would not deploy (see above); nothing was changed.`);
   return from;
@@ -199,6 +147,7 @@ async function movable(to: ChatBattleConfig): Promise<ChatBattleConfig | undefin
  * the removal stopped. A check that refuses throws, with nothing removed.
  */
 async function saveAndRemove(
+  runtime: ServiceRuntime,
   from: ChatBattleConfig,
   to: ChatBattleConfig,
   started: number,
@@ -209,7 +158,7 @@ async function saveAndRemove(
   const name = `before-migrate-${new Date(started).toISOString().replace(/[:.]/g, "-")}`;
   const where = join(root, name);
   const kept = `The snapshot ${name} stays (npm run snapshot -- delete ${name} removes it).`;
-  const source = await openStackData(from, process.env, say);
+  const source = await openStackData(from, process.env, runtime, say);
   try {
     say(
       "migrate: checking that the snapshot will hold everything the old stack holds, and that the new stack can take it back",
@@ -303,13 +252,18 @@ async function saveAndRemove(
     allowedLoss: options.allowDataLoss,
   };
   recordUnfinishedMigration(PROJECT_ROOT, migration);
-  return removeOldStack(migration, interrupts);
+  return removeOldStack(runtime, migration, interrupts);
 }
 
 /** Step 2, from the record: the old stack removed (the record kept), then the record moved on; undefined when it stopped. */
-function removeOldStack(migration: UnfinishedMigration, interrupts: Interrupts): UnfinishedMigration | undefined {
+async function removeOldStack(
+  runtime: ServiceRuntime,
+  migration: UnfinishedMigration,
+  interrupts: Interrupts,
+): Promise<UnfinishedMigration | undefined> {
   say("\nmigrate: step 2 of 4: remove the old stack (containers, network, volumes, state); the snapshot stays");
-  if (!projectRemoval(PROJECT_ROOT).remove(interrupts, "migrate", [MIGRATION_RECORD])) {
+  const removal = await projectRemoval(runtime, PROJECT_ROOT);
+  if (!(await removal.remove(interrupts, "migrate", [MIGRATION_RECORD]))) {
     console.error(
       `migrate: your data is safe in the snapshot ${migration.snapshot} (${migration.folder}). Run npm run migrate again to carry the move on.`,
     );
@@ -327,7 +281,12 @@ function removeOldStack(migration: UnfinishedMigration, interrupts: Interrupts):
  * an earlier try wrote are kept and not written again, and anything else the
  * new stack holds stops it (see RestoreOptions.resume).
  */
-async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, interrupts: Interrupts): Promise<number> {
+async function finish(
+  runtime: ServiceRuntime,
+  migration: UnfinishedMigration,
+  to: ChatBattleConfig,
+  interrupts: Interrupts,
+): Promise<number> {
   const changed = kafkaSettings(migration);
   writeSettings(join(PROJECT_ROOT, ".env"), changed);
   say(`migrate: .env now sets ${spelled(changed)}`);
@@ -335,21 +294,23 @@ async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, inte
   const again = `Your data is safe in the snapshot ${migration.snapshot} (${migration.folder}); fix the cause and run npm run migrate again: it carries on from there.`;
 
   say(`\nmigrate: step 3 of 4: deploy with ${describe(to)}`);
-  const deployed = await deployStack(to, { allowDataLoss: false, interrupts, noteUnfinishedMigration: false }).catch(
-    (error: unknown) => {
-      console.error(`deploy: ${error instanceof Error ? error.message : error}`);
-      return 1;
-    },
-  );
+  const deployed = await deployStack(to, runtime, {
+    allowDataLoss: false,
+    interrupts,
+    noteUnfinishedMigration: false,
+  }).catch((error: unknown) => {
+    console.error(`deploy: ${error instanceof Error ? error.message : error}`);
+    return 1;
+  });
   if (deployed !== 0) {
     console.error(`migrate: the deploy did not finish. ${again}`);
-    return interrupts.interrupted ? interrupts.exitCode : 1;
+    return 1;
   }
 
   say(`\nmigrate: step 4 of 4: restore ${migration.snapshot}`);
   const root = dirname(migration.folder);
   const manifest = readManifest(root, migration.snapshot);
-  const target = await openStackData(to, process.env, say);
+  const target = await openStackData(to, process.env, runtime, say);
   try {
     await restoreSnapshot(manifest, migration.folder, target, {
       replace: false,
@@ -362,7 +323,7 @@ async function finish(migration: UnfinishedMigration, to: ChatBattleConfig, inte
   } catch (error) {
     console.error(`migrate: ${error instanceof Error ? error.message : error}`);
     console.error(`migrate: the restore did not finish. ${again}`);
-    return interrupts.interrupted ? interrupts.exitCode : 1;
+    return 1;
   } finally {
     await target.close();
   }
@@ -388,4 +349,51 @@ function sayDone(
   }
 }
 
-await runCommand("migrate", main);
+// Which settings the environment itself sets, before .env is read: those win over .env, so the user must change them there too.
+const FROM_ENVIRONMENT = ["KAFKA_MODE", "KAFKA_BROKERS"].filter((name) => process.env[name] !== undefined);
+
+await defineCommand({
+  name: "migrate",
+  usage: USAGE,
+  arguments: {
+    options: {
+      "kafka-mode": { type: "string" },
+      brokers: { type: "string" },
+      "allow-data-loss": { type: "boolean", default: false },
+    },
+  },
+  localOnly: true,
+  // The settings to move to are the options over the environment, or the record of an unfinished move.
+  readsConfig: false,
+  async run({ args: { values }, env, runtime, lock, interrupts }) {
+    const unfinished = readUnfinishedMigration(PROJECT_ROOT);
+    const to = unfinished
+      ? resumedTarget(unfinished, values)
+      : // Where to: the options, else the settings. Where from: what the volumes on the engine hold.
+        parseConfig({
+          ...env,
+          ...(values["kafka-mode"] !== undefined ? { KAFKA_MODE: values["kafka-mode"] } : {}),
+          ...(values.brokers !== undefined ? { KAFKA_BROKERS: values.brokers } : {}),
+        });
+    const from = unfinished ? undefined : await movable(runtime, to);
+    if (!unfinished && !from) return 0;
+
+    lock("npm run migrate");
+    const started = Date.now();
+    let migration = unfinished;
+    if (migration) {
+      say(`migrate: ${describeUnfinished(migration)}: carrying it on`);
+      if (migration.phase === "removing") migration = await removeOldStack(runtime, migration, interrupts());
+    } else {
+      const again = `npm run migrate -- --kafka-mode ${to.kafka.mode} --brokers ${to.kafka.brokers}`;
+      migration = await saveAndRemove(runtime, from!, to, started, interrupts(), {
+        allowDataLoss: values["allow-data-loss"]!,
+        again,
+      });
+    }
+    if (!migration) return 1;
+    const code = await finish(runtime, migration, to, interrupts());
+    if (code === 0) sayDone(migration, to, started, FROM_ENVIRONMENT);
+    return code;
+  },
+});

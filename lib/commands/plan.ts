@@ -11,68 +11,66 @@
  * pipeline can require a person then); 1 when a stack could not be planned;
  * 2 on bad settings or usage; 130/143 after Ctrl-C/SIGTERM.
  */
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
-import { acquireProjectLock } from "../process/project-lock";
-import { runCommand } from "../process/run-command";
-import { Interrupts } from "../process/interrupts";
-import { readArguments } from "./support/arguments";
 import { deployHooks, deployJudge } from "./support/deploy-hooks";
 import { terraformEnvironment } from "./support/deploy-stack";
+import { defineCommand } from "./support/define-command";
 import { synthesizeApp } from "../app";
 import { StackRunner } from "../adapters/terraform/stack-runner";
+import { runPrinter } from "./support/run-printer";
 import { readSynthesizedStacks } from "../adapters/terraform/synthesized-stacks";
 import { kafkaClientTarget } from "../topology/connections";
-import { checkDocker } from "../checks/preflight";
 import { upToDate } from "../checks/up-to-date";
 import type { StackPlan } from "../gate/findings";
 import { planExitCode, planJson, planReport } from "../gate/report";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
 
-const USAGE = "usage: npm run plan [-- --json]";
-
-await runCommand("plan", async () => {
-  const { values } = readArguments(USAGE, { options: { json: { type: "boolean", default: false } } });
-  loadDotEnv();
-  const config = parseConfig(process.env);
-  const json = values.json!;
-  // With --json, standard output is the JSON alone: everything said on the way goes to standard error.
-  const say = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
-  if (json) console.log = console.error;
-  if (config.target === "local") {
-    const docker = checkDocker();
-    if (!docker.ok) throw new CommandError(docker.detail);
-  }
-  acquireProjectLock(PROJECT_ROOT, "npm run plan");
-  const interrupts = new Interrupts("plan").install();
-  try {
-    synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
+await defineCommand({
+  name: "plan",
+  usage: "usage: npm run plan [-- --json]",
+  arguments: { options: { json: { type: "boolean", default: false } } },
+  interruptible: true,
+  async run({ args, config, env: processEnv, runtime, lock, interrupts }) {
+    const json = args.values.json!;
+    // With --json, standard output is the JSON alone: everything said on the way goes to standard error.
+    const say = json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+    if (json) console.log = console.error;
+    if (config.target === "local") {
+      const engine = await runtime.engine();
+      if (!engine.ok) throw new CommandError(engine.detail);
+    }
+    lock("npm run plan");
+    synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, processEnv, "review");
     const env = terraformEnvironment(config);
     const stacks = readSynthesizedStacks(SYNTH_DIR);
     let plans: StackPlan[];
-    const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env));
+    const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env), runtime);
     if (current.upToDate) {
       say(
         "plan: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker)",
       );
       plans = stacks.map((s) => ({ stack: s.name, how: "planned", findings: [] }));
     } else {
+      const printer = runPrinter(
+        stacks.map((s) => s.name),
+        { command: "plan", log: say },
+      );
       const runner = new StackRunner(SYNTH_DIR, {
         env,
         lockTimeoutSeconds: config.stateLockTimeoutSeconds,
         deadlineSeconds: config.terraformDeadlineSeconds,
-        interrupts,
+        interrupts: interrupts(),
+        report: printer.event,
       });
-      const hooks = deployHooks(config, env, {
+      const hooks = await deployHooks(config, env, runtime, {
         allowDataLoss: false,
         readyDeadlineSeconds: config.terraformDeadlineSeconds,
-        say: (stack, line) => runner.print(stack, line),
+        say: printer.line,
       });
-      const judge = deployJudge(config, env);
+      const judge = deployJudge(config, env, runtime);
       try {
         const results = await runner.plan(hooks);
-        if (interrupts.interrupted) return interrupts.exitCode;
+        if (interrupts().interrupted) return 1;
         plans = [];
         for (const result of results) {
           if (result.how === "failed") {
@@ -104,7 +102,5 @@ await runCommand("plan", async () => {
     else for (const line of planReport(plans)) say(line);
     if (plans.some((p) => p.how === "not-planned")) return 1;
     return planExitCode(plans);
-  } finally {
-    interrupts.stop();
-  }
+  },
 });

@@ -5,14 +5,9 @@
  * snapshots.
  */
 import { createInterface } from "node:readline/promises";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
-import { loadDotEnv } from "../load-env";
-import { refuseOnCluster } from "./support/local-only";
 import { projectRemoval } from "./support/project-removal";
-import { acquireProjectLock } from "../process/project-lock";
 import { PROJECT_ROOT } from "../project-root";
-import { Interrupts } from "../process/interrupts";
+import { defineCommand } from "./support/define-command";
 
 /** Asks on the terminal; without one, only --yes can confirm. */
 async function confirmed(assumeYes: boolean): Promise<boolean> {
@@ -32,34 +27,29 @@ async function confirmed(assumeYes: boolean): Promise<boolean> {
   return answer.trim().toLowerCase() === "yes";
 }
 
-async function main(projectRoot: string, assumeYes: boolean): Promise<number> {
-  acquireProjectLock(projectRoot, "npm run reset");
-  const removal = projectRemoval(projectRoot);
-  if (removal.nothingLeft) {
-    console.log("reset: nothing of the project is left; nothing to do.");
+await defineCommand({
+  name: "reset",
+  usage: "usage: npm run reset [-- --yes]",
+  arguments: { options: { yes: { type: "boolean", default: false } } },
+  localOnly: true,
+  // It must work whatever the settings say: it reads none.
+  readsConfig: false,
+  takesLock: true,
+  async run({ args, runtime, interrupts }) {
+    const removal = await projectRemoval(runtime, PROJECT_ROOT);
+    if (removal.nothingLeft) {
+      console.log("reset: nothing of the project is left; nothing to do.");
+      return 0;
+    }
+    console.log("reset: about to remove");
+    for (const [what, items] of removal.plan) if (items.length > 0) console.log(`  ${what}: ${items.join(", ")}`);
+    if (!(await confirmed(args.values.yes!))) {
+      console.log("reset: nothing was removed.");
+      return 1;
+    }
+    // Listened for only now: at the prompt, Ctrl-C means no.
+    if (!(await removal.remove(interrupts(), "reset"))) return 1;
+    console.log("reset: done. `npm run deploy` starts from nothing.");
     return 0;
-  }
-  console.log("reset: about to remove");
-  for (const [what, items] of removal.plan) if (items.length > 0) console.log(`  ${what}: ${items.join(", ")}`);
-  if (!(await confirmed(assumeYes))) {
-    console.log("reset: nothing was removed.");
-    return 1;
-  }
-  const interrupts = new Interrupts("reset").install();
-  try {
-    if (!removal.remove(interrupts, "reset")) return interrupts.interrupted ? interrupts.exitCode : 1;
-  } finally {
-    interrupts.stop();
-  }
-  console.log("reset: done. `npm run deploy` starts from nothing.");
-  return 0;
-}
-
-await runCommand("reset", async () => {
-  const yes = readArguments("usage: npm run reset [-- --yes]", {
-    options: { yes: { type: "boolean", default: false } },
-  }).values.yes!;
-  loadDotEnv();
-  refuseOnCluster("npm run reset", process.env);
-  return main(PROJECT_ROOT, yes);
+  },
 });

@@ -8,15 +8,13 @@
  * a mismatch), 2 bad configuration or usage.
  */
 import { join } from "node:path";
-import { loadDotEnv } from "../load-env";
 import { parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
 import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
 import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
 import { readCqlFiles } from "../schema/cql-files";
 import { formatTable } from "../checks/table";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
+import { defineCommand } from "./support/define-command";
 import { PROJECT_ROOT } from "../project-root";
 import { CommandError, UsageError } from "../errors";
 
@@ -62,10 +60,13 @@ async function verify(settings: SchemaSettings, client: CassandraClient): Promis
 
 const COMMANDS = { apply, verify } as const;
 
-async function main(command: keyof typeof COMMANDS, allowDataLoss: boolean): Promise<number> {
-  loadDotEnv();
+async function main(
+  env: Readonly<Record<string, string | undefined>>,
+  command: keyof typeof COMMANDS,
+  allowDataLoss: boolean,
+): Promise<number> {
   // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where the topology places it.
-  const settings = parseSchemaSettings(process.env);
+  const settings = parseSchemaSettings(env);
   log(`schema: connecting to ${describeSettings(settings)}`);
   let client: CassandraClient | undefined;
   try {
@@ -83,13 +84,15 @@ async function main(command: keyof typeof COMMANDS, allowDataLoss: boolean): Pro
 
 const USAGE =
   "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
-await runCommand(`schema ${process.argv[2] ?? ""}`.trim(), async () => {
-  const { values, positionals } = readArguments(USAGE, {
-    allowPositionals: true,
-    options: { "allow-data-loss": { type: "boolean", default: false } },
-  });
-  const [command, ...extra] = positionals;
-  if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply"))
-    throw new UsageError(USAGE);
-  return main(command as keyof typeof COMMANDS, values["allow-data-loss"]!);
+await defineCommand({
+  name: `schema ${process.argv[2] ?? ""}`.trim(),
+  usage: USAGE,
+  arguments: { allowPositionals: true, options: { "allow-data-loss": { type: "boolean", default: false } } },
+  checkArguments: ({ values, positionals: [command, ...extra] }) => {
+    if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply"))
+      throw new UsageError(USAGE);
+  },
+  // The applier's settings include the app's: read together, every bad value named at once.
+  readsConfig: false,
+  run: ({ args, env }) => main(env, args.positionals[0] as keyof typeof COMMANDS, args.values["allow-data-loss"]!),
 });

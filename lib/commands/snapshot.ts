@@ -14,13 +14,10 @@
  * fails; 2 on bad usage or settings; 130/143 after Ctrl-C/SIGTERM.
  */
 import { join, resolve } from "node:path";
-import { loadDotEnv } from "../load-env";
-import { parseConfig, type ChatBattleConfig } from "../config/config";
-import { runCommand } from "../process/run-command";
-import { acquireProjectLock } from "../process/project-lock";
-import { Interrupts } from "../process/interrupts";
-import { readArguments } from "./support/arguments";
-import { refuseOnCluster } from "./support/local-only";
+import type { ChatBattleConfig } from "../config/config";
+import type { Interrupts } from "../process/interrupts";
+import type { ServiceRuntime } from "../runtime/service-runtime";
+import { defineCommand, type CommandContext } from "./support/define-command";
 import { openStackData } from "./support/stack-data";
 import { formatTable } from "../checks/table";
 import { PROJECT_ROOT } from "../project-root";
@@ -35,8 +32,20 @@ const USAGE =
 const say = (line: string) => console.log(line);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-async function save(config: ChatBattleConfig, root: string, name: string, interrupts: Interrupts): Promise<number> {
-  const data = await openStackData(config, process.env, say);
+/** The running stack's Kafka and Cassandra, as this command reaches them. */
+interface Stack {
+  readonly config: ChatBattleConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly runtime: ServiceRuntime;
+}
+
+async function save(
+  { config, env, runtime }: Stack,
+  root: string,
+  name: string,
+  interrupts: Interrupts,
+): Promise<number> {
+  const data = await openStackData(config, env, runtime, say);
   try {
     say(`snapshot: saving topics ${data.topics.join(", ")} and keyspace ${data.keyspace} into ${join(root, name)}`);
     const started = Date.now();
@@ -54,14 +63,14 @@ async function save(config: ChatBattleConfig, root: string, name: string, interr
 }
 
 async function restore(
-  config: ChatBattleConfig,
+  { config, env, runtime }: Stack,
   root: string,
   name: string,
   flags: { replace: boolean; allowDataLoss: boolean },
   interrupts: Interrupts,
 ): Promise<number> {
   const manifest = readManifest(root, name);
-  const data = await openStackData(config, process.env, say);
+  const data = await openStackData(config, env, runtime, say);
   try {
     say(
       `restore: ${name}, taken ${manifest.takenAt} on KAFKA_MODE=${manifest.settings.kafkaMode} with ${manifest.settings.kafkaBrokers} broker(s) and ${manifest.settings.cassandraImage}`,
@@ -102,29 +111,18 @@ function list(root: string): number {
   return 0;
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = readArguments(USAGE, {
-    allowPositionals: true,
-    options: { replace: { type: "boolean", default: false }, "allow-data-loss": { type: "boolean", default: false } },
-  });
-  const [command, name, ...rest] = positionals;
-  const needsName = command === "save" || command === "restore" || command === "delete";
-  const restoreFlags = values.replace || values["allow-data-loss"];
-  if (
-    !["save", "restore", "list", "delete"].includes(command ?? "") ||
-    rest.length > 0 ||
-    (needsName ? !name : name) ||
-    (restoreFlags && command !== "restore")
-  ) {
-    throw new UsageError(USAGE);
-  }
-  loadDotEnv();
-  refuseOnCluster("npm run snapshot", process.env);
-  const config = parseConfig(process.env);
+const ARGUMENTS = {
+  allowPositionals: true,
+  options: { replace: { type: "boolean", default: false }, "allow-data-loss": { type: "boolean", default: false } },
+} as const;
+
+async function main(context: CommandContext<typeof ARGUMENTS>): Promise<number> {
+  const { args, config, lock, interrupts } = context;
+  const [command, name] = args.positionals;
   const root = snapshotRoot(config.snapshotDir, PROJECT_ROOT);
   if (command === "list") return list(root);
   const checked = checkName(name);
-  acquireProjectLock(PROJECT_ROOT, `npm run snapshot -- ${command}`);
+  lock(`npm run snapshot -- ${command}`);
   if (command === "delete") {
     const unfinished = readUnfinishedMigration(PROJECT_ROOT);
     if (unfinished && resolve(unfinished.folder) === resolve(join(root, checked))) {
@@ -140,28 +138,32 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  const interrupts = new Interrupts("snapshot").install();
-  try {
-    const code =
-      command === "save"
-        ? await save(config, root, checked, interrupts)
-        : await restore(
-            config,
-            root,
-            checked,
-            { replace: values.replace!, allowDataLoss: values["allow-data-loss"]! },
-            interrupts,
-          );
-    return interrupts.interrupted ? interrupts.exitCode : code;
-  } catch (error) {
-    if (interrupts.interrupted) {
-      console.error(`snapshot: ${error instanceof Error ? error.message : error}`);
-      return interrupts.exitCode;
-    }
-    throw error;
-  } finally {
-    interrupts.stop();
-  }
+  return command === "save"
+    ? save(context, root, checked, interrupts())
+    : restore(
+        context,
+        root,
+        checked,
+        { replace: args.values.replace!, allowDataLoss: args.values["allow-data-loss"]! },
+        interrupts(),
+      );
 }
 
-await runCommand("snapshot", main);
+await defineCommand({
+  name: "snapshot",
+  usage: USAGE,
+  arguments: ARGUMENTS,
+  checkArguments: ({ values, positionals: [command, name, ...rest] }) => {
+    const needsName = command === "save" || command === "restore" || command === "delete";
+    const restoreFlags = values.replace || values["allow-data-loss"];
+    if (
+      !["save", "restore", "list", "delete"].includes(command ?? "") ||
+      rest.length > 0 ||
+      (needsName ? !name : name) ||
+      (restoreFlags && command !== "restore")
+    )
+      throw new UsageError(USAGE);
+  },
+  localOnly: true,
+  run: main,
+});

@@ -10,78 +10,70 @@
  */
 import { STACK_NAMES } from "../names";
 import { localTopology } from "../topology/local-topology";
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
-import { acquireProjectLock } from "../process/project-lock";
 import { StackRunner } from "../adapters/terraform/stack-runner";
+import { runPrinter } from "./support/run-printer";
 import { containersInStateFile } from "../adapters/terraform/state-file";
-import { stopGracefully } from "../adapters/docker/graceful-stop";
 import { removeDeployedStamp } from "../checks/up-to-date";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
-import { refuseOnCluster } from "./support/local-only";
 import { join } from "node:path";
 import { PROJECT_ROOT, STATE_DIR, SYNTH_DIR } from "../project-root";
 import { CommandError } from "../errors";
-import { Interrupts } from "../process/interrupts";
+import { defineCommand } from "./support/define-command";
 
 /** The stacks a stop destroys: the containers. The network and volumes stacks stay. */
 const STOPPED_STACKS: readonly string[] = [STACK_NAMES.kafka, STACK_NAMES.cassandra];
 
-async function main(): Promise<number> {
-  loadDotEnv();
-  refuseOnCluster("npm run stop", process.env);
-  const config = parseConfig(process.env);
-  acquireProjectLock(PROJECT_ROOT, "npm run stop");
-  const topology = localTopology(config);
-  console.log(`stop: removing containers ${topology.services.map((s) => s.container).join(", ")}`);
-  console.log(
-    `stop: keeping network ${topology.network}, volumes ${topology.volumes.map((v) => v.name).join(", ")}, the topics and the schema`,
-  );
-  const interrupts = new Interrupts("stop").install();
-  removeDeployedStamp(SYNTH_DIR);
-  // Docker starts every graceful stop at once, from what the state records, before the app is
-  // even loaded; Terraform's destroy then stops the same containers (a no-op, or a wait for one
-  // already stopping) and removes them. The state in PostgreSQL is left to Terraform alone.
-  const stopping = (
-    config.stateBackend === "local"
-      ? stopGracefully(
-          STOPPED_STACKS.flatMap((stack) => containersInStateFile(join(PROJECT_ROOT, STATE_DIR, `${stack}.tfstate`))),
-        )
-      : Promise.resolve([])
-  ).then((outcomes) => {
-    for (const outcome of outcomes.filter((o) => o.seconds !== undefined)) {
-      console.log(
-        `stop: ${outcome.name} ${outcome.error ? `did not stop through Docker (${outcome.error}); Terraform stops it` : `stopped in ${outcome.seconds!.toFixed(1)} s`}`,
+await defineCommand({
+  name: "stop",
+  usage: "usage: npm run stop",
+  localOnly: true,
+  takesLock: true,
+  interruptible: true,
+  async run({ config, env, runtime, interrupts }) {
+    const topology = localTopology(config);
+    console.log(`stop: removing containers ${topology.services.map((s) => s.container).join(", ")}`);
+    console.log(
+      `stop: keeping network ${topology.network}, volumes ${topology.volumes.map((v) => v.name).join(", ")}, the topics and the schema`,
+    );
+    removeDeployedStamp(SYNTH_DIR);
+    // The runtime starts every graceful stop at once, from what the state records, before the app is
+    // even loaded; Terraform's destroy then stops the same containers (a no-op, or a wait for one
+    // already stopping) and removes them. The state in PostgreSQL is left to Terraform alone.
+    const stopping = (
+      config.stateBackend === "local"
+        ? runtime.stop(
+            STOPPED_STACKS.flatMap((stack) => containersInStateFile(join(PROJECT_ROOT, STATE_DIR, `${stack}.tfstate`))),
+          )
+        : Promise.resolve([])
+    ).then((outcomes) => {
+      for (const outcome of outcomes.filter((o) => o.seconds !== undefined)) {
+        console.log(
+          `stop: ${outcome.name} ${outcome.error ? `did not stop through ${runtime.name} (${outcome.error}); Terraform stops it` : `stopped in ${outcome.seconds!.toFixed(1)} s`}`,
+        );
+      }
+    });
+    // Loaded only now: the stacks' code takes a while to load, and the containers are stopping meanwhile.
+    const { synthesizeApp } = await import("../app");
+    synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, env, "review");
+    const runner = new StackRunner(SYNTH_DIR, {
+      env,
+      lockTimeoutSeconds: config.stateLockTimeoutSeconds,
+      deadlineSeconds: config.terraformDeadlineSeconds,
+      interrupts: interrupts(),
+      report: runPrinter(STOPPED_STACKS, { command: "stop" }).event,
+    });
+    const [result] = await Promise.all([runner.destroy(STOPPED_STACKS), stopping]);
+    if (interrupts().interrupted) {
+      console.error(
+        "stop: interrupted; Terraform saved what it had removed. npm run stop finishes the job, npm run deploy starts the stack again.",
+      );
+      return 1;
+    }
+    if (result.failed.length > 0) {
+      throw new CommandError(
+        `destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`,
       );
     }
-  });
-  // Loaded only now: the stacks' code takes a while to load, and the containers are stopping meanwhile.
-  const { synthesizeApp } = await import("../app");
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
-  const runner = new StackRunner(SYNTH_DIR, {
-    env: process.env,
-    lockTimeoutSeconds: config.stateLockTimeoutSeconds,
-    deadlineSeconds: config.terraformDeadlineSeconds,
-    interrupts,
-  });
-  const [result] = await Promise.all([runner.destroy(STOPPED_STACKS), stopping]).finally(() => interrupts.stop());
-  if (interrupts.interrupted) {
-    console.error(
-      "stop: interrupted; Terraform saved what it had removed. npm run stop finishes the job, npm run deploy starts the stack again.",
-    );
-    return interrupts.exitCode;
-  }
-  if (result.failed.length > 0) {
-    throw new CommandError(
-      `destroying the ${result.failed.join(", ")} stack(s) failed (see above); what depends on them stays.`,
-    );
-  }
-  console.log("stop: done. `npm run deploy` starts the stack again with its data.");
-  return 0;
-}
-
-await runCommand("stop", async () => {
-  readArguments("usage: npm run stop", { options: {} });
-  return main();
+    console.log("stop: done. `npm run deploy` starts the stack again with its data.");
+    return 0;
+  },
 });

@@ -3,34 +3,22 @@
  * npm run topics -- describe <name>   — partitions with leader, replicas and ISR, and the
  *                                       configs that differ from the broker's defaults
  */
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
 import { topicDefinitions } from "../topics";
 import { connectAdmin } from "../adapters/kafka/kafka-admin";
 import { kafkaClientTarget } from "../topology/connections";
 import { requireDeployed } from "../checks/health";
 import { ServiceUnreachableError, UsageError } from "../errors";
 import { formatTable } from "../checks/table";
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
+import { defineCommand, type CommandContext } from "./support/define-command";
 
 const USAGE = "usage: npm run topics [-- describe <topic>]";
 
-async function main(argv: readonly string[]): Promise<number> {
-  const { positionals } = readArguments(USAGE, { allowPositionals: true, options: {} }, argv);
-  const [command = "list", name, ...rest] = positionals;
-  if (
-    !["list", "describe"].includes(command) ||
-    (command === "describe" && !name) ||
-    rest.length > 0 ||
-    (command === "list" && name)
-  ) {
-    throw new UsageError(USAGE);
-  }
-  loadDotEnv();
-  const config = parseConfig(process.env);
-  const target = kafkaClientTarget(config, process.env);
-  if (config.target === "local") requireDeployed();
+const ARGUMENTS = { allowPositionals: true, options: {} };
+
+async function main({ args, config, env, runtime }: CommandContext<typeof ARGUMENTS>): Promise<number> {
+  const [command = "list", name] = args.positionals;
+  const target = kafkaClientTarget(config, env);
+  if (config.target === "local") await requireDeployed(runtime);
   let admin;
   try {
     admin = await connectAdmin(target);
@@ -79,4 +67,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-await runCommand("topics", () => main(process.argv.slice(2)));
+await defineCommand({
+  name: "topics",
+  usage: USAGE,
+  arguments: ARGUMENTS,
+  checkArguments: ({ positionals: [command = "list", name, ...rest] }) => {
+    if (
+      !["list", "describe"].includes(command) ||
+      (command === "describe" && !name) ||
+      rest.length > 0 ||
+      (command === "list" && name)
+    )
+      throw new UsageError(USAGE);
+  },
+  run: main,
+});

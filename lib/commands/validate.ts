@@ -10,39 +10,27 @@
  * Exit codes: 0 all good, 1 a stack failed, 2 bad settings, 130/143 after
  * Ctrl-C/SIGTERM (passed to Terraform, which is waited for).
  */
-import { runCommand } from "../process/run-command";
-import { readArguments } from "./support/arguments";
-import { loadDotEnv } from "../load-env";
-import { parseConfig } from "../config/config";
 import { synthesizeApp } from "../app";
 import { PROJECT_ROOT, SYNTH_DIR } from "../project-root";
-import { acquireProjectLock } from "../process/project-lock";
 import { checkStack, readSynthesizedStacks, type StackCheck } from "../adapters/terraform/synthesized-stacks";
-import { Interrupts } from "../process/interrupts";
 import { formatTable } from "../checks/table";
+import { defineCommand, type CommandContext } from "./support/define-command";
 
-async function main(): Promise<number> {
-  loadDotEnv();
-  const config = parseConfig(process.env);
-  // It synthesizes into and initializes the same cdktf.out a deploy works in.
-  acquireProjectLock(PROJECT_ROOT, "npm run validate");
-  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
-  const interrupts = new Interrupts("validate").install();
+const ARGUMENTS = { options: {} };
+
+async function main({ config, env, interrupts }: CommandContext<typeof ARGUMENTS>): Promise<number> {
+  synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, env, "review");
   const checks: StackCheck[] = [];
-  try {
-    for (const stack of readSynthesizedStacks(SYNTH_DIR)) {
-      if (interrupts.interrupted) return interrupts.exitCode;
-      const check = await checkStack(stack, process.env, {
-        deadlineSeconds: config.terraformDeadlineSeconds,
-        interrupts,
-      });
-      console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
-      checks.push(check);
-    }
-  } finally {
-    interrupts.stop();
+  for (const stack of readSynthesizedStacks(SYNTH_DIR)) {
+    if (interrupts().interrupted) return 1;
+    const check = await checkStack(stack, env, {
+      deadlineSeconds: config.terraformDeadlineSeconds,
+      interrupts: interrupts(),
+    });
+    console.error(`validate: ${stack.name} ${check.ok ? "done" : "FAILED"}`);
+    checks.push(check);
   }
-  if (interrupts.interrupted) return interrupts.exitCode;
+  if (interrupts().interrupted) return 1;
   console.log(
     formatTable(
       ["STACK", "RESULT", "DETAIL"],
@@ -54,7 +42,12 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-await runCommand("validate", async () => {
-  readArguments("usage: npm run validate", { options: {} });
-  return main();
+await defineCommand({
+  name: "validate",
+  usage: "usage: npm run validate",
+  // It synthesizes into and initializes the same cdktf.out a deploy works in.
+  arguments: ARGUMENTS,
+  takesLock: true,
+  interruptible: true,
+  run: main,
 });

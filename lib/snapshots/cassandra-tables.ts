@@ -27,8 +27,26 @@ const PAGE_SIZE = 2000;
 const CONCURRENCY = 64;
 
 const SIMPLE_TYPES = new Set([
-  "ascii", "bigint", "blob", "boolean", "date", "decimal", "double", "duration", "float", "inet",
-  "int", "smallint", "text", "time", "timestamp", "timeuuid", "tinyint", "uuid", "varchar", "varint",
+  "ascii",
+  "bigint",
+  "blob",
+  "boolean",
+  "date",
+  "decimal",
+  "double",
+  "duration",
+  "float",
+  "inet",
+  "int",
+  "smallint",
+  "text",
+  "time",
+  "timestamp",
+  "timeuuid",
+  "tinyint",
+  "uuid",
+  "varchar",
+  "varint",
 ]);
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -39,9 +57,19 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * belongs to the cluster it was applied to, not to the data.
  */
 export async function tableShapes(client: CassandraClient, keyspace: string): Promise<TableShape[]> {
-  const result = await client.execute("SELECT table_name, column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?", [keyspace], { prepare: true });
+  const result = await client.execute(
+    "SELECT table_name, column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?",
+    [keyspace],
+    { prepare: true },
+  );
   // A materialized view's rows come from its table: Cassandra rebuilds them, and refuses writes to a view.
-  const views = new Set((await client.execute("SELECT view_name FROM system_schema.views WHERE keyspace_name = ?", [keyspace], { prepare: true })).rows.map((r) => r.view_name as string));
+  const views = new Set(
+    (
+      await client.execute("SELECT view_name FROM system_schema.views WHERE keyspace_name = ?", [keyspace], {
+        prepare: true,
+      })
+    ).rows.map((r) => r.view_name as string),
+  );
   const tables = new Map<string, { name: string; kind: string; position: number; type: string }[]>();
   for (const row of result.rows) {
     if (row.table_name === RECORD_TABLE || views.has(row.table_name)) continue;
@@ -53,13 +81,17 @@ export async function tableShapes(client: CassandraClient, keyspace: string): Pr
   return [...tables.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, columns]) => {
-      const ordered = [...columns].sort((a, b) => rank[a.kind] - rank[b.kind] || a.position - b.position || a.name.localeCompare(b.name));
+      const ordered = [...columns].sort(
+        (a, b) => rank[a.kind] - rank[b.kind] || a.position - b.position || a.name.localeCompare(b.name),
+      );
       const key = ordered.filter((c) => c.kind === "partition_key" || c.kind === "clustering");
       return {
         name,
         columns: ordered.map((c) => c.name),
         primaryKey: key.map((c) => c.name),
-        timed: ordered.filter((c) => !key.includes(c) && (SIMPLE_TYPES.has(c.type) || c.type.startsWith("frozen<"))).map((c) => c.name),
+        timed: ordered
+          .filter((c) => !key.includes(c) && (SIMPLE_TYPES.has(c.type) || c.type.startsWith("frozen<")))
+          .map((c) => c.name),
         counters: ordered.filter((c) => c.type === "counter").map((c) => c.name),
       };
     });
@@ -82,7 +114,12 @@ export async function truncate(client: CassandraClient, keyspace: string, table:
  * restored row would expire earlier by how long the save had run when its
  * page was read.
  */
-export async function* readRows(client: CassandraClient, keyspace: string, shape: TableShape, takenAt: Date): AsyncGenerator<RowLine> {
+export async function* readRows(
+  client: CassandraClient,
+  keyspace: string,
+  shape: TableShape,
+  takenAt: Date,
+): AsyncGenerator<RowLine> {
   const selected = [
     ...shape.columns.map((c) => `toJson(${quote(c)})`),
     ...shape.timed.flatMap((c) => [`WRITETIME(${quote(c)})`, `TTL(${quote(c)})`]),
@@ -141,11 +178,20 @@ const LOOKUP_CHUNK = 64;
  * on its first column (a group without timed columns: the row exists). Read
  * by the key's values as toJson gave them, through fromJson().
  */
-async function cellGroupsThere(client: CassandraClient, keyspace: string, shape: TableShape, row: RowLine): Promise<{ exists: boolean; groups: boolean[] }> {
+async function cellGroupsThere(
+  client: CassandraClient,
+  keyspace: string,
+  shape: TableShape,
+  row: RowLine,
+): Promise<{ exists: boolean; groups: boolean[] }> {
   const probes = row.cells.map((g) => g.columns[0]);
   const selected = probes.length > 0 ? probes.map((c) => `WRITETIME(${quote(c)})`) : [quote(shape.primaryKey[0])];
   const where = shape.primaryKey.map((k) => `${quote(k)} = fromJson(?)`).join(" AND ");
-  const result = await client.execute(`SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)} WHERE ${where}`, shape.primaryKey.map((k) => row.values[k]), { prepare: true });
+  const result = await client.execute(
+    `SELECT ${selected.join(", ")} FROM ${quote(keyspace)}.${quote(shape.name)} WHERE ${where}`,
+    shape.primaryKey.map((k) => row.values[k]),
+    { prepare: true },
+  );
   const found = result.first();
   if (!found) return { exists: false, groups: row.cells.map(() => false) };
   const cells = found.values();
@@ -173,11 +219,15 @@ export async function writeRows(
   let read = 0;
   let expired = 0;
   let present = 0;
-  function* statementsFor(row: RowLine, there: { exists: boolean; groups: readonly boolean[] } | undefined): Generator<unknown[]> {
+  function* statementsFor(
+    row: RowLine,
+    there: { exists: boolean; groups: readonly boolean[] } | undefined,
+  ): Generator<unknown[]> {
     const untimed = shape.columns.filter((c) => c in row.values && !row.cells.some((g) => g.columns.includes(c)));
     if (row.cells.length === 0) {
       // No cell with a write time (only the key and collections): written now, without TTL.
-      if (!there?.exists) yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
+      if (!there?.exists)
+        yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
       return;
     }
     let written = false;
@@ -189,7 +239,11 @@ export async function writeRows(
       if (ttl === undefined) continue;
       written = true;
       if (there?.groups[i]) continue;
-      const columns = [...shape.primaryKey, ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []), ...group.columns];
+      const columns = [
+        ...shape.primaryKey,
+        ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []),
+        ...group.columns,
+      ];
       yield [insertJson(row.values, columns), ttl, cassandra.types.Long.fromString(group.writetime)];
     }
     if (!written) expired += 1;
@@ -197,7 +251,9 @@ export async function writeRows(
   async function* parameters(): AsyncGenerator<unknown[]> {
     let chunk: RowLine[] = [];
     async function* flush() {
-      const there = options.keepWhatIsThere ? await Promise.all(chunk.map((row) => cellGroupsThere(client, keyspace, shape, row))) : [];
+      const there = options.keepWhatIsThere
+        ? await Promise.all(chunk.map((row) => cellGroupsThere(client, keyspace, shape, row)))
+        : [];
       for (const [i, row] of chunk.entries()) {
         if (there[i]?.exists && there[i].groups.every(Boolean)) present += 1;
         yield* statementsFor(row, there[i]);
@@ -212,18 +268,33 @@ export async function writeRows(
     }
     yield* flush();
   }
-  await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), { concurrencyLevel: CONCURRENCY, raiseOnFirstError: true });
+  await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), {
+    concurrencyLevel: CONCURRENCY,
+    raiseOnFirstError: true,
+  });
   progress(read);
   return { rows: read - expired, expired, present };
 }
 
 /** Cassandra's own keyspaces: never a user's data, never in a snapshot. */
-const SYSTEM_KEYSPACES = new Set(["system", "system_auth", "system_distributed", "system_schema", "system_traces", "system_views", "system_virtual_schema", "system_cluster_metadata"]);
+const SYSTEM_KEYSPACES = new Set([
+  "system",
+  "system_auth",
+  "system_distributed",
+  "system_schema",
+  "system_traces",
+  "system_views",
+  "system_virtual_schema",
+  "system_cluster_metadata",
+]);
 
 /** The keyspaces that hold users' data: every one but Cassandra's own. */
 export async function userKeyspaces(client: CassandraClient): Promise<string[]> {
   const result = await client.execute("SELECT keyspace_name FROM system_schema.keyspaces");
-  return result.rows.map((r) => r.keyspace_name as string).filter((k) => !SYSTEM_KEYSPACES.has(k)).sort();
+  return result.rows
+    .map((r) => r.keyspace_name as string)
+    .filter((k) => !SYSTEM_KEYSPACES.has(k))
+    .sort();
 }
 
 /**
@@ -233,7 +304,9 @@ export async function userKeyspaces(client: CassandraClient): Promise<string[]> 
  */
 export async function tableWriteCounts(client: CassandraClient): Promise<Map<string, number> | undefined> {
   try {
-    const result = await client.execute("SELECT keyspace_name, table_name, count FROM system_views.local_write_latency");
+    const result = await client.execute(
+      "SELECT keyspace_name, table_name, count FROM system_views.local_write_latency",
+    );
     return new Map(result.rows.map((r) => [`${r.keyspace_name}.${r.table_name}`, Number(r.count)]));
   } catch {
     return undefined;

@@ -97,7 +97,11 @@ export interface RowLine {
    * the row's columns, one entry per distinct pair with the columns it covers; the
    * primary key and collections go with the first.
    */
-  readonly cells: readonly { readonly writetime: string; readonly ttl: number | null; readonly columns: readonly string[] }[];
+  readonly cells: readonly {
+    readonly writetime: string;
+    readonly ttl: number | null;
+    readonly columns: readonly string[];
+  }[];
 }
 
 const b64 = (buffer: Buffer | null) => (buffer === null ? null : buffer.toString("base64"));

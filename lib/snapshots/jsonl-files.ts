@@ -65,7 +65,9 @@ export async function* readJsonLines<T>(path: string): AsyncGenerator<T> {
     try {
       yield JSON.parse(line) as T;
     } catch {
-      throw new CommandError(`${path}, line ${number}: not a JSON line: the snapshot is damaged (its checksums say which file changed)`);
+      throw new CommandError(
+        `${path}, line ${number}: not a JSON line: the snapshot is damaged (its checksums say which file changed)`,
+      );
     }
   }
 }

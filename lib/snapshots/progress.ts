@@ -21,7 +21,9 @@ export class Progress {
     const last = this.said.get(item) ?? this.started;
     if (Date.now() - last < EVERY_MS) return;
     this.said.set(item, Date.now());
-    this.say(`${this.command}: ${item}  ${count.toLocaleString("en")}${total === undefined ? "" : ` of ${total.toLocaleString("en")}`} ${unit}`);
+    this.say(
+      `${this.command}: ${item}  ${count.toLocaleString("en")}${total === undefined ? "" : ` of ${total.toLocaleString("en")}`} ${unit}`,
+    );
   }
 
   done(item: string, text: string): void {

@@ -81,16 +81,20 @@ async function inspect(manifest: Manifest, folder: string, target: RestoreTarget
       problems.push(`${entry.file} is missing`);
       continue;
     }
-    if (sum !== entry.sha256) problems.push(`${entry.file} does not match its checksum (the file changed or is damaged)`);
+    if (sum !== entry.sha256)
+      problems.push(`${entry.file} does not match its checksum (the file changed or is damaged)`);
   }
-  if (problems.length > 0) throw new RestoreRefused(`snapshot ${manifest.name} is damaged: ${problems.join("; ")}. Nothing was restored.`);
+  if (problems.length > 0)
+    throw new RestoreRefused(`snapshot ${manifest.name} is damaged: ${problems.join("; ")}. Nothing was restored.`);
 
   const partitions = new Map<string, PartitionInfo[]>();
   const occupied: string[] = [];
   for (const topic of manifest.topics) {
     const live = await target.kafka.partitions(topic.name);
     if (!live) {
-      problems.push(`topic ${topic.name} does not exist here (declare it, in lib/topics.ts or TOPICS_FILE, and deploy)`);
+      problems.push(
+        `topic ${topic.name} does not exist here (declare it, in lib/topics.ts or TOPICS_FILE, and deploy)`,
+      );
       continue;
     }
     if (live.length < topic.partitions) {
@@ -111,12 +115,17 @@ async function inspect(manifest: Manifest, folder: string, target: RestoreTarget
       continue;
     }
     const lacking = table.columns.filter((c) => !shape.columns.includes(c));
-    if (lacking.length > 0) problems.push(`table ${target.keyspace}.${table.name} has no column(s) ${lacking.join(", ")}`);
+    if (lacking.length > 0)
+      problems.push(`table ${target.keyspace}.${table.name} has no column(s) ${lacking.join(", ")}`);
     else if (shape.counters.length > 0) {
-      problems.push(`table ${target.keyspace}.${table.name} has counter column(s) ${shape.counters.join(", ")}: Cassandra changes a counter only by increments, so a snapshot cannot put one back`);
-    } else if (await hasRows(target.cassandra, target.keyspace, table.name)) occupied.push(`table ${target.keyspace}.${table.name}: has rows`);
+      problems.push(
+        `table ${target.keyspace}.${table.name} has counter column(s) ${shape.counters.join(", ")}: Cassandra changes a counter only by increments, so a snapshot cannot put one back`,
+      );
+    } else if (await hasRows(target.cassandra, target.keyspace, table.name))
+      occupied.push(`table ${target.keyspace}.${table.name}: has rows`);
   }
-  if (problems.length > 0) throw new RestoreRefused(`cannot restore ${manifest.name} here: ${problems.join("; ")}. Nothing was restored.`);
+  if (problems.length > 0)
+    throw new RestoreRefused(`cannot restore ${manifest.name} here: ${problems.join("; ")}. Nothing was restored.`);
   return { partitions, shapes, occupied };
 }
 
@@ -126,7 +135,11 @@ async function inspect(manifest: Manifest, folder: string, target: RestoreTarget
  * Counted from the manifest's oldest timestamp where that says none is, else
  * by reading the topic's file.
  */
-export async function expiredRecords(manifest: Manifest, folder: string, kafka: KafkaRecords): Promise<ExpiredRecords[]> {
+export async function expiredRecords(
+  manifest: Manifest,
+  folder: string,
+  kafka: KafkaRecords,
+): Promise<ExpiredRecords[]> {
   const found: ExpiredRecords[] = [];
   for (const topic of manifest.topics) {
     const { retentionMs, deletesByAge } = await kafka.retention(topic.name);
@@ -134,8 +147,10 @@ export async function expiredRecords(manifest: Manifest, folder: string, kafka: 
     const cutoff = BigInt(Date.now() - retentionMs);
     if (topic.oldestTimestamp !== undefined && BigInt(topic.oldestTimestamp) >= cutoff) continue;
     let records = 0;
-    for await (const line of readJsonLines<RecordLine>(join(folder, topic.file))) if (BigInt(line.timestamp) < cutoff) records += 1;
-    if (records > 0) found.push({ topic: topic.name, records, of: topic.records.reduce((a, b) => a + b, 0), retentionMs });
+    for await (const line of readJsonLines<RecordLine>(join(folder, topic.file)))
+      if (BigInt(line.timestamp) < cutoff) records += 1;
+    if (records > 0)
+      found.push({ topic: topic.name, records, of: topic.records.reduce((a, b) => a + b, 0), retentionMs });
   }
   return found;
 }
@@ -162,7 +177,12 @@ const sameRecord = (a: Omit<StoredRecord, "offset">, b: Omit<StoredRecord, "offs
  * has them (an earlier try of this restore wrote them); a problem in words
  * when a partition holds a record the snapshot does not have there.
  */
-async function restoredPrefix(topic: TopicEntry, live: readonly PartitionInfo[], folder: string, kafka: KafkaRecords): Promise<number[] | string> {
+async function restoredPrefix(
+  topic: TopicEntry,
+  live: readonly PartitionInfo[],
+  folder: string,
+  kafka: KafkaRecords,
+): Promise<number[] | string> {
   const there = live.map((p) => Number(p.high - p.low));
   const matched = live.map(() => 0);
   if (there.every((n) => n === 0)) return matched;
@@ -173,14 +193,17 @@ async function restoredPrefix(topic: TopicEntry, live: readonly PartitionInfo[],
       if (matched[p] >= there[p]) continue;
       if (!readers.has(p)) readers.set(p, kafka.read(topic.name, live[p], live[p].low, live[p].high));
       const next = await readers.get(p)!.next();
-      if (next.done || !sameRecord(decodeRecord(line), next.value)) return `topic ${topic.name} partition ${p} holds a record at offset ${live[p].low + BigInt(matched[p])} that the snapshot does not have there`;
+      if (next.done || !sameRecord(decodeRecord(line), next.value))
+        return `topic ${topic.name} partition ${p} holds a record at offset ${live[p].low + BigInt(matched[p])} that the snapshot does not have there`;
       matched[p] += 1;
     }
   } finally {
     await Promise.all([...readers.values()].map((r) => r.return(undefined)));
   }
   const extra = matched.findIndex((m, p) => m < there[p]);
-  return extra === -1 ? matched : `topic ${topic.name} partition ${extra} holds ${there[extra] - matched[extra]} record(s) more than the snapshot has there`;
+  return extra === -1
+    ? matched
+    : `topic ${topic.name} partition ${extra} holds ${there[extra] - matched[extra]} record(s) more than the snapshot has there`;
 }
 
 export async function restoreSnapshot(
@@ -206,7 +229,10 @@ export async function restoreSnapshot(
       );
     }
     const carried = [...skip.values()].flat().reduce((a, b) => a + b, 0);
-    if (carried > 0) progress.line(`carrying on: ${carried.toLocaleString("en")} record(s) are there already as the snapshot has them, and are not written again (nor are rows that are)`);
+    if (carried > 0)
+      progress.line(
+        `carrying on: ${carried.toLocaleString("en")} record(s) are there already as the snapshot has them, and are not written again (nor are rows that are)`,
+      );
   } else if (found.occupied.length > 0 && !options.replace) {
     throw new RestoreRefused(
       `the stack already holds data that the snapshot would mix with: ${found.occupied.join("; ")}. Nothing was restored. ` +
@@ -226,20 +252,27 @@ export async function restoreSnapshot(
       ].join("\n"),
     );
   }
-  if (expired.length > 0) progress.line(["--allow-data-loss: going ahead; the broker deletes these soon after:", ...expiredLines(expired)].join("\n"));
+  if (expired.length > 0)
+    progress.line(
+      ["--allow-data-loss: going ahead; the broker deletes these soon after:", ...expiredLines(expired)].join("\n"),
+    );
   if (found.occupied.length > 0 && options.replace && !options.resume) {
     progress.line(`--replace: deleting ${found.occupied.join("; ")}`);
-    for (const topic of manifest.topics) await target.kafka.deleteAllRecords(topic.name, found.partitions.get(topic.name)!);
+    for (const topic of manifest.topics)
+      await target.kafka.deleteAllRecords(topic.name, found.partitions.get(topic.name)!);
     for (const table of manifest.tables) await truncate(target.cassandra, target.keyspace, table.name);
   }
   const interrupted = () => {
     if (options.signal?.aborted) {
-      throw new CommandError(`interrupted; ${manifest.name} is partly restored. Run npm run snapshot -- restore ${manifest.name} --replace to restore it whole.`);
+      throw new CommandError(
+        `interrupted; ${manifest.name} is partly restored. Run npm run snapshot -- restore ${manifest.name} --replace to restore it whole.`,
+      );
     }
   };
   const [records, tables] = await sideBySide(
     (stop) => restoreTopics(manifest, folder, target, skip, progress, () => (interrupted(), stop())),
-    (stop) => restoreTables(manifest, folder, target, found, progress, () => (interrupted(), stop()), options.resume === true),
+    (stop) =>
+      restoreTables(manifest, folder, target, found, progress, () => (interrupted(), stop()), options.resume === true),
   );
   return { records, ...tables };
 }
@@ -265,7 +298,10 @@ async function restoreTopics(
     const skipped = skip.get(topic.name) ?? [];
     // The high offsets now (after --replace deleted the old ones), less the records a carried-on restore wrote already.
     const before = (await target.kafka.partitions(topic.name))!;
-    bases.set(topic.name, before.map((p, i) => p.high - BigInt(skipped[i] ?? 0)));
+    bases.set(
+      topic.name,
+      before.map((p, i) => p.high - BigInt(skipped[i] ?? 0)),
+    );
     const total = topic.records.reduce((a, b) => a + b, 0);
     const passed = before.map(() => 0);
     let batch: StoredRecord[] = [];
@@ -290,7 +326,8 @@ async function restoreTopics(
     const after = (await target.kafka.partitions(topic.name))!;
     topic.records.forEach((expected, p) => {
       const grown = Number(after[p].high - bases.get(topic.name)![p]);
-      if (grown !== expected) mismatches.push(`${topic.name} partition ${p}: ${grown} record(s) written, the manifest says ${expected}`);
+      if (grown !== expected)
+        mismatches.push(`${topic.name} partition ${p}: ${grown} record(s) written, the manifest says ${expected}`);
     });
     written += done;
     progress.done(topic.name, `${done.toLocaleString("en")} records`);
@@ -299,7 +336,11 @@ async function restoreTopics(
   for (const group of groups) {
     const offsets = manifest.groups
       .filter((g) => g.group === group && bases.has(g.topic))
-      .map((g) => ({ topic: g.topic, partition: g.partition, offset: bases.get(g.topic)![g.partition] + BigInt(g.position) }));
+      .map((g) => ({
+        topic: g.topic,
+        partition: g.partition,
+        offset: bases.get(g.topic)![g.partition] + BigInt(g.position),
+      }));
     try {
       await target.kafka.commitOffsets(group, offsets);
     } catch (error) {
@@ -310,7 +351,8 @@ async function restoreTopics(
     }
   }
   if (groups.length > 0) progress.line(`consumer group(s) ${groups.join(", ")}: each resumes at the record it was at`);
-  if (mismatches.length > 0) throw new CommandError(`the restored counts do not match the manifest: ${mismatches.join("; ")}`);
+  if (mismatches.length > 0)
+    throw new CommandError(`the restored counts do not match the manifest: ${mismatches.join("; ")}`);
   return written;
 }
 
@@ -331,17 +373,32 @@ async function restoreTables(
       progress.update(table.name, count, table.rows, "rows");
     };
     const shape = found.shapes.get(table.name)!;
-    const written = await writeRows(target.cassandra, target.keyspace, shape, readJsonLines<RowLine>(join(folder, table.file)), new Date(manifest.takenAt), report, { keepWhatIsThere });
+    const written = await writeRows(
+      target.cassandra,
+      target.keyspace,
+      shape,
+      readJsonLines<RowLine>(join(folder, table.file)),
+      new Date(manifest.takenAt),
+      report,
+      { keepWhatIsThere },
+    );
     if (written.rows + written.expired !== table.rows) {
-      throw new CommandError(`${table.name}: ${written.rows + written.expired} row(s) read from the snapshot, the manifest says ${table.rows}`);
+      throw new CommandError(
+        `${table.name}: ${written.rows + written.expired} row(s) read from the snapshot, the manifest says ${table.rows}`,
+      );
     }
     rows += written.rows;
     expired += written.expired;
     const notes = [
-      ...(written.present > 0 ? [`${written.present.toLocaleString("en")} there already as the snapshot has them, not written again`] : []),
+      ...(written.present > 0
+        ? [`${written.present.toLocaleString("en")} there already as the snapshot has them, not written again`]
+        : []),
       ...(written.expired > 0 ? [`${written.expired} expired since the save, not written`] : []),
     ];
-    progress.done(table.name, `${written.rows.toLocaleString("en")} rows${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`);
+    progress.done(
+      table.name,
+      `${written.rows.toLocaleString("en")} rows${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`,
+    );
   }
   return { rows, expired };
 }

@@ -12,7 +12,15 @@ import { join } from "node:path";
 import type { KafkaRecords, CommittedOffset } from "../adapters/kafka/kafka-records";
 import type { CassandraClient } from "../schema/connect";
 import { CommandError } from "../errors";
-import { encodeRecord, MANIFEST_FILE, SNAPSHOT_FORMAT, type GroupPosition, type Manifest, type TableEntry, type TopicEntry } from "./format";
+import {
+  encodeRecord,
+  MANIFEST_FILE,
+  SNAPSHOT_FORMAT,
+  type GroupPosition,
+  type Manifest,
+  type TableEntry,
+  type TopicEntry,
+} from "./format";
 import { writeJsonLines } from "./jsonl-files";
 import { readRows, tableShapes } from "./cassandra-tables";
 import { partialFolder } from "./store";
@@ -34,16 +42,25 @@ export class SaveInterrupted extends CommandError {
 
 const fileName = (name: string) => name.replace(/[^A-Za-z0-9._-]/g, "_");
 
-export async function saveSnapshot(source: SaveSource, root: string, name: string, options: { say: (line: string) => void; signal?: AbortSignal }): Promise<Manifest> {
+export async function saveSnapshot(
+  source: SaveSource,
+  root: string,
+  name: string,
+  options: { say: (line: string) => void; signal?: AbortSignal },
+): Promise<Manifest> {
   const folder = join(root, name);
-  if (existsSync(folder)) throw new CommandError(`a snapshot named ${name} exists in ${root}; choose another name, or delete it first (npm run snapshot -- delete ${name})`);
+  if (existsSync(folder))
+    throw new CommandError(
+      `a snapshot named ${name} exists in ${root}; choose another name, or delete it first (npm run snapshot -- delete ${name})`,
+    );
   const work = partialFolder(root, name);
   mkdirSync(join(work, "kafka"), { recursive: true });
   mkdirSync(join(work, "cassandra"), { recursive: true });
   const progress = new Progress("snapshot", options.say);
   const takenAt = new Date().toISOString();
   const interrupted = () => {
-    if (options.signal?.aborted) throw new SaveInterrupted(`interrupted; the unfinished snapshot ${name} was removed, nothing else changed`);
+    if (options.signal?.aborted)
+      throw new SaveInterrupted(`interrupted; the unfinished snapshot ${name} was removed, nothing else changed`);
   };
   try {
     // The folder goes only once both sides have stopped.
@@ -51,7 +68,15 @@ export async function saveSnapshot(source: SaveSource, root: string, name: strin
       (stop) => saveTopics(source, work, progress, () => (interrupted(), stop())),
       (stop) => saveTables(source, work, new Date(takenAt), progress, () => (interrupted(), stop())),
     );
-    const manifest: Manifest = { format: SNAPSHOT_FORMAT, name, takenAt, settings: source.settings, topics: kafka.topics, groups: kafka.groups, tables };
+    const manifest: Manifest = {
+      format: SNAPSHOT_FORMAT,
+      name,
+      takenAt,
+      settings: source.settings,
+      topics: kafka.topics,
+      groups: kafka.groups,
+      tables,
+    };
     writeFileSync(join(work, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     renameSync(work, folder);
     return manifest;
@@ -61,10 +86,20 @@ export async function saveSnapshot(source: SaveSource, root: string, name: strin
   }
 }
 
-async function saveTopics(source: SaveSource, work: string, progress: Progress, stopIfAsked: () => void): Promise<{ topics: TopicEntry[]; groups: GroupPosition[] }> {
-  const layouts = await Promise.all(source.topics.map(async (topic) => [topic, await source.kafka.partitions(topic)] as const));
+async function saveTopics(
+  source: SaveSource,
+  work: string,
+  progress: Progress,
+  stopIfAsked: () => void,
+): Promise<{ topics: TopicEntry[]; groups: GroupPosition[] }> {
+  const layouts = await Promise.all(
+    source.topics.map(async (topic) => [topic, await source.kafka.partitions(topic)] as const),
+  );
   const missing = layouts.filter(([, p]) => p === undefined).map(([t]) => t);
-  if (missing.length > 0) throw new CommandError(`topic(s) ${missing.join(", ")} do not exist on the broker: is the stack deployed (npm run deploy)?`);
+  if (missing.length > 0)
+    throw new CommandError(
+      `topic(s) ${missing.join(", ")} do not exist on the broker: is the stack deployed (npm run deploy)?`,
+    );
   // Read before the records: a group's offset then lies within what is saved.
   const committed = await source.kafka.committedOffsets(source.topics);
   const topics: TopicEntry[] = [];
@@ -79,8 +114,11 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
     try {
       for (const partition of partitions!) {
         // Each group's committed offset here, lowest first, turned into a position as the records pass.
-        const waiting = committed.filter((c) => c.topic === topic && c.partition === partition.partition).sort((a, b) => (a.offset < b.offset ? -1 : 1));
-        const place = (c: CommittedOffset, position: number) => groups.push({ group: c.group, topic, partition: partition.partition, position });
+        const waiting = committed
+          .filter((c) => c.topic === topic && c.partition === partition.partition)
+          .sort((a, b) => (a.offset < b.offset ? -1 : 1));
+        const place = (c: CommittedOffset, position: number) =>
+          groups.push({ group: c.group, topic, partition: partition.partition, position });
         let count = 0;
         for await (const record of source.kafka.read(topic, partition, partition.low, partition.high)) {
           while (waiting.length > 0 && waiting[0].offset <= record.offset) place(waiting.shift()!, count);
@@ -113,13 +151,26 @@ async function saveTopics(source: SaveSource, work: string, progress: Progress, 
     progress.done(topic, `${done.toLocaleString("en")} records, ${(summary.bytes / 1e6).toFixed(1)} MB`);
   }
   const groupNames = [...new Set(groups.map((g) => g.group))];
-  if (groupNames.length > 0) progress.line(`consumer group(s) ${groupNames.join(", ")}: ${groups.length} committed offset(s) kept as positions`);
-  return { topics, groups: groups.sort((a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition) };
+  if (groupNames.length > 0)
+    progress.line(`consumer group(s) ${groupNames.join(", ")}: ${groups.length} committed offset(s) kept as positions`);
+  return {
+    topics,
+    groups: groups.sort(
+      (a, b) => a.group.localeCompare(b.group) || a.topic.localeCompare(b.topic) || a.partition - b.partition,
+    ),
+  };
 }
 
-async function saveTables(source: SaveSource, work: string, takenAt: Date, progress: Progress, stopIfAsked: () => void): Promise<TableEntry[]> {
+async function saveTables(
+  source: SaveSource,
+  work: string,
+  takenAt: Date,
+  progress: Progress,
+  stopIfAsked: () => void,
+): Promise<TableEntry[]> {
   const shapes = await tableShapes(source.cassandra, source.keyspace);
-  if (shapes.length === 0) throw new CommandError(`keyspace ${source.keyspace} has no table: is the stack deployed (npm run deploy)?`);
+  if (shapes.length === 0)
+    throw new CommandError(`keyspace ${source.keyspace} has no table: is the stack deployed (npm run deploy)?`);
   const entries: TableEntry[] = [];
   for (const shape of shapes) {
     const file = `cassandra/${fileName(shape.name)}.jsonl.gz`;

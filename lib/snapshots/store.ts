@@ -15,7 +15,9 @@ export function snapshotRoot(snapshotDir: string, projectRoot: string): string {
 
 export function checkName(name: string | undefined): string {
   if (!name || !SNAPSHOT_NAME.test(name)) {
-    throw new UsageError(`snapshot name ${JSON.stringify(name ?? "")} is not allowed: use letters, digits, '.', '_' and '-' (up to 100, not starting with '.')`);
+    throw new UsageError(
+      `snapshot name ${JSON.stringify(name ?? "")} is not allowed: use letters, digits, '.', '_' and '-' (up to 100, not starting with '.')`,
+    );
   }
   return name;
 }
@@ -29,15 +31,20 @@ export function partialFolder(root: string, name: string): string {
 export function readManifest(root: string, name: string): Manifest {
   const folder = join(root, name);
   const path = join(folder, MANIFEST_FILE);
-  if (!existsSync(folder)) throw new CommandError(`no snapshot named ${name} in ${root} (npm run snapshot -- list shows them)`);
+  if (!existsSync(folder))
+    throw new CommandError(`no snapshot named ${name} in ${root} (npm run snapshot -- list shows them)`);
   let manifest: Manifest;
   try {
     manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest;
   } catch (error) {
-    throw new CommandError(`${path} cannot be read (${error instanceof Error ? error.message : error}): the snapshot is incomplete or damaged, so nothing was restored`);
+    throw new CommandError(
+      `${path} cannot be read (${error instanceof Error ? error.message : error}): the snapshot is incomplete or damaged, so nothing was restored`,
+    );
   }
   if (manifest.format !== SNAPSHOT_FORMAT) {
-    throw new CommandError(`${path} says format ${JSON.stringify(manifest.format)}; this app reads ${SNAPSHOT_FORMAT} only, so nothing was restored`);
+    throw new CommandError(
+      `${path} says format ${JSON.stringify(manifest.format)}; this app reads ${SNAPSHOT_FORMAT} only, so nothing was restored`,
+    );
   }
   // The folder's name is the snapshot's: a copied or renamed folder is restored under its own name.
   return { ...manifest, name };
@@ -58,7 +65,10 @@ export interface ListedSnapshot {
 export function listSnapshots(root: string): ListedSnapshot[] {
   if (!existsSync(root)) return [];
   const folderBytes = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
+    readdirSync(dir, { withFileTypes: true }).reduce(
+      (sum, e) => sum + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size),
+      0,
+    );
   return readdirSync(root, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !e.name.startsWith("."))
     .map((e) => {

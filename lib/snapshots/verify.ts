@@ -19,12 +19,19 @@ export async function verifySnapshot(folder: string, manifest: Manifest): Promis
     try {
       syncToDisk(path);
       if ((await sha256OfFile(path)) !== entry.sha256) problems.push(`${entry.file} does not match its checksum`);
-      else if ((await countLines(path)) !== entry.lines) problems.push(`${entry.file} holds another number of lines than the manifest's ${entry.lines}`);
+      else if ((await countLines(path)) !== entry.lines)
+        problems.push(`${entry.file} holds another number of lines than the manifest's ${entry.lines}`);
     } catch (error) {
       problems.push(`${entry.file} cannot be read back (${error instanceof Error ? error.message : error})`);
     }
   }
-  for (const path of [join(folder, MANIFEST_FILE), join(folder, "kafka"), join(folder, "cassandra"), folder, join(folder, "..")]) {
+  for (const path of [
+    join(folder, MANIFEST_FILE),
+    join(folder, "kafka"),
+    join(folder, "cassandra"),
+    folder,
+    join(folder, ".."),
+  ]) {
     try {
       syncToDisk(path);
     } catch (error) {

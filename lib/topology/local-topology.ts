@@ -188,9 +188,16 @@ export function localTopology(config: ChatBattleConfig): LocalTopology {
   };
 }
 
+/** The containers the app runs for a configuration: the local stack's; none on a cluster, which is not ours to run. */
+export function deployedServices(config: ChatBattleConfig): readonly LocalService[] {
+  return config.target === "local" ? localTopology(config).services : [];
+}
+
 /** The images a stack runs, each once, with the setting that names it (several brokers share one). */
-export function localImages(topology: LocalTopology): { readonly image: string; readonly setting: SettingName }[] {
-  const seen = new Map(topology.services.map((s) => [s.image, { image: s.image, setting: s.imageSetting }]));
+export function localImages(
+  services: readonly LocalService[],
+): { readonly image: string; readonly setting: SettingName }[] {
+  const seen = new Map(services.map((s) => [s.image, { image: s.image, setting: s.imageSetting }]));
   return [...seen.values()];
 }
 

@@ -95,27 +95,46 @@ export function runDockerAsync(
   });
 }
 
+/** The engine's complaint when it cannot be reached at all, as a DockerUnavailableError naming the fix. */
+function unreachable(stderr: string): DockerUnavailableError | undefined {
+  if (!/Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(stderr))
+    return undefined;
+  return new DockerUnavailableError(
+    `Docker is not reachable (${stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
+  );
+}
+
+/** A docker call that failed for a reason other than an unreachable engine. */
+export class DockerCallError extends CommandError {
+  override name = "DockerCallError";
+}
+
+/** What a failed call means: an unreachable engine, a failure the caller allows (""), or a DockerCallError. */
+function judged(args: readonly string[], result: DockerResult, options: DockerCallOptions): string {
+  if (result.status !== 0) {
+    const down = unreachable(result.stderr);
+    if (down) throw down;
+    if (!options.allowFailure)
+      throw new DockerCallError(
+        `docker ${args.join(" ")} failed: ${result.stderr || `exit ${result.status}`}. Check that Docker is healthy (docker info), then run the command again.`,
+      );
+  }
+  return result.stdout;
+}
+
 /**
  * Runs the docker CLI and returns its standard output, trimmed. Throws a
  * DockerUnavailableError naming the fix when the CLI or the engine is
- * missing or the call passes its deadline, and an Error when the command
- * fails unless `allowFailure` is set.
+ * missing or the call passes its deadline, and a DockerCallError with the
+ * engine's answer when the command fails, unless `allowFailure` is set.
  */
+export async function dockerAsync(args: readonly string[], options: DockerCallOptions = {}): Promise<string> {
+  return judged(args, await runDockerAsync(args, options), options);
+}
+
+/** {@link dockerAsync}, blocking: for the test servers' set-up, which has nothing else to do meanwhile. */
 export function docker(args: readonly string[], options: DockerCallOptions = {}): string {
-  const result = runDocker(args, options);
-  if (result.status !== 0) {
-    if (
-      /Cannot connect to the Docker daemon|Is the docker daemon running|permission denied.*docker\.sock/i.test(
-        result.stderr,
-      )
-    ) {
-      throw new DockerUnavailableError(
-        `Docker is not reachable (${result.stderr.split("\n")[0].replace(/^error during connect: /i, "")}); start Docker or set DOCKER_HOST, then run the command again.`,
-      );
-    }
-    if (!options.allowFailure) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr}`);
-  }
-  return result.stdout;
+  return judged(args, runDocker(args, options), options);
 }
 
 /** Non-empty lines of a docker listing. */

@@ -1,22 +1,5 @@
 import { runDockerAsync } from "./docker-cli";
-
-/** A container to stop, with what it needs stopped after it. */
-export interface StoppableContainer {
-  readonly name: string;
-  /** How long Docker lets it shut down cleanly before it kills it. */
-  readonly graceSeconds: number;
-  /** Names of containers it needs while it runs: they are stopped only once it has stopped. */
-  readonly needs: readonly string[];
-}
-
-/** What a graceful stop did, per container. */
-export interface StopOutcome {
-  readonly name: string;
-  /** Seconds its `docker stop` took; undefined when it was not running. */
-  readonly seconds?: number;
-  /** Why `docker stop` failed, when it did. */
-  readonly error?: string;
-}
+import type { StoppableContainer, StopOutcome } from "../../runtime/service-runtime";
 
 /** Docker's own margin on top of a grace period before the call counts as hung. */
 const DEADLINE_MARGIN_SECONDS = 30;

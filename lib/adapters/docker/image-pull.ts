@@ -12,39 +12,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { runDockerAsync } from "./docker-cli";
 import { registryOf } from "./images";
+import type { PullOptions as RuntimePullOptions, PullOutcome, PullProgress } from "../../runtime/service-runtime";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Bytes of one image's layers, as the engine reports them while pulling. */
-export interface PullProgress {
-  readonly image: string;
-  /** Bytes downloaded so far, over every layer whose size is known. */
-  readonly doneBytes: number;
-  /** Bytes to download, over every layer whose size is known so far. */
-  readonly totalBytes: number;
-  readonly layers: number;
-  /** Layers downloaded and unpacked, or already here. */
-  readonly layersDone: number;
-}
+export type { PullOutcome, PullProgress } from "../../runtime/service-runtime";
 
-/** How one pull ended: done, or the registry's (or engine's) answer. */
-export type PullOutcome =
-  | {
-      readonly image: string;
-      readonly ok: true;
-      /** Bytes downloaded per layer id (0: it was here already); images that share a layer name it alike. */
-      readonly layerBytes: ReadonlyMap<string, number>;
-    }
-  | { readonly image: string; readonly ok: false; readonly answer: string };
-
-export interface PullOptions {
+export interface PullOptions extends RuntimePullOptions {
+  /** Where DOCKER_HOST and DOCKER_CONFIG are read from. */
   readonly env?: Env;
-  /** Called on every change of an image's progress. */
-  readonly onProgress?: (progress: PullProgress) => void;
-  /** Seconds without any word from the engine before the pull counts as hung. */
-  readonly stallSeconds: number;
-  /** Ends the pull at once (Ctrl-C): the engine cancels it when the connection closes. */
-  readonly signal?: AbortSignal;
 }
 
 /** Where the Engine API listens, as node's http needs it, or undefined when only the CLI can reach it (ssh://, contexts). */

@@ -1,23 +1,17 @@
-import { ALL_CONTAINER_NAMES, ALL_VOLUME_NAMES, NETWORK_NAME } from "../../names";
-import { PROJECT_LABEL } from "../../names";
-import { docker, lines } from "./docker-cli";
-
-/** Docker objects of the project that exist now: by label, and by name for any made without it. */
-export interface ProjectObjects {
-  readonly containers: string[];
-  readonly networks: string[];
-  readonly volumes: string[];
-}
+import { ALL_CONTAINER_NAMES, ALL_VOLUME_NAMES, NETWORK_NAME, PROJECT_LABEL } from "../../names";
+import type { HeldPort, ProjectObjects } from "../../runtime/service-runtime";
+import { dockerAsync, lines } from "./docker-cli";
 
 const LABEL_FILTER = `label=${PROJECT_LABEL.label}=${PROJECT_LABEL.value}`;
 
-export function findProjectObjects(): ProjectObjects {
+/** Docker objects of the project that exist now: by label, and by name for any made without it. */
+export async function findProjectObjects(): Promise<ProjectObjects> {
   const union = (...lists: string[][]) => [...new Set(lists.flat())].sort();
   type Kind = "container" | "network" | "volume";
   // `docker container ls` prints .Names, the others .Name; containers need -a to include stopped ones.
-  const list = (kind: Kind, filter: string[]) =>
+  const list = async (kind: Kind, filter: string[]) =>
     lines(
-      docker([
+      await dockerAsync([
         kind,
         "ls",
         ...(kind === "container" ? ["-a"] : []),
@@ -26,20 +20,19 @@ export function findProjectObjects(): ProjectObjects {
         kind === "container" ? "{{.Names}}" : "{{.Name}}",
       ]),
     );
-  const byName = (kind: Kind, names: readonly string[]) => list(kind, []).filter((n) => names.includes(n));
-  const byLabel = (kind: Kind) => list(kind, ["--filter", LABEL_FILTER]);
-  return {
-    containers: union(byName("container", ALL_CONTAINER_NAMES), byLabel("container")),
-    networks: union(byName("network", [NETWORK_NAME]), byLabel("network")),
-    volumes: union(byName("volume", ALL_VOLUME_NAMES), byLabel("volume")),
+  const of = async (kind: Kind, names: readonly string[]) => {
+    const [all, labelled] = await Promise.all([list(kind, []), list(kind, ["--filter", LABEL_FILTER])]);
+    return union(
+      all.filter((n) => names.includes(n)),
+      labelled,
+    );
   };
-}
-
-/** A host port one of the project's containers is configured to publish, with the container and its state. */
-export interface ProjectPort {
-  readonly container: string;
-  /** Docker's state: running, restarting, created, … */
-  readonly state: string;
+  const [containers, networks, volumes] = await Promise.all([
+    of("container", ALL_CONTAINER_NAMES),
+    of("network", [NETWORK_NAME]),
+    of("volume", ALL_VOLUME_NAMES),
+  ]);
+  return { containers, networks, volumes };
 }
 
 /**
@@ -48,14 +41,15 @@ export interface ProjectPort {
  * is restarting (right after an engine restart, say) publishes nothing for a
  * while, yet its port is the stack's. An exited or dead container holds none.
  */
-export function projectPorts(): Map<number, ProjectPort> {
-  const ids = lines(docker(["ps", "-a", "-q", "--filter", LABEL_FILTER]));
-  const ports = new Map<number, ProjectPort>();
+export async function projectPorts(): Promise<Map<number, HeldPort>> {
+  const ids = lines(await dockerAsync(["ps", "-a", "-q", "--filter", LABEL_FILTER]));
+  const ports = new Map<number, HeldPort>();
   if (ids.length === 0) return ports;
   const inspected = lines(
-    docker(["inspect", "--format", "{{.Name}} {{.State.Status}} {{json .HostConfig.PortBindings}}", ...ids], {
-      allowFailure: true,
-    }),
+    await dockerAsync(
+      ["inspect", "--format", "{{.Name}} {{.State.Status}} {{json .HostConfig.PortBindings}}", ...ids],
+      { allowFailure: true },
+    ),
   );
   for (const line of inspected) {
     const [name, state, ...rest] = line.split(" ");

@@ -1,9 +1,9 @@
-import { docker } from "./docker-cli";
+import { dockerAsync } from "./docker-cli";
 
 /** Sizes of the Docker volumes, by name, in bytes, as `docker system df -v` reports them (it counts their files). */
-export function volumeSizes(): Map<string, number> {
+export async function volumeSizes(): Promise<Map<string, number>> {
   const volumes = JSON.parse(
-    docker(["system", "df", "-v", "--format", "{{json .Volumes}}"], { deadlineSeconds: 120 }) || "[]",
+    (await dockerAsync(["system", "df", "-v", "--format", "{{json .Volumes}}"], { deadlineSeconds: 120 })) || "[]",
   ) as { Name: string; Size: string }[];
   return new Map(volumes.map((v) => [v.Name, parseSize(v.Size)]));
 }

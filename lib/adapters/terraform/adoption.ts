@@ -5,8 +5,10 @@
  * They are imported with Terraform's own `import` blocks rather than created
  * again, which would fail on the name, or removed, which would lose data.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SynthesizedStack } from "./synthesized-stacks";
+import { taintedResources } from "./state-file";
 
 /** Resource types whose objects can be found by name and imported; the id each is imported by. */
 export const ADOPTABLE_TYPES = ["docker_network", "docker_volume", "docker_container", "kafka_topic"] as const;
@@ -52,4 +54,52 @@ export function addressesInStateFile(statePath: string): Set<string> {
 /** The import blocks for what was found: `to` an address, with the id Terraform imports it by. */
 export function importBlocks(found: readonly { address: string; id: string }[]): string {
   return JSON.stringify({ import: found.map((f) => ({ to: f.address, id: f.id })) }, null, 2);
+}
+
+/** An object to import: its address in the stack, its id, and its name for messages. */
+export interface FoundObject {
+  readonly address: string;
+  readonly id: string;
+  readonly name: string;
+}
+
+/** What `stack` declares, is missing from its state (`inState`), and exists (`existing` finds its id): to be imported. */
+export async function adoptable(
+  stack: SynthesizedStack,
+  inState: () => Promise<ReadonlySet<string>>,
+  existing: (type: AdoptableType, name: string) => Promise<string | undefined>,
+): Promise<FoundObject[]> {
+  const declared = declaredAdoptable(stack.dir);
+  if (declared.length === 0) return [];
+  const recorded = await inState();
+  const missing = declared.filter((c) => !recorded.has(c.address));
+  const found = await Promise.all(missing.map(async (c) => ({ ...c, id: await existing(c.type, c.name) })));
+  return found.filter((f): f is typeof f & { id: string } => f.id !== undefined);
+}
+
+/** Writes the import blocks for `found` beside the stack's configuration, or removes them when there is nothing to adopt. */
+export function writeImports(stack: SynthesizedStack, found: readonly FoundObject[]): void {
+  const path = join(stack.dir, IMPORT_FILE);
+  if (found.length === 0) rmSync(path, { force: true });
+  else writeFileSync(path, importBlocks(found));
+}
+
+/** Resource types whose tainted instances are untainted when they exist as recorded. */
+const UNTAINTABLE_TYPES = ["docker_network", "docker_volume"] as const;
+
+/**
+ * A network or volume whose creation a Ctrl-C cut short is tainted, and
+ * Terraform would replace it: a network the containers use (which fails
+ * while they are on it), a volume with its data. Those that exist as
+ * recorded did finish: they are to be untainted instead.
+ */
+export async function finishedCreations(
+  stack: SynthesizedStack,
+  createdAsRecorded: (type: AdoptableType, name: string, id: string) => Promise<boolean>,
+): Promise<{ readonly address: string; readonly name: string }[]> {
+  if (!stack.statePath) return [];
+  const finished = [];
+  for (const resource of taintedResources(stack.statePath, UNTAINTABLE_TYPES))
+    if (await createdAsRecorded(resource.type as AdoptableType, resource.name, resource.id)) finished.push(resource);
+  return finished;
 }

@@ -1,28 +1,37 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+/**
+ * Runs the synthesized stacks with Terraform itself, as `cdktf deploy` and
+ * `cdktf destroy` do, minus their fixed costs, by putting its policies
+ * together: the scheduler (dependency order, early starts), the per-stack
+ * Terraform (init where needed, saved plans, applies, each with a deadline
+ * and Ctrl-C), the plan guard (nothing applied that was not reviewed) and
+ * adoption (what exists and the state does not know is imported). It
+ * reports through events; the command prints them.
+ *
+ * Every apply is of a saved plan that the hooks reviewed (the data-loss
+ * gate), whatever the stack's state holds, lost or empty state and
+ * adoption included: every stack whose service answers is planned first,
+ * and all those plans are reviewed at once before anything is applied; a
+ * stack whose service is not up yet (a start after stop) is planned and
+ * reviewed the same way just before it is applied.
+ */
+import { join } from "node:path";
 import { readSynthesizedStacks, type SynthesizedStack } from "./synthesized-stacks";
-import { runTerraform, terraformBinary, type TerraformRun } from "./terraform";
+import { terraformBinary } from "./terraform";
 import { stopLeftoverTerraform } from "./leftover-terraform";
+import { adoptable, finishedCreations, writeImports, type AdoptableType } from "./adoption";
+import { checkStateFile, StackTerraform, type SavedPlan, type StepTiming } from "./stack-terraform";
+import { PlanGuard, type Review, type ReviewMoment } from "./plan-guard";
+import { runInOrder, seenUsable } from "./scheduler";
+import type { RunReporter } from "./run-events";
 import type { Interrupts } from "../../process/interrupts";
-import { CommandError } from "../../errors";
-import { createsOnly, plannedChanges, readableLine } from "./plan-changes";
-import { addressesInStateFile, declaredAdoptable, IMPORT_FILE, importBlocks, type AdoptableType } from "./adoption";
 import type { PlannedChange } from "../../gate/planned-change";
-import { taintedResources } from "./state-file";
+import { CommandError } from "../../errors";
 
-/** Resource types whose tainted instances are untainted when they exist as recorded (see untaintFinished). */
-const UNTAINTABLE_TYPES = ["docker_network", "docker_volume"] as const;
+export type { StepTiming } from "./stack-terraform";
+export { StackFailure } from "./stack-terraform";
+export type { Review, ReviewMoment } from "./plan-guard";
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** What one Terraform command of a stack did, for the breakdown `npm run bench` prints. */
-export interface StepTiming {
-  readonly stack: string;
-  readonly step: "init" | "plan" | "apply" | "destroy";
-  readonly seconds: number;
-  /** Resources whose creation took a while, e.g. a container waiting to be healthy: address → seconds. */
-  readonly slowResources?: Readonly<Record<string, number>>;
-}
 
 /** How a run went: per-stack failures and the time each Terraform command took. */
 export interface RunResult {
@@ -33,17 +42,6 @@ export interface RunResult {
   /** Whether the refusal came before any stack was applied (else only the refused stacks and their dependants were left). */
   readonly refusedBeforeApplying: boolean;
 }
-
-/** What the review of planned changes decided. */
-export interface Review {
-  /** Whether the plans may be applied as they are. */
-  readonly apply: boolean;
-  /** Settings every apply from then on gets in its environment (the schema step's consent to the CQL it was shown). */
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-/** When a review happens: once for every stack planned before anything is applied, then once per stack planned only when its service came up. */
-export type ReviewMoment = "before-anything" | "when-its-service-came-up";
 
 /** How `plan()` planned one stack. */
 export interface StackPlanResult {
@@ -66,7 +64,7 @@ export interface DeployHooks {
   /**
    * Whether what `stack` provides can be used by the stacks that depend on it
    * already, while its own apply is still running (the network, as soon as
-   * Docker has it, while the provider waits its fixed 2 s). Asked every
+   * the engine has it, while the provider waits its fixed 2 s). Asked every
    * 100 ms until it says yes or the apply ends. Optional: without it, or for
    * stacks it does not know (false), dependants wait for the apply.
    */
@@ -75,7 +73,7 @@ export interface DeployHooks {
    * Asked every second while `stack` is applied: a message when the service
    * it talks to has broken meanwhile (unhealthy, dead, restarting again and
    * again). The runner then stops that apply, which saves its state, and
-   * shows the message. Optional; undefined means all is well.
+   * reports the message. Optional; undefined means all is well.
    */
   trouble?(stack: string): Promise<string | undefined>;
   /**
@@ -113,54 +111,13 @@ export interface StackRunnerOptions {
   readonly deadlineSeconds: number;
   /** Ctrl-C and SIGTERM: passed to Terraform, which saves its state; nothing new starts. */
   readonly interrupts?: Interrupts;
+  /** Told what happens, as it happens. */
+  readonly report: RunReporter;
 }
 
-/** "Creation complete after 12s [id=…]" and the like: Terraform's own measure of a resource. */
-const COMPLETE = /^(\S+?)(?: \([^)]*\))?: (?:Creation|Modifications|Destruction) complete after (?:(\d+)m)?(\d+)s/;
-
-/**
- * How many resources Terraform works on at once in a plan or apply (its
- * default is 10). Only the topics stack has more than a handful, and the
- * provider spends most of a topic's creation waiting for the broker, so
- * with hundreds of topics more at once means far less time: see
- * docs/benchmark.md for 500.
- */
-const PARALLELISM = "-parallelism=50";
-
-/** Saved plan of a stack, beside its cdk.tf.json: what the data-loss guard read is exactly what gets applied. */
-const PLAN_FILE = "chatbattle.tfplan";
-
-/**
- * Runs the synthesized stacks with Terraform itself, as `cdktf deploy` and
- * `cdktf destroy` do, minus their fixed costs: `terraform init` only where a
- * stack was never initialized or its providers changed, all at once, each
- * stack as soon as the stacks it depends on are done, and output prefixed
- * with the stack as cdktf prints it. Every Terraform command has a deadline
- * and gets Ctrl-C and SIGTERM through `interrupts`.
- *
- * Every apply is of a saved plan that the hooks reviewed (the data-loss
- * gate), whatever the stack's state holds, lost or empty state and
- * adoption included: every stack whose service answers is planned first,
- * and all those plans are reviewed at once before anything is applied; a
- * stack whose service is not up yet (a start after stop) is planned and
- * reviewed the same way just before it is applied.
- */
 export class StackRunner {
-  private readonly stacks: SynthesizedStack[];
-  private readonly width: number;
-  readonly timings: StepTiming[] = [];
-  /** Each stack's output of its last Terraform command, to explain a failure. */
-  private readonly lastOutput = new Map<string, string[]>();
-  /** Stacks that failed because another run held their state's lock. */
-  readonly locked: string[] = [];
-  /** Stacks with a saved plan that the review allowed, and whether that plan changes anything. */
-  private readonly checkedPlans = new Map<string, boolean>();
-  /** Stacks whose plan the review refused. */
-  private readonly refused: string[] = [];
-  /** Stacks this run applied a change to: a stack that reads their outputs is planned again before its apply. */
-  private readonly changed = new Set<string>();
-  /** What the reviews asked every apply to get in its environment. */
-  private applyEnv: Readonly<Record<string, string>> = {};
+  readonly stacks: readonly SynthesizedStack[];
+  private readonly terraform: StackTerraform;
   /** Stacks whose apply was stopped because their service broke (see DeployHooks.trouble). */
   private readonly troubled = new Set<string>();
 
@@ -169,7 +126,17 @@ export class StackRunner {
     private readonly options: StackRunnerOptions,
   ) {
     this.stacks = readSynthesizedStacks(outdir);
-    this.width = Math.max(...this.stacks.map((s) => s.name.length));
+    this.terraform = new StackTerraform(options);
+  }
+
+  /** The time each Terraform command took, in the order they ended. */
+  get timings(): readonly StepTiming[] {
+    return this.terraform.timings;
+  }
+
+  /** Stacks that failed because another run held their state's lock. */
+  get locked(): readonly string[] {
+    return this.terraform.locked;
   }
 
   private get interrupted(): boolean {
@@ -178,20 +145,29 @@ export class StackRunner {
 
   /** Creates or repairs every stack, in dependency order, guarding the data. */
   async deploy(hooks: DeployHooks): Promise<RunResult> {
-    for (const stack of this.stacks) checkStateFile(stack);
-    await this.stopLeftovers();
-    await this.initialize(this.stacks);
+    await this.prepare(this.stacks);
+    const guard = new PlanGuard((changes, moment) => hooks.review(changes, moment));
     try {
       await this.untaintFinished(hooks);
-      const codes = await this.planFirst(hooks);
-      if (this.refused.length > 0) return { ...this.result([]), refusedBeforeApplying: true };
-      if (this.stacks.every((s) => codes.get(s.name) === false)) {
-        console.log("deploy: every stack is as declared; nothing to do.");
-        return this.result([]);
+      const planned = await this.planWhatAnswers(hooks);
+      if (!(await guard.upFront(planned))) return { ...this.result([], guard), refusedBeforeApplying: true };
+      if (this.stacks.every((s) => planned.get(s.name)?.applies === false)) {
+        this.options.report({ kind: "nothing-to-do" });
+        return this.result([], guard);
       }
-      return await this.walk(this.stacks, (s) => s.dependencies, "apply", hooks);
+      const failed = await runInOrder({
+        stacks: this.stacks.map((s) => s.name),
+        waitFor: (name) => this.stack(name).dependencies,
+        run: (name) => this.failSafely(name, () => this.apply(this.stack(name), hooks, guard)),
+        // A stack whose reviewed plan changes nothing is there at once: nothing to watch for.
+        usableEarly: (name, ran) =>
+          hooks.usableEarly && guard.applies(name) !== false ? this.watchUsable(name, ran, hooks) : undefined,
+        interrupted: () => this.interrupted,
+        skipped: (stack, why) => this.options.report({ kind: "skipped", stack, action: "apply", why }),
+      });
+      return this.result(failed, guard);
     } finally {
-      this.removePlanFiles();
+      this.terraform.removePlanFiles(this.stacks);
     }
   }
 
@@ -202,326 +178,169 @@ export class StackRunner {
    * service. Nothing is changed; adoption is planned as a deploy would do it.
    */
   async plan(hooks: Pick<DeployHooks, "ready" | "existing">): Promise<StackPlanResult[]> {
-    for (const stack of this.stacks) checkStateFile(stack);
-    await this.stopLeftovers();
-    await this.initialize(this.stacks);
+    await this.prepare(this.stacks);
     try {
       return await Promise.all(
         this.stacks.map(async (stack): Promise<StackPlanResult> => {
           const live = await hooks.ready(stack.name, false);
-          const planned = await this.planStack(stack, hooks, { refresh: live, readWhole: true });
+          const planned = await this.planAdopting(stack, hooks, { refresh: live, readWhole: true });
           if (!planned)
-            return {
-              stack: stack.name,
-              how: "failed",
-              changes: [],
-              output: (this.lastOutput.get(stack.name) ?? []).slice(-12).join("\n"),
-            };
+            return { stack: stack.name, how: "failed", changes: [], output: this.terraform.lastLines(stack.name, 12) };
           return { stack: stack.name, how: live ? "fresh" : "recorded", changes: planned.changes };
         }),
       );
     } finally {
-      this.removePlanFiles();
-    }
-  }
-
-  private removePlanFiles(): void {
-    for (const stack of this.stacks) {
-      rmSync(join(stack.dir, PLAN_FILE), { force: true });
-      rmSync(join(stack.dir, IMPORT_FILE), { force: true });
+      this.terraform.removePlanFiles(this.stacks);
     }
   }
 
   /** Destroys the named stacks, dependants first; stacks outside the set are left alone. */
   async destroy(names: readonly string[]): Promise<RunResult> {
     const selected = this.stacks.filter((s) => names.includes(s.name));
-    for (const stack of selected) checkStateFile(stack);
-    await this.stopLeftovers();
-    await this.initialize(selected);
-    // Reverse order: a stack waits for the selected stacks that depend on it.
-    const dependants = (stack: SynthesizedStack) =>
-      selected.filter((s) => s.dependencies.includes(stack.name)).map((s) => s.name);
-    return this.walk(selected, dependants, "destroy");
+    await this.prepare(selected);
+    const failed = await runInOrder({
+      stacks: selected.map((s) => s.name),
+      // Reverse order: a stack waits for the selected stacks that depend on it.
+      waitFor: (name) => selected.filter((s) => s.dependencies.includes(name)).map((s) => s.name),
+      run: (name) => this.failSafely(name, () => this.terraform.destroy(this.stack(name))),
+      interrupted: () => this.interrupted,
+      skipped: (stack, why) => this.options.report({ kind: "skipped", stack, action: "destroy", why }),
+    });
+    return { failed, timings: this.timings, refused: [], refusedBeforeApplying: false };
   }
 
-  /**
-   * A network or volume whose creation a Ctrl-C cut short is tainted, and
-   * Terraform would replace it: a network the containers use (which fails
-   * while they are on it), a volume with its data. When it exists as
-   * recorded, its creation did finish: it is untainted instead.
-   */
+  private stack(name: string): SynthesizedStack {
+    return this.stacks.find((s) => s.name === name)!;
+  }
+
+  private result(failed: readonly string[], guard: PlanGuard): RunResult {
+    return { failed, timings: this.timings, refused: guard.refused, refusedBeforeApplying: false };
+  }
+
+  /** Damaged state stops everything first; Terraform left by a killed run is stopped; then init where needed. */
+  private async prepare(stacks: readonly SynthesizedStack[]): Promise<void> {
+    for (const stack of stacks) checkStateFile(stack);
+    await stopLeftoverTerraform(join(this.outdir, "stacks"), terraformBinary(this.options.env), (line) =>
+      this.options.report({ kind: "leftovers", line }),
+    );
+    await this.terraform.initialize(stacks);
+  }
+
+  /** A CommandError on the way (a service that never came, a drain that failed) fails that stack, said, not the run. */
+  private async failSafely(stack: string, run: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      this.options.report({ kind: "failed", stack, message: error.message });
+      return false;
+    }
+  }
+
+  /** Networks and volumes whose creation was cut short, but which exist as recorded: untainted, not replaced. */
   private async untaintFinished(hooks: DeployHooks): Promise<void> {
     if (!hooks.createdAsRecorded) return;
     for (const stack of this.stacks) {
-      if (!stack.statePath) continue;
-      for (const resource of taintedResources(stack.statePath, UNTAINTABLE_TYPES)) {
-        if (!(await hooks.createdAsRecorded(resource.type as AdoptableType, resource.name, resource.id))) continue;
-        this.print(
-          stack.name,
-          `${resource.address} (${resource.name}): its creation was cut short, but it exists as recorded; untainting it rather than replacing it`,
-        );
-        await this.terraform(stack, "apply", ["untaint", this.lockTimeout(), resource.address]);
+      for (const resource of await finishedCreations(stack, hooks.createdAsRecorded)) {
+        this.options.report({ kind: "untainting", stack: stack.name, ...resource });
+        await this.terraform.untaint(stack, resource.address);
       }
     }
   }
 
-  /** Terraform still running from a command killed with -9 is stopped (it saves its state) before anything starts. */
-  private async stopLeftovers(): Promise<void> {
-    await stopLeftoverTerraform(join(this.outdir, "stacks"), terraformBinary(this.options.env), (line) =>
-      console.log(line),
+  /** Before anything is applied: a saved plan of every stack whose service answers now (one that fails is planned again later). */
+  private async planWhatAnswers(hooks: DeployHooks): Promise<Map<string, SavedPlan>> {
+    const plans = await Promise.all(
+      this.stacks.map(async (stack) =>
+        (await hooks.ready(stack.name, false)) ? this.planAdopting(stack, hooks, { refresh: true }) : undefined,
+      ),
     );
+    // In the stacks' order, whatever order the plans ended in.
+    return new Map(this.stacks.flatMap((stack, i) => (plans[i] ? [[stack.name, plans[i]] as const] : [])));
   }
 
-  private result(failed: readonly string[]): RunResult {
-    return { failed, timings: this.timings, refused: this.refused, refusedBeforeApplying: false };
-  }
-
-  /**
-   * `terraform init` where needed, all at once: each copies its providers
-   * from the mirror or the registry into its own folder. Not with a plugin
-   * cache (TF_PLUGIN_CACHE_DIR): Terraform writes into it on every init, and
-   * concurrent inits break each other there (seen here: 5 of 28 inits failed
-   * with the cache, 0 of 16 without). With a cache of the user's, one at a time.
-   */
-  private async initialize(stacks: readonly SynthesizedStack[]): Promise<void> {
-    const needed = stacks.filter((s) => !isInitialized(s));
-    // The pg backend's first init creates a sequence that every stack's schema shares
-    // (public.global_states_id_seq), and two inits creating it at once fail on a
-    // "duplicate key" (seen here on a fresh database). One init first, then the rest.
-    const pg = needed.some((s) => "pg" in s.backend);
-    const waves = this.options.env.TF_PLUGIN_CACHE_DIR
-      ? needed.map((s) => [s])
-      : pg
-        ? [needed.slice(0, 1), needed.slice(1)]
-        : [needed];
-    for (const wave of waves) {
-      if (this.interrupted)
-        throw new StackFailure("interrupted before every stack was initialized; nothing was changed.");
-      const results = await Promise.all(wave.map((s) => this.terraform(s, "init", ["init", "-input=false"])));
-      const failed = wave.filter((_, i) => results[i].status !== 0);
-      const moved = failed.filter((s) =>
-        this.lastOutput.get(s.name)?.some((line) => /Backend configuration changed/.test(line)),
-      );
-      if (moved.length > 0) {
-        throw new StackFailure(
-          `the state backend of ${moved.map((s) => s.name).join(", ")} changed (STATE_BACKEND), and Terraform keeps the state where it was; nothing was changed. ` +
-            `To move the state, run ${moved.map((s) => `\`terraform -chdir=${relative(process.cwd(), s.dir)} init -migrate-state\``).join(" and ")} ` +
-            "(it asks before copying), then deploy again; or set STATE_BACKEND back.",
-        );
-      }
-      if (failed.length > 0)
-        throw new StackFailure(`terraform init failed in ${failed.map((s) => s.name).join(", ")}; see above`);
-      for (const stack of wave) writeFileSync(providersStamp(stack), initStamp(stack));
-    }
-  }
-
-  /**
-   * Before anything is applied: plans, each into a saved plan, every stack
-   * whose service answers now, and has the hooks review all those changes at
-   * once. Returns, per stack planned, whether its plan changes anything. A
-   * stack not planned here (its service is down, or its plan failed) is
-   * planned again just before it is applied.
-   */
-  private async planFirst(hooks: DeployHooks): Promise<Map<string, boolean>> {
-    const planned = new Map<string, { changes: PlannedChange[]; applies: boolean }>();
-    await Promise.all(
-      this.stacks.map(async (stack) => {
-        if (!(await hooks.ready(stack.name, false))) return;
-        const plan = await this.planStack(stack, hooks, { refresh: true });
-        if (plan) planned.set(stack.name, plan);
-      }),
-    );
-    const changes = [...planned.values()].flatMap((p) => p.changes);
-    if (changes.length > 0 && !(await this.reviewed(hooks, changes, "before-anything"))) {
-      // Nothing is applied: the review said why.
-      this.refused.push(...this.stacks.filter((s) => planned.get(s.name)?.changes.length).map((s) => s.name));
-      return new Map();
-    }
-    for (const [stack, plan] of planned) this.checkedPlans.set(stack, plan.applies);
-    return new Map([...planned].map(([stack, plan]) => [stack, plan.applies]));
-  }
-
-  /**
-   * Plans `stack` into a saved plan, adopting what exists and the state does
-   * not know, and reads what the plan would do. Undefined when the plan
-   * failed (the caller says why). `refresh: false` plans against the state
-   * as recorded, without asking the stack's service.
-   */
-  private async planStack(
+  /** Plans `stack` into its saved plan, importing what exists and its state does not know. */
+  private async planAdopting(
     stack: SynthesizedStack,
     hooks: Pick<DeployHooks, "existing">,
     options: { refresh: boolean; readWhole?: boolean },
-  ): Promise<{ changes: PlannedChange[]; applies: boolean } | undefined> {
-    this.writeImports(stack, await this.adoptable(stack, hooks));
-    const args = [
-      "plan",
-      "-input=false",
-      "-detailed-exitcode",
-      "-json",
-      this.lockTimeout(),
-      PARALLELISM,
-      `-out=${PLAN_FILE}`,
-      ...(options.refresh ? [] : ["-refresh=false"]),
-    ];
-    const plan = await this.terraform(stack, "plan", args, { quiet: true, machine: true });
-    if (plan.status === 0) return { changes: [], applies: false };
-    if (plan.status !== 2) return undefined;
-    // A plan that only creates or adopts says all the review needs in its own output: no second Terraform to read it.
-    const created = options.readWhole ? undefined : createsOnly(stack.name, plan.stdout);
-    if (created) return { changes: created, applies: true };
-    const shown = await this.terraform(stack, "plan", ["show", "-json", PLAN_FILE], { quiet: true, json: true });
-    if (shown.status !== 0) return undefined;
-    // A plan may change only outputs: no change to review, but still one to apply.
-    return { changes: plannedChanges(stack.name, shown.stdout), applies: true };
+  ): Promise<SavedPlan | undefined> {
+    await this.adopt(stack, hooks);
+    return this.terraform.plan(stack, options);
   }
 
-  /** Has the hooks review `changes`; true when they may be applied. Keeps what the review asks the applies to get. */
-  private async reviewed(
-    hooks: DeployHooks,
-    changes: readonly PlannedChange[],
-    moment: ReviewMoment,
-  ): Promise<boolean> {
-    const review = await hooks.review(changes, moment);
-    if (review.apply) this.applyEnv = { ...this.applyEnv, ...review.env };
-    return review.apply;
+  /** Writes the import blocks for what `stack` declares, its state lacks and exists; how many there were. */
+  private async adopt(stack: SynthesizedStack, hooks: Pick<DeployHooks, "existing">): Promise<number> {
+    const found = await adoptable(
+      stack,
+      () => this.terraform.stateAddresses(stack),
+      (type, name) => hooks.existing(type, name),
+    );
+    if (found.length > 0) this.options.report({ kind: "adopting", stack: stack.name, names: found.map((f) => f.name) });
+    writeImports(stack, found);
+    return found.length;
   }
 
-  /** Runs `action` on every stack once `waitFor(stack)` are done; skips what depends on a failure. */
-  private async walk(
-    stacks: readonly SynthesizedStack[],
-    waitFor: (s: SynthesizedStack) => readonly string[],
-    action: "apply" | "destroy",
-    hooks?: DeployHooks,
-  ): Promise<RunResult> {
-    const done = new Map<string, Promise<boolean>>();
-    const early = new Map<string, Promise<boolean>>();
-    // A dependency is there for its dependants when its apply succeeded, or earlier when the hooks see it usable.
-    const available = (name: string): Promise<boolean> => {
-      const applied = run(stacks.find((s) => s.name === name)!);
-      // A stack whose reviewed plan changes nothing is there at once: nothing to watch for.
-      if (action !== "apply" || !hooks?.usableEarly || this.checkedPlans.get(name) === false) return applied;
-      if (!early.has(name)) early.set(name, Promise.race([applied, this.seenUsable(name, applied, hooks)]));
-      return early.get(name)!;
-    };
-    const run = (stack: SynthesizedStack): Promise<boolean> => {
-      if (!done.has(stack.name)) {
-        const before = waitFor(stack).map(available);
-        done.set(
-          stack.name,
-          Promise.all(before).then(async (oks) => {
-            if (!oks.every(Boolean) || this.interrupted) {
-              const why = this.interrupted ? "interrupted" : "a stack it waits for failed";
-              this.print(stack.name, `not ${action === "apply" ? "deployed" : "destroyed"}: ${why}`);
-              return false;
-            }
-            try {
-              return action === "apply" ? await this.apply(stack, hooks!) : await this.destroyOne(stack);
-            } catch (error) {
-              if (!(error instanceof CommandError)) throw error;
-              this.print(stack.name, error.message);
-              return false;
-            }
-          }),
-        );
-      }
-      return done.get(stack.name)!;
-    };
-    const results = await Promise.all(stacks.map(run));
-    return this.result(stacks.filter((_, i) => !results[i]).map((s) => s.name));
-  }
-
-  /** Resolves true once the hooks see `stack` usable; never resolves when its apply ends first (the apply decides then). */
-  private async seenUsable(stack: string, applied: Promise<boolean>, hooks: DeployHooks): Promise<boolean> {
-    let ended = false;
-    void applied.finally(() => (ended = true));
-    while (!ended && !this.interrupted) {
-      if (await hooks.usableEarly!(stack)) {
-        if (!ended) this.print(stack, "usable now; the stacks that need it start while Terraform finishes");
-        return true;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return new Promise<boolean>(() => undefined);
-  }
-
-  private async destroyOne(stack: SynthesizedStack): Promise<boolean> {
-    // Destroying needs no fresh read first: the provider takes a container that is already gone as removed.
-    const run = await this.terraform(stack, "destroy", [
-      "destroy",
-      "-auto-approve",
-      "-input=false",
-      this.lockTimeout(),
-      "-refresh=false",
-    ]);
-    return run.status === 0;
+  /** Resolves true once the hooks see `stack` usable while its apply runs; never when the apply ends first. */
+  private watchUsable(stack: string, ran: Promise<boolean>, hooks: DeployHooks): Promise<boolean> {
+    return seenUsable(
+      () => hooks.usableEarly!(stack),
+      ran,
+      () => this.interrupted,
+    ).then((usable) => {
+      this.options.report({ kind: "usable-early", stack });
+      return usable;
+    });
   }
 
   /**
    * Applies one stack once its service is ready: the saved plan the review
-   * allowed, planning and reviewing it first when it was not planned before.
+   * allowed, planning and reviewing it first when it was not planned before
+   * (or was planned before a stack whose outputs it reads changed).
    */
-  private async apply(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
+  private async apply(stack: SynthesizedStack, hooks: DeployHooks, guard: PlanGuard): Promise<boolean> {
     // Its state was locked when it was planned: that was said, and waited for, once.
     if (this.locked.includes(stack.name)) return false;
     await hooks.ready(stack.name, true);
     if (this.interrupted) return false;
-    // Planned up front with the outputs of stacks that have changed since (a container replaced, say): out of date.
-    if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d)))
-      this.checkedPlans.delete(stack.name);
-    if (!this.checkedPlans.has(stack.name) && !(await this.planLate(stack, hooks))) return false;
+    if (!guard.hasCurrentPlan(stack) && !(await this.planLate(stack, hooks, guard))) return false;
     // A plan the review read as empty: applying it would only start Terraform to do nothing.
-    if (!this.checkedPlans.get(stack.name)) return true;
+    if (!guard.applies(stack.name)) return true;
     await hooks.beforeApply?.(stack.name);
-    const applied = await this.applySaved(stack, hooks);
+    const applied = await this.applySaved(stack, hooks, guard);
     if (applied || this.interrupted || this.troubled.has(stack.name)) return applied;
     // Something made it meanwhile (a Terraform of a killed run finishing its work, say):
     // when there is now something to adopt, plan again adopting it, review that, and apply it.
-    if ((await this.adoptable(stack, hooks)).length === 0) return false;
-    this.checkedPlans.delete(stack.name);
-    if (!(await this.planLate(stack, hooks))) return false;
-    return !this.checkedPlans.get(stack.name) || this.applySaved(stack, hooks);
+    guard.forget(stack.name);
+    if (!(await this.planLate(stack, hooks, guard, { onlyIfAdopting: true }))) return false;
+    return !guard.applies(stack.name) || this.applySaved(stack, hooks, guard);
   }
 
-  /** Plans a stack just before its apply and has the hooks review it; false when the plan failed or was refused. */
-  private async planLate(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
-    const plan = await this.planStack(stack, hooks, { refresh: true });
+  /** Plans a stack just before its apply and has it reviewed; false when there was nothing new to adopt (if asked), or the plan failed or was refused. */
+  private async planLate(
+    stack: SynthesizedStack,
+    hooks: DeployHooks,
+    guard: PlanGuard,
+    options: { onlyIfAdopting?: boolean } = {},
+  ): Promise<boolean> {
+    const adopting = await this.adopt(stack, hooks);
+    if (options.onlyIfAdopting && adopting === 0) return false;
+    const plan = await this.terraform.plan(stack, { refresh: true });
     if (!plan) {
       // The plan failed: say why, as an apply would have (a lock was explained already).
-      if (!this.locked.includes(stack.name)) this.showLastOutput(stack);
+      if (!this.locked.includes(stack.name)) this.terraform.replayOutput(stack);
       return false;
     }
-    if (plan.changes.length > 0 && !(await this.reviewed(hooks, plan.changes, "when-its-service-came-up"))) {
-      this.print(
-        stack.name,
-        "not applied: its plan would lose data (its service was not up before; the stacks before it were applied)",
-      );
-      this.refused.push(stack.name);
-      return false;
-    }
-    this.checkedPlans.set(stack.name, plan.applies);
-    return true;
-  }
-
-  private async applySaved(stack: SynthesizedStack, hooks: DeployHooks): Promise<boolean> {
-    const applied = await this.watched(stack, hooks, (abort) =>
-      this.terraform(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], {
-        abort,
-        env: this.applyEnv,
-      }),
-    );
-    if (applied) this.changed.add(stack.name);
-    return applied;
+    if (await guard.late(stack.name, plan)) return true;
+    this.options.report({ kind: "refused-late", stack: stack.name });
+    return false;
   }
 
   /**
-   * Runs an apply while asking the hooks every second whether the stack's
-   * service broke; if so, stops the apply (it saves its state) and says why.
+   * Applies the stack's saved plan while asking the hooks every second
+   * whether its service broke; if so, stops the apply (it saves its state).
    */
-  private async watched(
-    stack: SynthesizedStack,
-    hooks: DeployHooks,
-    apply: (abort: AbortSignal) => Promise<TerraformRun>,
-  ): Promise<boolean> {
+  private async applySaved(stack: SynthesizedStack, hooks: DeployHooks, guard: PlanGuard): Promise<boolean> {
     const controller = new AbortController();
     let running = true;
     const watch = async () => {
@@ -529,7 +348,7 @@ export class StackRunner {
         const trouble = await hooks.trouble(stack.name);
         if (trouble && running) {
           this.troubled.add(stack.name);
-          this.print(stack.name, `${trouble}; stopping its apply (Terraform saves its state).`);
+          this.options.report({ kind: "broke", stack: stack.name, trouble });
           controller.abort();
           return;
         }
@@ -538,180 +357,13 @@ export class StackRunner {
     };
     const watching = watch();
     try {
-      return (await apply(controller.signal)).status === 0 && !controller.signal.aborted;
+      const applied =
+        (await this.terraform.applySaved(stack, guard.applyEnv, controller.signal)) && !controller.signal.aborted;
+      if (applied) guard.applied(stack.name);
+      return applied;
     } finally {
       running = false;
       await watching;
     }
   }
-
-  /** What `stack` declares, is missing from its state, and exists: to be imported. */
-  private async adoptable(
-    stack: SynthesizedStack,
-    hooks: Pick<DeployHooks, "existing">,
-  ): Promise<{ address: string; id: string; name: string }[]> {
-    const declared = declaredAdoptable(stack.dir);
-    if (declared.length === 0) return [];
-    const inState = await this.addressesInState(stack);
-    const missing = declared.filter((c) => !inState.has(c.address));
-    const found = await Promise.all(missing.map(async (c) => ({ ...c, id: await hooks.existing(c.type, c.name) })));
-    return found.filter((f): f is typeof f & { id: string } => f.id !== undefined);
-  }
-
-  private async addressesInState(stack: SynthesizedStack): Promise<Set<string>> {
-    if (stack.statePath) return addressesInStateFile(stack.statePath);
-    const list = await this.terraform(stack, "plan", ["state", "list"], { quiet: true });
-    return new Set(
-      list.status === 0
-        ? list.output
-            .split("\n")
-            .map((l) => l.trim())
-            .filter((l) => /^[a-z]/.test(l))
-        : [],
-    );
-  }
-
-  private writeImports(stack: SynthesizedStack, found: readonly { address: string; id: string; name: string }[]): void {
-    const path = join(stack.dir, IMPORT_FILE);
-    if (found.length === 0) {
-      rmSync(path, { force: true });
-      return;
-    }
-    this.print(
-      stack.name,
-      `adopting ${found.map((f) => f.name).join(", ")}: they exist but the state does not know them (lost or never saved); importing them instead of creating them again (a container may then be replaced: it holds no data, its volume does)`,
-    );
-    writeFileSync(path, importBlocks(found));
-  }
-
-  private lockTimeout(): string {
-    return `-lock-timeout=${this.options.lockTimeoutSeconds ?? 60}s`;
-  }
-
-  /**
-   * After a failed command: when another run held the state's lock, one line
-   * that says who and since when (Terraform's lock info, which holds no
-   * secret), and that this stack was left as it was.
-   */
-  private explainLock(stack: SynthesizedStack): void {
-    const output = this.lastOutput.get(stack.name) ?? [];
-    if (!output.some((line) => /Error acquiring the state lock/.test(line))) return;
-    const info = (field: string) =>
-      output.map((line) => new RegExp(`^\\s*${field}:\\s*(.*)$`).exec(line)?.[1]).find(Boolean);
-    if (this.locked.includes(stack.name)) return;
-    this.locked.push(stack.name);
-    this.print(
-      stack.name,
-      `state is locked by another run (${info("Who") ?? "unknown"}, ${info("Operation") ?? "unknown operation"}, since ${info("Created") ?? "unknown"}); ` +
-        `waited ${this.options.lockTimeoutSeconds ?? 60} s (STATE_LOCK_TIMEOUT) and changed nothing. Deploy again when it has finished.`,
-    );
-  }
-
-  private showLastOutput(stack: SynthesizedStack): void {
-    for (const line of this.lastOutput.get(stack.name) ?? []) if (line.trim()) this.print(stack.name, line);
-  }
-
-  /** Prints a line for a stack, prefixed as Terraform's own lines are. */
-  print(stack: string, line: string): void {
-    console.log(`${stack.padEnd(this.width)}  ${line}`);
-  }
-
-  /** Runs Terraform in a stack through the one runner, its output prefixed with the stack (unless `quiet`). */
-  private async terraform(
-    stack: SynthesizedStack,
-    step: StepTiming["step"],
-    args: string[],
-    options: {
-      quiet?: boolean;
-      json?: boolean;
-      machine?: boolean;
-      abort?: AbortSignal;
-      env?: Readonly<Record<string, string>>;
-    } = {},
-  ): Promise<TerraformRun> {
-    const slowResources: Record<string, number> = {};
-    const output: string[] = [];
-    this.lastOutput.set(stack.name, output);
-    const run = await runTerraform(stack.dir, args, {
-      env: options.env ? { ...this.options.env, ...options.env } : this.options.env,
-      deadlineSeconds: this.options.deadlineSeconds,
-      interrupts: this.options.interrupts,
-      label: `${stack.name}: terraform ${args[0]}`,
-      json: options.json || options.machine,
-      abort: options.abort,
-      onLine: (raw) => {
-        // Machine-readable output (-json) is kept in words, for the messages that explain a failure.
-        const line = options.machine ? readableLine(raw) : raw;
-        output.push(...line.split("\n"));
-        const complete = COMPLETE.exec(line);
-        if (complete) slowResources[complete[1]] = Number(complete[2] ?? 0) * 60 + Number(complete[3]);
-        if (!options.quiet && line.trim()) this.print(stack.name, line);
-      },
-    });
-    if (run.timedOut) {
-      output.push(run.output.split("\n").at(-1)!);
-      this.print(
-        stack.name,
-        `terraform ${args[0]} did not finish within ${this.options.deadlineSeconds} s (TERRAFORM_TIMEOUT) and was stopped; Terraform saved its state.`,
-      );
-    } else if (run.status === 127) {
-      this.print(stack.name, run.output.split("\n").at(-1)!);
-    }
-    this.timings.push({ stack: stack.name, step, seconds: run.seconds, slowResources });
-    // A failed quiet plan (a broker that is down, say) is not an error here: the deploy then applies.
-    if (run.status !== 0) this.explainLock(stack);
-    return run;
-  }
-}
-
-/** A Terraform command failed in a way that stops the run. */
-export class StackFailure extends CommandError {
-  override name = "StackFailure";
-}
-
-/**
- * A local state file that is not JSON (cut short by a full disk, a crash, an
- * edit) stops the run before anything changes, naming the file and the two
- * ways back. An empty one is no state, as Terraform reads it.
- */
-function checkStateFile(stack: SynthesizedStack): void {
-  if (!stack.statePath || !existsSync(stack.statePath)) return;
-  const text = readFileSync(stack.statePath, "utf8");
-  // An empty file is no state to Terraform (statefile.Read's ErrNoState): what a run killed between
-  // taking its lock and its first write leaves. The deploy goes on and adopts what exists.
-  if (text.trim() === "") return;
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    const file = relative(process.cwd(), stack.statePath);
-    const backup = `${stack.statePath}.backup`;
-    const fromBackup = existsSync(backup)
-      ? `put back the copy Terraform kept before its last write (${statSync(backup).mtime.toISOString()}): \`cp ${file}.backup ${file}\`; or `
-      : "";
-    throw new StackFailure(
-      `the ${stack.name} stack's state ${file} is damaged (${(error as Error).message}); nothing was changed. ` +
-        `To recover, ${fromBackup}move it aside (\`mv ${file} ${file}.damaged\`) and deploy again: deploy adopts what exists.`,
-    );
-  }
-}
-
-function providersStamp(stack: SynthesizedStack): string {
-  return join(stack.dir, ".terraform", "chatbattle-providers.json");
-}
-
-/**
- * Initialized, with the providers it requires now: then init has nothing to
- * do. A stack without providers (the schema step) gets no lock file.
- */
-function isInitialized(stack: SynthesizedStack): boolean {
-  const locked =
-    Object.keys(stack.requiredProviders).length === 0 || existsSync(join(stack.dir, ".terraform.lock.hcl"));
-  return (
-    locked && existsSync(providersStamp(stack)) && readFileSync(providersStamp(stack), "utf8") === initStamp(stack)
-  );
-}
-
-/** What `terraform init` set up: the providers and the backend (another backend needs init again). */
-function initStamp(stack: SynthesizedStack): string {
-  return JSON.stringify({ providers: stack.requiredProviders, backend: stack.backend });
 }

@@ -12,6 +12,7 @@ import type { ChatBattleConfig } from "../../config/config";
 import { synthesizeApp } from "../../app";
 import { printPreflight, runPreflight } from "../../checks/preflight";
 import { StackRunner } from "../../adapters/terraform/stack-runner";
+import { runPrinter } from "./run-printer";
 import { readSynthesizedStacks } from "../../adapters/terraform/synthesized-stacks";
 import { kafkaClientTarget } from "../../topology/connections";
 import { removeDeployedStamp, upToDate, writeDeployedStamp } from "../../checks/up-to-date";
@@ -22,6 +23,7 @@ import { PROJECT_ROOT, SYNTH_DIR } from "../../project-root";
 import { CommandError } from "../../errors";
 import { recordDataRelease } from "../../checks/cassandra-version";
 import { describeUnfinished, readUnfinishedMigration } from "./unfinished-migration";
+import type { ServiceRuntime } from "../../runtime/service-runtime";
 
 /** The environment Terraform runs in: the Kafka provider reads the CA file from KAFKA_CA_CERT in cdktf.out/stacks/topics, so it gets the absolute path. */
 export function terraformEnvironment(config: ChatBattleConfig): Readonly<Record<string, string | undefined>> {
@@ -32,6 +34,7 @@ export function terraformEnvironment(config: ChatBattleConfig): Readonly<Record<
 /** Deploys with these settings; the exit code (0, 1 when pre-flight or a stack fails, 130/143 after a signal). */
 export async function deployStack(
   config: ChatBattleConfig,
+  runtime: ServiceRuntime,
   options: {
     readonly allowDataLoss: boolean;
     readonly interrupts: Interrupts;
@@ -41,10 +44,7 @@ export async function deployStack(
 ): Promise<number> {
   const { allowDataLoss, interrupts } = options;
   const started = Date.now();
-  const unfinished =
-    config.target === "local" && options.noteUnfinishedMigration !== false
-      ? readUnfinishedMigration(PROJECT_ROOT)
-      : undefined;
+  const unfinished = options.noteUnfinishedMigration !== false ? readUnfinishedMigration(PROJECT_ROOT) : undefined;
   if (unfinished?.phase === "removing") {
     throw new CommandError(
       `${describeUnfinished(unfinished)}. A deploy now would start the old stack again on what is left of it, so nothing was changed. ` +
@@ -52,17 +52,15 @@ export async function deployStack(
     );
   }
   if (unfinished) console.log(`deploy: note: ${describeUnfinished(unfinished)}.`);
-  if (!printPreflight(await runPreflight(config))) return 1;
+  if (!printPreflight(await runPreflight(config, runtime))) return 1;
   if (interrupts.interrupted) return interrupts.exitCode;
-  if (config.target === "local") {
-    const pulled = await pullMissingImages(config, {
-      say: (line) => console.log(line),
-      inPlace: process.stdout.isTTY === true,
-      signal: interrupts.signal,
-    });
-    if (interrupts.interrupted) return interrupts.exitCode;
-    if (!pulled) return 1;
-  }
+  const pulled = await pullMissingImages(config, runtime, {
+    say: (line) => console.log(line),
+    inPlace: process.stdout.isTTY === true,
+    signal: interrupts.signal,
+  });
+  if (interrupts.interrupted) return interrupts.exitCode;
+  if (!pulled) return 1;
 
   const synthStarted = Date.now();
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
@@ -71,7 +69,7 @@ export async function deployStack(
   const env = terraformEnvironment(config);
   // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
   const stacks = readSynthesizedStacks(SYNTH_DIR);
-  const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env));
+  const current = await upToDate(SYNTH_DIR, stacks, () => kafkaClientTarget(config, env), runtime);
   if (current.upToDate) {
     console.log(
       "deploy: every stack is as the last deploy left it, and runs as recorded (checked in Docker and on the broker); nothing to do.",
@@ -81,16 +79,18 @@ export async function deployStack(
   }
   if (current.why) console.log(`deploy: planning every stack: ${current.why}`);
   removeDeployedStamp(SYNTH_DIR);
+  const printer = runPrinter(stacks.map((s) => s.name));
   const runner = new StackRunner(SYNTH_DIR, {
     env,
     lockTimeoutSeconds: config.stateLockTimeoutSeconds,
     deadlineSeconds: config.terraformDeadlineSeconds,
     interrupts,
+    report: printer.event,
   });
-  const hooks = deployHooks(config, env, {
+  const hooks = await deployHooks(config, env, runtime, {
     allowDataLoss,
     readyDeadlineSeconds: config.terraformDeadlineSeconds,
-    say: (stack, line) => runner.print(stack, line),
+    say: printer.line,
   });
   const result = await runner.deploy(hooks).finally(() => hooks.close());
 
@@ -129,7 +129,7 @@ export async function deployStack(
   // The schema step waits for CQL, not for Docker's healthcheck; the deploy ends when Docker agrees too.
   await hooks.healthy();
   writeDeployedStamp(SYNTH_DIR, stacks);
-  if (config.target === "local") recordDataRelease(config, PROJECT_ROOT);
+  await recordDataRelease(runtime, config, PROJECT_ROOT);
   console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }

@@ -7,10 +7,9 @@
  * the fix.
  */
 import type { ChatBattleConfig } from "../../config/config";
-import { localImages, localTopology } from "../../topology/local-topology";
+import { deployedServices, localImages } from "../../topology/local-topology";
 import type { SettingName } from "../../config/settings";
-import { absentImages, registryOf } from "../../adapters/docker/images";
-import { pullImages, type PullOutcome, type PullProgress } from "../../adapters/docker/image-pull";
+import type { PullOutcome, PullProgress, ServiceRuntime } from "../../runtime/service-runtime";
 
 /** Seconds without any word from the engine before a pull counts as hung (a layer's progress comes every second or so). */
 const PULL_STALL_SECONDS = 120;
@@ -29,8 +28,7 @@ export function describeProgress(progress: PullProgress): string {
 }
 
 /** What to do about a failed pull, from the registry's answer. */
-export function pullAdvice(image: string, setting: SettingName, answer: string): string {
-  const host = registryOf(image).host;
+export function pullAdvice(image: string, setting: SettingName, answer: string, host: string): string {
   if (/manifest unknown|not found|does not exist|no such image|invalid reference/i.test(answer)) {
     return `the registry (${host}) has no such image or tag: check the tag of ${setting} in .env (or unset it for the default)`;
   }
@@ -49,7 +47,6 @@ export interface ImagePullsOptions {
   /** Redraw the progress in place (a terminal) rather than a line per image every few seconds. */
   readonly inPlace: boolean;
   readonly signal?: AbortSignal;
-  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Bytes downloaded over all pulls, each layer once (images built on the same layers share them). */
@@ -63,14 +60,19 @@ export function downloadedBytes(outcomes: readonly PullOutcome[]): number {
 }
 
 /** Pulls the images the deploy needs and does not have; false (after saying why) when any pull failed. */
-export async function pullMissingImages(config: ChatBattleConfig, options: ImagePullsOptions): Promise<boolean> {
-  const images = localImages(localTopology(config));
-  const absent = new Set(await absentImages(images.map((i) => i.image)));
+export async function pullMissingImages(
+  config: ChatBattleConfig,
+  runtime: ServiceRuntime,
+  options: ImagePullsOptions,
+): Promise<boolean> {
+  const images = localImages(deployedServices(config));
+  if (images.length === 0) return true;
+  const absent = new Set(await runtime.absentImages(images.map((i) => i.image)));
   const missing = images.filter(({ image }) => absent.has(image));
   if (missing.length === 0) return true;
   const started = Date.now();
   options.say(
-    `pull: ${missing.length} image(s) not on this Docker engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`,
+    `pull: ${missing.length} image(s) not on this ${runtime.name} engine, pulling side by side: ${missing.map((m) => m.image).join(", ")}`,
   );
 
   const width = Math.max(...missing.map((m) => m.image.length));
@@ -95,9 +97,9 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
     options.say(`pull: ${progress.image.padEnd(width)}  ${describeProgress(progress)}`);
   };
 
-  const outcomes = await pullImages(
+  const outcomes = await runtime.pull(
     missing.map((m) => m.image),
-    { env: options.env, onProgress, stallSeconds: PULL_STALL_SECONDS, signal: options.signal },
+    { onProgress, stallSeconds: PULL_STALL_SECONDS, signal: options.signal },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const failed = outcomes.filter((o) => !o.ok);
@@ -125,7 +127,7 @@ export async function pullMissingImages(config: ChatBattleConfig, options: Image
     if (outcome.ok) continue;
     const setting = missing.find((m) => m.image === outcome.image)!.setting;
     options.say(
-      `pull: FAIL ${outcome.image}: the answer was "${outcome.answer}". ${pullAdvice(outcome.image, setting, outcome.answer)}`,
+      `pull: FAIL ${outcome.image}: the answer was "${outcome.answer}". ${pullAdvice(outcome.image, setting, outcome.answer, runtime.registryOf(outcome.image).host)}`,
     );
   }
   options.say(`pull: ${failed.length} of ${missing.length} image(s) could not be pulled; no stack was changed`);

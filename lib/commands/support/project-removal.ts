@@ -2,20 +2,16 @@
  * Removes everything of the local project: containers, networks, the data
  * volumes and every stack's Terraform state. What `npm run reset` does once
  * confirmed, and `npm run migrate` once its snapshot is saved. It talks to
- * Docker directly rather than through Terraform, so it also works when the
+ * runtime directly rather than through Terraform, so it also works when the
  * state is lost or the broker is down (destroying topics through Terraform
  * needs a live broker).
  */
 import { rmSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { runDocker } from "../../adapters/docker/docker-cli";
-import { findProjectObjects } from "../../adapters/docker/project-objects";
+import type { ServiceRuntime } from "../../runtime/service-runtime";
 import { removeDeployedStamp } from "../../checks/up-to-date";
 import type { Interrupts } from "../../process/interrupts";
 import { STATE_DIR, SYNTH_DIR } from "../../project-root";
-
-/** `docker rm --force` kills at once; it still may wait on a busy engine. */
-const STOP_DEADLINE_SECONDS = 120;
 
 /** What a removal would take away, by kind; every list empty when nothing is left. */
 export interface ProjectRemoval {
@@ -26,11 +22,11 @@ export interface ProjectRemoval {
    * `keep`: files of state/ to leave (the record of the migrate that removes
    * the stack). Returns whether it got through.
    */
-  remove(interrupts: Interrupts, command: string, keep?: readonly string[]): boolean;
+  remove(interrupts: Interrupts, command: string, keep?: readonly string[]): Promise<boolean>;
 }
 
-export function projectRemoval(projectRoot: string): ProjectRemoval {
-  const found = findProjectObjects();
+export async function projectRemoval(runtime: ServiceRuntime, projectRoot: string): Promise<ProjectRemoval> {
+  const found = await runtime.projectObjects();
   const stateDir = join(projectRoot, STATE_DIR);
   const stateFiles = existsSync(stateDir) ? readdirSync(stateDir).map((f) => join(STATE_DIR, f)) : [];
   const plan = [
@@ -42,26 +38,18 @@ export function projectRemoval(projectRoot: string): ProjectRemoval {
   return {
     plan,
     nothingLeft: plan.every(([, items]) => items.length === 0),
-    remove(interrupts, command, keep = []) {
+    async remove(interrupts, command, keep = []) {
       // Containers first: a volume or network in use cannot be removed. A signal is
-      // handled between the steps: each docker call is short and has a deadline.
+      // handled between the steps: each call is short and has a deadline.
       // A step that fails (a volume another container uses, say) stops the removal there, saying why.
-      const removeObjects = (args: readonly string[], deadlineSeconds?: number) => () => {
-        const result = runDocker(args, { deadlineSeconds });
-        return result.status === 0 ? undefined : result.stderr.split("\n").filter(Boolean).join("; ");
-      };
-      const steps: [string, readonly string[], () => string | undefined][] = [
-        [
-          "containers",
-          found.containers,
-          removeObjects(["rm", "--force", "--volumes", ...found.containers], STOP_DEADLINE_SECONDS),
-        ],
-        ["networks", found.networks, removeObjects(["network", "rm", ...found.networks])],
-        ["volumes", found.volumes, removeObjects(["volume", "rm", ...found.volumes])],
+      const steps: [string, readonly string[], () => Promise<string | undefined>][] = [
+        ["containers", found.containers, () => runtime.remove("container", found.containers)],
+        ["networks", found.networks, () => runtime.remove("network", found.networks)],
+        ["volumes", found.volumes, () => runtime.remove("volume", found.volumes)],
         [
           "Terraform state",
           stateFiles,
-          () => {
+          async () => {
             if (keep.length === 0) rmSync(stateDir, { recursive: true, force: true });
             else
               for (const file of readdirSync(stateDir))
@@ -83,7 +71,7 @@ export function projectRemoval(projectRoot: string): ProjectRemoval {
           );
           return false;
         }
-        const failed = items.length > 0 ? remove() : undefined;
+        const failed = items.length > 0 ? await remove() : undefined;
         if (failed) {
           console.error(
             `${command}: could not remove the ${name} (${failed}); still there: ${left().join(", ")}. Fix that (a container of yours using a volume?), then run ${command === "migrate" ? "npm run migrate" : "npm run reset"} again.`,

@@ -11,6 +11,7 @@ import { parseSchemaSettings } from "../../schema/schema-settings";
 import { topicDefinitions } from "../../topics";
 import { ServiceUnreachableError } from "../../errors";
 import type { Manifest } from "../../snapshots/format";
+import type { ServiceRuntime } from "../../runtime/service-runtime";
 
 /** How long the data commands wait for Cassandra to take CQL: the stack is running, so not long. */
 const CASSANDRA_WAIT_SECONDS = 30;
@@ -28,9 +29,10 @@ export interface StackData {
 export async function openStackData(
   config: ChatBattleConfig,
   env: Readonly<Record<string, string | undefined>>,
+  runtime: ServiceRuntime,
   say: (line: string) => void,
 ): Promise<StackData> {
-  requireDeployed();
+  await requireDeployed(runtime);
   const kafka = await connectRecords(kafkaClientTarget(config, env)).catch((error: unknown) => {
     throw error instanceof ServiceUnreachableError
       ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`)
