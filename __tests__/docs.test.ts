@@ -99,3 +99,29 @@ describe("the README and docs/", () => {
     for (const folder of [...project, ...lib]) expect(layout, folder).toContain(folder);
   });
 });
+
+describe("docs that describe the code", () => {
+  it("the snapshot row in docs/snapshots.md is one the code can write: its timed columns all hold a value", () => {
+    const lines = read("docs/snapshots.md")
+      .split("\n")
+      .filter((line) => line.startsWith('{"values"'));
+    expect(lines).toHaveLength(1);
+    const row = JSON.parse(lines[0]) as { values: Record<string, string>; cells: { columns: string[] }[] };
+    const table = read("cql/002_create_raw_chat_messages.cql");
+    const columns = [...table.matchAll(/^\s+(\w+) [A-Z<>]+,$/gm)].map((m) => m[1]);
+    expect(Object.keys(row.values).sort()).toEqual([...columns].sort());
+    for (const cell of row.cells) for (const column of cell.columns) expect(row.values).toHaveProperty(column);
+  });
+
+  it("docs/troubleshooting.md names every command that takes the project's lock", () => {
+    const commands = readdirSync(join(PROJECT_ROOT, "lib/commands"))
+      .filter((file) => file.endsWith(".ts"))
+      .filter((file) => /takesLock: true|\block\(/.test(read(`lib/commands/${file}`)));
+    const names = commands.map((file) => file.replace(/\.ts$/, "")).sort();
+    expect(names).toEqual(["deploy", "migrate", "plan", "reset", "snapshot", "stop", "validate"]);
+    const lockLine = read("docs/troubleshooting.md")
+      .split("\n\n")
+      .find((paragraph) => paragraph.includes("is already changing this stack"));
+    for (const name of names) expect(lockLine).toContain(name);
+  });
+});

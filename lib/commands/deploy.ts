@@ -6,8 +6,8 @@
  * service it talks to is ready (see stack-runner.ts). It never deletes or
  * replaces a topic or a volume unless --allow-data-loss is given: such a
  * plan is refused with what it would lose. Holds the project's lock: a
- * second deploy, stop, reset or validate started meanwhile ends at once,
- * naming this one.
+ * second deploy, plan, stop, reset, validate, snapshot or migrate started
+ * meanwhile ends at once, naming this one.
  * Exit codes: 0; 1 when pre-flight or a stack fails, data would be lost, or
  * the stack is locked; 2 on bad settings or usage; 130 after Ctrl-C, 143
  * after SIGTERM (Terraform saved its state first).
