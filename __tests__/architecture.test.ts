@@ -22,7 +22,7 @@ export const LAYERS: Readonly<Record<string, readonly string[]>> = {
   runtime: ["topology", "config", "neutral"],
   topics: ["config", "neutral"],
   constructs: ["config", "neutral"],
-  schema: ["gate", "topology", "config", "neutral"],
+  schema: ["adapters", "gate", "topology", "config", "neutral"],
   stacks: ["constructs", "schema", "topics", "topology", "config", "neutral"],
   app: ["stacks", "constructs", "schema", "topics", "topology", "config", "neutral"],
   process: ["neutral"],
@@ -162,6 +162,22 @@ export function dockerLeaks(files: readonly { readonly module: string; readonly 
   });
 }
 
+/** Each service's client library, and the one adapter that may import it. */
+export const CLIENT_LIBRARIES: Readonly<Record<string, string>> = {
+  "cassandra-driver": "adapters/cassandra/",
+  "@platformatic/kafka": "adapters/kafka/",
+};
+
+/** Every import of a service's client library outside its adapter, as "module imports library". */
+export function clientLibraryLeaks(files: readonly { readonly module: string; readonly text: string }[]): string[] {
+  return files.flatMap(({ module, text }) =>
+    [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"'./][^"']*)["']/g)]
+      .map((m) => m[1])
+      .filter((library) => library in CLIENT_LIBRARIES && !module.startsWith(CLIENT_LIBRARIES[library]))
+      .map((library) => `${module} imports ${library}`),
+  );
+}
+
 describe("the layers of lib/", () => {
   const imports = libImports();
 
@@ -207,9 +223,28 @@ describe("the layers of lib/", () => {
     ).toEqual(["checks/health imports ../adapters/docker/docker-cli", "commands/logs starts the docker CLI itself"]);
   });
 
+  it("has only adapters/cassandra/ and adapters/kafka/ import their client libraries", () => {
+    const files = sourceFiles(LIB).map((file) => ({
+      module: relative(LIB, file).replace(/\.ts$/, ""),
+      text: readFileSync(file, "utf8"),
+    }));
+    expect(files.filter(({ text }) => /from "cassandra-driver"/.test(text)).length).toBeGreaterThan(0);
+    expect(clientLibraryLeaks(files)).toEqual([]);
+  });
+
+  it("finds a client library imported outside its adapter when it is", () => {
+    expect(
+      clientLibraryLeaks([
+        { module: "snapshots/cassandra-tables", text: 'import cassandra from "cassandra-driver";' },
+        { module: "adapters/cassandra/connect", text: 'import cassandra from "cassandra-driver";' },
+        { module: "checks/health", text: 'import { Admin } from "@platformatic/kafka";' },
+      ]),
+    ).toEqual(["snapshots/cassandra-tables imports cassandra-driver", "checks/health imports @platformatic/kafka"]);
+  });
+
   it("finds an upward import and a cycle when there is one", () => {
     expect(layerViolations([["schema/applier", "commands/support/deploy-hooks"]])).toEqual([
-      "schema/applier -> commands/support/deploy-hooks (schema may import gate, topology, config, neutral)",
+      "schema/applier -> commands/support/deploy-hooks (schema may import adapters, gate, topology, config, neutral)",
     ]);
     expect(layerViolations([["adapters/docker/docker-cli", "adapters/kafka/kafka-admin"]])).toHaveLength(1);
     expect(

@@ -20,6 +20,14 @@ describe("parseConfig", () => {
       target: "local",
       stateBackend: "local",
       kafkaCluster: undefined,
+      cassandraClient: {
+        contactPoints: undefined,
+        port: undefined,
+        localDatacenter: undefined,
+        username: undefined,
+        tls: false,
+        waitSeconds: 120,
+      },
       topicDurability: { replicationFactor: 1, minInsyncReplicas: undefined, partitions: undefined },
       stateLockTimeoutSeconds: 60,
       terraformDeadlineSeconds: 1800,
@@ -238,7 +246,7 @@ describe("parseConfig", () => {
       message = (error as Error).message;
     }
     const lines = message.split("\n");
-    expect(lines[0]).toBe("Invalid configuration (5 problems); nothing was synthesized:");
+    expect(lines[0]).toBe("Invalid configuration (5 problems); nothing was done:");
     expect(lines.slice(1, 6)).toEqual([
       '  - BIND_ADDRESS="nowhere": must be an IPv4 or IPv6 address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
       '  - CASSANDRA_IMAGE="": is set but empty; give it a value or remove it to use the default "cassandra:4.1.11"',

@@ -33,7 +33,7 @@ describe("npm run synth", () => {
       const result = synth();
       const output = result.stdout + result.stderr;
       expect(result.status).not.toBe(0);
-      expect(output).toContain("Invalid configuration (6 problems); nothing was synthesized:");
+      expect(output).toContain("Invalid configuration (6 problems); nothing was done:");
       expect(output).toContain('ZOOKEEPER_PORT="abc": must be a whole number from 1 to 65535');
       expect(output).toContain('KAFKA_EXTERNAL_PORT="9042": host port is also used by CASSANDRA_CQL_PORT');
       expect(output).toContain('CASSANDRA_KEYSPACE="Bad-Name": must be a CQL identifier');

@@ -20,6 +20,8 @@ const CLUSTER = {
   KAFKA_SASL_USERNAME: "pipeline",
   KAFKA_SASL_PASSWORD: "s3cret-kafka",
   KAFKA_CA_CERT: CA,
+  CASSANDRA_CONTACT_POINTS: "cassandra-1.example.com,cassandra-2.example.com",
+  CASSANDRA_LOCAL_DATACENTER: "dc1",
 };
 
 function problems(env: Record<string, string>): string[] {
@@ -63,12 +65,14 @@ describe("the target settings", () => {
     ]);
   });
 
-  it("requires the bootstrap servers, and SASL's mechanism, user and password, on a cluster", () => {
+  it("requires the bootstrap servers, SASL's mechanism, user and password, and Cassandra's nodes on a cluster", () => {
     expect(problems({ CHATBATTLE_TARGET: "cluster", KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT" })).toEqual([
       expect.stringMatching(/^KAFKA_BOOTSTRAP_SERVERS: is required with CHATBATTLE_TARGET=cluster/),
       expect.stringMatching(/^KAFKA_SASL_MECHANISM: is required with KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT/),
       expect.stringMatching(/^KAFKA_SASL_USERNAME: is required/),
       expect.stringMatching(/^KAFKA_SASL_PASSWORD: is required/),
+      expect.stringMatching(/^CASSANDRA_CONTACT_POINTS: is required with CHATBATTLE_TARGET=cluster/),
+      expect.stringMatching(/^CASSANDRA_LOCAL_DATACENTER: is required with CHATBATTLE_TARGET=cluster/),
     ]);
   });
 

@@ -10,7 +10,8 @@ import { TopicsStack } from "./stacks/topics-stack";
 import { SchemaStack } from "./stacks/schema-stack";
 import { declaredTopics, topicDefinitions, type TopicSpec } from "./topics";
 import { readCqlFiles, type CqlFile } from "./schema/cql-files";
-import { applierEnvironment, parseSchemaSettings } from "./schema/schema-settings";
+import { applierEnvironment } from "./schema/applier-environment";
+import { cassandraConnection } from "./topology/connections";
 import { localTopology } from "./topology/local-topology";
 import { useStateBackend } from "./stacks/state-backend";
 import { usesTls } from "./config/target";
@@ -73,8 +74,8 @@ export function buildStacks(
       topics: topicSpecs,
       preventDestroy,
     });
-    const applier = parseSchemaSettings(env, config);
-    const schema = new SchemaStack(app, { cqlFiles, applierSettings: applierEnvironment(applier) });
+    const applier = applierEnvironment(cassandraConnection(config, env), config.cassandra);
+    const schema = new SchemaStack(app, { cqlFiles, applierSettings: applier });
     stacks = { topics, schema };
   } else {
     stacks = buildLocalStacks(app, config, topicSpecs, cqlFiles, preventDestroy);

@@ -1,6 +1,6 @@
 import type { ChatBattleConfig } from "../config/config";
-import { parseSchemaSettings, describeSettings } from "../schema/schema-settings";
-import { connectWhenReady, describeDriverError } from "../schema/connect";
+import { cassandraConnection, describeConnection } from "../topology/connections";
+import { connectWhenReady, describeDriverError } from "../adapters/cassandra/connect";
 import { CommandError } from "../errors";
 import { connectAdmin } from "../adapters/kafka/kafka-admin";
 import { kafkaClientTarget } from "../topology/connections";
@@ -46,11 +46,11 @@ export async function checkKafkaCluster(config: ChatBattleConfig, env: Env): Pro
 
 /** Cassandra accepts CQL with the applier's settings, credentials and TLS included, within a few seconds. */
 export async function checkCassandraCluster(config: ChatBattleConfig, env: Env): Promise<CheckResult> {
-  const settings = { ...parseSchemaSettings(env, config), waitSeconds: 10 };
+  const settings = { ...cassandraConnection(config, env), waitSeconds: 10 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
-    return { check: "Cassandra", ok: true, detail: `${describeSettings(settings)}: CQL answers` };
+    return { check: "Cassandra", ok: true, detail: `${describeConnection(settings)}: CQL answers` };
   } catch (error) {
     return {
       check: "Cassandra",

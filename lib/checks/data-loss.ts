@@ -8,7 +8,7 @@
  */
 import type { KafkaAdmin } from "../adapters/kafka/kafka-admin";
 import type { KafkaRecords } from "../adapters/kafka/kafka-records";
-import type { CassandraClient } from "../schema/connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
 import { measureCqlLoss } from "../schema/cql-losses";
 import { settled, type Finding, type LossQuery, type Measured } from "../gate/findings";
 import { duration, size } from "../gate/topic-settings";

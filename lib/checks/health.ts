@@ -5,9 +5,13 @@ import type { ChatBattleConfig } from "../config/config";
 import type { ServiceRuntime } from "../runtime/service-runtime";
 import { hostPort, localTopology, type LocalService, type ServiceName } from "../topology/local-topology";
 import { connectAdmin, type KafkaClientTarget, type LiveTopic } from "../adapters/kafka/kafka-admin";
-import { kafkaClientTarget } from "../topology/connections";
-import { contactEndpoints, parseSchemaSettings, type SchemaSettings } from "../schema/schema-settings";
-import { connectWhenReady, describeDriverError } from "../schema/connect";
+import {
+  cassandraConnection,
+  contactEndpoints,
+  kafkaClientTarget,
+  type CassandraConnection,
+} from "../topology/connections";
+import { connectWhenReady, describeDriverError } from "../adapters/cassandra/connect";
 import { verifySchema } from "../schema/verify";
 import { CommandError } from "../errors";
 
@@ -170,13 +174,16 @@ export async function probeKafka(
   }
 }
 
-/** Whether CQL answers and the schema matches cql/, for the applier's settings (the deployed node by default). */
-export async function probeCassandra(applier: SchemaSettings): Promise<{ ready: boolean; detail: string }> {
-  const settings = { ...applier, waitSeconds: 1 };
+/** Whether CQL answers and the schema matches cql/ (the keyspace and replication of `cassandra`). */
+export async function probeCassandra(
+  connection: CassandraConnection,
+  cassandra: ChatBattleConfig["cassandra"],
+): Promise<{ ready: boolean; detail: string }> {
+  const settings = { ...connection, waitSeconds: 1 };
   let client;
   try {
     client = await connectWhenReady(settings, { log: () => undefined, readTimeoutMs: 5000 });
-    const checks = await verifySchema(client, settings.keyspace, settings.replication);
+    const checks = await verifySchema(client, cassandra.keyspace, cassandra.replication);
     const bad = checks.filter((c) => !c.ok);
     return bad.length === 0
       ? { ready: true, detail: `CQL answers; schema matches cql/ (${checks.length} checks)` }
@@ -261,7 +268,7 @@ export async function checkHealth(
         return probeZooKeeper(zookeeper.host, zookeeper.port);
       }
       case "cassandra":
-        return probeCassandra(parseSchemaSettings(env, config));
+        return probeCassandra(cassandraConnection(config, env), config.cassandra);
       case "kafka": {
         // Broker 1's row carries what a client sees of the whole cluster; the others, whether their broker is in it.
         if (service.broker === 1 && kafka) return kafka;
@@ -323,12 +330,11 @@ export async function checkClusterHealth(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<ClusterServiceHealth[]> {
   const kafka = kafkaClientTarget(config, env);
-  // Parsed once, with the configuration the command already has.
-  const applier = parseSchemaSettings(env, config);
-  const cassandraEndpoint = contactEndpoints(applier).join(",");
+  const cassandra = cassandraConnection(config, env);
+  const cassandraEndpoint = contactEndpoints(cassandra).join(",");
   const [kafkaProbe, cassandraProbe] = await Promise.all([
     probeKafka(kafka, declaredTopics(config.topicDurability, topicDefinitions(config))),
-    probeCassandra(applier),
+    probeCassandra(cassandra, config.cassandra),
   ]);
   return [
     { service: "kafka", endpoint: kafka.brokers.join(","), ...kafkaProbe },

@@ -13,8 +13,8 @@ import type { Finding } from "../gate/findings";
 import { connectAdmin, type KafkaAdmin, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 import { connectRecords, type KafkaRecords } from "../adapters/kafka/kafka-records";
 import type { ServiceRuntime } from "../runtime/service-runtime";
-import { connectWhenReady, type CassandraClient } from "../schema/connect";
-import type { SchemaSettings } from "../schema/schema-settings";
+import { connectWhenReady, type CassandraClient } from "../adapters/cassandra/connect";
+import type { CassandraConnection } from "../topology/connections";
 import { AppliedFiles } from "../schema/applied-files";
 import { readCqlFiles } from "../schema/cql-files";
 import { pendingStatements } from "../schema/pending";
@@ -23,7 +23,7 @@ import { measureLosses } from "./data-loss";
 /** How the judge reaches the services; each is asked only when a change needs it. */
 export interface JudgeAccess {
   readonly kafka: () => KafkaClientTarget;
-  readonly cassandra: () => SchemaSettings;
+  readonly cassandra: () => CassandraConnection;
   /** The project folder, whose cql/ the schema step applies. */
   readonly projectRoot: string;
   /** Where the volumes are, to size them. */

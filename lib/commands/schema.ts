@@ -8,8 +8,9 @@
  * a mismatch), 2 bad configuration or usage.
  */
 import { join } from "node:path";
-import { parseSchemaSettings, describeSettings, type SchemaSettings } from "../schema/schema-settings";
-import { connectWhenReady, describeDriverError, type CassandraClient } from "../schema/connect";
+import type { ChatBattleConfig } from "../config/config";
+import { cassandraConnection, describeConnection } from "../topology/connections";
+import { connectWhenReady, describeDriverError, type CassandraClient } from "../adapters/cassandra/connect";
 import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
 import { readCqlFiles } from "../schema/cql-files";
@@ -21,27 +22,26 @@ import { CommandError, UsageError } from "../errors";
 const CQL_DIR = join(PROJECT_ROOT, "cql");
 const log = (line: string) => console.log(line);
 
-async function apply(settings: SchemaSettings, client: CassandraClient, allowDataLoss: boolean): Promise<number> {
+async function apply(
+  settings: ChatBattleConfig["cassandra"],
+  client: CassandraClient,
+  allowDataLoss: boolean,
+): Promise<number> {
   const files = readCqlFiles(CQL_DIR);
   // Run by a deploy's schema step, the consent comes from the deploy, which showed what it allows.
   const byDeploy = process.env[CQL_CONSENT_ENV] !== undefined;
-  const result = await applySchema(
-    client,
-    files,
-    { keyspace: settings.keyspace, replication: settings.replication },
-    {
-      log,
-      allowedLosses: allowDataLoss ? "shown" : consentFromEnvironment(process.env),
-      allowCommand: byDeploy ? "npm run deploy -- --allow-data-loss" : "npm run schema:apply -- --allow-data-loss",
-    },
-  );
+  const result = await applySchema(client, files, settings, {
+    log,
+    allowedLosses: allowDataLoss ? "shown" : consentFromEnvironment(process.env),
+    allowCommand: byDeploy ? "npm run deploy -- --allow-data-loss" : "npm run schema:apply -- --allow-data-loss",
+  });
   log(
     `schema: ${result.applied.length} file(s) applied, ${result.alreadyApplied.length} already applied, keyspace ${settings.keyspace}`,
   );
   return 0;
 }
 
-async function verify(settings: SchemaSettings, client: CassandraClient): Promise<number> {
+async function verify(settings: ChatBattleConfig["cassandra"], client: CassandraClient): Promise<number> {
   const checks = await verifySchema(client, settings.keyspace, settings.replication);
   log(
     formatTable(
@@ -61,17 +61,18 @@ async function verify(settings: SchemaSettings, client: CassandraClient): Promis
 const COMMANDS = { apply, verify } as const;
 
 async function main(
+  config: ChatBattleConfig,
   env: Readonly<Record<string, string | undefined>>,
   command: keyof typeof COMMANDS,
   allowDataLoss: boolean,
 ): Promise<number> {
   // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where the topology places it.
-  const settings = parseSchemaSettings(env);
-  log(`schema: connecting to ${describeSettings(settings)}`);
+  const connection = cassandraConnection(config, env);
+  log(`schema: connecting to ${describeConnection(connection)}`);
   let client: CassandraClient | undefined;
   try {
-    client = await connectWhenReady(settings, { log });
-    return await COMMANDS[command](settings, client, allowDataLoss);
+    client = await connectWhenReady(connection, { log });
+    return await COMMANDS[command](config.cassandra, client, allowDataLoss);
   } catch (error) {
     if (error instanceof CommandError) throw error;
     // A driver timeout, a permission error: still one clear line (DEBUG=1 shows the rest).
@@ -92,7 +93,6 @@ await defineCommand({
     if (!(command in COMMANDS) || extra.length > 0 || (values["allow-data-loss"] && command !== "apply"))
       throw new UsageError(USAGE);
   },
-  // The applier's settings include the app's: read together, every bad value named at once.
-  readsConfig: false,
-  run: ({ args, env }) => main(env, args.positionals[0] as keyof typeof COMMANDS, args.values["allow-data-loss"]!),
+  run: ({ args, config, env }) =>
+    main(config, env, args.positionals[0] as keyof typeof COMMANDS, args.values["allow-data-loss"]!),
 });

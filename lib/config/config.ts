@@ -12,6 +12,7 @@ import {
   type TopicDurability,
 } from "./target";
 import { readTopicsFile, type DeclaredTopic } from "./topics-file";
+import { readCassandraClient, type CassandraClientSettings } from "./cassandra-client";
 import { CommandError } from "../errors";
 
 export type { ConfigProblem } from "./settings-reader";
@@ -55,6 +56,8 @@ export interface ChatBattleConfig {
   readonly stateBackend: StateBackend;
   /** The existing Kafka cluster; set exactly when the target is cluster. */
   readonly kafkaCluster?: KafkaConnection;
+  /** How the app's CQL clients reach Cassandra (the deployed node's where unset). */
+  readonly cassandraClient: CassandraClientSettings;
   readonly topicDurability: TopicDurability;
   /** The topics of TOPICS_FILE; undefined: those of lib/topics.ts. */
   readonly topicsFromFile?: readonly DeclaredTopic[];
@@ -93,7 +96,7 @@ export class ConfigError extends CommandError {
   constructor(
     public readonly problems: readonly ConfigProblem[],
     /** What the command did not do because of them. */
-    consequence = "nothing was synthesized",
+    consequence = "nothing was done",
   ) {
     super(
       [
@@ -149,6 +152,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
 
   const { target, stateBackend } = readTarget(settings);
   const kafkaCluster = readKafkaConnection(settings, target);
+  const cassandraClient = readCassandraClient(settings, target);
   const topicDurability = readTopicDurability(settings, target, kafka.brokers);
   const topicsFromFile = readTopicsFile(settings);
 
@@ -263,6 +267,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     target,
     stateBackend,
     kafkaCluster,
+    cassandraClient,
     topicDurability,
     topicsFromFile,
     stateLockTimeoutSeconds,

@@ -1,10 +1,6 @@
-import cassandra from "cassandra-driver";
-import type { CassandraClient } from "./connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
+import { LOCAL_QUORUM } from "../adapters/cassandra/statements";
 import type { AppliedRecord } from "./plan";
-
-// The record decides what runs next: read and write it at quorum, so a
-// multi-node cluster never answers from a replica that missed a write.
-const QUORUM = { consistency: cassandra.types.consistencies.localQuorum };
 
 /** Table, in the target keyspace, that records which cql/ files have run. */
 export const RECORD_TABLE = "applied_cql_files";
@@ -22,6 +18,8 @@ export class AppliedFiles {
   ) {}
 
   async keyspaceExists(): Promise<boolean> {
+    // At quorum: the record decides what runs next, so a multi-node cluster never answers from a
+    // replica that missed a write.
     const rs = await this.client.execute("SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?", [
       this.keyspace,
     ]);
@@ -42,7 +40,7 @@ export class AppliedFiles {
     const rs = await this.client.execute(
       `SELECT file_name, checksum, statement_checksums, statements_applied, complete, applied_at FROM ${this.keyspace}.${RECORD_TABLE}`,
       [],
-      QUORUM,
+      LOCAL_QUORUM,
     );
     return rs.rows.map((row) => ({
       fileName: row.get("file_name"),
@@ -86,7 +84,7 @@ export class AppliedFiles {
         record.complete,
         new Date(),
       ],
-      { prepare: true, ...QUORUM },
+      { prepare: true, ...LOCAL_QUORUM },
     );
   }
 }

@@ -1,5 +1,5 @@
-import type { CassandraClient } from "./connect";
-import { describeDriverError } from "./connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
+import { describeDriverError } from "../adapters/cassandra/connect";
 import { AppliedFiles } from "./applied-files";
 import { parseCqlFile, planApply, type ParsedCqlFile } from "./plan";
 import { renderCql, type TemplateValues } from "./render";

@@ -3,7 +3,7 @@
  * runs: rows where a count is cheap (up to COUNT_LIMIT, read page by page),
  * else the size Cassandra estimates on disk.
  */
-import type { CassandraClient } from "./connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
 import type { LossQuery, Measured } from "../gate/findings";
 import { RECORD_TABLE } from "./applied-files";
 

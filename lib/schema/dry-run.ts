@@ -10,7 +10,7 @@
  * or names another keyspace (a file that spells the keyspace out instead of
  * {{keyspace}}), is left out, so the real keyspace is never touched.
  */
-import type { CassandraClient } from "./connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
 import type { CqlFile } from "./cql-files";
 import { parseCqlFile } from "./plan";
 import { renderCql, type TemplateValues } from "./render";

@@ -1,4 +1,4 @@
-import type { CassandraClient } from "./connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
 import { EXPECTED_TABLES, type ExpectedTable } from "./expected-schema";
 import type { Replication } from "../config/config";
 

@@ -4,9 +4,8 @@
  * `INSERT ... JSON`, each row with its write time and remaining TTL, many
  * at a time through the driver's executeConcurrent.
  */
-import cassandra from "cassandra-driver";
-import { Readable } from "node:stream";
-import type { CassandraClient } from "../schema/connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
+import { executeConcurrently, microseconds, type CqlRow } from "../adapters/cassandra/statements";
 import { RECORD_TABLE } from "../schema/applied-files";
 import { insertJson, remainingTtl, type RowLine } from "./format";
 
@@ -138,7 +137,7 @@ export async function* readRows(
   } while (pageState);
 }
 
-function rowLine(shape: TableShape, row: cassandra.types.Row, elapsedSeconds: number): RowLine {
+function rowLine(shape: TableShape, row: CqlRow, elapsedSeconds: number): RowLine {
   const cells = row.values();
   const values: Record<string, string> = {};
   shape.columns.forEach((c, i) => {
@@ -148,7 +147,7 @@ function rowLine(shape: TableShape, row: cassandra.types.Row, elapsedSeconds: nu
   // Cells with the same write time and TTL are written together; the key and collections go with the first.
   const groups = new Map<string, { writetime: string; ttl: number | null; columns: string[] }>();
   shape.timed.forEach((c, i) => {
-    const writetime = cells[shape.columns.length + 2 * i] as cassandra.types.Long | null;
+    const writetime = cells[shape.columns.length + 2 * i] as { toString(): string } | null;
     if (writetime === null || !(c in values)) return;
     const read = cells[shape.columns.length + 2 * i + 1] as number | null;
     const ttl = read === null ? null : read + elapsedSeconds;
@@ -226,8 +225,7 @@ export async function writeRows(
     const untimed = shape.columns.filter((c) => c in row.values && !row.cells.some((g) => g.columns.includes(c)));
     if (row.cells.length === 0) {
       // No cell with a write time (only the key and collections): written now, without TTL.
-      if (!there?.exists)
-        yield [insertJson(row.values, untimed), 0, cassandra.types.Long.fromNumber(Date.now() * 1000)];
+      if (!there?.exists) yield [insertJson(row.values, untimed), 0, microseconds(Date.now() * 1000)];
       return;
     }
     let written = false;
@@ -244,7 +242,7 @@ export async function writeRows(
         ...(i === 0 ? untimed.filter((c) => !shape.primaryKey.includes(c)) : []),
         ...group.columns,
       ];
-      yield [insertJson(row.values, columns), ttl, cassandra.types.Long.fromString(group.writetime)];
+      yield [insertJson(row.values, columns), ttl, microseconds(group.writetime)];
     }
     if (!written) expired += 1;
   }
@@ -268,10 +266,7 @@ export async function writeRows(
     }
     yield* flush();
   }
-  await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters()), {
-    concurrencyLevel: CONCURRENCY,
-    raiseOnFirstError: true,
-  });
+  await executeConcurrently(client, statement, parameters(), CONCURRENCY);
   progress(read);
   return { rows: read - expired, expired, present };
 }

@@ -10,7 +10,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { KafkaRecords, CommittedOffset } from "../adapters/kafka/kafka-records";
-import type { CassandraClient } from "../schema/connect";
+import type { CassandraClient } from "../adapters/cassandra/connect";
 import { CommandError } from "../errors";
 import {
   encodeRecord,

@@ -46,3 +46,45 @@ export function kafkaClientTarget(config: ChatBattleConfig, env: Env): KafkaClie
     describe: `${cluster.bootstrapServers.join(",")} (${cluster.securityProtocol}${sasl ? `, ${cluster.saslMechanism} as ${sasl.username}` : ""})`,
   };
 }
+
+/** How a CQL client reaches Cassandra: the deployed node or a cluster's nodes, with the password from the environment. */
+export interface CassandraConnection {
+  /** Host or host:port each; a host without a port uses `port`. */
+  readonly contactPoints: readonly string[];
+  readonly port: number;
+  readonly localDatacenter: string;
+  /** Username and password, when authentication is on. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  readonly tls: false | { readonly caFile?: string };
+  /** How long a client waits for the node to accept CQL. */
+  readonly waitSeconds: number;
+}
+
+/**
+ * The Cassandra the configuration points at: what the settings give, the
+ * deployed node (where the topology places it) for what they leave unset,
+ * and CASSANDRA_PASSWORD from the environment.
+ */
+export function cassandraConnection(config: ChatBattleConfig, env: Env): CassandraConnection {
+  const client = config.cassandraClient;
+  const node = config.target === "local" ? localTopology(config).cassandra : undefined;
+  return {
+    contactPoints: client.contactPoints ?? (node ? [node.contactPoint] : []),
+    port: client.port ?? config.ports.cassandraCql,
+    localDatacenter: client.localDatacenter ?? node?.datacenter ?? "",
+    credentials: client.username ? { username: client.username, password: env.CASSANDRA_PASSWORD!.trim() } : undefined,
+    tls: client.tls,
+    waitSeconds: client.waitSeconds,
+  };
+}
+
+/** Each contact point as host:port, the port filled in where none was given (IPv6 hosts come bracketed). */
+export function contactEndpoints(c: Pick<CassandraConnection, "contactPoints" | "port">): string[] {
+  return c.contactPoints.map((h) => (/:\d+$/.test(h) ? h : `${h}:${c.port}`));
+}
+
+/** The connection as it may be shown: the password never appears. */
+export function describeConnection(c: CassandraConnection): string {
+  const auth = c.credentials ? `user ${c.credentials.username}, password set` : "no authentication";
+  return `${contactEndpoints(c).join(",")}, local datacenter ${c.localDatacenter}, ${auth}, TLS ${c.tls ? "on" : "off"}`;
+}

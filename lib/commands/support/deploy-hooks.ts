@@ -12,9 +12,8 @@ import { NETWORK_NAME, STACK_NAMES } from "../../names";
 import { recordedIds } from "../../adapters/terraform/state-file";
 import { connectAdmin, type KafkaAdmin } from "../../adapters/kafka/kafka-admin";
 import type { DeployHooks } from "../../adapters/terraform/stack-runner";
-import { kafkaClientTarget } from "../../topology/connections";
 import { changeJudge, type ChangeJudge } from "../../checks/judge-changes";
-import { parseSchemaSettings } from "../../schema/schema-settings";
+import { cassandraConnection, kafkaClientTarget } from "../../topology/connections";
 import type { ServiceRuntime } from "../../runtime/service-runtime";
 import { stackReadiness } from "./deploy/readiness";
 import { adoption } from "./deploy/adoption";
@@ -36,7 +35,7 @@ export interface DeployHookOptions {
 export function deployJudge(config: ChatBattleConfig, env: Env, runtime: ServiceRuntime): ChangeJudge {
   return changeJudge(config, {
     kafka: () => kafkaClientTarget(config, env),
-    cassandra: () => parseSchemaSettings(env, config),
+    cassandra: () => cassandraConnection(config, env),
     projectRoot: PROJECT_ROOT,
     runtime,
   });

@@ -4,10 +4,9 @@
  */
 import type { ChatBattleConfig } from "../../config/config";
 import { requireDeployed } from "../../checks/health";
-import { kafkaClientTarget } from "../../topology/connections";
 import { connectRecords, type KafkaRecords } from "../../adapters/kafka/kafka-records";
-import { connectWhenReady, type CassandraClient } from "../../schema/connect";
-import { parseSchemaSettings } from "../../schema/schema-settings";
+import { connectWhenReady, type CassandraClient } from "../../adapters/cassandra/connect";
+import { cassandraConnection, kafkaClientTarget } from "../../topology/connections";
 import { topicDefinitions } from "../../topics";
 import { ServiceUnreachableError } from "../../errors";
 import type { Manifest } from "../../snapshots/format";
@@ -40,7 +39,7 @@ export async function openStackData(
   });
   let cassandra: CassandraClient;
   try {
-    const settings = parseSchemaSettings(env, config);
+    const settings = cassandraConnection(config, env);
     cassandra = await connectWhenReady(
       { ...settings, waitSeconds: CASSANDRA_WAIT_SECONDS },
       { log: say, readTimeoutMs: 120_000 },

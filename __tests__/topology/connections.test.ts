@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { parseSchemaSettings, describeSettings } from "../lib/schema/schema-settings";
-import { ConfigError } from "../lib/config/config";
+import { cassandraConnection, describeConnection } from "../../lib/topology/connections";
+import { ConfigError, parseConfig } from "../../lib/config/config";
 
-const errorOf = (env: Record<string, string>) => {
+type Env = Record<string, string>;
+
+/** The connection and the schema's keyspace and replication, as the app's clients get them. */
+const connectionOf = (env: Env) => {
+  const config = parseConfig(env);
+  return { ...cassandraConnection(config, env), ...config.cassandra };
+};
+
+const errorOf = (env: Env) => {
   try {
-    parseSchemaSettings(env);
+    connectionOf(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -12,14 +20,15 @@ const errorOf = (env: Record<string, string>) => {
   throw new Error("expected a ConfigError");
 };
 
-describe("parseSchemaSettings", () => {
+describe("cassandraConnection, from the settings parseConfig read", () => {
   it("defaults to the locally deployed node", () => {
-    expect(parseSchemaSettings({})).toEqual({
+    expect(connectionOf({})).toEqual({
       contactPoints: ["127.0.0.1:9042"],
       port: 9042,
       localDatacenter: "dc1",
       keyspace: "twitch_chat",
       replication: { strategy: "SimpleStrategy", replicationFactor: 1 },
+      datacenter: "dc1",
       credentials: undefined,
       tls: false,
       waitSeconds: 120,
@@ -27,7 +36,7 @@ describe("parseSchemaSettings", () => {
   });
 
   it("follows the app's settings for port, datacenter, keyspace and replication factor", () => {
-    const s = parseSchemaSettings({
+    const s = connectionOf({
       CASSANDRA_CQL_PORT: "19042",
       CASSANDRA_DATACENTER: "eu",
       CASSANDRA_KEYSPACE: "k",
@@ -42,13 +51,11 @@ describe("parseSchemaSettings", () => {
   });
 
   it("falls back to the deployed node, where the topology places it, only when the contact points or the datacenter are not given", () => {
-    expect(parseSchemaSettings({ CASSANDRA_CQL_PORT: "9142" })).toMatchObject({
+    expect(connectionOf({ CASSANDRA_CQL_PORT: "9142" })).toMatchObject({
       contactPoints: ["127.0.0.1:9142"],
       localDatacenter: "dc1",
     });
-    expect(
-      parseSchemaSettings({ CASSANDRA_CONTACT_POINTS: "10.0.0.1", CASSANDRA_LOCAL_DATACENTER: "eu" }),
-    ).toMatchObject({
+    expect(connectionOf({ CASSANDRA_CONTACT_POINTS: "10.0.0.1", CASSANDRA_LOCAL_DATACENTER: "eu" })).toMatchObject({
       contactPoints: ["10.0.0.1"],
       localDatacenter: "eu",
     });
@@ -68,7 +75,7 @@ describe("parseSchemaSettings", () => {
   });
 
   it("takes a real cluster's connection settings", () => {
-    const s = parseSchemaSettings({
+    const s = connectionOf({
       CASSANDRA_CONTACT_POINTS: "10.0.0.1, 10.0.0.2:9043,[::1]:9044",
       CASSANDRA_PORT: "9142",
       CASSANDRA_LOCAL_DATACENTER: "eu-west",
@@ -85,7 +92,7 @@ describe("parseSchemaSettings", () => {
       tls: { caFile: undefined },
       replication: { strategy: "NetworkTopologyStrategy", perDatacenter: { "eu-west": 3, "us-east": 2 } },
     });
-    expect(describeSettings(s)).not.toContain("s3cret");
+    expect(describeConnection(s)).not.toContain("s3cret");
   });
 
   it.each([
@@ -108,6 +115,6 @@ describe("parseSchemaSettings", () => {
     const error = errorOf({ CASSANDRA_PASSWORD: "hunter2" });
     expect(error.message).not.toContain("hunter2");
     expect(error.message).toContain("CASSANDRA_PASSWORD");
-    expect(error.message).toContain("nothing was applied");
+    expect(error.message).toContain("nothing was done");
   });
 });

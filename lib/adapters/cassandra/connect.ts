@@ -1,7 +1,7 @@
 import cassandra from "cassandra-driver";
 import { readFileSync } from "node:fs";
-import { contactEndpoints, type SchemaSettings } from "./schema-settings";
-import { CommandError, ServiceUnreachableError } from "../errors";
+import { contactEndpoints, type CassandraConnection } from "../../topology/connections";
+import { CommandError, ServiceUnreachableError } from "../../errors";
 
 export type CassandraClient = cassandra.Client;
 
@@ -43,7 +43,7 @@ const PROBE_READ_TIMEOUT_MS = 2000;
 
 /** Driver options for the settings. The password goes only to the driver. */
 function clientOptions(
-  settings: SchemaSettings,
+  settings: CassandraConnection,
   connectTimeoutMs: number,
   readTimeoutMs = 60_000,
 ): cassandra.ClientOptions {
@@ -101,7 +101,7 @@ export interface WaitOptions {
  * have passed, with growing pauses and a progress line per failed try.
  * Fails with a CassandraUnreachableError naming host:port and the last error.
  */
-export async function connectWhenReady(settings: SchemaSettings, options: WaitOptions): Promise<CassandraClient> {
+export async function connectWhenReady(settings: CassandraConnection, options: WaitOptions): Promise<CassandraClient> {
   const where = contactEndpoints(settings).join(", ");
   const started = Date.now();
   const deadline = started + settings.waitSeconds * 1000;
