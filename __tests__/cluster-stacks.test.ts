@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { synthesize } from "./helpers/synth";
+import { TOPICS } from "../lib/topics";
 import { clusterSettings } from "./helpers/cluster-settings";
 
 const dir = mkdtempSync(join(tmpdir(), "chatbattle-cluster-"));
@@ -38,15 +39,8 @@ describe("the cluster target", () => {
     }[];
     expect(
       topics.map((t) => [t.name, t.replication_factor, t.partitions, t.config["min.insync.replicas"]]).sort(),
-    ).toEqual([
-      ["channel-stats", 3, 3, "2"],
-      ["twitch-chat-messages", 3, 3, "2"],
-    ]);
-    expect(topics.find((t) => t.name === "channel-stats")!.config).toMatchObject({
-      "cleanup.policy": "compact",
-      "retention.ms": "86400000",
-      "min.cleanable.dirty.ratio": "0.1",
-    });
+    ).toEqual(TOPICS.map((t) => [t.name, 3, t.partitions, "2"]).sort());
+    for (const topic of TOPICS) expect(topics.find((t) => t.name === topic.name)!.config).toMatchObject(topic.config);
   });
 
   it("connects the Kafka provider with TLS and SCRAM, leaving the user, password and CA to the environment", () => {

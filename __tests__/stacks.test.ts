@@ -268,22 +268,12 @@ describe("topics", () => {
     });
   });
 
-  it("declares exactly the seed's two topics", () => {
-    expect(Object.keys(byName).sort()).toEqual(["channel-stats", "twitch-chat-messages"]);
-  });
-
-  it("twitch-chat-messages: 3 partitions, RF 1, 7 days, delete", () => {
-    expect(byName["twitch-chat-messages"]).toMatchObject({ partitions: 3, replication_factor: 1 });
-    expect(byName["twitch-chat-messages"].config).toEqual({ "retention.ms": "604800000", "cleanup.policy": "delete" });
-  });
-
-  it("channel-stats: 3 partitions, RF 1, 1 day, compact, dirty ratio 0.1", () => {
-    expect(byName["channel-stats"]).toMatchObject({ partitions: 3, replication_factor: 1 });
-    expect(byName["channel-stats"].config).toEqual({
-      "retention.ms": "86400000",
-      "cleanup.policy": "compact",
-      "min.cleanable.dirty.ratio": "0.1",
-    });
+  it("declares exactly the topics of lib/topics.ts, each with its partitions, replication 1 and configs", () => {
+    expect(Object.keys(byName).sort()).toEqual(TOPICS.map((t) => t.name).sort());
+    for (const topic of TOPICS) {
+      expect(byName[topic.name]).toMatchObject({ partitions: topic.partitions, replication_factor: 1 });
+      expect(byName[topic.name].config).toEqual(topic.config);
+    }
   });
 
   it("creates the first topic alone, then the others, so the provider never opens its controller connection twice at once", () => {

@@ -1,12 +1,7 @@
 import type { TopicDurability } from "./config/target";
+import type { TopicDefinition } from "./config/topics-file";
 
-/** A Kafka topic as the pipeline needs it, on any target. */
-export interface TopicDefinition {
-  readonly name: string;
-  readonly partitions: number;
-  /** Topic-level configs; keys left out take the broker's defaults. */
-  readonly config: Readonly<Record<string, string>>;
-}
+export type { TopicDefinition } from "./config/topics-file";
 
 /** A topic as one target declares it: the definition with that target's durability. */
 export interface TopicSpec extends TopicDefinition {

@@ -11,7 +11,7 @@ import {
   type Target,
   type TopicDurability,
 } from "./target";
-import { readTopicsFile, type DeclaredTopic } from "./topics-file";
+import { readTopicsFile, type TopicDefinition } from "./topics-file";
 import { readCassandraClient, type CassandraClientSettings } from "./cassandra-client";
 import { CommandError } from "../errors";
 
@@ -60,7 +60,7 @@ export interface ChatBattleConfig {
   readonly cassandraClient: CassandraClientSettings;
   readonly topicDurability: TopicDurability;
   /** The topics of TOPICS_FILE; undefined: those of lib/topics.ts. */
-  readonly topicsFromFile?: readonly DeclaredTopic[];
+  readonly topicsFromFile?: readonly TopicDefinition[];
   /** How long Terraform waits for another run's state lock. */
   readonly stateLockTimeoutSeconds: number;
   /** How long one Terraform command may run before it is stopped. */

@@ -2,10 +2,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { SettingsReader } from "./settings-reader";
 
-/** A topic as a topics file declares it: the same shape as lib/topics.ts's TopicDefinition. */
-export interface DeclaredTopic {
+/** A Kafka topic as the pipeline needs it, on any target: in lib/topics.ts or in a topics file. */
+export interface TopicDefinition {
   readonly name: string;
   readonly partitions: number;
+  /** Topic-level configs; keys left out take the broker's defaults. */
   readonly config: Readonly<Record<string, string>>;
 }
 
@@ -18,7 +19,7 @@ const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
  * topics of lib/topics.ts. Every problem is recorded on `settings`, so it is
  * reported with every other bad setting; undefined when unset or bad.
  */
-export function readTopicsFile(settings: SettingsReader): readonly DeclaredTopic[] | undefined {
+export function readTopicsFile(settings: SettingsReader): readonly TopicDefinition[] | undefined {
   const path = settings.get("TOPICS_FILE", "unset");
   if (path === undefined) return undefined;
   let parsed: unknown;
@@ -28,8 +29,8 @@ export function readTopicsFile(settings: SettingsReader): readonly DeclaredTopic
     settings.problem("TOPICS_FILE", `must name a readable JSON file (${(error as Error).message})`, "unset");
     return undefined;
   }
-  const valid = (t: unknown): t is DeclaredTopic => {
-    const topic = t as DeclaredTopic;
+  const valid = (t: unknown): t is TopicDefinition => {
+    const topic = t as TopicDefinition;
     return (
       typeof topic === "object" &&
       topic !== null &&
