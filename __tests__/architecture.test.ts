@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
-import { PROJECT_ROOT } from "./helpers/synth";
+import { PROJECT_ROOT } from "../test-support/synth";
 
 const LIB = join(PROJECT_ROOT, "lib");
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { SETTINGS, type SettingSpec } from "../lib/config/settings";
-import { PROJECT_ROOT } from "./helpers/synth";
+import { PROJECT_ROOT } from "../test-support/synth";
 
 const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), "utf8");
 

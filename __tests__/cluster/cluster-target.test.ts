@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps } from "../e2e/steps";
 import { schemaAsReported, topicsAsReported, withCassandra } from "../e2e/clients";
 import { offlineEnvironment } from "../../test-support/offline-env";

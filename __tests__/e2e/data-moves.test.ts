@@ -19,7 +19,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync, readdirSync } from "no
 import { join } from "node:path";
 import { createServer } from "node:net";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { requireEmptyEngine } from "./stack-checks";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync } from "node:fs";
 import { stripVTControlCharacters } from "node:util";
 import { join } from "node:path";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps, type StepResult } from "./steps";
 import { consumed, messageCount, produce, schemaAsReported, topicsAsReported, withCassandra } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";

@@ -5,7 +5,7 @@
  * deploy.test.ts (files run one at a time) and removes what it created.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps } from "./steps";
 import { consumed, produce, topicsAsReported } from "./clients";
 import { offlineEnvironment } from "../../test-support/offline-env";

@@ -7,7 +7,7 @@
  * back their names afterwards (the pulled images are the same images).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { startRegistry, type RunningRegistry } from "../../test-support/registry";

@@ -10,7 +10,7 @@
  * `npm run offline:images` (CASSANDRA_5_IMAGE, KAFKA_OLDER_PATCH_IMAGE).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../helpers/project";
+import { APP_ENTRIES, copyProject, environmentWithoutSettings } from "../../test-support/project";
 import { Steps } from "./steps";
 import { offlineEnvironment } from "../../test-support/offline-env";
 import { docker } from "../../lib/adapters/docker/docker-cli";

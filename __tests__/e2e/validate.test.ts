@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { synthesize } from "../helpers/synth";
-import { environmentWithoutSettings } from "../helpers/project";
+import { synthesize } from "../../test-support/synth";
+import { environmentWithoutSettings } from "../../test-support/project";
 import { checkStack, readSynthesizedStacks } from "../../lib/adapters/terraform/synthesized-stacks";
 import { offlineEnvironment } from "../../test-support/offline-env";
 

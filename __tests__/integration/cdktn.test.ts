@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyProject } from "../helpers/project";
-import { PROJECT_ROOT } from "../helpers/synth";
-import { clusterSettings } from "../helpers/cluster-settings";
+import { copyProject } from "../../test-support/project";
+import { PROJECT_ROOT } from "../../test-support/synth";
+import { clusterSettings } from "../../test-support/cluster-settings";
 
 /** The CDK Terrain release the copy gets, under cdktf's name. */
 export const CDKTN = "npm:cdktn@0.24.0";

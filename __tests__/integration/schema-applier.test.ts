@@ -3,7 +3,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import cassandra from "cassandra-driver";
-import { copyProject, runNpmScript } from "../helpers/project";
+import { copyProject, runNpmScript } from "../../test-support/project";
 
 const server = inject("cassandra");
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import cassandra from "cassandra-driver";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
-import { PROJECT_ROOT } from "../helpers/synth";
-import { runNpmScript } from "../helpers/project";
+import { PROJECT_ROOT } from "../../test-support/synth";
+import { runNpmScript } from "../../test-support/project";
 
 // A second node that requires a login, as a shared or production cluster does.
 describe("schema applier against a Cassandra that requires a login", () => {

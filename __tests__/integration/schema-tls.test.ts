@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeTestCertificates, type TestCertificates } from "../../test-support/tls";
 import { startCassandra, type RunningCassandra } from "../../test-support/cassandra/server";
-import { PROJECT_ROOT } from "../helpers/synth";
-import { runNpmScript } from "../helpers/project";
+import { PROJECT_ROOT } from "../../test-support/synth";
+import { runNpmScript } from "../../test-support/project";
 
 // A node that accepts TLS client connections only, with a certificate from its own CA.
 describe("schema applier against a Cassandra that requires TLS", () => {
