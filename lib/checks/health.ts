@@ -280,6 +280,11 @@ export async function checkHealth(
             : `broker ${service.broker} is not in the cluster's metadata`,
         };
       }
+      default: {
+        // A service without a probe of the app's own: its container's healthcheck is the answer.
+        const health = states.get(service.container)!.health;
+        return { ready: health === "healthy", detail: `its container's healthcheck: ${health}` };
+      }
     }
   };
   const rows = await Promise.all(
