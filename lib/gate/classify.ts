@@ -207,6 +207,12 @@ export function cqlFindings(stack: string, pending: readonly PendingStatement[],
   return findings;
 }
 
+/** What a create, an adoption or an in-place update of a volume, network or container does, in a clause. */
+function keptAsItIs(action: PlannedChange["action"], created: string, adopted = "adopted as it is"): string {
+  if (action === "create") return created;
+  return action === "adopt" ? `exists but no state recorded it: ${adopted}` : "updated in place";
+}
+
 /** One change judged; a change may give several findings (a topic whose partitions and retention both change). */
 export function classifyChange(change: PlannedChange, context: ClassifyContext): Finding[] {
   const subject = `${change.kind === "other" ? change.address : change.kind} ${change.name}`;
@@ -238,18 +244,7 @@ export function classifyChange(change: PlannedChange, context: ClassifyContext):
           },
         ];
       }
-      return [
-        {
-          ...base,
-          class: "safe",
-          change:
-            change.action === "create"
-              ? "created"
-              : change.action === "adopt"
-                ? "exists but no state recorded it: adopted as it is"
-                : "updated in place",
-        },
-      ];
+      return [{ ...base, class: "safe", change: keptAsItIs(change.action, "created") }];
     case "container":
       if (change.action === "replace")
         return [
@@ -261,18 +256,7 @@ export function classifyChange(change: PlannedChange, context: ClassifyContext):
         ];
       if (change.action === "delete")
         return [{ ...base, class: "restarts", change: `is removed, because ${why(change)}: its service stops` }];
-      return [
-        {
-          ...base,
-          class: "safe",
-          change:
-            change.action === "create"
-              ? "is created and started"
-              : change.action === "adopt"
-                ? "exists but no state recorded it: adopted"
-                : "updated in place",
-        },
-      ];
+      return [{ ...base, class: "safe", change: keptAsItIs(change.action, "is created and started", "adopted") }];
     case "network":
       if (change.action === "replace" || change.action === "delete") {
         return [
@@ -283,18 +267,7 @@ export function classifyChange(change: PlannedChange, context: ClassifyContext):
           },
         ];
       }
-      return [
-        {
-          ...base,
-          class: "safe",
-          change:
-            change.action === "create"
-              ? "created"
-              : change.action === "adopt"
-                ? "exists but no state recorded it: adopted as it is"
-                : "updated in place",
-        },
-      ];
+      return [{ ...base, class: "safe", change: keptAsItIs(change.action, "created") }];
     default:
       return [
         {
