@@ -43,7 +43,7 @@ export async function requireDeployed(runtime: ServiceRuntime): Promise<void> {
   throw new NotDeployedError(
     found.volumes.length > 0
       ? "the stack is stopped (its data volumes exist, its containers do not). Start it with npm run deploy."
-      : `the stack is not deployed (no ChatBattle containers or volumes on ${runtime.name}). Deploy it with npm run deploy.`,
+      : `the stack is not deployed (no ChatBattle containers or volumes on this ${runtime.name} engine). Deploy it with npm run deploy.`,
   );
 }
 
