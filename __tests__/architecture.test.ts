@@ -223,6 +223,17 @@ describe("the layers of lib/", () => {
     ).toEqual(["checks/health imports ../adapters/docker/docker-cli", "commands/logs starts the docker CLI itself"]);
   });
 
+  it("builds no cdktf app for snapshot, health, topics or logs: none of them reaches lib/app", () => {
+    const reached = (start: string) => {
+      const seen = new Set<string>([start]);
+      for (const module of seen) for (const [from, to] of imports) if (from === module) seen.add(to);
+      return seen;
+    };
+    expect(reached("commands/deploy").has("app")).toBe(true);
+    for (const command of ["commands/snapshot", "commands/health", "commands/topics", "commands/logs"])
+      expect([command, reached(command).has("app")]).toEqual([command, false]);
+  });
+
   it("has only adapters/cassandra/ and adapters/kafka/ import their client libraries", () => {
     const files = sourceFiles(LIB).map((file) => ({
       module: relative(LIB, file).replace(/\.ts$/, ""),
