@@ -1,7 +1,7 @@
 /**
  * snapshot save without Docker: Kafka through the fake KafkaRecords port,
- * Cassandra through a session that answers the schema and row queries the
- * save makes. What a real broker and node do is the e2e suites' to show.
+ * Cassandra through a CqlSession that answers the schema and row queries
+ * the save makes. What a real broker and node do is the e2e suites' to show.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -10,20 +10,26 @@ import { join } from "node:path";
 import { saveSnapshot, SaveInterrupted, type SaveSource } from "../../lib/snapshots/save";
 import { readJsonLines } from "../../lib/snapshots/jsonl-files";
 import { decodeRecord, type RecordLine, type RowLine } from "../../lib/snapshots/format";
-import type { CassandraClient } from "../../lib/adapters/cassandra/connect";
+import type { CqlResult, CqlRow, CqlSession } from "../../lib/adapters/cassandra/cql-session";
 import { CommandError } from "../../lib/errors";
 import { FakeKafkaRecords } from "../../test-support/fake-kafka-records";
 
 /** A keyspace with one table, messages (channel text, id int, body text), and these rows. */
-function fakeCassandra(rows: { channel: string; id: number; body: string }[]): CassandraClient {
+function fakeCassandra(rows: { channel: string; id: number; body: string }[]): CqlSession {
   const columns = [
     { table_name: "messages", column_name: "channel", kind: "partition_key", position: 0, type: "text" },
     { table_name: "messages", column_name: "id", kind: "clustering", position: 0, type: "int" },
     { table_name: "messages", column_name: "body", kind: "regular", position: -1, type: "text" },
   ];
-  const answer = (found: object[]) => ({ rows: found, rowLength: found.length, pageState: undefined });
-  const session = {
-    async execute(query: string) {
+  // Rows are plain objects here; the driver's carry more than the save reads.
+  const answer = (found: object[]): CqlResult => ({
+    rows: found as CqlRow[],
+    rowLength: found.length,
+    pageState: undefined,
+    first: () => (found[0] as CqlRow) ?? null,
+  });
+  return {
+    async execute(query) {
       if (query.includes("system_schema.columns")) return answer(columns);
       if (query.includes("system_schema.views")) return answer([]);
       if (query.startsWith("SELECT toJson(")) {
@@ -42,8 +48,10 @@ function fakeCassandra(rows: { channel: string; id: number; body: string }[]): C
       }
       throw new Error(`the fake Cassandra was not told how to answer ${query}`);
     },
+    executeConcurrently: () => Promise.reject(new Error("a save writes nothing to Cassandra")),
+    schemaAgreed: async () => true,
+    shutdown: async () => undefined,
   };
-  return session as unknown as CassandraClient;
 }
 
 const folders: string[] = [];

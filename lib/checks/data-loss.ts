@@ -8,7 +8,7 @@
  */
 import type { KafkaAdmin } from "../adapters/kafka/kafka-admin";
 import type { KafkaRecords } from "../adapters/kafka/kafka-records";
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { measureCqlLoss } from "../schema/cql-losses";
 import { settled, type Finding, type LossQuery, type Measured } from "../gate/findings";
 import { duration, size } from "../gate/topic-settings";
@@ -17,7 +17,7 @@ import { duration, size } from "../gate/topic-settings";
 export interface LossProbes {
   readonly kafka?: () => Promise<KafkaAdmin>;
   readonly records?: () => Promise<KafkaRecords>;
-  readonly cassandra?: () => Promise<CassandraClient>;
+  readonly cassandra?: () => Promise<CqlSession>;
   /** Volume sizes in bytes, by name (the runtime's). */
   readonly volumeSizes?: () => Promise<Map<string, number>>;
 }

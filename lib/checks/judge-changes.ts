@@ -13,7 +13,7 @@ import type { Finding } from "../gate/findings";
 import { connectAdmin, type KafkaAdmin, type KafkaClientTarget } from "../adapters/kafka/kafka-admin";
 import { connectRecords, type KafkaRecords } from "../adapters/kafka/kafka-records";
 import type { ServiceRuntime } from "../runtime/service-runtime";
-import { connectWhenReady, type CassandraClient } from "../adapters/cassandra/connect";
+import { connectWhenReady, type CqlSession } from "../adapters/cassandra/connect";
 import type { CassandraConnection } from "../topology/connections";
 import { AppliedFiles } from "../schema/applied-files";
 import { readCqlFiles } from "../schema/cql-files";
@@ -46,7 +46,7 @@ const GLANCE_SECONDS = 5;
 export function changeJudge(config: ChatBattleConfig, access: JudgeAccess): ChangeJudge {
   let admin: Promise<KafkaAdmin> | undefined;
   let records: Promise<KafkaRecords> | undefined;
-  let cassandra: Promise<CassandraClient> | undefined;
+  let cassandra: Promise<CqlSession> | undefined;
   const kafka = () => (admin ??= connectAdmin(access.kafka()));
   const reader = () => (records ??= connectRecords(access.kafka()));
   const cql = (waitSeconds: number) => {

@@ -10,7 +10,7 @@
 import { join } from "node:path";
 import type { ChatBattleConfig } from "../config/config";
 import { cassandraConnection, describeConnection } from "../topology/connections";
-import { connectWhenReady, describeDriverError, type CassandraClient } from "../adapters/cassandra/connect";
+import { connectWhenReady, describeDriverError, type CqlSession } from "../adapters/cassandra/connect";
 import { applySchema, consentFromEnvironment, CQL_CONSENT_ENV } from "../schema/applier";
 import { verifySchema } from "../schema/verify";
 import { readCqlFiles } from "../schema/cql-files";
@@ -24,7 +24,7 @@ const log = (line: string) => console.log(line);
 
 async function apply(
   settings: ChatBattleConfig["cassandra"],
-  client: CassandraClient,
+  client: CqlSession,
   allowDataLoss: boolean,
 ): Promise<number> {
   const files = readCqlFiles(CQL_DIR);
@@ -41,7 +41,7 @@ async function apply(
   return 0;
 }
 
-async function verify(settings: ChatBattleConfig["cassandra"], client: CassandraClient): Promise<number> {
+async function verify(settings: ChatBattleConfig["cassandra"], client: CqlSession): Promise<number> {
   const checks = await verifySchema(client, settings.keyspace, settings.replication);
   log(
     formatTable(
@@ -69,7 +69,7 @@ async function main(
   // Without CASSANDRA_CONTACT_POINTS, the node the app deploys, where the topology places it.
   const connection = cassandraConnection(config, env);
   log(`schema: connecting to ${describeConnection(connection)}`);
-  let client: CassandraClient | undefined;
+  let client: CqlSession | undefined;
   try {
     client = await connectWhenReady(connection, { log });
     return await COMMANDS[command](config.cassandra, client, allowDataLoss);

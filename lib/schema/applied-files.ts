@@ -1,4 +1,4 @@
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { LOCAL_QUORUM } from "../adapters/cassandra/statements";
 import type { AppliedRecord } from "./plan";
 
@@ -13,7 +13,7 @@ export class AppliedFiles {
   private ensured = false;
 
   constructor(
-    private readonly client: CassandraClient,
+    private readonly client: CqlSession,
     private readonly keyspace: string,
   ) {}
 

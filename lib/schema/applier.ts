@@ -1,4 +1,4 @@
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { describeDriverError } from "../adapters/cassandra/connect";
 import { AppliedFiles } from "./applied-files";
 import { parseCqlFile, planApply, type ParsedCqlFile } from "./plan";
@@ -62,7 +62,7 @@ export interface ApplyOptions {
  * applied file was edited.
  */
 export async function applySchema(
-  client: CassandraClient,
+  client: CqlSession,
   files: readonly CqlFile[],
   values: TemplateValues,
   options: ApplyOptions,
@@ -126,7 +126,7 @@ export async function applySchema(
  * whose target holds nothing loses nothing and runs.
  */
 async function refuseLosses(
-  client: CassandraClient,
+  client: CqlSession,
   pending: Parameters<typeof cqlFindings>[1],
   keyspace: string,
   options: ApplyOptions,
@@ -174,11 +174,9 @@ async function saveProgress(record: AppliedFiles, file: ParsedCqlFile, ran: numb
 }
 
 /** Whether every node reports the same schema version within `seconds`. */
-async function schemaAgrees(client: CassandraClient, seconds: number): Promise<boolean> {
+async function schemaAgrees(client: CqlSession, seconds: number): Promise<boolean> {
   const deadline = Date.now() + seconds * 1000;
-  // checkSchemaAgreement exists on the driver's Metadata but is missing from its typings.
-  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
-  while (!(await metadata.checkSchemaAgreement())) {
+  while (!(await client.schemaAgreed())) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

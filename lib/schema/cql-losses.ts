@@ -3,7 +3,7 @@
  * runs: rows where a count is cheap (up to COUNT_LIMIT, read page by page),
  * else the size Cassandra estimates on disk.
  */
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import type { LossQuery, Measured } from "../gate/findings";
 import { RECORD_TABLE } from "./applied-files";
 
@@ -17,7 +17,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Rows (or rows holding a value in `column`), counted up to COUNT_LIMIT; undefined past it. */
 async function countRows(
-  client: CassandraClient,
+  client: CqlSession,
   keyspace: string,
   table: string,
   column?: string,
@@ -42,7 +42,7 @@ async function countRows(
   return rows;
 }
 
-async function partitionKeyColumn(client: CassandraClient, keyspace: string, table: string): Promise<string> {
+async function partitionKeyColumn(client: CqlSession, keyspace: string, table: string): Promise<string> {
   const result = await client.execute(
     "SELECT column_name, kind, position FROM system_schema.columns WHERE keyspace_name = ? AND table_name = ?",
     [keyspace, table],
@@ -53,7 +53,7 @@ async function partitionKeyColumn(client: CassandraClient, keyspace: string, tab
   return key.column_name as string;
 }
 
-async function tableExists(client: CassandraClient, keyspace: string, table: string): Promise<boolean> {
+async function tableExists(client: CqlSession, keyspace: string, table: string): Promise<boolean> {
   const result = await client.execute(
     "SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?",
     [keyspace, table],
@@ -63,7 +63,7 @@ async function tableExists(client: CassandraClient, keyspace: string, table: str
 }
 
 /** Cassandra's own estimate of a table's size on disk (system.size_estimates), in bytes; 0 when it has none yet. */
-async function estimatedBytes(client: CassandraClient, keyspace: string, table: string): Promise<number> {
+async function estimatedBytes(client: CqlSession, keyspace: string, table: string): Promise<number> {
   const result = await client.execute(
     "SELECT mean_partition_size, partitions_count FROM system.size_estimates WHERE keyspace_name = ? AND table_name = ?",
     [keyspace, table],
@@ -72,7 +72,7 @@ async function estimatedBytes(client: CassandraClient, keyspace: string, table: 
   return result.rows.reduce((sum, r) => sum + Number(r.mean_partition_size) * Number(r.partitions_count), 0);
 }
 
-const over = async (client: CassandraClient, keyspace: string, table: string) => {
+const over = async (client: CqlSession, keyspace: string, table: string) => {
   const bytes = await estimatedBytes(client, keyspace, table);
   return {
     bytes,
@@ -81,7 +81,7 @@ const over = async (client: CassandraClient, keyspace: string, table: string) =>
 };
 
 /** What `loss` would delete, counted; throws when Cassandra cannot be asked (the caller says so). */
-export async function measureCqlLoss(client: CassandraClient, loss: LossQuery): Promise<Measured> {
+export async function measureCqlLoss(client: CqlSession, loss: LossQuery): Promise<Measured> {
   switch (loss.kind) {
     case "table": {
       if (!(await tableExists(client, loss.keyspace, loss.table)))

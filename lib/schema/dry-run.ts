@@ -10,7 +10,7 @@
  * or names another keyspace (a file that spells the keyspace out instead of
  * {{keyspace}}), is left out, so the real keyspace is never touched.
  */
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import type { CqlFile } from "./cql-files";
 import { parseCqlFile } from "./plan";
 import { renderCql, type TemplateValues } from "./render";
@@ -39,7 +39,7 @@ export function shapesScratch(statement: string): boolean {
  * happens. Returns what `inspect` returned.
  */
 export async function inScratchKeyspace<T>(
-  client: CassandraClient,
+  client: CqlSession,
   files: readonly CqlFile[],
   values: Omit<TemplateValues, "keyspace">,
   inspect: (keyspace: string) => Promise<T>,

@@ -1,4 +1,4 @@
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { EXPECTED_TABLES, type ExpectedTable } from "./expected-schema";
 import type { Replication } from "../config/config";
 
@@ -29,7 +29,7 @@ const show = (map: Record<string, string>) =>
 
 /** Compares the live keyspace and tables with what cql/ declares. */
 export async function verifySchema(
-  client: CassandraClient,
+  client: CqlSession,
   keyspace: string,
   replication: Replication,
   tables: readonly ExpectedTable[] = EXPECTED_TABLES,

@@ -4,8 +4,9 @@
  * `INSERT ... JSON`, each row with its write time and remaining TTL, many
  * at a time through the driver's executeConcurrent.
  */
-import type { CassandraClient } from "../adapters/cassandra/connect";
-import { executeConcurrently, microseconds, type CqlRow } from "../adapters/cassandra/statements";
+import type { CqlSession } from "../adapters/cassandra/connect";
+import { microseconds } from "../adapters/cassandra/statements";
+import type { CqlRow } from "../adapters/cassandra/cql-session";
 import { RECORD_TABLE } from "../schema/applied-files";
 import { insertJson, remainingTtl, type RowLine } from "./format";
 
@@ -55,7 +56,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * them; not the schema applier's record of the CQL files it applied, which
  * belongs to the cluster it was applied to, not to the data.
  */
-export async function tableShapes(client: CassandraClient, keyspace: string): Promise<TableShape[]> {
+export async function tableShapes(client: CqlSession, keyspace: string): Promise<TableShape[]> {
   const result = await client.execute(
     "SELECT table_name, column_name, kind, position, type FROM system_schema.columns WHERE keyspace_name = ?",
     [keyspace],
@@ -97,11 +98,11 @@ export async function tableShapes(client: CassandraClient, keyspace: string): Pr
 }
 
 /** Whether the table holds a row. */
-export async function hasRows(client: CassandraClient, keyspace: string, table: string): Promise<boolean> {
+export async function hasRows(client: CqlSession, keyspace: string, table: string): Promise<boolean> {
   return (await client.execute(`SELECT * FROM ${quote(keyspace)}.${quote(table)} LIMIT 1`)).rowLength > 0;
 }
 
-export async function truncate(client: CassandraClient, keyspace: string, table: string): Promise<void> {
+export async function truncate(client: CqlSession, keyspace: string, table: string): Promise<void> {
   await client.execute(`TRUNCATE ${quote(keyspace)}.${quote(table)}`);
 }
 
@@ -114,7 +115,7 @@ export async function truncate(client: CassandraClient, keyspace: string, table:
  * page was read.
  */
 export async function* readRows(
-  client: CassandraClient,
+  client: CqlSession,
   keyspace: string,
   shape: TableShape,
   takenAt: Date,
@@ -178,7 +179,7 @@ const LOOKUP_CHUNK = 64;
  * by the key's values as toJson gave them, through fromJson().
  */
 async function cellGroupsThere(
-  client: CassandraClient,
+  client: CqlSession,
   keyspace: string,
   shape: TableShape,
   row: RowLine,
@@ -206,7 +207,7 @@ async function cellGroupsThere(
  * but would append a list's elements a second time.
  */
 export async function writeRows(
-  client: CassandraClient,
+  client: CqlSession,
   keyspace: string,
   shape: TableShape,
   rows: AsyncIterable<RowLine>,
@@ -266,7 +267,7 @@ export async function writeRows(
     }
     yield* flush();
   }
-  await executeConcurrently(client, statement, parameters(), CONCURRENCY);
+  await client.executeConcurrently(statement, parameters(), CONCURRENCY);
   progress(read);
   return { rows: read - expired, expired, present };
 }
@@ -284,7 +285,7 @@ const SYSTEM_KEYSPACES = new Set([
 ]);
 
 /** The keyspaces that hold users' data: every one but Cassandra's own. */
-export async function userKeyspaces(client: CassandraClient): Promise<string[]> {
+export async function userKeyspaces(client: CqlSession): Promise<string[]> {
   const result = await client.execute("SELECT keyspace_name FROM system_schema.keyspaces");
   return result.rows
     .map((r) => r.keyspace_name as string)
@@ -297,7 +298,7 @@ export async function userKeyspaces(client: CassandraClient): Promise<string[]> 
  * count), from its virtual table system_views.local_write_latency (Cassandra
  * 4.1 and later); undefined where the node has no such table.
  */
-export async function tableWriteCounts(client: CassandraClient): Promise<Map<string, number> | undefined> {
+export async function tableWriteCounts(client: CqlSession): Promise<Map<string, number> | undefined> {
   try {
     const result = await client.execute(
       "SELECT keyspace_name, table_name, count FROM system_views.local_write_latency",

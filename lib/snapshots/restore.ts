@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import type { KafkaRecords, PartitionInfo, StoredRecord } from "../adapters/kafka/kafka-records";
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { CommandError } from "../errors";
 import { decodeRecord, type Manifest, type RecordLine, type RowLine, type TopicEntry } from "./format";
 import { readJsonLines, sha256OfFile } from "./jsonl-files";
@@ -23,7 +23,7 @@ import { duration } from "../gate/topic-settings";
 
 export interface RestoreTarget {
   readonly kafka: KafkaRecords;
-  readonly cassandra: CassandraClient;
+  readonly cassandra: CqlSession;
   readonly keyspace: string;
 }
 

@@ -10,7 +10,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import type { KafkaRecords, CommittedOffset } from "../adapters/kafka/kafka-records";
-import type { CassandraClient } from "../adapters/cassandra/connect";
+import type { CqlSession } from "../adapters/cassandra/connect";
 import { CommandError } from "../errors";
 import {
   encodeRecord,
@@ -29,7 +29,7 @@ import { sideBySide } from "./side-by-side";
 
 export interface SaveSource {
   readonly kafka: KafkaRecords;
-  readonly cassandra: CassandraClient;
+  readonly cassandra: CqlSession;
   readonly topics: readonly string[];
   readonly keyspace: string;
   readonly settings: Manifest["settings"];

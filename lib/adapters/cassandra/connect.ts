@@ -2,8 +2,9 @@ import cassandra from "cassandra-driver";
 import { readFileSync } from "node:fs";
 import { contactEndpoints, type CassandraConnection } from "../../topology/connections";
 import { CommandError, ServiceUnreachableError } from "../../errors";
+import { sessionOf, type CqlSession } from "./cql-session";
 
-export type CassandraClient = cassandra.Client;
+export type { CqlSession } from "./cql-session";
 
 /** Cassandra did not accept CQL within the wait. */
 export class CassandraUnreachableError extends ServiceUnreachableError {
@@ -101,7 +102,7 @@ export interface WaitOptions {
  * have passed, with growing pauses and a progress line per failed try.
  * Fails with a CassandraUnreachableError naming host:port and the last error.
  */
-export async function connectWhenReady(settings: CassandraConnection, options: WaitOptions): Promise<CassandraClient> {
+export async function connectWhenReady(settings: CassandraConnection, options: WaitOptions): Promise<CqlSession> {
   const where = contactEndpoints(settings).join(", ");
   const started = Date.now();
   const deadline = started + settings.waitSeconds * 1000;
@@ -126,7 +127,7 @@ export async function connectWhenReady(settings: CassandraConnection, options: W
         await client.connect();
       }
       if (attempt > 1) options.log(`Cassandra at ${where} accepts CQL (after ${secondsSince(started)} s)`);
-      return client;
+      return sessionOf(client);
     } catch (error) {
       lastError = describeDriverError(error);
       await client.shutdown().catch(() => undefined);

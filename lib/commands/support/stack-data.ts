@@ -5,7 +5,7 @@
 import type { ChatBattleConfig } from "../../config/config";
 import { requireDeployed } from "../../checks/health";
 import { connectRecords, type KafkaRecords } from "../../adapters/kafka/kafka-records";
-import { connectWhenReady, type CassandraClient } from "../../adapters/cassandra/connect";
+import { connectWhenReady, type CqlSession } from "../../adapters/cassandra/connect";
 import { cassandraConnection, kafkaClientTarget } from "../../topology/connections";
 import { topicDefinitions } from "../../topics";
 import { ServiceUnreachableError } from "../../errors";
@@ -17,7 +17,7 @@ const CASSANDRA_WAIT_SECONDS = 30;
 
 export interface StackData {
   readonly kafka: KafkaRecords;
-  readonly cassandra: CassandraClient;
+  readonly cassandra: CqlSession;
   readonly keyspace: string;
   readonly topics: readonly string[];
   /** The settings a snapshot's manifest records. */
@@ -37,7 +37,7 @@ export async function openStackData(
       ? new ServiceUnreachableError(`${error.message} Is the stack healthy? npm run health`)
       : error;
   });
-  let cassandra: CassandraClient;
+  let cassandra: CqlSession;
   try {
     const settings = cassandraConnection(config, env);
     cassandra = await connectWhenReady(
