@@ -1,7 +1,6 @@
 /**
  * snapshot save without Docker: Kafka through the fake KafkaRecords port,
- * Cassandra through a CqlSession that answers the schema and row queries
- * the save makes. What a real broker and node do is the e2e suites' to show.
+ * Cassandra through the fake CqlSession. What a real broker and node do is the e2e suites' to show.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -10,49 +9,17 @@ import { join } from "node:path";
 import { saveSnapshot, SaveInterrupted, type SaveSource } from "../../lib/snapshots/save";
 import { readJsonLines } from "../../lib/snapshots/jsonl-files";
 import { decodeRecord, type RecordLine, type RowLine } from "../../lib/snapshots/format";
-import type { CqlResult, CqlRow, CqlSession } from "../../lib/adapters/cassandra/cql-session";
 import { CommandError } from "../../lib/errors";
 import { FakeKafkaRecords } from "../../test-support/fake-kafka-records";
+import { FakeCqlSession } from "../../test-support/fake-cql-session";
 
-/** A keyspace with one table, messages (channel text, id int, body text), and these rows. */
-function fakeCassandra(rows: { channel: string; id: number; body: string }[]): CqlSession {
-  const columns = [
-    { table_name: "messages", column_name: "channel", kind: "partition_key", position: 0, type: "text" },
-    { table_name: "messages", column_name: "id", kind: "clustering", position: 0, type: "int" },
-    { table_name: "messages", column_name: "body", kind: "regular", position: -1, type: "text" },
-  ];
-  // Rows are plain objects here; the driver's carry more than the save reads.
-  const answer = (found: object[]): CqlResult => ({
-    rows: found as CqlRow[],
-    rowLength: found.length,
-    pageState: undefined,
-    first: () => (found[0] as CqlRow) ?? null,
-  });
-  return {
-    async execute(query) {
-      if (query.includes("system_schema.columns")) return answer(columns);
-      if (query.includes("system_schema.views")) return answer([]);
-      if (query.startsWith("SELECT toJson(")) {
-        // The columns' JSON, then WRITETIME and TTL of each timed column (body).
-        return answer(
-          rows.map((r) => ({
-            values: () => [
-              JSON.stringify(r.channel),
-              String(r.id),
-              JSON.stringify(r.body),
-              1_796_000_000_000_000n,
-              null,
-            ],
-          })),
-        );
-      }
-      throw new Error(`the fake Cassandra was not told how to answer ${query}`);
-    },
-    executeConcurrently: () => Promise.reject(new Error("a save writes nothing to Cassandra")),
-    schemaAgreed: async () => true,
-    shutdown: async () => undefined,
-  };
-}
+const message = (id: number, body: string) => ({
+  channel: "c1",
+  id,
+  body,
+  writetime: 1_796_000_000_000_000n,
+  ttl: null,
+});
 
 const folders: string[] = [];
 afterEach(() => {
@@ -64,10 +31,7 @@ function setUp(kafka = new FakeKafkaRecords().topic("chat", 3, 25).topic("stats"
   folders.push(root);
   const source: SaveSource = {
     kafka,
-    cassandra: fakeCassandra([
-      { channel: "c1", id: 1, body: "hello" },
-      { channel: "c1", id: 2, body: "again" },
-    ]),
+    cassandra: new FakeCqlSession([message(1, "hello"), message(2, "again")]),
     topics: ["chat", "stats"],
     keyspace: "ks",
     settings: { kafkaMode: "zookeeper", kafkaBrokers: 1, kafkaImage: "k", cassandraImage: "c", keyspace: "ks" },
