@@ -5,21 +5,12 @@
 import kafkajs, { type SASLOptions } from "kafkajs";
 import cassandra from "cassandra-driver";
 import { isTopicOverride } from "../../lib/adapters/kafka/kafka-admin";
+import type { KafkaClientTarget } from "../../lib/topology/connections";
 
 const { Kafka, logLevel, ConfigResourceTypes } = kafkajs;
 
-/** A broker's host:port, or a cluster with TLS and SASL (as the ops' KafkaClientTarget has it). */
-export type KafkaAccess =
-  | string
-  | {
-      readonly brokers: readonly string[];
-      readonly tls?: { readonly ca?: string };
-      readonly sasl?: {
-        readonly mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
-        readonly username: string;
-        readonly password: string;
-      };
-    };
+/** A broker's host:port, or a cluster with TLS and SASL, as the app's clients reach it. */
+export type KafkaAccess = string | Pick<KafkaClientTarget, "brokers" | "tls" | "sasl">;
 
 // A fresh broker creates __consumer_offsets on the first consumer group, and answers
 // "coordinator not available" until then: the client retries through that.

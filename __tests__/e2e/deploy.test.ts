@@ -53,6 +53,23 @@ const containerIds = () => Object.values(CONTAINERS).map((name) => inspect(name,
 
 /** `terraform plan -detailed-exitcode` in every stack: 0 means nothing to do. */
 const planExitCodes = () => planExitCodesIn(project.dir, STACKS, env);
+
+/** channel-stats' retention.ms set to 1 s on the broker itself, as someone with kafka-configs would. */
+const shortenRetentionBehindTheAppsBack = () =>
+  docker([
+    "exec",
+    CONTAINERS.kafka,
+    "kafka-configs",
+    "--bootstrap-server",
+    "localhost:29092",
+    "--alter",
+    "--entity-type",
+    "topics",
+    "--entity-name",
+    "channel-stats",
+    "--add-config",
+    "retention.ms=1000",
+  ]);
 const allPlansEmpty = Object.fromEntries(STACKS.map((s) => [s, 0]));
 
 async function expectNothingLeft() {
@@ -251,20 +268,7 @@ describe("2. a no-op", () => {
     expect(noop.output).toContain("deploy: every stack is as the last deploy left it, and runs as recorded");
     expect(noop.output).not.toMatch(/^(volumes|network|kafka|cassandra|topics|schema) /m);
 
-    docker([
-      "exec",
-      CONTAINERS.kafka,
-      "kafka-configs",
-      "--bootstrap-server",
-      "localhost:29092",
-      "--alter",
-      "--entity-type",
-      "topics",
-      "--entity-name",
-      "channel-stats",
-      "--add-config",
-      "retention.ms=1000",
-    ]);
+    shortenRetentionBehindTheAppsBack();
     const repair = await steps.run("deploy after a topic config changed on the broker", npm("deploy"), DEPLOY);
     expectCleanDeploy(repair);
     expect(repair.output).toContain("deploy: planning every stack: topic channel-stats's config changed on the broker");
@@ -356,20 +360,7 @@ describe("4. healing", () => {
   });
 
   it("puts back a topic config changed behind the app's back", async () => {
-    docker([
-      "exec",
-      CONTAINERS.kafka,
-      "kafka-configs",
-      "--bootstrap-server",
-      "localhost:29092",
-      "--alter",
-      "--entity-type",
-      "topics",
-      "--entity-name",
-      "channel-stats",
-      "--add-config",
-      "retention.ms=1000",
-    ]);
+    shortenRetentionBehindTheAppsBack();
     const drifted = await steps.run("npm run health (drifted)", npm("health"), QUICK);
     expect(drifted.status).toBe(1);
     expect(drifted.output).toContain("topics drifted: channel-stats: retention.ms=1000 (declared 86400000)");

@@ -91,21 +91,20 @@ export async function upToDate(
   );
   if (unknown) return { upToDate: false, why: `${unknown.type} is not checked without Terraform` };
 
-  const inspect = (kind: "network" | "volume" | "image" | "container", ids: string[]) => runtime.inspect(kind, ids);
   const [networks, volumes, images, containers] = await Promise.all([
-    inspect(
+    runtime.inspect(
       "network",
       ofType("docker_network").map((n) => String(n.id)),
     ),
-    inspect(
+    runtime.inspect(
       "volume",
       ofType("docker_volume").map((v) => String(v.name)),
     ),
-    inspect(
+    runtime.inspect(
       "image",
       ofType("docker_image").map((i) => String(i.name)),
     ),
-    inspect(
+    runtime.inspect(
       "container",
       ofType("docker_container").map((c) => String(c.id)),
     ),
