@@ -3,14 +3,8 @@
  * and offsets), on @platformatic/kafka: pure TypeScript and released for the
  * app's Node line. The tests check its answers with a second client (kafkajs).
  */
-import {
-  Admin as PlatformaticAdmin,
-  ConfigResourceTypes,
-  kGetApi,
-  kGetBootstrapConnection,
-  type Connection,
-  type metadataV12,
-} from "@platformatic/kafka";
+import type { Connection, metadataV12 } from "@platformatic/kafka";
+import { kafkaLibrary } from "./kafka-library";
 import type { KafkaClientTarget } from "../../topology/connections";
 import { CommandError, ServiceUnreachableError } from "../../errors";
 
@@ -138,7 +132,9 @@ const LATEST = -1n;
  * {@link explainKafkaError} makes of it.
  */
 export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmin> {
-  const client = new PlatformaticAdmin(
+  const kafka = await kafkaLibrary();
+  const { ConfigResourceTypes } = kafka;
+  const client = new kafka.Admin(
     clientOptions(target, "chatbattle-ops", {
       connectTimeout: 3000,
       requestTimeout: 10000,
@@ -161,18 +157,18 @@ export async function connectAdmin(target: KafkaClientTarget): Promise<KafkaAdmi
     explained(
       () =>
         new Promise<MetadataResponse>((resolve, reject) =>
-          client[kGetBootstrapConnection]((connectionError, connection) => {
+          client[kafka.kGetBootstrapConnection]((connectionError, connection) => {
             if (connectionError || !connection)
               return reject(connectionError ?? new Error("no connection to any broker"));
-            client[kGetApi]<Parameters<MetadataApi> extends [Connection, ...infer A] ? A : never, MetadataResponse>(
-              "Metadata",
-              (apiError, api) => {
-                if (apiError) return reject(apiError);
-                (api as unknown as MetadataApi)(connection, topics, false, false, (error, response) =>
-                  error ? reject(error) : resolve(response),
-                );
-              },
-            );
+            client[kafka.kGetApi]<
+              Parameters<MetadataApi> extends [Connection, ...infer A] ? A : never,
+              MetadataResponse
+            >("Metadata", (apiError, api) => {
+              if (apiError) return reject(apiError);
+              (api as unknown as MetadataApi)(connection, topics, false, false, (error, response) =>
+                error ? reject(error) : resolve(response),
+              );
+            });
           }),
         ),
     );

@@ -5,7 +5,8 @@
  * no one's offsets), and written with an idempotent producer, acks=all, one
  * batch at a time, so the order within a partition is kept.
  */
-import { Admin, ConfigResourceTypes, Consumer, Producer, type KafkaRecord } from "@platformatic/kafka";
+import type { KafkaRecord } from "@platformatic/kafka";
+import { kafkaLibrary } from "./kafka-library";
 import { clientOptions, explainedCall, explainKafkaError, rootCauses, type KafkaClientTarget } from "./kafka-admin";
 import { CommandError } from "../../errors";
 
@@ -71,6 +72,7 @@ const POLICY_WAIT_MS = 10_000;
 const IS_CONTROL_BATCH = 0x20;
 
 export async function connectRecords(target: KafkaClientTarget): Promise<KafkaRecords> {
+  const { Admin, ConfigResourceTypes, Consumer, Producer } = await kafkaLibrary();
   // Longer than the operating commands' deadlines: a Fetch or a produce of a few MB may take a while on a busy machine.
   const base = clientOptions(target, "chatbattle-snapshot", {
     connectTimeout: 5000,
