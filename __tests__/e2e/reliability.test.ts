@@ -8,8 +8,12 @@
  * stack, the state deleted, a deploy killed with -9 at several moments, a
  * damaged state file, a lock left by a process whose pid is now another's,
  * and SIGTERM to deploy and stop. Each time, every message and row the
- * test's own clients wrote is counted afterwards. Needs what the other e2e
- * files need, plus root and a local dockerd (the engine is restarted once).
+ * test's own clients wrote is counted afterwards. The cases run in order on
+ * one stack, each starting from what the one before left, so that a fault
+ * costs one deploy and faults meet as they would on a user's machine (a
+ * deploy killed right after the services were killed, and again, and again).
+ * Needs what the other e2e files need, plus root and a local dockerd (the
+ * engine is restarted once).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, rmSync, truncateSync, writeFileSync, statSync } from "node:fs";
@@ -390,8 +394,9 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
     expect(await withCassandra(CQL, (client) => rowCount(client, GATE_CHANNEL))).toBe(rowsBefore);
   });
 
-  it("state/ lost and fewer partitions declared: deploy refuses to replace the adopted topic and changes nothing; allowed, it loses exactly what it printed", async () => {
+  it("state/ lost and fewer partitions declared: deploy refuses to replace the adopted topic and changes nothing; allowed, it adopts the network, volumes and topics, creating none of them twice, and loses exactly what it printed", async () => {
     const ids = ["chatbattle-kafka", "chatbattle-cassandra"].map((c) => docker(["inspect", "--format", "{{.Id}}", c]));
+    const networkId = docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"]);
     const before = await counts();
     rmSync(join(project.dir, "state"), { recursive: true, force: true });
     declareTopics((t) => (t.name === STATS ? { ...t, partitions: 2 } : t));
@@ -418,6 +423,14 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
       )?.[1],
     );
     expect(printed).toBe(before.stats);
+    expect(allowed.output).toMatch(/^network +adopting chatbattle-network: /m);
+    expect(allowed.output).toMatch(
+      /^topics +adopting (channel-stats, twitch-chat-messages|twitch-chat-messages, channel-stats): /m,
+    );
+    expect(
+      docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.ID}}"]).split("\n"),
+    ).toHaveLength(1);
+    expect(docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"])).toBe(networkId);
     expect(await counts()).toEqual({ ...before, stats: 0 });
     expect((await topicsAsReported(BOOTSTRAP))[STATS].partitions).toBe(2);
     declareTopics();
@@ -489,27 +502,81 @@ describe("1. the data-loss gate, against the real broker and Cassandra", () => {
   });
 });
 
-describe("2. durability", () => {
-  it("keeps 20,000 messages and 20,000 rows written just before npm run stop", async () => {
-    const expected = await write(20_000);
-    const stop = await steps.run("npm run stop right after 20,000 writes", npm("stop"), STOP);
-    expectSuccess(stop);
+describe("2. durability and interruptions", () => {
+  /** What the stack must hold from the last write on. */
+  let expected: Counts;
+
+  it("keeps 20,000 messages and 20,000 rows written just before npm run stop, also when SIGTERM stops it while it removes the containers (exit 143) and it is run again", async () => {
+    expected = await write(20_000);
+    const stop = steps.start(npm("stop"), STOP);
+    try {
+      await until(() => /Destroying\.\.\./.test(stop.output()), "stop destroying");
+      // To npm alone, as `timeout` does: npm passes it on to the command.
+      process.kill(stop.pid, "SIGTERM");
+    } finally {
+      await stop.done.catch(() => undefined);
+    }
+    const interrupted = await stop.done;
+    steps.timings.push({ step: "npm run stop right after 20,000 writes (SIGTERM)", seconds: interrupted.seconds });
+    expect(interrupted.status, interrupted.output.slice(-3000)).toBe(143);
+    expect(interrupted.output).toContain("stop: SIGTERM received; waiting for");
+    noLockLeft();
+    const again = await steps.run("stop again after SIGTERM", npm("stop"), STOP);
+    expectSuccess(again);
     // Each container's clean shutdown, as Terraform timed its removal (grace period: 60 s each).
-    const shutdowns = [
-      ...stop.output.matchAll(
+    const shutdowns = [interrupted.output, again.output].flatMap((output) => [
+      ...output.matchAll(
         /^(kafka|cassandra) +docker_container\.(\w+?)_service_container_\w+: Destruction complete after (\d+)s/gm,
       ),
-    ];
+    ]);
     console.log(`reliability: clean shutdown after writes (s): ${shutdowns.map((m) => `${m[2]} ${m[3]}`).join(", ")}`);
-    expectSuccess(await steps.run("deploy after the stop", npm("deploy"), DEPLOY));
-    expect(await counts()).toEqual(expected);
+    expect(docker(["ps", "--filter", "label=com.chatbattle.project", "--format", "{{.Names}}"])).toBe("");
   });
 
-  it("keeps them when Kafka and Cassandra are killed without a clean shutdown, as at the end of a grace period", async () => {
-    const expected = await write(20_000);
-    docker(["kill", "--signal", "KILL", "chatbattle-kafka", "chatbattle-cassandra"]);
-    expectSuccess(await steps.run("deploy after kill -9 of both services", npm("deploy"), DEPLOY));
+  it("to npm run deploy while the services start: Terraform saves its state, exit 143, the next deploy finishes with every message and row", async () => {
+    const deploy = steps.start(npm("deploy"), DEPLOY);
+    try {
+      await until(() => health("chatbattle-cassandra") === "starting", "Cassandra starting");
+      process.kill(deploy.pid, "SIGTERM");
+    } finally {
+      await deploy.done.catch(() => undefined);
+    }
+    const result = await deploy.done;
+    expect(result.status, result.output.slice(-3000)).toBe(143);
+    expect(result.output).toContain("deploy: SIGTERM received; waiting for");
+    expect(result.output).toContain("deploy: interrupted; Terraform saved what it had done.");
+    noLockLeft();
+    expect(existsSync(join(project.dir, ".chatbattle.lock"))).toBe(false);
+    expectSuccess(await steps.run("deploy after SIGTERM", npm("deploy"), DEPLOY));
     expect(await counts()).toEqual(expected);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
+  });
+
+  /** kill -9 of npm run deploy at each of these moments, one deploy after another, with no manual step between. */
+  const moments: [string, (output: () => string) => boolean][] = [
+    ["early, before any container", () => true],
+    ["while the containers start", () => health("chatbattle-cassandra") === "starting"],
+    ["while the topics apply", (output) => /^topics {2,}\S/m.test(output())],
+  ];
+  it("keeps them when Kafka and Cassandra are killed without a clean shutdown, and converges after kill -9 of npm run deploy early, while the containers start and while the topics apply", async () => {
+    expected = await write(20_000);
+    docker(["kill", "--signal", "KILL", "chatbattle-kafka", "chatbattle-cassandra"]);
+    for (const [moment, when] of moments) {
+      const killed = steps.start(npm("deploy"), DEPLOY);
+      try {
+        await until(() => when(killed.output) || /deploy: done/.test(killed.output()), `the moment "${moment}"`);
+        killed.signal("SIGKILL");
+      } finally {
+        await killed.done.catch(() => undefined);
+      }
+      steps.timings.push({ step: `deploy killed -9 ${moment}`, seconds: (await killed.done).seconds });
+    }
+    const result = await steps.run("deploy after kill -9 of both services and of three deploys", npm("deploy"), DEPLOY);
+    expectSuccess(result);
+    // What the kills left running (Terraform, its provider plugins) was ended by that deploy.
+    expect(leftoverProcesses(project.dir)).toEqual([]);
+    expect(await counts()).toEqual(expected);
+    expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
   it("deploys first time, all data there, when started at once after the Docker engine restarted", async () => {
@@ -541,47 +608,6 @@ describe("2. durability", () => {
     expect(await planExitCodes()).toEqual(allPlansEmpty);
   });
 
-  it("adopts the network, volumes, containers and topics when state/ is lost, creating nothing twice", async () => {
-    const expected = await counts();
-    const networkId = docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"]);
-    rmSync(join(project.dir, "state"), { recursive: true, force: true });
-    const result = await steps.run("deploy with state/ deleted", npm("deploy"), DEPLOY);
-    expectSuccess(result);
-    expect(result.output).toMatch(/^network +adopting chatbattle-network: /m);
-    expect(result.output).toMatch(
-      /^topics +adopting (channel-stats, twitch-chat-messages|twitch-chat-messages, channel-stats): /m,
-    );
-    expect(
-      docker(["network", "ls", "--filter", "name=chatbattle-network", "--format", "{{.ID}}"]).split("\n"),
-    ).toHaveLength(1);
-    expect(docker(["network", "inspect", "--format", "{{.Id}}", "chatbattle-network"])).toBe(networkId);
-    expect(await counts()).toEqual(expected);
-    expect(await planExitCodes()).toEqual(allPlansEmpty);
-  });
-
-  const moments: [string, (output: () => string) => boolean][] = [
-    ["early, before any container", () => true],
-    ["while the containers start", () => health("chatbattle-cassandra") === "starting"],
-    ["while the topics apply", (output) => /^topics {2,}\S/m.test(output())],
-  ];
-  it.each(moments)("converges with no manual step after kill -9 of npm run deploy %s", async (moment, when) => {
-    const expected = await counts();
-    expectSuccess(await steps.run(`npm run stop (before kill -9 ${moment})`, npm("stop"), STOP));
-    const killed = steps.start(npm("deploy"), DEPLOY);
-    try {
-      await until(() => when(killed.output) || /deploy: done/.test(killed.output()), `the moment "${moment}"`);
-      killed.signal("SIGKILL");
-    } finally {
-      await killed.done.catch(() => undefined);
-    }
-    const result = await steps.run(`deploy after kill -9 ${moment}`, npm("deploy"), DEPLOY);
-    expectSuccess(result);
-    // What the kill left running (a Terraform, its provider plugins) was ended by that deploy.
-    expect(leftoverProcesses(project.dir)).toEqual([]);
-    expect(await counts()).toEqual(expected);
-    expect(await planExitCodes()).toEqual(allPlansEmpty);
-  });
-
   it("stops at a damaged state file before changing anything, and the way back it names works", async () => {
     const expected = await counts();
     const file = join(project.dir, "state", "topics.tfstate");
@@ -599,48 +625,6 @@ describe("2. durability", () => {
     expect(move).not.toBeNull();
     rmSync(join(project.dir, move![1]), { force: true });
     expectSuccess(await steps.run("deploy after moving the damaged state aside", npm("deploy"), DEPLOY));
-    expect(await counts()).toEqual(expected);
-    expect(await planExitCodes()).toEqual(allPlansEmpty);
-  });
-});
-
-describe("3. SIGTERM, as CI runners, timeout and process managers send it", () => {
-  it("to npm run deploy while the services start: Terraform saves its state, exit 143, the next deploy finishes", async () => {
-    const expected = await counts();
-    expectSuccess(await steps.run("npm run stop (before SIGTERM)", npm("stop"), STOP));
-    const deploy = steps.start(npm("deploy"), DEPLOY);
-    try {
-      await until(() => health("chatbattle-cassandra") === "starting", "Cassandra starting");
-      // To npm alone, as `timeout` does: npm passes it on to the command.
-      process.kill(deploy.pid, "SIGTERM");
-    } finally {
-      await deploy.done.catch(() => undefined);
-    }
-    const result = await deploy.done;
-    expect(result.status, result.output.slice(-3000)).toBe(143);
-    expect(result.output).toContain("deploy: SIGTERM received; waiting for");
-    expect(result.output).toContain("deploy: interrupted; Terraform saved what it had done.");
-    noLockLeft();
-    expect(existsSync(join(project.dir, ".chatbattle.lock"))).toBe(false);
-    expectSuccess(await steps.run("deploy after SIGTERM", npm("deploy"), DEPLOY));
-    expect(await counts()).toEqual(expected);
-  });
-
-  it("to npm run stop while it removes the containers: exit 143, and stop again finishes", async () => {
-    const expected = await counts();
-    const stop = steps.start(npm("stop"), STOP);
-    try {
-      await until(() => /Destroying\.\.\./.test(stop.output()), "stop destroying");
-      process.kill(stop.pid, "SIGTERM");
-    } finally {
-      await stop.done.catch(() => undefined);
-    }
-    const result = await stop.done;
-    expect(result.status, result.output.slice(-3000)).toBe(143);
-    expect(result.output).toContain("stop: SIGTERM received; waiting for");
-    noLockLeft();
-    expectSuccess(await steps.run("stop again after SIGTERM", npm("stop"), STOP));
-    expectSuccess(await steps.run("deploy after the stop", npm("deploy"), DEPLOY));
     expect(await counts()).toEqual(expected);
     expect(await planExitCodes()).toEqual(allPlansEmpty);
   });

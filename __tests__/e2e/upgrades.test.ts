@@ -115,7 +115,7 @@ describe("image upgrades keep the data", () => {
     expect(health.status, health.output).toBe(0);
   });
 
-  it("refuses the 4.1 image on 5.0 data before anything changes, running and stopped", async () => {
+  it("refuses the 4.1 image on 5.0 data before anything changes, running and stopped; a snapshot is taken on 5.0 in between, the first step back the refusal names", async () => {
     const id = docker(["inspect", "--format", "{{.Id}}", "chatbattle-cassandra"]);
     const running = await cassandraDown.run("deploy with CASSANDRA_IMAGE 5.0 -> 4.1 (running)", npm("deploy"), QUICK);
     console.log(
@@ -130,6 +130,8 @@ describe("image upgrades keep the data", () => {
     );
     expect(docker(["inspect", "--format", "{{.Id}}", "chatbattle-cassandra"])).toBe(id);
 
+    await cassandraUp.succeed("npm run snapshot -- save on-5.0", npm("snapshot", "save", "on-5.0"), QUICK);
+
     await cassandraUp.succeed("npm run stop", npm("stop"), STOP);
     const stopped = await cassandraDown.run("deploy with CASSANDRA_IMAGE 5.0 -> 4.1 (stopped)", npm("deploy"), QUICK);
     expect(stopped.status).toBe(1);
@@ -139,9 +141,7 @@ describe("image upgrades keep the data", () => {
     expect(docker(["ps", "-a", "--filter", "name=chatbattle-cassandra", "--format", "{{.Names}}"])).toBe("");
   });
 
-  it("goes back to 4.1 the way the refusal says: a snapshot taken on 5.0, reset, a 4.1 deploy, the snapshot restored", async () => {
-    await cassandraUp.succeed("start again on 5.0", npm("deploy"), DEPLOY);
-    await cassandraUp.succeed("npm run snapshot -- save on-5.0", npm("snapshot", "save", "on-5.0"), QUICK);
+  it("goes back to 4.1 the way the refusal says: the snapshot taken on 5.0, reset, a 4.1 deploy, the snapshot restored", async () => {
     await cassandraDown.succeed("npm run reset -- --yes", npm("reset", "--yes"), QUICK);
     await cassandraDown.succeed("deploy on 4.1 from nothing", npm("deploy"), DEPLOY);
     const restore = await cassandraDown.succeed(
