@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { SETTINGS, type SettingName } from "./settings";
+import { SETTINGS, type ImageService, type PortKey, type SettingName } from "./settings";
 import { SettingsReader, type ConfigProblem } from "./settings-reader";
 import { readReplication, type Replication } from "./replication";
 import {
@@ -18,19 +18,8 @@ import { CommandError } from "../errors";
 export type { ConfigProblem } from "./settings-reader";
 export type { Replication } from "./replication";
 
-/** Host ports the stack publishes, by what they serve (brokers 2 and 3 only with three brokers). */
-export interface HostPorts {
-  readonly zookeeper: number;
-  readonly kafkaExternal: number;
-  readonly kafkaInternal: number;
-  readonly kafka2External: number;
-  readonly kafka2Internal: number;
-  readonly kafka3External: number;
-  readonly kafka3Internal: number;
-  readonly cassandraCql: number;
-  readonly cassandraInternode: number;
-  readonly cassandraInternodeTls: number;
-}
+/** Host ports the stack publishes, by what they serve (brokers 2 and 3 only with three brokers): one per port setting. */
+export type HostPorts = Readonly<Record<PortKey, number>>;
 
 /** How Kafka runs locally. */
 export type KafkaMode = "zookeeper" | "kraft";
@@ -71,13 +60,10 @@ export interface ChatBattleConfig {
   readonly snapshotDir: string;
   /** Address a client on this machine uses to reach a published port. */
   readonly clientHost: string;
-  readonly images: { readonly zookeeper: string; readonly kafka: string; readonly cassandra: string };
-  /** The setting each image came from (Kafka's depends on the mode), for messages that name the fix. */
-  readonly imageSettings: {
-    readonly zookeeper: "ZOOKEEPER_IMAGE";
-    readonly kafka: "KAFKA_IMAGE" | "KAFKA_KRAFT_IMAGE";
-    readonly cassandra: "CASSANDRA_IMAGE";
-  };
+  /** Each service's image: one per image setting (Kafka's from one of its two, by the mode). */
+  readonly images: Readonly<Record<ImageService, string>>;
+  /** The setting each image came from, for messages that name the fix. */
+  readonly imageSettings: Readonly<Record<ImageService, SettingName>>;
   readonly ports: HostPorts;
   readonly cassandra: {
     readonly keyspace: string;
@@ -110,19 +96,10 @@ export class ConfigError extends CommandError {
   }
 }
 
-/** The setting behind each host port. */
-export const PORT_SETTINGS = {
-  zookeeper: "ZOOKEEPER_PORT",
-  kafkaExternal: "KAFKA_EXTERNAL_PORT",
-  kafkaInternal: "KAFKA_INTERNAL_PORT",
-  kafka2External: "KAFKA_2_EXTERNAL_PORT",
-  kafka2Internal: "KAFKA_2_INTERNAL_PORT",
-  kafka3External: "KAFKA_3_EXTERNAL_PORT",
-  kafka3Internal: "KAFKA_3_INTERNAL_PORT",
-  cassandraCql: "CASSANDRA_CQL_PORT",
-  cassandraInternode: "CASSANDRA_INTERNODE_PORT",
-  cassandraInternodeTls: "CASSANDRA_INTERNODE_TLS_PORT",
-} as const satisfies Record<keyof HostPorts, SettingName>;
+/** The setting behind each host port: the settings table's port settings. */
+export const PORT_SETTINGS = Object.fromEntries(
+  SETTINGS.flatMap((s) => ("portKey" in s ? [[s.portKey, s.name]] : [])),
+) as Readonly<Record<PortKey, SettingName>>;
 
 // An image reference with an explicit tag or digest: [registry/]name(:tag|@sha256:…).
 const IMAGE_REFERENCE = /^[a-z0-9]+(?:[._/:-][a-z0-9]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -198,15 +175,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
   };
   // Kraft mode reads KAFKA_KRAFT_IMAGE unless only KAFKA_IMAGE is set; zookeeper mode reads KAFKA_IMAGE.
   // Each setting's default is its mode's image: the newest Confluent Platform line that runs the mode.
+  // Every other service has one image setting.
   const kraftSettingApplies = env.KAFKA_KRAFT_IMAGE !== undefined || env.KAFKA_IMAGE === undefined;
   const kafkaImageSetting = kafka.mode === "kraft" && kraftSettingApplies ? "KAFKA_KRAFT_IMAGE" : "KAFKA_IMAGE";
-  const kafkaImage = image(kafkaImageSetting);
-  const imageSettings = {
-    zookeeper: "ZOOKEEPER_IMAGE",
-    kafka: kafkaImageSetting,
-    cassandra: "CASSANDRA_IMAGE",
-  } as const;
-  const images = { zookeeper: image("ZOOKEEPER_IMAGE"), kafka: kafkaImage, cassandra: image("CASSANDRA_IMAGE") };
+  const imageSettings = Object.fromEntries(
+    SETTINGS.flatMap((s) =>
+      "imageOf" in s && (s.imageOf !== "kafka" || s.name === kafkaImageSetting) ? [[s.imageOf, s.name]] : [],
+    ),
+  ) as Record<ImageService, SettingName>;
+  const images = Object.fromEntries(
+    Object.entries(imageSettings).map(([service, name]) => [service, image(name)]),
+  ) as Record<ImageService, string>;
 
   const ports = Object.fromEntries(
     Object.entries(PORT_SETTINGS).map(([key, name]) => [

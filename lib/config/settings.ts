@@ -28,6 +28,10 @@ export interface SettingSpec {
    *   that are another setting or "unset".
    */
   readonly documented: "value" | "commented" | "described";
+  /** An image setting: the service whose image it names (config.images.<service>), checked as a pinned reference. */
+  readonly imageOf?: string;
+  /** A host port setting: its key in config.ports, checked as a port and against the other published ports. */
+  readonly portKey?: string;
 }
 
 export const SETTINGS = [
@@ -91,6 +95,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "ZOOKEEPER_IMAGE",
+    imageOf: "zookeeper",
     defaultValue: "confluentinc/cp-zookeeper:7.9.2",
     description: "ZooKeeper image, in zookeeper mode. Confluent Platform 8 has no ZooKeeper, so stay on the 7.9 line.",
   },
@@ -114,6 +119,7 @@ export const SETTINGS = [
     group: "app",
     documented: "commented",
     name: "KAFKA_IMAGE",
+    imageOf: "kafka",
     defaultValue: "confluentinc/cp-kafka:7.9.2",
     description:
       "Kafka image of both modes, unless KAFKA_KRAFT_IMAGE is set in kraft mode. Unset: confluentinc/cp-kafka:7.9.2 in zookeeper mode (the last line with ZooKeeper; 8.x is KRaft only) and KAFKA_KRAFT_IMAGE in kraft mode.",
@@ -122,6 +128,7 @@ export const SETTINGS = [
     group: "app",
     documented: "commented",
     name: "KAFKA_KRAFT_IMAGE",
+    imageOf: "kafka",
     defaultValue: "confluentinc/cp-kafka:8.3.0",
     description:
       "Kafka image in kraft mode; takes precedence over KAFKA_IMAGE there. Unset: KAFKA_IMAGE if that is set, else confluentinc/cp-kafka:8.3.0 (Confluent Platform 8.3, Kafka 4.3).",
@@ -130,6 +137,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "CASSANDRA_IMAGE",
+    imageOf: "cassandra",
     defaultValue: "cassandra:4.1.11",
     description: "Cassandra image.",
   },
@@ -137,6 +145,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "ZOOKEEPER_PORT",
+    portKey: "zookeeper",
     defaultValue: "2181",
     description: "Host port for ZooKeeper client connections.",
   },
@@ -144,6 +153,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_EXTERNAL_PORT",
+    portKey: "kafkaExternal",
     defaultValue: "9092",
     description:
       "Host port of (the first) Kafka broker for clients on this machine; the broker advertises <client host>:<this port>, the client host being 127.0.0.1 unless BIND_ADDRESS names one address.",
@@ -152,6 +162,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_INTERNAL_PORT",
+    portKey: "kafkaInternal",
     defaultValue: "29092",
     description:
       "The (first) broker's listener for containers on chatbattle-network, advertised as kafka:<this port>; also published on the host.",
@@ -160,6 +171,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_2_EXTERNAL_PORT",
+    portKey: "kafka2External",
     defaultValue: "9093",
     description:
       "With KAFKA_BROKERS=3: host port of broker 2 for clients on this machine. The external ports count up from 9092, far below the internal ones at 29092 and up, so the two ranges never meet.",
@@ -168,6 +180,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_2_INTERNAL_PORT",
+    portKey: "kafka2Internal",
     defaultValue: "29093",
     description:
       "With KAFKA_BROKERS=3: broker 2's listener for containers, advertised as kafka-2:<this port>; also published on the host.",
@@ -176,6 +189,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_3_EXTERNAL_PORT",
+    portKey: "kafka3External",
     defaultValue: "9094",
     description: "With KAFKA_BROKERS=3: host port of broker 3 for clients on this machine.",
   },
@@ -183,6 +197,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "KAFKA_3_INTERNAL_PORT",
+    portKey: "kafka3Internal",
     defaultValue: "29094",
     description:
       "With KAFKA_BROKERS=3: broker 3's listener for containers, advertised as kafka-3:<this port>; also published on the host.",
@@ -191,6 +206,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "CASSANDRA_CQL_PORT",
+    portKey: "cassandraCql",
     defaultValue: "9042",
     description: "Host port for CQL clients.",
   },
@@ -198,6 +214,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "CASSANDRA_INTERNODE_PORT",
+    portKey: "cassandraInternode",
     defaultValue: "7000",
     description: "Host port for Cassandra inter-node traffic.",
   },
@@ -205,6 +222,7 @@ export const SETTINGS = [
     group: "app",
     documented: "value",
     name: "CASSANDRA_INTERNODE_TLS_PORT",
+    portKey: "cassandraInternodeTls",
     defaultValue: "7001",
     description: "Host port for Cassandra TLS inter-node traffic.",
   },
@@ -376,6 +394,10 @@ export const SETTINGS = [
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTINGS)[number]["name"];
+/** The services that have an image setting. */
+export type ImageService = Extract<(typeof SETTINGS)[number], { imageOf: string }>["imageOf"];
+/** The keys of config.ports: one per host port setting. */
+export type PortKey = Extract<(typeof SETTINGS)[number], { portKey: string }>["portKey"];
 
 /** The spec of a setting. */
 export function settingSpec(name: SettingName): SettingSpec {
