@@ -9,8 +9,7 @@ import { parseCqlFile } from "../lib/schema/plan";
 import { renderCql } from "../lib/schema/render";
 import { parseConfig } from "../lib/config/config";
 import { PROJECT_ROOT } from "../lib/project-root";
-import type { ServiceName } from "../lib/topology/local-topology";
-import type { SynthesizedContainer } from "./synthesized";
+import type { SeedService, SynthesizedContainer } from "./synthesized";
 
 export interface Summary {
   readonly median: number;
@@ -41,7 +40,7 @@ export function initSchemaCql(): string {
  * the probe's own shell variables. (A function, as replaceAll reads a "$$"
  * string as one literal "$".)
  */
-export function composeOverride(containers: Record<ServiceName, SynthesizedContainer>): string {
+export function composeOverride(containers: Record<SeedService, SynthesizedContainer>): string {
   const service = (c: SynthesizedContainer) => ({
     image: c.image,
     healthcheck: { ...c.healthcheck, test: c.healthcheck.test.map((part) => part.replaceAll("$", () => "$$")) },

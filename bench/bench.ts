@@ -22,7 +22,7 @@ import { findProjectObjects } from "../lib/adapters/docker/project-objects";
 import { formatTable } from "../lib/checks/table";
 import { PROJECT_ROOT } from "../lib/project-root";
 import { loadOfflineEnv } from "../lib/load-env";
-import type { ServiceName } from "../lib/topology/local-topology";
+import type { SeedService } from "./synthesized";
 import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
 import { APP_ENTRIES, copyProject } from "../test-support/project-copy";
 import { synthesizedContainers } from "./synthesized";
@@ -108,7 +108,7 @@ async function main(): Promise<number> {
     const floorSamples = await measureFloor(containers, rounds);
     const floor = Object.fromEntries(
       Object.entries(floorSamples).map(([s, samples]) => [s, summarize(samples)]),
-    ) as Record<ServiceName, Summary>;
+    ) as Record<SeedService, Summary>;
 
     const samples: Record<Side["name"], Record<Scenario, number[]>> = {
       app: { cold: [], startWithData: [], noop: [], stop: [], reset: [] },
@@ -186,8 +186,8 @@ async function main(): Promise<number> {
     const parallel = {
       all: summarize(parallelFloorSamples.map((p) => p.all)),
       services: Object.fromEntries(
-        Object.keys(floor).map((s) => [s, summarize(parallelFloorSamples.map((p) => p.services[s as ServiceName]))]),
-      ) as Record<ServiceName, Summary>,
+        Object.keys(floor).map((s) => [s, summarize(parallelFloorSamples.map((p) => p.services[s as SeedService]))]),
+      ) as Record<SeedService, Summary>,
     };
     const targets = targetsMet(summary, parallel.all);
     report({ machine, floor, parallel, summary, targets, breakdown, scaling });
@@ -272,8 +272,8 @@ function targetsMet(summary: Record<"app" | "compose", Record<Scenario, Summary>
 
 function report(r: {
   machine: Record<string, unknown>;
-  floor: Record<ServiceName, Summary>;
-  parallel: { all: Summary; services: Record<ServiceName, Summary> };
+  floor: Record<SeedService, Summary>;
+  parallel: { all: Summary; services: Record<SeedService, Summary> };
   summary: Record<"app" | "compose", Record<Scenario, Summary>>;
   targets: readonly Target[];
   breakdown: { seconds: number; synthSeconds: number; steps: StepTiming[] };
@@ -295,7 +295,7 @@ function report(r: {
     formatTable(
       ["SERVICE", "ALONE", "TOGETHER"],
       [
-        ...Object.entries(r.floor).map(([s, f]) => [s, span(f), span(r.parallel.services[s as ServiceName])]),
+        ...Object.entries(r.floor).map(([s, f]) => [s, span(f), span(r.parallel.services[s as SeedService])]),
         ["all three", "", span(r.parallel.all)],
       ],
     ),

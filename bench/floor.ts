@@ -8,10 +8,9 @@
  *   three JVMs share the machine's cores. This is the yardstick for a deploy.
  */
 import { docker } from "../lib/adapters/docker/docker-cli";
-import type { ServiceName } from "../lib/topology/local-topology";
 import { splitHostPort } from "../lib/endpoint";
 import { cassandraReady, kafkaReady, secondsUntil, zookeeperReady } from "./readiness";
-import type { SynthesizedContainer } from "./synthesized";
+import type { SeedService, SynthesizedContainer } from "./synthesized";
 
 const NETWORK = "chatbattle-bench-floor";
 
@@ -47,11 +46,11 @@ const datacenterOf = (c: SynthesizedContainer) => c.env.find((e) => e.startsWith
 
 /** `samples` start-to-ready times of each service, in seconds. */
 export async function measureFloor(
-  containers: Record<ServiceName, SynthesizedContainer>,
+  containers: Record<SeedService, SynthesizedContainer>,
   samples: number,
-): Promise<Record<ServiceName, number[]>> {
+): Promise<Record<SeedService, number[]>> {
   const { zookeeper, kafka, cassandra } = containers;
-  const result: Record<ServiceName, number[]> = { zookeeper: [], kafka: [], cassandra: [] };
+  const result: Record<SeedService, number[]> = { zookeeper: [], kafka: [], cassandra: [] };
   docker(["network", "create", NETWORK]);
   try {
     for (let i = 0; i < samples; i += 1) {
@@ -89,7 +88,7 @@ export async function measureFloor(
 /** Each service's and the slowest one's seconds from the start of all three together until each answers. */
 export interface ParallelFloorSample {
   readonly all: number;
-  readonly services: Record<ServiceName, number>;
+  readonly services: Record<SeedService, number>;
 }
 
 /**
@@ -98,7 +97,7 @@ export interface ParallelFloorSample {
  * creation counted), then each is asked every 100 ms until all answer.
  */
 export async function measureParallelFloor(
-  containers: Record<ServiceName, SynthesizedContainer>,
+  containers: Record<SeedService, SynthesizedContainer>,
   samples: number,
 ): Promise<ParallelFloorSample[]> {
   const { zookeeper, kafka, cassandra } = containers;

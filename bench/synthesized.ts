@@ -9,11 +9,13 @@ import { join } from "node:path";
 import { synthesizeApp } from "../lib/app";
 import { parseConfig } from "../lib/config/config";
 import { CONTAINER_NAMES } from "../lib/names";
-import type { ServiceName } from "../lib/topology/local-topology";
 import { PROJECT_ROOT } from "../lib/project-root";
 
+/** The services the bench compares with the compose file: the seed's three, whatever else the stack runs. */
+export type SeedService = keyof typeof CONTAINER_NAMES;
+
 export interface SynthesizedContainer {
-  readonly service: ServiceName;
+  readonly service: SeedService;
   readonly name: string;
   readonly image: string;
   readonly env: readonly string[];
@@ -38,20 +40,21 @@ interface SynthesizedStackJson {
   };
 }
 
-/** Every container of the app with the settings in `env`, by service. */
+/** The seed's containers as the app synthesizes them with the settings in `env`, by service. */
 export function synthesizedContainers(
   env: Readonly<Record<string, string | undefined>>,
-): Record<ServiceName, SynthesizedContainer> {
+): Record<SeedService, SynthesizedContainer> {
   const outdir = mkdtempSync(join(tmpdir(), "chatbattle-bench-synth-"));
   try {
     synthesizeApp(parseConfig(env), PROJECT_ROOT, outdir);
-    const containers: Partial<Record<ServiceName, SynthesizedContainer>> = {};
+    const containers: Partial<Record<SeedService, SynthesizedContainer>> = {};
     for (const stack of ["kafka", "cassandra"]) {
       const json = JSON.parse(
         readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"),
       ) as SynthesizedStackJson;
       for (const c of Object.values(json.resource.docker_container)) {
-        const service = (Object.keys(CONTAINER_NAMES) as ServiceName[]).find((s) => CONTAINER_NAMES[s] === c.name)!;
+        const service = (Object.keys(CONTAINER_NAMES) as SeedService[]).find((s) => CONTAINER_NAMES[s] === c.name);
+        if (!service) continue; // not one the compose file has
         const imageId = /^\$\{docker_image\.([^.]+)\.image_id\}$/.exec(c.image)![1];
         containers[service] = {
           service,
@@ -64,7 +67,7 @@ export function synthesizedContainers(
         };
       }
     }
-    return containers as Record<ServiceName, SynthesizedContainer>;
+    return containers as Record<SeedService, SynthesizedContainer>;
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
