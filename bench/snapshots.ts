@@ -9,18 +9,22 @@
  * /usr/bin/time for its peak memory (maximum resident set). Prints MB/s of
  * the data as the snapshot holds it (JSON lines, before gzip) and of the
  * gzip files, and the peak memory per size: if it stays flat while N grows
- * tenfold, the commands stream. Writes it all to bench/results/.
+ * tenfold, the commands stream. Beside them, on the same data: the tools a
+ * user would otherwise reach for (kcat and cqlsh COPY, bench/snapshot-tools.ts,
+ * set up by scripts/bench-tools.sh) and the write floor (the data written
+ * with plain clients); the ratios to both. Writes it all to bench/results/.
  *
  * It replaces the stack's records in twitch-chat-messages and rows in
  * raw_chat_messages with its own, so it refuses a stack that holds any,
  * naming how many, unless given --allow-data-loss (save a snapshot first).
  */
 import { spawnSync } from "node:child_process";
-import { createReadStream, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createGunzip } from "node:zlib";
+import { tmpdir } from "node:os";
 import cassandra from "cassandra-driver";
 import kafkajs from "kafkajs";
 import { runCommand } from "../lib/process/run-command";
@@ -30,12 +34,16 @@ import { PROJECT_ROOT } from "../lib/project-root";
 import { loadDotEnv } from "../lib/load-env";
 import { parseConfig } from "../lib/config/config";
 import { localTopology } from "../lib/topology/local-topology";
+import { splitHostPort } from "../lib/endpoint";
+import { benchTools, TABLE, TOPIC, toolsRestore, toolsSave } from "./snapshot-tools";
 
 const BENCH_SNAPSHOT = "bench-snapshots";
+/** Chat channels the messages and rows spread over: the rows' partitions. */
+const CHANNELS = 500;
 /** Each message is a chat message as the pipeline writes it, about 200 bytes of JSON. */
 const chatMessage = (i: number) =>
   JSON.stringify({
-    channel: `channel-${i % 500}`,
+    channel: `channel-${i % CHANNELS}`,
     user: `viewer${i % 20000}`,
     text: `message ${i}: PogChamp that play was unreal Kappa`,
     at: 1796000000000 + i,
@@ -45,6 +53,24 @@ const chatMessage = (i: number) =>
 interface Measured {
   readonly seconds: number;
   readonly peakMiB: number;
+}
+
+/** One size's numbers: the app's, the tools' on the same data, and the write floor. */
+interface Result {
+  readonly n: number;
+  readonly plainMB: number;
+  readonly gzipMB: number;
+  readonly save: Measured;
+  readonly restore: Measured;
+  readonly saveMBps: number;
+  readonly restoreMBps: number;
+  /** kcat and cqlsh COPY side by side, in seconds. */
+  readonly tools: { readonly save: number; readonly restore: number };
+  /** The same messages and rows written with plain clients side by side, in seconds. */
+  readonly floorSeconds: number;
+  readonly saveVsTools: number;
+  readonly restoreVsTools: number;
+  readonly restoreVsFloor: number;
 }
 
 /** Runs an npm script's command in a process of its own under /usr/bin/time: its wall time and peak memory. */
@@ -82,23 +108,7 @@ async function folderBytes(folder: string): Promise<{ gzip: number; plain: numbe
 
 /** What the bench would replace: the records of twitch-chat-messages and the rows of raw_chat_messages, in words; empty when there are none. */
 async function dataHeld(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<string[]> {
-  const kafka = new kafkajs.Kafka({
-    clientId: "chatbattle-bench",
-    brokers: [...brokers],
-    logLevel: kafkajs.logLevel.NOTHING,
-    retry: { retries: 2 },
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  let records: number;
-  try {
-    records = (await admin.fetchTopicOffsets("twitch-chat-messages")).reduce(
-      (sum, o) => sum + Number(o.high) - Number(o.low),
-      0,
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  const records = await recordCount(brokers);
   const client = new cassandra.Client({
     contactPoints: [contactPoint],
     localDataCenter: datacenter,
@@ -107,7 +117,7 @@ async function dataHeld(brokers: readonly string[], contactPoint: string, datace
   await client.connect();
   let rows: boolean;
   try {
-    rows = (await client.execute("SELECT channel_id FROM twitch_chat.raw_chat_messages LIMIT 1")).rowLength > 0;
+    rows = (await client.execute(`SELECT channel_id FROM ${TABLE} LIMIT 1`)).rowLength > 0;
   } finally {
     await client.shutdown();
   }
@@ -117,8 +127,8 @@ async function dataHeld(brokers: readonly string[], contactPoint: string, datace
   ];
 }
 
-/** Replaces the stack's data with n messages and n rows, written as fast as the services take them. */
-async function fill(brokers: readonly string[], contactPoint: string, datacenter: string, n: number): Promise<void> {
+/** Deletes the records of twitch-chat-messages and the rows of raw_chat_messages (the topic and table stay). */
+async function clear(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<void> {
   const kafka = new kafkajs.Kafka({
     clientId: "chatbattle-bench",
     brokers: [...brokers],
@@ -126,28 +136,16 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
   });
   const admin = kafka.admin();
   await admin.connect();
-  for (const topic of ["twitch-chat-messages", "channel-stats"]) {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    if (offsets.some((o) => o.high !== o.low) && topic === "twitch-chat-messages")
+  try {
+    const offsets = await admin.fetchTopicOffsets(TOPIC);
+    if (offsets.some((o) => o.high !== o.low))
       await admin.deleteTopicRecords({
-        topic,
+        topic: TOPIC,
         partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
       });
+  } finally {
+    await admin.disconnect();
   }
-  await admin.disconnect();
-  const producer = kafka.producer();
-  await producer.connect();
-  for (let from = 0; from < n; from += 10_000) {
-    await producer.send({
-      topic: "twitch-chat-messages",
-      acks: 1,
-      messages: Array.from({ length: Math.min(10_000, n - from) }, (_, j) => ({
-        key: `channel-${(from + j) % 500}`,
-        value: chatMessage(from + j),
-      })),
-    });
-  }
-  await producer.disconnect();
   const client = new cassandra.Client({
     contactPoints: [contactPoint],
     localDataCenter: datacenter,
@@ -155,29 +153,109 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
   });
   await client.connect();
   try {
-    await client.execute("TRUNCATE twitch_chat.raw_chat_messages");
-    const insert =
-      "INSERT INTO twitch_chat.raw_chat_messages (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)";
-    const { Readable } = await import("node:stream");
-    const rows = Readable.from(
-      (function* () {
-        for (let i = 0; i < n; i += 1) {
-          yield [
-            `channel-${i % 500}`,
-            cassandra.types.Long.fromNumber(1796000000000 + i),
-            cassandra.types.Uuid.random(),
-            `u${i % 20000}`,
-            `viewer${i % 20000}`,
-            `message ${i}: PogChamp that play was unreal Kappa`,
-            ["PogChamp", "Kappa"],
-          ];
-        }
-      })(),
-    );
-    await cassandra.concurrent.executeConcurrent(client, insert, rows, { concurrencyLevel: 256 });
+    await client.execute(`TRUNCATE ${TABLE}`);
   } finally {
     await client.shutdown();
   }
+}
+
+/** Records in twitch-chat-messages now (high less low offsets). */
+async function recordCount(brokers: readonly string[]): Promise<number> {
+  const kafka = new kafkajs.Kafka({
+    clientId: "chatbattle-bench",
+    brokers: [...brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Replaces the stack's data with n messages and n rows, written side by side
+ * with plain clients as fast as the services take them (Kafka: batches of
+ * 10,000, acks=1; Cassandra: a prepared INSERT in unlogged batches of one
+ * partition's rows, 16 in flight). Its time is
+ * the write floor: what this machine's Kafka and Cassandra take at all.
+ */
+async function fill(brokers: readonly string[], contactPoint: string, datacenter: string, n: number): Promise<number> {
+  await clear(brokers, contactPoint, datacenter);
+  const started = process.hrtime.bigint();
+  const writeRecords = async () => {
+    const kafka = new kafkajs.Kafka({
+      clientId: "chatbattle-bench",
+      brokers: [...brokers],
+      logLevel: kafkajs.logLevel.NOTHING,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      for (let from = 0; from < n; from += 10_000) {
+        await producer.send({
+          topic: TOPIC,
+          acks: 1,
+          messages: Array.from({ length: Math.min(10_000, n - from) }, (_, j) => ({
+            key: `channel-${(from + j) % CHANNELS}`,
+            value: chatMessage(from + j),
+          })),
+        });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  const writeRows = async () => {
+    const client = new cassandra.Client({
+      contactPoints: [contactPoint],
+      localDataCenter: datacenter,
+      socketOptions: { readTimeout: 120_000 },
+    });
+    await client.connect();
+    try {
+      const insert = `INSERT INTO ${TABLE} (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+      const row = (i: number) => [
+        `channel-${i % CHANNELS}`,
+        cassandra.types.Long.fromNumber(1796000000000 + i),
+        cassandra.types.Uuid.random(),
+        `u${i % 20000}`,
+        `viewer${i % 20000}`,
+        `message ${i}: PogChamp that play was unreal Kappa`,
+        ["PogChamp", "Kappa"],
+      ];
+      // The same rows as row i = 0 … n-1, taken channel by channel: each unlogged batch holds one
+      // partition's rows, which the node applies as one mutation (as cqlsh COPY FROM does).
+      function* batches(): Generator<unknown[][]> {
+        for (let channel = 0; channel < CHANNELS; channel += 1) {
+          let batch: unknown[][] = [];
+          for (let i = channel; i < n; i += CHANNELS) {
+            batch.push(row(i));
+            if (batch.length === 100) {
+              yield batch;
+              batch = [];
+            }
+          }
+          if (batch.length > 0) yield batch;
+        }
+      }
+      const next = batches();
+      const worker = async () => {
+        for (let batch = next.next(); !batch.done; batch = next.next())
+          await client.batch(
+            batch.value.map((params) => ({ query: insert, params })),
+            { prepare: true, logged: false },
+          );
+      };
+      await Promise.all(Array.from({ length: 16 }, worker));
+    } finally {
+      await client.shutdown();
+    }
+  };
+  await Promise.all([writeRecords(), writeRows()]);
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
 await runCommand("bench:snapshots", async () => {
@@ -207,16 +285,39 @@ await runCommand("bench:snapshots", async () => {
   }
   if (held.length > 0)
     console.log(`bench:snapshots: --allow-data-loss: replacing what the stack holds (${held.join(", ")})`);
+  const { cqlsh } = benchTools();
+  const cql = splitHostPort(endpoints.cassandra.contactPoint);
+  const toolTarget = { broker: endpoints.kafkaBrokers[0], cqlHost: cql.host, cqlPort: cql.port };
+  const { contactPoint, datacenter } = endpoints.cassandra;
   const root = join(PROJECT_ROOT, config.snapshotDir);
-  const rows: Record<string, unknown>[] = [];
+  const rows: Result[] = [];
   for (const n of sizes) {
-    console.log(`bench:snapshots: ${n.toLocaleString("en")} messages and rows: writing them`);
-    await fill(endpoints.kafkaBrokers, endpoints.cassandra.contactPoint, endpoints.cassandra.datacenter, n);
+    console.log(
+      `bench:snapshots: ${n.toLocaleString("en")} messages and rows: writing them with plain clients (the write floor)`,
+    );
+    const floorSeconds = await fill(endpoints.kafkaBrokers, contactPoint, datacenter, n);
     rmSync(join(root, BENCH_SNAPSHOT), { recursive: true, force: true });
+    console.log(`bench:snapshots: ${n.toLocaleString("en")}: npm run snapshot -- save, then restore --replace`);
     const save = timed(["save", BENCH_SNAPSHOT]);
     const bytes = await folderBytes(join(root, BENCH_SNAPSHOT));
     const restore = timed(["restore", BENCH_SNAPSHOT, "--replace"]);
     rmSync(join(root, BENCH_SNAPSHOT), { recursive: true, force: true });
+    console.log(`bench:snapshots: ${n.toLocaleString("en")}: kcat and cqlsh COPY, save then restore, side by side`);
+    const toolsFolder = mkdtempSync(join(tmpdir(), "chatbattle-bench-tools-"));
+    let tools: { save: number; restore: number };
+    try {
+      const toolsSaveSeconds = await toolsSave(cqlsh, toolTarget, toolsFolder, 3600);
+      await clear(endpoints.kafkaBrokers, contactPoint, datacenter);
+      const restored = await toolsRestore(cqlsh, toolTarget, toolsFolder, 3600);
+      const records = await recordCount(endpoints.kafkaBrokers);
+      if (records !== n || restored.rows !== n)
+        throw new CommandError(
+          `bench:snapshots: the tools restored ${records} record(s) and ${restored.rows} row(s), not ${n} of each`,
+        );
+      tools = { save: toolsSaveSeconds, restore: restored.seconds };
+    } finally {
+      rmSync(toolsFolder, { recursive: true, force: true });
+    }
     const mbps = (b: number, s: number) => b / 1e6 / s;
     rows.push({
       n,
@@ -226,9 +327,15 @@ await runCommand("bench:snapshots", async () => {
       restore,
       saveMBps: mbps(bytes.plain, save.seconds),
       restoreMBps: mbps(bytes.plain, restore.seconds),
+      tools,
+      floorSeconds,
+      saveVsTools: save.seconds / tools.save,
+      restoreVsTools: restore.seconds / tools.restore,
+      restoreVsFloor: restore.seconds / floorSeconds,
     });
     console.log(
-      `bench:snapshots: ${n.toLocaleString("en")}: save ${save.seconds} s (${save.peakMiB.toFixed(0)} MiB peak), restore ${restore.seconds} s (${restore.peakMiB.toFixed(0)} MiB peak)`,
+      `bench:snapshots: ${n.toLocaleString("en")}: save ${save.seconds} s (${save.peakMiB.toFixed(0)} MiB peak; the tools ${tools.save.toFixed(1)} s), ` +
+        `restore ${restore.seconds} s (${restore.peakMiB.toFixed(0)} MiB peak; the tools ${tools.restore.toFixed(1)} s; the write floor ${floorSeconds.toFixed(1)} s)`,
     );
   }
   const table = formatTable(
@@ -236,33 +343,30 @@ await runCommand("bench:snapshots", async () => {
       "MESSAGES + ROWS",
       "DATA (JSON / GZIP)",
       "SAVE",
-      "SAVE MB/s",
+      "TOOLS",
+      "SAVE ×",
       "SAVE PEAK",
       "RESTORE",
-      "RESTORE MB/s",
+      "TOOLS",
+      "RESTORE ×",
+      "FLOOR",
+      "RESTORE / FLOOR",
       "RESTORE PEAK",
     ],
-    rows.map((r) => {
-      const m = r as {
-        n: number;
-        plainMB: number;
-        gzipMB: number;
-        save: Measured;
-        restore: Measured;
-        saveMBps: number;
-        restoreMBps: number;
-      };
-      return [
-        `${m.n.toLocaleString("en")} + ${m.n.toLocaleString("en")}`,
-        `${m.plainMB.toFixed(0)} MB / ${m.gzipMB.toFixed(0)} MB`,
-        `${m.save.seconds.toFixed(1)} s`,
-        m.saveMBps.toFixed(1),
-        `${m.save.peakMiB.toFixed(0)} MiB`,
-        `${m.restore.seconds.toFixed(1)} s`,
-        m.restoreMBps.toFixed(1),
-        `${m.restore.peakMiB.toFixed(0)} MiB`,
-      ];
-    }),
+    rows.map((m) => [
+      `${m.n.toLocaleString("en")} + ${m.n.toLocaleString("en")}`,
+      `${m.plainMB.toFixed(0)} MB / ${m.gzipMB.toFixed(0)} MB`,
+      `${m.save.seconds.toFixed(1)} s`,
+      `${m.tools.save.toFixed(1)} s`,
+      `${m.saveVsTools.toFixed(2)}×`,
+      `${m.save.peakMiB.toFixed(0)} MiB`,
+      `${m.restore.seconds.toFixed(1)} s`,
+      `${m.tools.restore.toFixed(1)} s`,
+      `${m.restoreVsTools.toFixed(2)}×`,
+      `${m.floorSeconds.toFixed(1)} s`,
+      `${m.restoreVsFloor.toFixed(2)}×`,
+      `${m.restore.peakMiB.toFixed(0)} MiB`,
+    ]),
   );
   console.log(`\n${table}`);
   const results = join(PROJECT_ROOT, "bench", "results");
