@@ -2,7 +2,7 @@
  * A keyspace in memory behind the CqlSession port, with one table,
  * messages (channel text, id int, body text), answering exactly the
  * statements snapshot save and restore make: the schema, a row probe, a
- * paged read with toJson and write times, TRUNCATE, and INSERT … JSON. Any
+ * paged read with toJson and write times, TRUNCATE, and INSERT … JSON in groups. Any
  * other statement fails, naming it. It proves the logic around the port,
  * never what Cassandra does: the e2e suites show that.
  */
@@ -35,6 +35,8 @@ export class FakeCqlSession implements CqlSession {
   readonly rows: FakeMessage[] = [];
   /** Every statement run, as its first words. */
   readonly statements: string[] = [];
+  /** The size of each group of inserts run, in order. */
+  readonly groupSizes: number[] = [];
 
   constructor(rows: readonly FakeMessage[] = []) {
     this.rows.push(...rows);
@@ -60,19 +62,24 @@ export class FakeCqlSession implements CqlSession {
     throw new Error(`the fake CQL session was not told how to answer ${query} (${JSON.stringify(params)})`);
   }
 
-  async executeConcurrently(statement: string, parameters: AsyncIterable<unknown[]>): Promise<void> {
+  async executeInGroups(statement: string, groups: AsyncIterable<unknown[][]>): Promise<void> {
     if (!/^INSERT INTO .*messages" JSON \? DEFAULT UNSET USING TTL \? AND TIMESTAMP \?$/.test(statement))
       throw new Error(`the fake CQL session was not told how to run ${statement}`);
-    for await (const [json, ttl, timestamp] of parameters) {
-      const values = JSON.parse(json as string) as Record<string, unknown>;
-      this.rows.push({
-        channel: values.channel as string,
-        id: values.id as number,
-        body: values.body as string,
-        writetime: BigInt(String(timestamp)),
-        ttl: ttl === 0 ? null : (ttl as number),
-      });
+    for await (const group of groups) {
+      this.groupSizes.push(group.length);
+      for (const parameters of group) this.insert(parameters);
     }
+  }
+
+  private insert([json, ttl, timestamp]: unknown[]): void {
+    const values = JSON.parse(json as string) as Record<string, unknown>;
+    this.rows.push({
+      channel: values.channel as string,
+      id: values.id as number,
+      body: values.body as string,
+      writetime: BigInt(String(timestamp)),
+      ttl: ttl === 0 ? null : (ttl as number),
+    });
   }
 
   async schemaAgreed(): Promise<boolean> {

@@ -76,6 +76,8 @@ describe("snapshot restore", () => {
       ["c1", 1, "hello", minuteAgo],
       ["c1", 2, "expires", minuteAgo],
     ]);
+    // One partition's rows go together, as one batch.
+    expect(target.cassandra.groupSizes).toEqual([2]);
     expect(target.cassandra.rows[0].ttl).toBeNull();
     // Saved with 3600 s left; a second or two of it has passed since.
     expect(target.cassandra.rows[1].ttl).toBeGreaterThanOrEqual(3597);
@@ -115,5 +117,40 @@ describe("snapshot restore", () => {
     expect(result.records).toBe(124);
     expect(target.kafka.calls).toContain("deleteAllRecords chat");
     expect(target.cassandra.rows.map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it("sends a partition's rows in groups of at most 100, never two partitions in one group", async () => {
+    const root = mkdtempSync(join(tmpdir(), "chatbattle-restore-"));
+    folders.push(root);
+    const rows = (channel: string, count: number, from: number): FakeMessage[] =>
+      Array.from({ length: count }, (_, i) => ({
+        channel,
+        id: from + i,
+        body: `message ${from + i}`,
+        writetime: minuteAgo,
+        ttl: null,
+      }));
+    const manifest = await saveSnapshot(
+      {
+        kafka: new FakeKafkaRecords().topic("chat", 1, 0),
+        cassandra: new FakeCqlSession([...rows("c1", 250, 0), ...rows("c2", 30, 250), ...rows("c3", 1, 280)]),
+        topics: ["chat"],
+        keyspace: "ks",
+        settings: { kafkaMode: "zookeeper", kafkaBrokers: 1, kafkaImage: "k", cassandraImage: "c", keyspace: "ks" },
+      },
+      root,
+      "many",
+      { say: () => undefined },
+    );
+    const target = { kafka: new FakeKafkaRecords().topic("chat", 1, 0), cassandra: new FakeCqlSession() };
+    const result = await restoreSnapshot(
+      manifest,
+      join(root, "many"),
+      { ...target, keyspace: "ks" },
+      { replace: false, say: () => undefined },
+    );
+    expect(result.rows).toBe(281);
+    expect(target.cassandra.groupSizes).toEqual([100, 100, 50, 30, 1]);
+    expect(target.cassandra.rows.map((r) => r.id)).toEqual(Array.from({ length: 281 }, (_, i) => i));
   });
 });

@@ -1,8 +1,8 @@
 /**
  * The keyspace's tables, row by row: read page by page (the driver fetches
  * the next page only when the last is used up), and written back with
- * `INSERT ... JSON`, each row with its write time and remaining TTL, many
- * at a time through the driver's executeConcurrent.
+ * `INSERT ... JSON`, each row with its write time and remaining TTL, a
+ * partition's rows in one unlogged batch, many batches in flight.
  */
 import type { CqlSession } from "../adapters/cassandra/connect";
 import { microseconds } from "../adapters/cassandra/statements";
@@ -15,6 +15,8 @@ export interface TableShape {
   readonly name: string;
   readonly columns: readonly string[];
   readonly primaryKey: readonly string[];
+  /** The partition key: the first columns of the primary key. */
+  readonly partitionKey: readonly string[];
   /** Columns whose write time and TTL CQL can read: not in the key, not a collection or a non-frozen type. */
   readonly timed: readonly string[];
   /** Counter columns: Cassandra changes them only by increments, so a restore cannot put them back. */
@@ -23,8 +25,16 @@ export interface TableShape {
 
 /** Rows fetched per page: large enough for speed, small enough to keep memory flat. */
 const PAGE_SIZE = 2000;
-/** Inserts in flight at once. */
-const CONCURRENCY = 64;
+/** Groups of inserts in flight at once. */
+const CONCURRENCY = 16;
+/**
+ * A group of inserts (one partition's, sent as one unlogged batch) holds at
+ * most this many statements and about this many bytes of JSON: the node
+ * applies a group as one mutation, and smaller groups would spend the time
+ * on requests again, larger ones only on memory.
+ */
+const GROUP_STATEMENTS = 100;
+const GROUP_BYTES = 256 * 1024;
 
 const SIMPLE_TYPES = new Set([
   "ascii",
@@ -89,6 +99,7 @@ export async function tableShapes(client: CqlSession, keyspace: string): Promise
         name,
         columns: ordered.map((c) => c.name),
         primaryKey: key.map((c) => c.name),
+        partitionKey: key.filter((c) => c.kind === "partition_key").map((c) => c.name),
         timed: ordered
           .filter((c) => !key.includes(c) && (SIMPLE_TYPES.has(c.type) || c.type.startsWith("frozen<")))
           .map((c) => c.name),
@@ -247,16 +258,35 @@ export async function writeRows(
     }
     if (!written) expired += 1;
   }
-  async function* parameters(): AsyncGenerator<unknown[]> {
+  /** The statements of the rows, consecutive ones of one partition in one group (rows come partition by partition). */
+  async function* groups(): AsyncGenerator<unknown[][]> {
+    let group: unknown[][] = [];
+    let groupPartition: string | undefined;
+    let groupBytes = 0;
     let chunk: RowLine[] = [];
+    function* add(row: RowLine, there: { exists: boolean; groups: boolean[] } | undefined): Generator<unknown[][]> {
+      if (there?.exists && there.groups.every(Boolean)) present += 1;
+      const partition = shape.partitionKey.map((k) => row.values[k]).join("\u0000");
+      for (const statement of statementsFor(row, there)) {
+        const bytes = (statement[0] as string).length;
+        if (
+          group.length > 0 &&
+          (partition !== groupPartition || group.length === GROUP_STATEMENTS || groupBytes + bytes > GROUP_BYTES)
+        ) {
+          yield group;
+          group = [];
+          groupBytes = 0;
+        }
+        group.push(statement);
+        groupPartition = partition;
+        groupBytes += bytes;
+      }
+    }
     async function* flush() {
       const there = options.keepWhatIsThere
         ? await Promise.all(chunk.map((row) => cellGroupsThere(client, keyspace, shape, row)))
         : [];
-      for (const [i, row] of chunk.entries()) {
-        if (there[i]?.exists && there[i].groups.every(Boolean)) present += 1;
-        yield* statementsFor(row, there[i]);
-      }
+      for (const [i, row] of chunk.entries()) yield* add(row, there[i]);
       chunk = [];
     }
     for await (const row of rows) {
@@ -266,8 +296,9 @@ export async function writeRows(
       if (chunk.length === LOOKUP_CHUNK || !options.keepWhatIsThere) yield* flush();
     }
     yield* flush();
+    if (group.length > 0) yield group;
   }
-  await client.executeConcurrently(statement, parameters(), CONCURRENCY);
+  await client.executeInGroups(statement, groups(), CONCURRENCY);
   progress(read);
   return { rows: read - expired, expired, present };
 }

@@ -6,7 +6,6 @@
  * own; only this folder knows the driver behind it.
  */
 import cassandra from "cassandra-driver";
-import { Readable } from "node:stream";
 
 /** A row as the driver returns it: columns by name, or all values in order. */
 export type CqlRow = cassandra.types.Row;
@@ -26,10 +25,13 @@ export type CqlOptions = cassandra.QueryOptions;
 export interface CqlSession {
   execute(query: string, params?: readonly unknown[], options?: CqlOptions): Promise<CqlResult>;
   /**
-   * Runs `statement` once per parameter list, `concurrency` at a time, read
-   * from `parameters` as they are needed; the first failure ends it.
+   * Runs `statement` once per parameter list, the lists of one group sent as
+   * one unlogged batch, `concurrency` groups in flight, read from `groups` as
+   * they are needed; the first failure ends it. A group's statements should
+   * write one partition: the node then applies the batch as one mutation,
+   * which costs little more than a single write.
    */
-  executeConcurrently(statement: string, parameters: AsyncIterable<unknown[]>, concurrency: number): Promise<void>;
+  executeInGroups(statement: string, groups: AsyncIterable<unknown[][]>, concurrency: number): Promise<void>;
   /** Whether every node reports the same schema version now. */
   schemaAgreed(): Promise<boolean>;
   shutdown(): Promise<void>;
@@ -39,11 +41,28 @@ export interface CqlSession {
 export function sessionOf(client: cassandra.Client): CqlSession {
   return {
     execute: (query, params, options) => client.execute(query, params ? [...params] : [], options),
-    async executeConcurrently(statement, parameters, concurrency) {
-      await cassandra.concurrent.executeConcurrent(client, statement, Readable.from(parameters), {
-        concurrencyLevel: concurrency,
-        raiseOnFirstError: true,
-      });
+    async executeInGroups(statement, groups, concurrency) {
+      const next = groups[Symbol.asyncIterator]();
+      let failure: { error: unknown } | undefined;
+      // Each worker takes the next group as it finishes one (an async generator hands them out one at a time).
+      const worker = async () => {
+        while (!failure) {
+          const group = await next.next();
+          if (group.done) return;
+          try {
+            if (group.value.length === 1) await client.execute(statement, group.value[0], { prepare: true });
+            else
+              await client.batch(
+                group.value.map((params) => ({ query: statement, params })),
+                { prepare: true, logged: false },
+              );
+          } catch (error) {
+            failure ??= { error };
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      if (failure) throw failure.error;
     },
     // checkSchemaAgreement exists on the driver's Metadata but is missing from its typings.
     schemaAgreed: () =>
