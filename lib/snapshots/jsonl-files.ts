@@ -21,6 +21,9 @@ export interface JsonLinesWriter {
   abort(): void;
 }
 
+/** Characters of lines handed to gzip at once. */
+const WRITE_CHUNK = 64 * 1024;
+
 export function writeJsonLines(path: string): JsonLinesWriter {
   const hash = createHash("sha256");
   let bytes = 0;
@@ -38,13 +41,28 @@ export function writeJsonLines(path: string): JsonLinesWriter {
   done.catch((error: unknown) => {
     failed = error instanceof Error ? error : new Error(String(error));
   });
+  // Lines go to gzip some 64 KB at a time: a write per line costs more in the stream's
+  // bookkeeping than compressing the line does.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = async () => {
+    const chunk = pending.join("");
+    pending = [];
+    pendingLength = 0;
+    // once() rejects when the stream errors, so a failed file ends the wait too.
+    if (!gzip.write(chunk)) await once(gzip, "drain");
+  };
   return {
     async write(value) {
       if (failed) throw failed;
-      // once() rejects when the stream errors, so a failed file ends the wait too.
-      if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, "drain");
+      const line = `${JSON.stringify(value)}\n`;
+      pending.push(line);
+      pendingLength += line.length;
+      if (pendingLength >= WRITE_CHUNK) await flush();
     },
     async close() {
+      if (failed) throw failed;
+      if (pendingLength > 0) await flush();
       gzip.end();
       await done;
       return { sha256: hash.digest("hex"), bytes };
