@@ -7,10 +7,11 @@
  * TTLs), so matching them is the least to ask. Set up by
  * scripts/bench-tools.sh (kcat from Debian, cqlsh from PyPI).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CommandError } from "../lib/errors";
 import { PROJECT_ROOT } from "../lib/project-root";
+import { requireSuccess, startCommand } from "../test-support/command";
 
 export const TOPIC = "twitch-chat-messages";
 export const TABLE = "twitch_chat.raw_chat_messages";
@@ -34,23 +35,17 @@ export function benchTools(): { readonly cqlsh: string } {
   return { cqlsh: result.stdout.trim() };
 }
 
-/** Runs a bash pipeline (pipefail) to its end under a deadline; its output, or an error naming it. */
-function pipeline(script: string, deadlineSeconds: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", ["-c", `set -o pipefail; ${script}`], {
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: deadlineSeconds * 1000,
-    });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) =>
-      code === 0
-        ? resolve(output)
-        : reject(new CommandError(`bench:snapshots: ${script} ended with ${signal ?? `exit ${code}`}:\n${output}`)),
-    );
-  });
+/**
+ * Runs a bash pipeline (pipefail) to its end, in a process group of its own
+ * under a deadline (the whole group, kcat and cqlsh included, is stopped at
+ * it); its output, or an error with its last lines.
+ */
+async function pipeline(script: string, deadlineSeconds: number): Promise<string> {
+  const command = ["bash", "-c", `set -o pipefail; ${script}`];
+  return requireSuccess(
+    command,
+    await startCommand(command, { cwd: PROJECT_ROOT, env: process.env, deadlineSeconds }).done,
+  ).output;
 }
 
 const quoted = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;

@@ -47,8 +47,9 @@ const THREE_BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
 
 // No KAFKA_MODE or KAFKA_BROKERS here: the stack starts on the defaults, and migrate writes .env.
 const env = { ...environmentWithoutSettings(), ...offlineEnvironment(), CHECKPOINT_DISABLE: "1", FORCE_COLOR: "0" };
-// bench/ too: the bench refuses a stack that holds data, which is checked here.
-const project = copyProject([...APP_ENTRIES, "bench"], "chatbattle-e2e-data-");
+// bench/ too, with test-support/ it runs its commands through: the bench refuses a stack that holds data,
+// which is checked here.
+const project = copyProject([...APP_ENTRIES, "bench", "test-support"], "chatbattle-e2e-data-");
 const steps = new Steps(project.dir, env);
 const snapshots = join(project.dir, "snapshots");
 /** What the stack holds before each move: what every move must keep. */
