@@ -106,21 +106,55 @@ async function folderBytes(folder: string): Promise<{ gzip: number; plain: numbe
   return { gzip, plain };
 }
 
-/** What the bench would replace: the records of twitch-chat-messages and the rows of raw_chat_messages, in words; empty when there are none. */
-async function dataHeld(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<string[]> {
-  const records = await recordCount(brokers);
+/** The stack's Kafka, through the bench's own client. */
+const kafkaOf = (brokers: readonly string[], retries?: number) =>
+  new kafkajs.Kafka({
+    clientId: "chatbattle-bench",
+    brokers: [...brokers],
+    logLevel: kafkajs.logLevel.NOTHING,
+    ...(retries === undefined ? {} : { retry: { retries } }),
+  });
+
+/** Runs `use` with a connected admin client (two retries), disconnected afterwards whatever happens. */
+async function withAdmin<T>(brokers: readonly string[], use: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
+  const admin = kafkaOf(brokers, 2).admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs `use` with a connected Cassandra client whose requests wait up to `readTimeoutMs`, shut down afterwards. */
+async function withCql<T>(
+  contactPoint: string,
+  datacenter: string,
+  readTimeoutMs: number,
+  use: (client: cassandra.Client) => Promise<T>,
+): Promise<T> {
   const client = new cassandra.Client({
     contactPoints: [contactPoint],
     localDataCenter: datacenter,
-    socketOptions: { readTimeout: 30_000 },
+    socketOptions: { readTimeout: readTimeoutMs },
   });
   await client.connect();
-  let rows: boolean;
   try {
-    rows = (await client.execute(`SELECT channel_id FROM ${TABLE} LIMIT 1`)).rowLength > 0;
+    return await use(client);
   } finally {
     await client.shutdown();
   }
+}
+
+/** What the bench would replace: the records of twitch-chat-messages and the rows of raw_chat_messages, in words; empty when there are none. */
+async function dataHeld(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<string[]> {
+  const records = await recordCount(brokers);
+  const rows = await withCql(
+    contactPoint,
+    datacenter,
+    30_000,
+    async (client) => (await client.execute(`SELECT channel_id FROM ${TABLE} LIMIT 1`)).rowLength > 0,
+  );
   return [
     ...(records > 0 ? [`twitch-chat-messages holds ${records} record(s)`] : []),
     ...(rows ? ["raw_chat_messages holds rows"] : []),
@@ -129,50 +163,22 @@ async function dataHeld(brokers: readonly string[], contactPoint: string, datace
 
 /** Deletes the records of twitch-chat-messages and the rows of raw_chat_messages (the topic and table stay). */
 async function clear(brokers: readonly string[], contactPoint: string, datacenter: string): Promise<void> {
-  const kafka = new kafkajs.Kafka({
-    clientId: "chatbattle-bench",
-    brokers: [...brokers],
-    logLevel: kafkajs.logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  await withAdmin(brokers, async (admin) => {
     const offsets = await admin.fetchTopicOffsets(TOPIC);
     if (offsets.some((o) => o.high !== o.low))
       await admin.deleteTopicRecords({
         topic: TOPIC,
         partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
       });
-  } finally {
-    await admin.disconnect();
-  }
-  const client = new cassandra.Client({
-    contactPoints: [contactPoint],
-    localDataCenter: datacenter,
-    socketOptions: { readTimeout: 120_000 },
   });
-  await client.connect();
-  try {
-    await client.execute(`TRUNCATE ${TABLE}`);
-  } finally {
-    await client.shutdown();
-  }
+  await withCql(contactPoint, datacenter, 120_000, (client) => client.execute(`TRUNCATE ${TABLE}`));
 }
 
 /** Records in twitch-chat-messages now (high less low offsets). */
 async function recordCount(brokers: readonly string[]): Promise<number> {
-  const kafka = new kafkajs.Kafka({
-    clientId: "chatbattle-bench",
-    brokers: [...brokers],
-    logLevel: kafkajs.logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return withAdmin(brokers, async (admin) =>
+    (await admin.fetchTopicOffsets(TOPIC)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0),
+  );
 }
 
 /**
@@ -186,12 +192,7 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
   await clear(brokers, contactPoint, datacenter);
   const started = process.hrtime.bigint();
   const writeRecords = async () => {
-    const kafka = new kafkajs.Kafka({
-      clientId: "chatbattle-bench",
-      brokers: [...brokers],
-      logLevel: kafkajs.logLevel.NOTHING,
-    });
-    const producer = kafka.producer();
+    const producer = kafkaOf(brokers).producer();
     await producer.connect();
     try {
       for (let from = 0; from < n; from += 10_000) {
@@ -208,14 +209,8 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
       await producer.disconnect();
     }
   };
-  const writeRows = async () => {
-    const client = new cassandra.Client({
-      contactPoints: [contactPoint],
-      localDataCenter: datacenter,
-      socketOptions: { readTimeout: 120_000 },
-    });
-    await client.connect();
-    try {
+  const writeRows = () =>
+    withCql(contactPoint, datacenter, 120_000, async (client) => {
       const insert = `INSERT INTO ${TABLE} (channel_id, timestamp, message_id, user_id, username, message, emotes) VALUES (?, ?, ?, ?, ?, ?, ?)`;
       const row = (i: number) => [
         `channel-${i % CHANNELS}`,
@@ -250,10 +245,7 @@ async function fill(brokers: readonly string[], contactPoint: string, datacenter
           );
       };
       await Promise.all(Array.from({ length: 16 }, worker));
-    } finally {
-      await client.shutdown();
-    }
-  };
+    });
   await Promise.all([writeRecords(), writeRows()]);
   return Number(process.hrtime.bigint() - started) / 1e9;
 }

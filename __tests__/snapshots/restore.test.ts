@@ -26,24 +26,35 @@ const ROWS: FakeMessage[] = [
   { channel: "c2", id: 3, body: "gone soon", writetime: minuteAgo, ttl: 1 },
 ];
 
-/** A snapshot of two topics, a consumer group and three rows (one whose TTL runs out before the restore). */
-async function saved(): Promise<{ root: string; manifest: Manifest; source: FakeKafkaRecords }> {
+/** Saves the fakes' topics and rows as snapshot `name` in a new folder, removed after the test. */
+async function saveFrom(
+  kafka: FakeKafkaRecords,
+  cassandra: FakeCqlSession,
+  topics: string[],
+  name: string,
+): Promise<{ root: string; manifest: Manifest }> {
   const root = mkdtempSync(join(tmpdir(), "chatbattle-restore-"));
   folders.push(root);
-  const source = new FakeKafkaRecords().topic("chat", 3, 40).topic("stats", 1, 4);
-  source.committed.push({ group: "readers", topic: "chat", partition: 2, offset: 15n });
   const manifest = await saveSnapshot(
     {
-      kafka: source,
-      cassandra: new FakeCqlSession(ROWS),
-      topics: ["chat", "stats"],
+      kafka,
+      cassandra,
+      topics,
       keyspace: "ks",
       settings: { kafkaMode: "zookeeper", kafkaBrokers: 1, kafkaImage: "k", cassandraImage: "c", keyspace: "ks" },
     },
     root,
-    "before",
+    name,
     { say: () => undefined },
   );
+  return { root, manifest };
+}
+
+/** A snapshot of two topics, a consumer group and three rows (one whose TTL runs out before the restore). */
+async function saved(): Promise<{ root: string; manifest: Manifest; source: FakeKafkaRecords }> {
+  const source = new FakeKafkaRecords().topic("chat", 3, 40).topic("stats", 1, 4);
+  source.committed.push({ group: "readers", topic: "chat", partition: 2, offset: 15n });
+  const { root, manifest } = await saveFrom(source, new FakeCqlSession(ROWS), ["chat", "stats"], "before");
   // The row with a TTL of 1 s expires before anything is restored.
   await new Promise((resolve) => setTimeout(resolve, 1100));
   return { root, manifest, source };
@@ -120,8 +131,6 @@ describe("snapshot restore", () => {
   });
 
   it("sends a partition's rows in groups of at most 100, never two partitions in one group", async () => {
-    const root = mkdtempSync(join(tmpdir(), "chatbattle-restore-"));
-    folders.push(root);
     const rows = (channel: string, count: number, from: number): FakeMessage[] =>
       Array.from({ length: count }, (_, i) => ({
         channel,
@@ -130,17 +139,11 @@ describe("snapshot restore", () => {
         writetime: minuteAgo,
         ttl: null,
       }));
-    const manifest = await saveSnapshot(
-      {
-        kafka: new FakeKafkaRecords().topic("chat", 1, 0),
-        cassandra: new FakeCqlSession([...rows("c1", 250, 0), ...rows("c2", 30, 250), ...rows("c3", 1, 280)]),
-        topics: ["chat"],
-        keyspace: "ks",
-        settings: { kafkaMode: "zookeeper", kafkaBrokers: 1, kafkaImage: "k", cassandraImage: "c", keyspace: "ks" },
-      },
-      root,
+    const { root, manifest } = await saveFrom(
+      new FakeKafkaRecords().topic("chat", 1, 0),
+      new FakeCqlSession([...rows("c1", 250, 0), ...rows("c2", 30, 250), ...rows("c3", 1, 280)]),
+      ["chat"],
       "many",
-      { say: () => undefined },
     );
     const target = { kafka: new FakeKafkaRecords().topic("chat", 1, 0), cassandra: new FakeCqlSession() };
     const result = await restoreSnapshot(
