@@ -219,6 +219,7 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       const health = await roundTripAndHealthWithBrokerDown(
         steps,
         live,
+        3,
         `broker-down-${Date.now()}`,
         "health (broker down)",
       );
@@ -266,8 +267,12 @@ describe("CHATBATTLE_TARGET=cluster with STATE_BACKEND=pg", () => {
       env: { ...env },
       stdio: ["pipe", "pipe", "pipe"],
     });
+    // A holder that could not start (no Terraform on PATH, no synthesized stack) fails this test, said, not the run.
+    let holderError: Error | undefined;
+    holder.on("error", (error) => (holderError = error));
     try {
       await new Promise((resolve) => setTimeout(resolve, 5000));
+      expect(holderError, "the Terraform console that holds the lock did not start").toBeUndefined();
       const lockedSteps = stepsIn(projects[0].dir, { ...env, STATE_LOCK_TIMEOUT: "5" });
       const result = await lockedSteps.run("deploy (state locked)", npm("deploy"), DEPLOY);
       console.log(`cluster: deploy against a held lock:\n${result.output}`);

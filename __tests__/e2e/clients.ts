@@ -178,6 +178,18 @@ export async function produceMany(bootstrap: KafkaAccess, topic: string, count: 
   }
 }
 
+/** How many of `topic`'s partitions the broker with id `brokerId` leads, as the cluster's metadata says. */
+export async function partitionsLedBy(bootstrap: KafkaAccess, topic: string, brokerId: number): Promise<number> {
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  try {
+    const [described] = (await admin.fetchTopicMetadata({ topics: [topic] })).topics;
+    return described.partitions.filter((p) => p.leader === brokerId).length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Messages a topic holds, without reading them: end offset minus start offset, summed over its partitions. */
 export async function messageCount(bootstrap: KafkaAccess, topic: string): Promise<number> {
   const admin = kafka(bootstrap).admin();

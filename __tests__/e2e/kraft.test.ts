@@ -148,6 +148,7 @@ describe.each([1, 3])("KAFKA_MODE=kraft with %i broker(s)", (brokers) => {
       const health = await roundTripAndHealthWithBrokerDown(
         steps,
         access,
+        2,
         `${message}-one-down`,
         "npm run health (broker 2 stopped)",
       );
