@@ -7,7 +7,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".gen/", "cdktf.out/", "state/", "snapshots/", ".offline/", "bench/results/"] },
+  {
+    ignores: ["node_modules/", ".gen/", "cdktf.out/", "state/", "snapshots/", ".offline/", ".cache/", "bench/results/"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

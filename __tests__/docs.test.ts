@@ -93,7 +93,7 @@ describe("the README and docs/", () => {
         .filter((f) => statSync(join(PROJECT_ROOT, dir, f)).isDirectory())
         .map((f) => `${dir ? `${dir}/` : ""}${f}/`);
     const project = folders("").filter(
-      (f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/", "snapshots/"].includes(f),
+      (f) => !["node_modules/", ".git/", "cdktf.out/", "state/", ".offline/", ".cache/", "snapshots/"].includes(f),
     );
     const lib = folders("lib").filter((f) => f !== "lib/commands/");
     for (const folder of [...project, ...lib]) expect(layout, folder).toContain(folder);

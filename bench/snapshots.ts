@@ -75,7 +75,7 @@ interface Result {
 
 /** Runs an npm script's command in a process of its own under /usr/bin/time: its wall time and peak memory. */
 function timed(args: readonly string[]): Measured {
-  const result = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", "npx", "tsx", "lib/commands/snapshot.ts", ...args], {
+  const result = spawnSync("/usr/bin/time", ["-f", "TIME %e %M", "node", "scripts/command.mjs", "snapshot", ...args], {
     cwd: PROJECT_ROOT,
     encoding: "utf8",
     timeout: 3_600_000,

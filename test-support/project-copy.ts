@@ -9,6 +9,7 @@ import { endLeftoverProcesses } from "./processes";
 export const APP_ENTRIES: readonly string[] = [
   "main.ts",
   "lib",
+  "scripts",
   "cql",
   ".gen",
   "cdktf.json",

@@ -295,7 +295,7 @@ describe("schema step", () => {
   const exec = resource.provisioner[0]["local-exec"];
 
   it("runs the project's schema applier from the project root", () => {
-    expect(exec.command).toBe("node_modules/.bin/tsx lib/commands/schema.ts apply");
+    expect(exec.command).toBe("node scripts/command.mjs schema apply");
     expect(exec.working_dir).toBe("../../..");
     expect(exec.environment).toEqual({
       CASSANDRA_CONTACT_POINTS: "127.0.0.1:9042",

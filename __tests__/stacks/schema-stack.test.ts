@@ -13,7 +13,10 @@ import { createServer } from "node:net";
 import { synthesize, type StackJson } from "../../test-support/synth";
 import { copyProject, environmentWithoutSettings } from "../../test-support/project";
 
-const project = copyProject(["lib", "cql", ".gen", "package.json", "tsconfig.json"], "chatbattle-schema-step-");
+const project = copyProject(
+  ["lib", "scripts", "cql", ".gen", "package.json", "tsconfig.json"],
+  "chatbattle-schema-step-",
+);
 afterAll(() => project.remove());
 
 /** A loopback port nothing listens on, so that no running stack answers. */

@@ -84,7 +84,7 @@ async function main(
 }
 
 const USAGE =
-  "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (tsx lib/commands/schema.ts apply|verify)";
+  "usage: npm run schema:apply [-- --allow-data-loss] | npm run schema:verify (node scripts/command.mjs schema apply|verify)";
 await defineCommand({
   name: `schema ${process.argv[2] ?? ""}`.trim(),
   usage: USAGE,

@@ -9,8 +9,9 @@ interface GuardedChild {
 
 /**
  * Signals that arrive this close together are one interrupt. A Ctrl-C in a
- * terminal reaches npm, the shell, tsx and this process at once, and npm and
- * tsx pass it on as well, so one key press arrives here two or three times.
+ * terminal reaches npm and this process at once, and npm passes it on as
+ * well, so one key press arrives here twice (three times where a shell or
+ * tsx stands between them).
  */
 const SAME_INTERRUPT_MS = 1500;
 

@@ -39,8 +39,8 @@ export class SchemaStack extends TerraformStack {
           type: "local-exec",
           // Terraform runs in cdktf.out/stacks/schema; the applier lives in the project root.
           workingDir: "../../..",
-          // The project's own tsx, not npx, which would first look it up.
-          command: "node_modules/.bin/tsx lib/commands/schema.ts apply",
+          // As npm run schema:apply runs it, without npm's own start-up.
+          command: "node scripts/command.mjs schema apply",
           environment: { ...props.applierSettings },
         },
       ],
