@@ -343,6 +343,16 @@ export class StackRunner {
   private async applySaved(stack: SynthesizedStack, hooks: DeployHooks, guard: PlanGuard): Promise<boolean> {
     const controller = new AbortController();
     let running = true;
+    // The pause between two questions ends early when the apply does: the stack is done then, not up to a second later.
+    let wake = () => undefined as void;
+    const pause = () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     const watch = async () => {
       while (running && hooks.trouble) {
         const trouble = await hooks.trouble(stack.name);
@@ -352,7 +362,7 @@ export class StackRunner {
           controller.abort();
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (running) await pause();
       }
     };
     const watching = watch();
@@ -363,6 +373,7 @@ export class StackRunner {
       return applied;
     } finally {
       running = false;
+      wake();
       await watching;
     }
   }
