@@ -5,6 +5,7 @@
 import { createConnection } from "node:net";
 import cassandra from "cassandra-driver";
 import { probeZooKeeper } from "../lib/checks/health";
+import { cqlOptionsUnanswered } from "../lib/adapters/cassandra/cql-options";
 
 /** ZooKeeper answers `srvr` with its mode. */
 export async function zookeeperReady(host: string, port: number): Promise<boolean> {
@@ -63,8 +64,14 @@ export async function kafkaReady(host: string, port: number): Promise<boolean> {
   }
 }
 
-/** Cassandra answers a CQL query. */
+/**
+ * Cassandra answers a CQL query. Asked first with the protocol's OPTIONS
+ * request (half a second at most): the driver's own first try against a
+ * node that is still starting waits its whole read timeout behind Docker's
+ * port forwarding, which made the floor up to 2 s later than the node.
+ */
 export async function cassandraReady(host: string, port: number, datacenter: string): Promise<boolean> {
+  if (await cqlOptionsUnanswered(host, port, 500)) return false;
   const client = new cassandra.Client({
     contactPoints: [host],
     protocolOptions: { port },

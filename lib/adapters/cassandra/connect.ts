@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { contactEndpoints, type CassandraConnection } from "../../topology/connections";
 import { CommandError, ServiceUnreachableError } from "../../errors";
 import { sessionOf, type CqlSession } from "./cql-session";
+import { cqlOptionsUnanswered } from "./cql-options";
+import { splitHostPort } from "../../endpoint";
 
 export type { CqlSession } from "./cql-session";
 
@@ -41,6 +43,21 @@ function permanentRefusal(error: unknown, where: string): string | undefined {
 
 /** How long one try waits for an answer while a node may still be starting. */
 const PROBE_READ_TIMEOUT_MS = 2000;
+
+/** How long the OPTIONS question waits for its answer, and the pause between two of them. */
+const OPTIONS_TIMEOUT_MS = 500;
+const OPTIONS_PAUSE_MS = 100;
+
+/** Undefined when a contact point answers an OPTIONS request (see cqlOptionsUnanswered); else why none did. */
+async function noContactPointAnswers(settings: CassandraConnection): Promise<string | undefined> {
+  const whyNot = await Promise.all(
+    contactEndpoints(settings).map((endpoint) => {
+      const { host, port } = splitHostPort(endpoint);
+      return cqlOptionsUnanswered(host, port, OPTIONS_TIMEOUT_MS);
+    }),
+  );
+  return whyNot.includes(undefined) ? undefined : whyNot.join("; ");
+}
 
 /** Driver options for the settings. The password goes only to the driver. */
 function clientOptions(
@@ -100,6 +117,10 @@ export interface WaitOptions {
 /**
  * Connects once Cassandra accepts CQL, trying until settings.waitSeconds
  * have passed, with growing pauses and a progress line per failed try.
+ * Without TLS, each try of the driver waits until a contact point answers
+ * the protocol's OPTIONS request, asked every 100 ms: a starting node's
+ * first answer is noticed within a fraction of a second, not after a try of
+ * the driver's that hangs until its read timeout.
  * Fails with a CassandraUnreachableError naming host:port and the last error.
  */
 export async function connectWhenReady(settings: CassandraConnection, options: WaitOptions): Promise<CqlSession> {
@@ -108,10 +129,34 @@ export async function connectWhenReady(settings: CassandraConnection, options: W
   const deadline = started + settings.waitSeconds * 1000;
   const fullReadTimeout = options.readTimeoutMs ?? 60_000;
   let delay = options.initialDelayMs ?? 250;
-  let lastError: string;
+  let lastError = "";
   let lastSaid = "";
   let saidAt = 0;
+  const unreachable = (attempt: number, error: string) =>
+    new CassandraUnreachableError(
+      `Cassandra at ${where} did not accept CQL within ${settings.waitSeconds} s (${attempt} tries). Last error: ${error}. ` +
+        "Is it running and healthy (npm run health)? " +
+        "Check CASSANDRA_CONTACT_POINTS/CASSANDRA_PORT, or give it longer with SCHEMA_WAIT_SECONDS.",
+    );
+  // A line when the reason changes, else one every 10 s: tries come often while a node starts.
+  const say = (attempt: number, left: number, pause: number) => {
+    if (lastError === lastSaid && Date.now() - saidAt < 10_000) return;
+    options.log(
+      `waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); trying every ${(pause / 1000).toFixed(2)} s, ${Math.ceil(left / 1000)} s left`,
+    );
+    lastSaid = lastError;
+    saidAt = Date.now();
+  };
   for (let attempt = 1; ; attempt += 1) {
+    const unanswered = settings.tls ? undefined : await noContactPointAnswers(settings);
+    if (unanswered) {
+      lastError = unanswered;
+      const left = deadline - Date.now();
+      if (left <= 0) throw unreachable(attempt, lastError);
+      say(attempt, left, OPTIONS_PAUSE_MS);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(OPTIONS_PAUSE_MS, left)));
+      continue;
+    }
     const connectTimeout = Math.max(500, Math.min(5000, deadline - Date.now()));
     // A starting node can accept a connection and not answer yet: each try gives up after a few
     // seconds, and only a node that answered gets the client with the full read timeout.
@@ -136,22 +181,9 @@ export async function connectWhenReady(settings: CassandraConnection, options: W
       if (refusal) throw new CassandraRefusedError(refusal);
     }
     const left = deadline - Date.now();
-    if (left <= 0) {
-      throw new CassandraUnreachableError(
-        `Cassandra at ${where} did not accept CQL within ${settings.waitSeconds} s (${attempt} tries). Last error: ${lastError}. ` +
-          "Is it running and healthy (npm run health)? " +
-          "Check CASSANDRA_CONTACT_POINTS/CASSANDRA_PORT, or give it longer with SCHEMA_WAIT_SECONDS.",
-      );
-    }
+    if (left <= 0) throw unreachable(attempt, lastError);
     const pause = Math.min(delay, left);
-    // A line when the reason changes, else one every 10 s: tries come often while a node starts.
-    if (lastError !== lastSaid || Date.now() - saidAt >= 10_000) {
-      options.log(
-        `waiting for Cassandra at ${where}: try ${attempt} failed (${lastError}); trying every ${(pause / 1000).toFixed(2)} s, ${Math.ceil(left / 1000)} s left`,
-      );
-      lastSaid = lastError;
-      saidAt = Date.now();
-    }
+    say(attempt, left, pause);
     await new Promise((resolve) => setTimeout(resolve, pause));
     delay = Math.min(delay * 2, options.maxDelayMs ?? 250);
   }
