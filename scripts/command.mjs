@@ -48,17 +48,21 @@ async function compiled(name) {
     console.error(`${name}: no such command (lib/commands/${name}.ts)`);
     process.exit(2);
   }
-  const out = join(CACHE, `${name}-${sourcesKey()}.mjs`);
-  if (existsSync(out)) return out;
+  const dir = join(CACHE, `${name}-${sourcesKey()}`);
+  const module = join(dir, `${name}.mjs`);
+  if (existsSync(module)) return module;
   mkdirSync(CACHE, { recursive: true });
-  // Written under a name of its own and renamed: a command started meanwhile never reads half a file.
-  const partial = `${out}.${process.pid}.partial`;
+  // Written to a folder of its own and renamed: a command started meanwhile never reads half a module.
+  const partial = `${dir}.${process.pid}.partial`;
   // Loaded only to compile: a command whose module is there does not pay for it.
   const { build } = await import("esbuild");
   await build({
     entryPoints: [entry],
-    outfile: partial,
+    outdir: partial,
+    outExtension: { ".js": ".mjs" },
     bundle: true,
+    // What a command imports only when it needs it (await import(...)) stays a module of its own, loaded then.
+    splitting: true,
     platform: "node",
     format: "esm",
     target: "node20",
@@ -66,14 +70,21 @@ async function compiled(name) {
     sourcemap: "inline",
     logLevel: "error",
   });
-  renameSync(partial, out);
+  try {
+    renameSync(partial, dir);
+  } catch (error) {
+    // Another command compiled the same sources a moment earlier: theirs is as good.
+    rmSync(partial, { recursive: true, force: true });
+    if (!existsSync(module)) throw error;
+  }
   // Modules of older sources: gone, but not while a command that started a moment ago may be about to load one.
   const hourAgo = Date.now() - 3600_000;
-  for (const file of readdirSync(CACHE)) {
-    const path = join(CACHE, file);
-    if (file.startsWith(`${name}-`) && path !== out && statSync(path).mtimeMs < hourAgo) rmSync(path, { force: true });
+  for (const other of readdirSync(CACHE)) {
+    const path = join(CACHE, other);
+    if (other.startsWith(`${name}-`) && path !== dir && statSync(path).mtimeMs < hourAgo)
+      rmSync(path, { recursive: true, force: true });
   }
-  return out;
+  return module;
 }
 
 const [name, ...rest] = process.argv.slice(2);
