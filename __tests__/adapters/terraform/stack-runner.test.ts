@@ -414,6 +414,14 @@ describe("StackRunner, against a fake Terraform", () => {
     }
   });
 
+  it("plans without a refresh only the stacks the hooks say are live as recorded", async () => {
+    const f = fixture(LOCAL);
+    await f.runner().deploy({ ...hooks(), recordedAsLive: async (stack) => stack === "network" });
+    const plans = f.calls().filter((c) => c.args?.[0] === "plan");
+    expect(plans.find((c) => c.stack === "network")!.args).toContain("-refresh=false");
+    for (const plan of plans.filter((c) => c.stack !== "network")) expect(plan.args).not.toContain("-refresh=false");
+  });
+
   it("waits for the apply when the hooks do not see the stack usable", async () => {
     const f = fixture(LOCAL, { "network apply": { sleepMs: 500 } });
     await f.runner().deploy({ ...hooks(), usableEarly: async () => false });

@@ -85,6 +85,16 @@ export interface DeployHooks {
   /** The id of an existing object to adopt into the state, or undefined when there is none. */
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
   /**
+   * Whether everything `stack`'s state records exists exactly as recorded and
+   * cannot have changed in place (a network with the recorded id), so that
+   * its plan against the recorded state (Terraform's -refresh=false) is the
+   * plan a refresh would give. The Docker provider waits a fixed 2 s when it
+   * reads a network, and every deploy that plans waited for that before
+   * anything was applied. Optional: undefined or false, and the stack is
+   * planned with a refresh.
+   */
+  recordedAsLive?(stack: string): Promise<boolean>;
+  /**
    * Shown every change a saved plan holds, before any of it is applied:
    * the gate. Resolves whether the plans may be applied. Nothing is applied
    * that was not reviewed: every apply is of a plan shown here.
@@ -251,9 +261,11 @@ export class StackRunner {
   /** Before anything is applied: a saved plan of every stack whose service answers now (one that fails is planned again later). */
   private async planWhatAnswers(hooks: DeployHooks): Promise<Map<string, SavedPlan>> {
     const plans = await Promise.all(
-      this.stacks.map(async (stack) =>
-        (await hooks.ready(stack.name, false)) ? this.planAdopting(stack, hooks, { refresh: true }) : undefined,
-      ),
+      this.stacks.map(async (stack) => {
+        if (!(await hooks.ready(stack.name, false))) return undefined;
+        const refresh = !(await hooks.recordedAsLive?.(stack.name));
+        return this.planAdopting(stack, hooks, { refresh });
+      }),
     );
     // In the stacks' order, whatever order the plans ended in.
     return new Map(this.stacks.flatMap((stack, i) => (plans[i] ? [[stack.name, plans[i]] as const] : [])));

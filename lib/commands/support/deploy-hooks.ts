@@ -74,6 +74,7 @@ export async function deployHooks(
     existing: objects.existing,
     createdAsRecorded: objects.createdAsRecorded,
     usableEarly: objects.usableEarly,
+    recordedAsLive: objects.recordedAsLive,
     beforeApply: drainBeforeUpgrade(config, runtime, options.say),
     review: deployConsent(judge, {
       allowDataLoss: options.allowDataLoss,

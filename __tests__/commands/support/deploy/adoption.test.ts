@@ -50,4 +50,16 @@ describe("the deploy's adoption", () => {
     expect(await (await adoption(recorded, access(undefined))).usableEarly(STACK_NAMES.network)).toBe(false);
     expect(await (await adoption(recorded, access("net-0"))).usableEarly(STACK_NAMES.network)).toBe(false);
   });
+
+  it("plans the network stack without a refresh only while the network there is the recorded one", async () => {
+    const runtime = new FakeRuntime();
+    runtime.networks.set(NETWORK_NAME, { id: "net-1", own: true });
+    expect(await (await adoption(runtime, access("net-1"))).recordedAsLive(STACK_NAMES.network)).toBe(true);
+    // Recreated, never recorded, gone, or another stack: refreshed.
+    expect(await (await adoption(runtime, access("net-0"))).recordedAsLive(STACK_NAMES.network)).toBe(false);
+    expect(await (await adoption(runtime, access(undefined))).recordedAsLive(STACK_NAMES.network)).toBe(false);
+    expect(await (await adoption(runtime, access("net-1"))).recordedAsLive(STACK_NAMES.volumes)).toBe(false);
+    runtime.networks.delete(NETWORK_NAME);
+    expect(await (await adoption(runtime, access("net-1"))).recordedAsLive(STACK_NAMES.network)).toBe(false);
+  });
 });

@@ -15,6 +15,8 @@ export interface Adoption {
   createdAsRecorded(type: AdoptableType, name: string, id: string): Promise<boolean>;
   /** Whether the network stack's network can be used already, while its apply still runs. */
   usableEarly(stack: string): Promise<boolean>;
+  /** Whether `stack` records only what exists as recorded and cannot change in place: the network stack, with its network there under the recorded id. */
+  recordedAsLive(stack: string): Promise<boolean>;
 }
 
 export async function adoption(
@@ -56,6 +58,16 @@ export async function adoption(
      * by hand, one the state does not know) waits for the apply, which adopts
      * or replaces it first.
      */
+    /**
+     * A Docker network cannot change in place: one there under the recorded
+     * id is the recorded network, so a refresh of the network stack (2 s of
+     * the provider's waiting) can find nothing. Gone, recreated or never
+     * recorded: refreshed as usual, and the plan says what to do.
+     */
+    async recordedAsLive(stack) {
+      if (stack !== STACK_NAMES.network || !networkRecorded) return false;
+      return (await runtime.ownObject("network", NETWORK_NAME)) === networkRecorded;
+    },
     async usableEarly(stack) {
       if (stack !== STACK_NAMES.network) return false;
       const id = await runtime.ownObject("network", NETWORK_NAME);
