@@ -12,7 +12,10 @@ const server = inject("cassandra");
  * commands run in it as a user runs them: npm run schema:apply / schema:verify.
  */
 class ProjectCopy {
-  private readonly copy = copyProject(["lib", "cql", ".gen", "package.json", "tsconfig.json"], "chatbattle-schema-");
+  private readonly copy = copyProject(
+    ["lib", "scripts", "cql", ".gen", "package.json", "tsconfig.json"],
+    "chatbattle-schema-",
+  );
   readonly dir = this.copy.dir;
 
   constructor(readonly keyspace: string) {}
