@@ -414,12 +414,22 @@ describe("StackRunner, against a fake Terraform", () => {
     }
   });
 
-  it("plans without a refresh only the stacks the hooks say are live as recorded", async () => {
-    const f = fixture(LOCAL);
-    await f.runner().deploy({ ...hooks(), recordedAsLive: async (stack) => stack === "network" });
-    const plans = f.calls().filter((c) => c.args?.[0] === "plan");
-    expect(plans.find((c) => c.stack === "network")!.args).toContain("-refresh=false");
+  it("plans without a refresh only the stacks the hooks say are live as recorded, and keeps that plan only when it changes nothing", async () => {
+    const unchangedNetwork = fixture(LOCAL, { "network plan": { exit: 0 } });
+    await unchangedNetwork.runner().deploy({ ...hooks(), recordedAsLive: async (stack) => stack === "network" });
+    const plans = unchangedNetwork.calls().filter((c) => c.args?.[0] === "plan");
+    expect(plans.filter((c) => c.stack === "network").map((c) => c.args!.includes("-refresh=false"))).toEqual([true]);
     for (const plan of plans.filter((c) => c.stack !== "network")) expect(plan.args).not.toContain("-refresh=false");
+
+    // A change by the record alone (what a creation cut short leaves) is planned again, refreshed, and that plan applied.
+    const changedNetwork = fixture(LOCAL);
+    const result = await changedNetwork
+      .runner()
+      .deploy({ ...hooks(), recordedAsLive: async (stack) => stack === "network" });
+    expect(result.failed).toEqual([]);
+    const networkPlans = changedNetwork.calls().filter((c) => c.stack === "network" && c.args?.[0] === "plan");
+    expect(networkPlans.map((c) => c.args!.includes("-refresh=false"))).toEqual([true, false]);
+    expect(commands(changedNetwork.calls(), "apply")).toContain("network");
   });
 
   it("waits for the apply when the hooks do not see the stack usable", async () => {

@@ -85,13 +85,15 @@ export interface DeployHooks {
   /** The id of an existing object to adopt into the state, or undefined when there is none. */
   existing(type: AdoptableType, name: string): Promise<string | undefined>;
   /**
-   * Whether everything `stack`'s state records exists exactly as recorded and
-   * cannot have changed in place (a network with the recorded id), so that
-   * its plan against the recorded state (Terraform's -refresh=false) is the
-   * plan a refresh would give. The Docker provider waits a fixed 2 s when it
-   * reads a network, and every deploy that plans waited for that before
-   * anything was applied. Optional: undefined or false, and the stack is
-   * planned with a refresh.
+   * Whether everything `stack`'s state records exists as recorded and cannot
+   * have changed in place (a network with the recorded id). Such a stack is
+   * planned against its recorded state first (Terraform's -refresh=false):
+   * the Docker provider waits a fixed 2 s when it reads a network, and every
+   * deploy that plans waited for that before anything was applied. That plan
+   * is kept only when it changes nothing; one that changes something may
+   * come from what the state lacks (a creation cut short records less than
+   * the object has), so the stack is planned again with a refresh. Optional:
+   * undefined or false, and the stack is planned with a refresh.
    */
   recordedAsLive?(stack: string): Promise<boolean>;
   /**
@@ -263,8 +265,11 @@ export class StackRunner {
     const plans = await Promise.all(
       this.stacks.map(async (stack) => {
         if (!(await hooks.ready(stack.name, false))) return undefined;
-        const refresh = !(await hooks.recordedAsLive?.(stack.name));
-        return this.planAdopting(stack, hooks, { refresh });
+        if (await hooks.recordedAsLive?.(stack.name)) {
+          const byRecord = await this.planAdopting(stack, hooks, { refresh: false });
+          if (byRecord && !byRecord.applies) return byRecord;
+        }
+        return this.planAdopting(stack, hooks, { refresh: true });
       }),
     );
     // In the stacks' order, whatever order the plans ended in.

@@ -61,8 +61,9 @@ export async function adoption(
     /**
      * A Docker network cannot change in place: one there under the recorded
      * id is the recorded network, so a refresh of the network stack (2 s of
-     * the provider's waiting) can find nothing. Gone, recreated or never
-     * recorded: refreshed as usual, and the plan says what to do.
+     * the provider's waiting) can find nothing the record does not say
+     * (the runner still refreshes when the record's plan changes anything).
+     * Gone, recreated or never recorded: refreshed as usual.
      */
     async recordedAsLive(stack) {
       if (stack !== STACK_NAMES.network || !networkRecorded) return false;
