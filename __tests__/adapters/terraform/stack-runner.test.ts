@@ -25,16 +25,37 @@ interface FakeStack {
   readonly state?: string[];
   /** It reads another stack's outputs (terraform_remote_state), as the schema stack reads Cassandra's container id. */
   readonly readsOthers?: boolean;
+  /** The resources its cdk.tf.json declares, by type and id (none when undefined). */
+  readonly resources?: Record<string, Record<string, { name: string }>>;
 }
+
+/** The local target's shape with what each stack declares: objects found by name, images, and the schema step's command. */
+const DECLARING: FakeStack[] = [
+  { name: "volumes", resources: { docker_volume: { data: { name: "chatbattle-kafka-data" } } } },
+  { name: "network", dependencies: ["volumes"], resources: { docker_network: { network: { name: "chatbattle" } } } },
+  {
+    name: "kafka",
+    dependencies: ["volumes", "network"],
+    resources: {
+      docker_image: { kafka: { name: "kafka:1" } },
+      docker_container: { kafka: { name: "chatbattle-kafka" } },
+    },
+  },
+  { name: "topics", dependencies: ["kafka"], resources: { kafka_topic: { messages: { name: "messages" } } } },
+  { name: "schema", dependencies: ["kafka"], resources: { terraform_data: { "apply-cql": { name: "x" } } } },
+];
+
+/** What each stack of LOCAL declares: a kind of resource the runner knows nothing of, so every plan is reviewed. */
+const THING = (stack: string) => ({ docker_thing: { [stack]: { name: stack } } });
 
 /** The local target's shape: volumes → network → {kafka → topics, cassandra → schema}. */
 const LOCAL: FakeStack[] = [
-  { name: "volumes" },
-  { name: "network", dependencies: ["volumes"] },
-  { name: "kafka", dependencies: ["volumes", "network"] },
-  { name: "cassandra", dependencies: ["volumes", "network"] },
-  { name: "topics", dependencies: ["kafka"] },
-  { name: "schema", dependencies: ["cassandra"] },
+  { name: "volumes", resources: THING("volumes") },
+  { name: "network", dependencies: ["volumes"], resources: THING("network") },
+  { name: "kafka", dependencies: ["volumes", "network"], resources: THING("kafka") },
+  { name: "cassandra", dependencies: ["volumes", "network"], resources: THING("cassandra") },
+  { name: "topics", dependencies: ["kafka"], resources: THING("topics") },
+  { name: "schema", dependencies: ["cassandra"], resources: THING("schema") },
 ];
 
 type Script = Record<string, { exit?: number; stdout?: string; sleepMs?: number }>;
@@ -84,6 +105,7 @@ function fixture(stacks: FakeStack[], script: Script = {}) {
       JSON.stringify({
         terraform: { backend: { local: { path: `../../../state/${stack.name}.tfstate` } } },
         ...remote,
+        ...(stack.resources ? { resource: stack.resources } : {}),
       }),
     );
     manifest[stack.name] = {
@@ -209,6 +231,65 @@ describe("StackRunner, against a fake Terraform", () => {
   });
 
   describe("the data-loss gate", () => {
+    it("applies as declared, with no plan and nothing to review, only a stack that records nothing and of which nothing exists", async () => {
+      const f = fixture(DECLARING);
+      const h = hooks();
+      const result = await f.runner().deploy(h);
+      expect(result.failed).toEqual([]);
+      const calls = f.calls();
+      // The schema step runs a command: planned and reviewed like any stack with a state.
+      expect(commands(calls, "plan")).toEqual(["schema"]);
+      expect(h.reviewed.flatMap((r) => r.changes.map((c) => c.stack))).toEqual(["schema"]);
+      for (const stack of ["volumes", "network", "kafka", "topics"]) {
+        const apply = calls.find((c) => c.stack === stack && c.args?.[0] === "apply")!;
+        expect(apply.args).toContain("-auto-approve");
+        expect(apply.args).not.toContain("chatbattle.tfplan");
+      }
+      expect(calls.find((c) => c.stack === "schema" && c.args?.[0] === "apply")!.args).not.toContain("-auto-approve");
+    });
+
+    it("plans and reviews a stack whose state records anything, or of which anything declared exists", async () => {
+      const stacks = DECLARING.map((s) => (s.name === "network" ? { ...s, state: ["docker_network.network"] } : s));
+      const f = fixture(stacks);
+      const h = hooks();
+      await f.runner().deploy({
+        ...h,
+        existing: async (type, name) =>
+          type === "docker_volume" && name === "chatbattle-kafka-data" ? name : undefined,
+      });
+      // The volume exists (its state was lost): adopted through a reviewed plan, as is the network with a state.
+      expect(commands(f.calls(), "plan").sort()).toEqual(["network", "schema", "volumes"]);
+      expect(f.events).toContainEqual({ kind: "adopting", stack: "volumes", names: ["chatbattle-kafka-data"] });
+      for (const stack of ["network", "volumes"]) {
+        expect(h.reviewed.flatMap((r) => r.changes.map((c) => c.stack))).toContain(stack);
+        expect(f.calls().find((c) => c.stack === stack && c.args?.[0] === "apply")!.args).not.toContain(
+          "-auto-approve",
+        );
+      }
+    });
+
+    it("applies nothing, not even what only creates, when the review refuses a plan", async () => {
+      const stacks = DECLARING.map((s) => (s.name === "topics" ? { ...s, state: ["kafka_topic.messages"] } : s));
+      const f = fixture(stacks, {
+        "topics plan": { exit: 2 },
+        "topics show": {
+          stdout: JSON.stringify({
+            resource_changes: [
+              {
+                address: "kafka_topic.messages",
+                mode: "managed",
+                type: "kafka_topic",
+                change: { actions: ["delete", "create"], before: { name: "messages" }, after: { name: "messages" } },
+              },
+            ],
+          }),
+        },
+      });
+      const result = await f.runner().deploy(hooks());
+      expect(result.refusedBeforeApplying).toBe(true);
+      expect(commands(f.calls(), "apply")).toEqual([]);
+    });
+
     const replaced = JSON.stringify({
       resource_changes: [
         {
@@ -252,7 +333,10 @@ describe("StackRunner, against a fake Terraform", () => {
           for (const s of LOCAL)
             writeFileSync(
               join(f.outdir, "stacks", s.name, "cdk.tf.json"),
-              JSON.stringify({ terraform: { backend: { pg: { schema_name: `chatbattle_${s.name}` } } } }),
+              JSON.stringify({
+                terraform: { backend: { pg: { schema_name: `chatbattle_${s.name}` } } },
+                resource: THING(s.name),
+              }),
             );
         }
         const h = hooks(false);
@@ -263,7 +347,7 @@ describe("StackRunner, against a fake Terraform", () => {
       }
     });
 
-    it("with the user's consent, applies exactly the plans it showed, with the environment the review asked for, and never -auto-approve", async () => {
+    it("with the user's consent, applies exactly the plans it showed, with the environment the review asked for, never with -auto-approve", async () => {
       const f = fixture(LOCAL, script);
       const result = await f.runner().deploy(hooks(true));
       expect(result.refused).toEqual([]);

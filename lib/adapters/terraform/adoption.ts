@@ -22,6 +22,26 @@ export interface AdoptionCandidate {
   readonly name: string;
 }
 
+/**
+ * Resource types whose creation touches nothing that exists: the adoptable
+ * ones, whose objects the adoption looks for by name before anything is
+ * planned (a topic, container or network of that name is adopted or refused,
+ * a volume of that name is used as it is), and images, which a destroy keeps.
+ * The schema step's terraform_data is not among them: it runs a command.
+ */
+const CREATE_ONLY_TYPES: ReadonlySet<string> = new Set([...ADOPTABLE_TYPES, "docker_image"]);
+
+/** Whether a synthesized stack declares resources, all of types whose creation touches nothing that exists. */
+export function declaresOnlyCreatable(stackDir: string): boolean {
+  const json = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")) as {
+    resource?: Record<string, Record<string, unknown>>;
+  };
+  const types = Object.entries(json.resource ?? {})
+    .filter(([, resources]) => Object.keys(resources).length > 0)
+    .map(([type]) => type);
+  return types.length > 0 && types.every((type) => CREATE_ONLY_TYPES.has(type));
+}
+
 /** Name of the file the import blocks are written to, beside the stack's cdk.tf.json; removed after the run. */
 export const IMPORT_FILE = "chatbattle-adopt.tf.json";
 

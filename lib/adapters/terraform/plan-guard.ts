@@ -1,7 +1,10 @@
 /**
  * The data-loss gate's side in the runner: nothing is applied that was not
- * reviewed. It keeps, per stack, the saved plan the review allowed and
- * whether it changes anything; the stacks the review refused; what the
+ * reviewed, except a stack that can only create (its state records nothing,
+ * and nothing it declares exists; see StackRunner), whose apply cannot
+ * delete or change anything. It keeps, per stack, the saved plan the review
+ * allowed and whether it changes anything, or that the stack only creates;
+ * the stacks the review refused; what the
  * review asked every apply to get in its environment; and which stacks this
  * run changed, so that a stack reading their outputs, planned before they
  * changed, is planned and reviewed again.
@@ -24,8 +27,10 @@ export type ReviewMoment = "before-anything" | "when-its-service-came-up";
 export type Reviewer = (changes: readonly PlannedChange[], moment: ReviewMoment) => Promise<Review>;
 
 export class PlanGuard {
-  /** Stacks with a saved plan the review allowed, and whether that plan changes anything. */
+  /** Stacks with a saved plan the review allowed, and whether that plan changes anything (or that only create). */
   private readonly allowed = new Map<string, boolean>();
+  /** Stacks that can only create: applied as declared, without a saved plan. */
+  private readonly creating = new Set<string>();
   /** Stacks whose plan the review refused. */
   readonly refused: string[] = [];
   /** Stacks this run applied a change to. */
@@ -46,12 +51,16 @@ export class PlanGuard {
       this.refused.push(...[...plans].filter(([, p]) => p.changes.length > 0).map(([stack]) => stack));
       return false;
     }
-    for (const [stack, plan] of plans) this.allowed.set(stack, plan.applies);
+    for (const [stack, plan] of plans) {
+      this.allowed.set(stack, plan.applies);
+      this.creating.delete(stack);
+    }
     return true;
   }
 
   /** A plan made just before its stack's apply (its service was not up before), reviewed alone; whether it was allowed. */
   async late(stack: string, plan: SavedPlan): Promise<boolean> {
+    this.creating.delete(stack);
     if (plan.changes.length > 0 && !(await this.reviewed(plan.changes, "when-its-service-came-up"))) {
       this.refused.push(stack);
       return false;
@@ -60,8 +69,25 @@ export class PlanGuard {
     return true;
   }
 
+  /**
+   * A stack whose state records nothing and of which nothing it declares
+   * exists: its apply can only create, so there is nothing to review. It is
+   * applied as declared, without a saved plan.
+   */
+  allowCreating(stack: string): void {
+    this.allowed.set(stack, true);
+    this.creating.add(stack);
+  }
+
+  /** Whether `stack` is applied as declared (see allowCreating) rather than by its saved plan. */
+  onlyCreates(stack: string): boolean {
+    return this.creating.has(stack) && this.allowed.has(stack);
+  }
+
   /** Whether the stack has an allowed plan that is still good: planned, and not before a stack whose outputs it reads changed. */
   hasCurrentPlan(stack: SynthesizedStack): boolean {
+    // A stack that only creates plans within its apply: it reads the outputs as they are then.
+    if (this.creating.has(stack.name)) return this.allowed.has(stack.name);
     if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d))) this.allowed.delete(stack.name);
     return this.allowed.has(stack.name);
   }
@@ -74,6 +100,7 @@ export class PlanGuard {
   /** Forgets a stack's plan: it is planned and reviewed again before it is applied. */
   forget(stack: string): void {
     this.allowed.delete(stack);
+    this.creating.delete(stack);
   }
 
   /** Records that this run changed `stack`. */

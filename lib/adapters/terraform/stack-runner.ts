@@ -12,13 +12,18 @@
  * adoption included: every stack whose service answers is planned first,
  * and all those plans are reviewed at once before anything is applied; a
  * stack whose service is not up yet (a start after stop) is planned and
- * reviewed the same way just before it is applied.
+ * reviewed the same way just before it is applied. One kind of stack has
+ * nothing to review: one whose state records nothing, which declares only
+ * objects the adoption looks for by name (and images), none of which
+ * exists. Its apply can only create; it is applied as declared (a first
+ * deploy, where a saved plan would cost one more Terraform and provider
+ * start per stack before the first container).
  */
 import { join } from "node:path";
 import { readSynthesizedStacks, type SynthesizedStack } from "./synthesized-stacks";
 import { terraformBinary } from "./terraform";
 import { stopLeftoverTerraform } from "./leftover-terraform";
-import { adoptable, finishedCreations, writeImports, type AdoptableType } from "./adoption";
+import { adoptable, declaresOnlyCreatable, finishedCreations, writeImports, type AdoptableType } from "./adoption";
 import { checkStateFile, StackTerraform, type SavedPlan, type StepTiming } from "./stack-terraform";
 import { PlanGuard, type Review, type ReviewMoment } from "./plan-guard";
 import { runInOrder, seenUsable } from "./scheduler";
@@ -161,8 +166,9 @@ export class StackRunner {
     const guard = new PlanGuard((changes, moment) => hooks.review(changes, moment));
     try {
       await this.untaintFinished(hooks);
-      const planned = await this.planWhatAnswers(hooks);
+      const { planned, creating } = await this.planWhatAnswers(hooks);
       if (!(await guard.upFront(planned))) return { ...this.result([], guard), refusedBeforeApplying: true };
+      for (const stack of creating) guard.allowCreating(stack);
       if (this.stacks.every((s) => planned.get(s.name)?.applies === false)) {
         this.options.report({ kind: "nothing-to-do" });
         return this.result([], guard);
@@ -260,20 +266,35 @@ export class StackRunner {
     }
   }
 
-  /** Before anything is applied: a saved plan of every stack whose service answers now (one that fails is planned again later). */
-  private async planWhatAnswers(hooks: DeployHooks): Promise<Map<string, SavedPlan>> {
+  /**
+   * Before anything is applied: a saved plan of every stack whose service
+   * answers now (one that fails is planned again later), but for those that
+   * can only create, which need none.
+   */
+  private async planWhatAnswers(
+    hooks: DeployHooks,
+  ): Promise<{ planned: Map<string, SavedPlan>; creating: readonly string[] }> {
     const plans = await Promise.all(
-      this.stacks.map(async (stack) => {
+      this.stacks.map(async (stack): Promise<SavedPlan | "creates only" | undefined> => {
         if (!(await hooks.ready(stack.name, false))) return undefined;
+        if ((await this.adopt(stack, hooks)).onlyCreates) return "creates only";
         if (await hooks.recordedAsLive?.(stack.name)) {
-          const byRecord = await this.planAdopting(stack, hooks, { refresh: false });
+          const byRecord = await this.terraform.plan(stack, { refresh: false });
           if (byRecord && !byRecord.applies) return byRecord;
         }
-        return this.planAdopting(stack, hooks, { refresh: true });
+        return this.terraform.plan(stack, { refresh: true });
       }),
     );
     // In the stacks' order, whatever order the plans ended in.
-    return new Map(this.stacks.flatMap((stack, i) => (plans[i] ? [[stack.name, plans[i]] as const] : [])));
+    return {
+      planned: new Map(
+        this.stacks.flatMap((stack, i) => {
+          const plan = plans[i];
+          return plan && plan !== "creates only" ? [[stack.name, plan] as const] : [];
+        }),
+      ),
+      creating: this.stacks.filter((_, i) => plans[i] === "creates only").map((s) => s.name),
+    };
   }
 
   /** Plans `stack` into its saved plan, importing what exists and its state does not know. */
@@ -286,16 +307,23 @@ export class StackRunner {
     return this.terraform.plan(stack, options);
   }
 
-  /** Writes the import blocks for what `stack` declares, its state lacks and exists; how many there were. */
-  private async adopt(stack: SynthesizedStack, hooks: Pick<DeployHooks, "existing">): Promise<number> {
-    const found = await adoptable(
-      stack,
-      () => this.terraform.stateAddresses(stack),
-      (type, name) => hooks.existing(type, name),
-    );
+  /**
+   * Writes the import blocks for what `stack` declares, its state lacks and
+   * exists: how many there were, and whether the stack can only create (its
+   * state records nothing, and nothing it declares exists; see
+   * declaresOnlyCreatable).
+   */
+  private async adopt(
+    stack: SynthesizedStack,
+    hooks: Pick<DeployHooks, "existing">,
+  ): Promise<{ readonly adopting: number; readonly onlyCreates: boolean }> {
+    let recorded: Promise<ReadonlySet<string>> | undefined;
+    const inState = () => (recorded ??= this.terraform.stateAddresses(stack));
+    const found = await adoptable(stack, inState, (type, name) => hooks.existing(type, name));
     if (found.length > 0) this.options.report({ kind: "adopting", stack: stack.name, names: found.map((f) => f.name) });
     writeImports(stack, found);
-    return found.length;
+    const onlyCreates = found.length === 0 && declaresOnlyCreatable(stack.dir) && (await inState()).size === 0;
+    return { adopting: found.length, onlyCreates };
   }
 
   /** Resolves true once the hooks see `stack` usable while its apply runs; never when the apply ends first. */
@@ -313,7 +341,8 @@ export class StackRunner {
   /**
    * Applies one stack once its service is ready: the saved plan the review
    * allowed, planning and reviewing it first when it was not planned before
-   * (or was planned before a stack whose outputs it reads changed).
+   * (or was planned before a stack whose outputs it reads changed); a stack
+   * that only creates, as declared.
    */
   private async apply(stack: SynthesizedStack, hooks: DeployHooks, guard: PlanGuard): Promise<boolean> {
     // Its state was locked when it was planned: that was said, and waited for, once.
@@ -340,8 +369,12 @@ export class StackRunner {
     guard: PlanGuard,
     options: { onlyIfAdopting?: boolean } = {},
   ): Promise<boolean> {
-    const adopting = await this.adopt(stack, hooks);
+    const { adopting, onlyCreates } = await this.adopt(stack, hooks);
     if (options.onlyIfAdopting && adopting === 0) return false;
+    if (onlyCreates) {
+      guard.allowCreating(stack.name);
+      return true;
+    }
     const plan = await this.terraform.plan(stack, { refresh: true });
     if (!plan) {
       // The plan failed: say why, as an apply would have (a lock was explained already).
@@ -354,8 +387,9 @@ export class StackRunner {
   }
 
   /**
-   * Applies the stack's saved plan while asking the hooks every second
-   * whether its service broke; if so, stops the apply (it saves its state).
+   * Applies the stack (its saved plan, or as declared when it only creates)
+   * while asking the hooks every second whether its service broke; if so,
+   * stops the apply (it saves its state).
    */
   private async applySaved(stack: SynthesizedStack, hooks: DeployHooks, guard: PlanGuard): Promise<boolean> {
     const controller = new AbortController();
@@ -384,8 +418,9 @@ export class StackRunner {
     };
     const watching = watch();
     try {
+      const apply = guard.onlyCreates(stack.name) ? this.terraform.applyCreating : this.terraform.applySaved;
       const applied =
-        (await this.terraform.applySaved(stack, guard.applyEnv, controller.signal)) && !controller.signal.aborted;
+        (await apply.call(this.terraform, stack, guard.applyEnv, controller.signal)) && !controller.signal.aborted;
       if (applied) guard.applied(stack.name);
       return applied;
     } finally {

@@ -161,6 +161,26 @@ export class StackTerraform {
     return run.status === 0;
   }
 
+  /**
+   * Applies the stack as declared, planning within the apply: only for a
+   * stack that can only create (see PlanGuard.allowCreating), where a saved
+   * plan would only repeat the declaration, for one more Terraform and
+   * provider start.
+   */
+  async applyCreating(
+    stack: SynthesizedStack,
+    env: Readonly<Record<string, string>>,
+    abort: AbortSignal,
+  ): Promise<boolean> {
+    const run = await this.run(
+      stack,
+      "apply",
+      ["apply", "-input=false", "-auto-approve", this.lockTimeout(), PARALLELISM],
+      { abort, env },
+    );
+    return run.status === 0;
+  }
+
   async destroy(stack: SynthesizedStack): Promise<boolean> {
     // Destroying needs no fresh read first: the provider takes a container that is already gone as removed.
     const run = await this.run(stack, "destroy", [

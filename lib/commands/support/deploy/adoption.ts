@@ -52,13 +52,6 @@ export async function adoption(
       return (type === "docker_network" || type === "docker_volume") && (await existing(type, name)) === id;
     },
     /**
-     * The network, once the runtime has the project's network and the
-     * network stack has nothing to do to it: created by this deploy, or there
-     * from the start as its state records it. Anything else (a network made
-     * by hand, one the state does not know) waits for the apply, which adopts
-     * or replaces it first.
-     */
-    /**
      * A Docker network cannot change in place: one there under the recorded
      * id is the recorded network, so a refresh of the network stack (2 s of
      * the provider's waiting) can find nothing the record does not say
@@ -69,6 +62,13 @@ export async function adoption(
       if (stack !== STACK_NAMES.network || !networkRecorded) return false;
       return (await runtime.ownObject("network", NETWORK_NAME)) === networkRecorded;
     },
+    /**
+     * The network, once the runtime has the project's network and the
+     * network stack has nothing to do to it: created by this deploy, or there
+     * from the start as its state records it. Anything else (a network made
+     * by hand, one the state does not know) waits for the apply, which adopts
+     * or replaces it first.
+     */
     async usableEarly(stack) {
       if (stack !== STACK_NAMES.network) return false;
       const id = await runtime.ownObject("network", NETWORK_NAME);
