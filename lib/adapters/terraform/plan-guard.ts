@@ -51,16 +51,12 @@ export class PlanGuard {
       this.refused.push(...[...plans].filter(([, p]) => p.changes.length > 0).map(([stack]) => stack));
       return false;
     }
-    for (const [stack, plan] of plans) {
-      this.allowed.set(stack, plan.applies);
-      this.creating.delete(stack);
-    }
+    for (const [stack, plan] of plans) this.allowed.set(stack, plan.applies);
     return true;
   }
 
   /** A plan made just before its stack's apply (its service was not up before), reviewed alone; whether it was allowed. */
   async late(stack: string, plan: SavedPlan): Promise<boolean> {
-    this.creating.delete(stack);
     if (plan.changes.length > 0 && !(await this.reviewed(plan.changes, "when-its-service-came-up"))) {
       this.refused.push(stack);
       return false;
@@ -81,13 +77,13 @@ export class PlanGuard {
 
   /** Whether `stack` is applied as declared (see allowCreating) rather than by its saved plan. */
   onlyCreates(stack: string): boolean {
-    return this.creating.has(stack) && this.allowed.has(stack);
+    return this.creating.has(stack);
   }
 
   /** Whether the stack has an allowed plan that is still good: planned, and not before a stack whose outputs it reads changed. */
   hasCurrentPlan(stack: SynthesizedStack): boolean {
     // A stack that only creates plans within its apply: it reads the outputs as they are then.
-    if (this.creating.has(stack.name)) return this.allowed.has(stack.name);
+    if (this.creating.has(stack.name)) return true;
     if (stack.readsOtherStacks && stack.dependencies.some((d) => this.changed.has(d))) this.allowed.delete(stack.name);
     return this.allowed.has(stack.name);
   }

@@ -418,9 +418,9 @@ export class StackRunner {
     };
     const watching = watch();
     try {
-      const apply = guard.onlyCreates(stack.name) ? this.terraform.applyCreating : this.terraform.applySaved;
+      const from = guard.onlyCreates(stack.name) ? "declaration" : "saved plan";
       const applied =
-        (await apply.call(this.terraform, stack, guard.applyEnv, controller.signal)) && !controller.signal.aborted;
+        (await this.terraform.apply(stack, guard.applyEnv, controller.signal, from)) && !controller.signal.aborted;
       if (applied) guard.applied(stack.name);
       return applied;
     } finally {

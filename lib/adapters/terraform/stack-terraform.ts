@@ -148,36 +148,24 @@ export class StackTerraform {
     return { changes: plannedChanges(stack.name, shown.stdout), applies: true };
   }
 
-  /** Applies the stack's saved plan, with `env` added (the review's consent); `abort` stops it as Ctrl-C would. */
-  async applySaved(
+  /**
+   * Applies the stack, with `env` added (the review's consent); `abort` stops
+   * it as Ctrl-C would. From its saved plan, or, for a stack that can only
+   * create (see PlanGuard.allowCreating), as declared, planning within the
+   * apply: a saved plan would only repeat the declaration, for one more
+   * Terraform and provider start.
+   */
+  async apply(
     stack: SynthesizedStack,
     env: Readonly<Record<string, string>>,
     abort: AbortSignal,
+    from: "saved plan" | "declaration",
   ): Promise<boolean> {
-    const run = await this.run(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, PLAN_FILE], {
+    const what = from === "saved plan" ? [PLAN_FILE] : ["-auto-approve"];
+    const run = await this.run(stack, "apply", ["apply", "-input=false", this.lockTimeout(), PARALLELISM, ...what], {
       abort,
       env,
     });
-    return run.status === 0;
-  }
-
-  /**
-   * Applies the stack as declared, planning within the apply: only for a
-   * stack that can only create (see PlanGuard.allowCreating), where a saved
-   * plan would only repeat the declaration, for one more Terraform and
-   * provider start.
-   */
-  async applyCreating(
-    stack: SynthesizedStack,
-    env: Readonly<Record<string, string>>,
-    abort: AbortSignal,
-  ): Promise<boolean> {
-    const run = await this.run(
-      stack,
-      "apply",
-      ["apply", "-input=false", "-auto-approve", this.lockTimeout(), PARALLELISM],
-      { abort, env },
-    );
     return run.status === 0;
   }
 
